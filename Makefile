@@ -1,0 +1,14 @@
+# The two commands of the README: `make run` (the app in demo mode on SQLite) and `make test`.
+.PHONY: run test bench
+
+run:
+	./scripts/bootstrap.sh
+	.venv/bin/python app.py
+
+test:
+	./scripts/bootstrap.sh --test
+	.venv/bin/python -m pytest -q $(PYTEST_ARGS)
+
+bench:
+	./scripts/bootstrap.sh --test
+	.venv/bin/python -m bench.board

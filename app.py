@@ -1,0 +1,83 @@
+"""C&C CRM entry point: settings, database, API routers, pages, scheduler, `ui.run`.
+
+Everything is registered inside `build()` so that NiceGUI's test `user` fixture, which re-runs
+this file for every test, gets a fresh app; the engine and scheduler start in `on_startup`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from fastapi.exceptions import RequestValidationError
+from nicegui import app, ui
+
+from api import health
+from api.envelope import domain_error_handler, validation_error_handler
+from api.middleware import RequestContextMiddleware
+from config import get_settings
+from db.migrate import upgrade_to_head
+from db.seed import DEMO_PASSWORD, seed_demo
+from db.session import dispose_engine, engine_ready, init_engine
+from domain.errors import DomainError
+from domain.passwords import hash_password
+from domain.scheduler import shutdown_scheduler, start_scheduler
+from domain.unit_of_work import unit_of_work
+from logging_setup import configure_logging
+from pages import landing, login
+from pages.session import AuthMiddleware
+
+log = logging.getLogger("ccrm")
+
+
+async def startup() -> None:
+    settings = get_settings()
+    if settings.is_sqlite:
+        Path(settings.database_url.split("///", 1)[-1]).parent.mkdir(parents=True, exist_ok=True)
+    settings.media_root.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(upgrade_to_head, settings.database_url)
+    if not engine_ready():  # tests may have initialised it already
+        init_engine(settings.database_url)
+    if settings.should_seed:
+        password_hash = await asyncio.to_thread(hash_password, DEMO_PASSWORD)
+        async with unit_of_work() as session:
+            if await seed_demo(session, password_hash):
+                log.info("demo data loaded")
+    if settings.scheduler_enabled:
+        start_scheduler()
+    log.info("C&C CRM started", extra={"demo_mode": settings.demo_mode, "database": settings.is_sqlite and "sqlite" or "postgresql"})
+
+
+async def shutdown() -> None:
+    shutdown_scheduler()
+    await dispose_engine()
+
+
+def build() -> None:
+    settings = get_settings()
+    configure_logging(settings.log_level, json_output=settings.log_json)
+    app.add_middleware(AuthMiddleware)
+    app.add_middleware(RequestContextMiddleware)
+    app.add_exception_handler(DomainError, domain_error_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.include_router(health.router)
+    login.register()
+    landing.register()
+    app.on_startup(startup)
+    app.on_shutdown(shutdown)
+
+
+if __name__ in {"__main__", "__mp_main__"}:
+    build()
+    _settings = get_settings()
+    ui.run(
+        host=_settings.host,
+        port=_settings.port,
+        title="C&C CRM",
+        storage_secret=_settings.storage_secret.get_secret_value(),
+        reload=False,
+        show=False,
+        show_welcome_message=False,
+        favicon="🚚",
+    )

@@ -1,0 +1,76 @@
+"""Application settings: one object, read from environment variables or `.env`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent
+VERSION = "0.1.0"
+
+#: Placeholder secrets allowed only in demo mode; production refuses them.
+DEMO_SECRET = "demo-only-secret-change-me"
+
+
+class Settings(BaseSettings):
+    """Every tunable of the app. Production mode (`DEMO_MODE=false`) refuses default secrets."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = f"sqlite+aiosqlite:///{ROOT / 'var' / 'ccrm.db'}"
+    storage_secret: SecretStr = SecretStr(DEMO_SECRET)
+    jwt_secret: SecretStr = SecretStr(DEMO_SECRET)
+    #: Key for encrypting integration secrets at rest (Fernet); derived from JWT_SECRET when empty.
+    encryption_key: SecretStr = SecretStr("")
+    jwt_lifetime_hours: float = Field(12.0, gt=0, le=24 * 7)
+    media_root: Path = ROOT / "var" / "media"
+    demo_mode: bool = True
+    #: Load the demo data into an empty database on start; defaults to DEMO_MODE.
+    seed_demo_data: bool | None = None
+    log_level: str = "INFO"
+    log_json: bool = True
+    host: str = "0.0.0.0"
+    port: int = 8080
+
+    # SmartMoving
+    smartmoving_base_url: str = "https://api-public.smartmoving.com/v1"
+    smartmoving_rate_per_minute: int = Field(120, gt=0)
+    smartmoving_sync_minutes: int = Field(30, gt=0)
+    smartmoving_catalogue_hours: int = Field(12, gt=0)
+    #: In demo mode the app starts the SmartMoving simulator in-process on this port.
+    simulator_port: int = 8765
+    scheduler_enabled: bool = True
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets_in_production(self) -> Settings:
+        if self.demo_mode:
+            return self
+        weak = [
+            name
+            for name in ("storage_secret", "jwt_secret")
+            if len(getattr(self, name).get_secret_value()) < 32
+            or getattr(self, name).get_secret_value() == DEMO_SECRET
+        ]
+        if weak:
+            raise ValueError(
+                "production mode (DEMO_MODE=false) needs real secrets of at least 32 characters: "
+                + ", ".join(n.upper() for n in weak)
+            )
+        return self
+
+    @property
+    def should_seed(self) -> bool:
+        return self.demo_mode if self.seed_demo_data is None else self.seed_demo_data
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings; tests call `get_settings.cache_clear()` after changing the env."""
+    return Settings()

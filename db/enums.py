@@ -1,0 +1,140 @@
+"""Enumerations stored in the database (as VARCHAR with a CHECK constraint, portable to SQLite)."""
+
+from __future__ import annotations
+
+import enum
+
+
+class Role(str, enum.Enum):
+    SUPER_ADMIN = "SUPER_ADMIN"
+    ADMIN = "ADMIN"
+    MANAGER = "MANAGER"
+    DISPATCHER = "DISPATCHER"
+    DRIVER = "DRIVER"
+    MOVER = "MOVER"
+    AUDITOR = "AUDITOR"
+
+
+class UserStatus(str, enum.Enum):
+    ACTIVE = "ACTIVE"
+    INACTIVE = "INACTIVE"
+    SUSPENDED = "SUSPENDED"
+
+
+class CompanyStatus(str, enum.Enum):
+    ACTIVE = "ACTIVE"
+    SUSPENDED = "SUSPENDED"
+
+
+class LocationLinkKind(str, enum.Enum):
+    ASSIGNED = "ASSIGNED"
+    MANAGED = "MANAGED"
+
+
+class JourneyStatus(str, enum.Enum):
+    SCHEDULED = "SCHEDULED"
+    MORNING_PREP = "MORNING_PREP"
+    EN_ROUTE = "EN_ROUTE"
+    ONSITE = "ONSITE"
+    COMPLETED = "COMPLETED"
+    AUDITED = "AUDITED"
+    CANCELLED = "CANCELLED"
+
+
+class Phase(str, enum.Enum):
+    CREATION = "CREATION"
+    MORNING_PREP = "MORNING_PREP"
+    PICKUP = "PICKUP"
+    TRANSPORT = "TRANSPORT"
+    DELIVERY = "DELIVERY"
+    COMPLETION = "COMPLETION"
+
+
+PHASE_ORDER: tuple[Phase, ...] = tuple(Phase)
+
+
+class StepStatus(str, enum.Enum):
+    PENDING = "PENDING"
+    IN_PROGRESS = "IN_PROGRESS"
+    COMPLETED = "COMPLETED"
+    APPROVED = "APPROVED"
+
+
+class ItemKind(str, enum.Enum):
+    """Kinds of checklist items a phase template can ask for."""
+
+    CHECK = "CHECK"
+    NUMBER = "NUMBER"
+    CHOICE = "CHOICE"
+    TEXT = "TEXT"
+    PHOTO = "PHOTO"
+    SIGNATURE = "SIGNATURE"
+    READING = "READING"
+
+
+class ActivityKind(str, enum.Enum):
+    CHECKLIST = "CHECKLIST"
+    PHOTO = "PHOTO"
+    SIGNATURE = "SIGNATURE"
+    NOTE = "NOTE"
+    READING = "READING"
+    GPS = "GPS"
+
+
+class CrewRole(str, enum.Enum):
+    DRIVER = "DRIVER"
+    MOVER = "MOVER"
+    FOREMAN = "FOREMAN"
+
+
+class DataSource(str, enum.Enum):
+    SMARTMOVING = "SMARTMOVING"
+    MANUAL = "MANUAL"
+
+
+class JourneySyncStatus(str, enum.Enum):
+    SYNCED = "SYNCED"
+    ERROR = "ERROR"
+    NOT_SYNCED = "NOT_SYNCED"
+
+
+class MediaKind(str, enum.Enum):
+    PHOTO = "PHOTO"
+    SIGNATURE = "SIGNATURE"
+
+
+class IntegrationSource(str, enum.Enum):
+    SMARTMOVING = "SMARTMOVING"
+
+
+class IntegrationPlan(str, enum.Enum):
+    BASIC = "BASIC"
+    PREMIUM = "PREMIUM"
+
+
+class IntegrationStatus(str, enum.Enum):
+    NEVER_SYNCED = "NEVER_SYNCED"
+    OK = "OK"
+    SYNCING = "SYNCING"
+    ERROR = "ERROR"
+    DISABLED = "DISABLED"
+
+
+class SyncKind(str, enum.Enum):
+    JOBS = "JOBS"
+    FULL_JOBS = "FULL_JOBS"
+    CATALOGUE = "CATALOGUE"
+    WEBHOOK = "WEBHOOK"
+
+
+class SyncRunStatus(str, enum.Enum):
+    RUNNING = "RUNNING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    SKIPPED = "SKIPPED"
+
+
+class WebhookStatus(str, enum.Enum):
+    QUEUED = "QUEUED"
+    PROCESSED = "PROCESSED"
+    FAILED = "FAILED"

@@ -1,0 +1,43 @@
+"""All models; importing this package registers every table on `Base.metadata`."""
+
+from db.models.audit import AuditEntry, LoginAttempt
+from db.models.base import Base, utcnow
+from db.models.company import Company, Location, ResourceLoan, Truck, User, UserLocation
+from db.models.integration import (
+    CompanyBranch,
+    CompanyIntegration,
+    CompanyMaterial,
+    CompanyMoveSize,
+    CompanyServiceType,
+    CompanyUser,
+    SyncRun,
+    WebhookEvent,
+)
+from db.models.journey import CrewAssignment, Journey, JourneyStep, Media, PhaseItemTemplate, StepActivity
+
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "Company",
+    "CompanyBranch",
+    "CompanyIntegration",
+    "CompanyMaterial",
+    "CompanyMoveSize",
+    "CompanyServiceType",
+    "CompanyUser",
+    "CrewAssignment",
+    "Journey",
+    "JourneyStep",
+    "Location",
+    "LoginAttempt",
+    "Media",
+    "PhaseItemTemplate",
+    "ResourceLoan",
+    "StepActivity",
+    "SyncRun",
+    "Truck",
+    "User",
+    "UserLocation",
+    "WebhookEvent",
+    "utcnow",
+]

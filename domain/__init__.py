@@ -1,0 +1,1 @@
+"""Business rules. Pages and API routes call these functions with the acting `Principal`."""

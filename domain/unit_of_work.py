@@ -1,0 +1,29 @@
+"""Transactions: every write runs in `unit_of_work()`, which commits, then publishes events."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.session import session_factory
+from domain import events
+
+
+@asynccontextmanager
+async def unit_of_work() -> AsyncIterator[AsyncSession]:
+    """One transaction. Events queued in it are published only if it commits."""
+    async with session_factory()() as session:
+        async with session.begin():
+            yield session
+        pending = events.take_pending(session)
+    for event in pending:
+        await events.bus.publish(event)
+
+
+@asynccontextmanager
+async def read_session() -> AsyncIterator[AsyncSession]:
+    """A session for reads (no writes are committed)."""
+    async with session_factory()() as session:
+        yield session

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Creates .venv and installs the app (and, with --test, the test extra, Debian's chromium for
+# Playwright, and a running local PostgreSQL). Safe to run again: it only does what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+want_test=false
+[ "${1:-}" = "--test" ] && want_test=true
+
+if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+  echo "error: Python >= 3.11 is required (found $("$PYTHON" --version 2>&1))" >&2
+  exit 1
+fi
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+stamp=.venv/.installed$($want_test && echo -test)
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  .venv/bin/pip install --quiet --upgrade pip
+  if $want_test; then .venv/bin/pip install --quiet -e '.[test]'; else .venv/bin/pip install --quiet -e .; fi
+  touch "$stamp"
+fi
+
+$want_test || exit 0
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "installing Debian's chromium for the Playwright tests..."
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+[ -x /usr/bin/chromium ] || { echo "error: /usr/bin/chromium is missing and could not be installed" >&2; exit 1; }
+
+# PostgreSQL for the tests: the URL in TEST_DATABASE_URL, default the local cluster.
+if [ -z "${TEST_DATABASE_URL:-}" ] || [[ "$TEST_DATABASE_URL" == postgresql* ]]; then
+  if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+    echo "PostgreSQL is not answering on 127.0.0.1:5432; starting the local cluster..."
+    if command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ]; then
+      pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start || true
+    fi
+    for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+  fi
+  pg_isready -q -h 127.0.0.1 -p 5432 || {
+    echo "error: PostgreSQL is not reachable on 127.0.0.1:5432 and could not be started" >&2; exit 1; }
+fi

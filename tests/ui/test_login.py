@@ -1,0 +1,54 @@
+"""Login page and role routing, through NiceGUI's simulated user."""
+
+from __future__ import annotations
+
+import pytest
+from nicegui.testing import User
+
+from db.seed import DEMO_PASSWORD
+
+
+async def _sign_in(user: User, email: str, password: str = DEMO_PASSWORD) -> None:
+    await user.open("/login")
+    user.find(marker="email").type(email)
+    user.find(marker="password").type(password)
+    user.find(marker="sign-in").click()
+
+
+async def test_login_page_lists_demo_accounts(demo: str, user: User) -> None:
+    await user.open("/login")
+    await user.should_see("Demo accounts")
+    await user.should_see("dispatcher@demo.ccrm")
+    await user.should_see(f"Password for all: {DEMO_PASSWORD}")
+
+
+@pytest.mark.parametrize(
+    ("email", "landing", "title"),
+    [
+        ("dispatcher@demo.ccrm", "/dashboard", "Dispatch board"),
+        ("admin@demo.ccrm", "/dashboard", "Dispatch board"),
+        ("driver@demo.ccrm", "/mobile", "My journeys"),
+        ("superadmin@demo.ccrm", "/super-admin", "Companies"),
+    ],
+)
+async def test_each_role_lands_on_its_home(demo: str, user: User, email: str, landing: str, title: str) -> None:
+    await _sign_in(user, email)
+    await user.should_see(title)
+    assert user.back_history[-1] == landing
+
+
+async def test_wrong_password_shows_a_clear_error(demo: str, user: User) -> None:
+    await _sign_in(user, "dispatcher@demo.ccrm", "not-the-password")
+    await user.should_see("wrong email or password")
+
+
+async def test_anonymous_visitor_is_sent_to_login_with_redirect(demo: str, user: User) -> None:
+    await user.open("/dashboard")
+    await user.should_see("Sign in to your account")
+
+
+async def test_a_crew_member_is_refused_the_dispatch_board(demo: str, user: User) -> None:
+    await _sign_in(user, "driver@demo.ccrm")
+    await user.should_see("My journeys")
+    await user.open("/dashboard")
+    await user.should_see("You don't have access to this page.")
