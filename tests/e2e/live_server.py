@@ -30,13 +30,21 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
+from db.models import Journey, User
+from db.seed import DEMO_PASSWORD
 from db.session import sync_url
+from domain.rbac import principal_of
+from domain.tokens import issue_token
 from tests.db_support import ensure_database
 
 ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 STARTUP_TIMEOUT_SECONDS = 90.0
 STOP_TIMEOUT_SECONDS = 15.0
 #: Set by pytest and NiceGUI's simulation; NiceGUI would think the subprocess is a test run.
@@ -154,6 +162,90 @@ def running_live_server(database_url: str, **kwargs: Any) -> Iterator[LiveServer
         yield server.wait_ready()
     finally:
         server.stop()
+
+
+@dataclass(frozen=True)
+class Instances:
+    """Two servers on one database, as behind the proxy in production."""
+
+    a: LiveServer
+    b: LiveServer
+    database_url: str
+
+
+@pytest.fixture(scope="module")
+def two_instances(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instances]:
+    """Two servers booted together on one empty PostgreSQL database (`<test db>_e2e`); they take
+    turns to migrate and seed. PostgreSQL only: mark the tests `postgres_only`."""
+    from tests.conftest import TEST_DATABASE_URL
+
+    url = blank_database(sibling_database(TEST_DATABASE_URL, "e2e"))
+    servers = [start_live_server(url, workdir=tmp_path_factory.mktemp(name)) for name in ("a", "b")]
+    try:
+        for server in servers:
+            server.wait_ready()
+        yield Instances(servers[0], servers[1], url)
+    finally:
+        for server in servers:
+            server.stop()
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    """Debian's Chromium, headless, through Playwright."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@dataclass(frozen=True)
+class DemoJourney:
+    """A demo journey at one of dispatcher@'s branches, and an API token of that dispatcher."""
+
+    journey_id: int
+    dispatcher_token: str
+
+    def put_notes(self, base_url: str, notes: str) -> None:
+        """Save the journey's notes through the API of the server at `base_url`."""
+        response = httpx.put(f"{base_url}/api/journeys/{self.journey_id}/notes", json={"notes": notes},
+                             headers={"Authorization": f"Bearer {self.dispatcher_token}"}, timeout=10)
+        assert response.status_code == 200, response.text
+
+
+def demo_journey(database_url: str) -> DemoJourney:
+    engine = create_engine(sync_url(database_url))
+    try:
+        with Session(engine) as session:
+            dispatcher = session.scalars(select(User).where(User.email == "dispatcher@demo.ccrm")).one()
+            locations = [link.location_id for link in dispatcher.location_links]
+            journey_id = session.scalars(
+                select(Journey.id).where(Journey.location_id.in_(locations)).order_by(Journey.id).limit(1)
+            ).one()
+            token, _ = issue_token(principal_of(dispatcher))
+    finally:
+        engine.dispose()
+    return DemoJourney(journey_id, token)
+
+
+def signed_in_page(browser: Browser, base_url: str, email: str) -> Page:
+    """A new browser context signed in as `email` (demo password), on its landing page."""
+    page = browser.new_context(base_url=base_url).new_page()
+    page.goto("/login")
+    page.get_by_test_id("email").fill(email)
+    page.get_by_test_id("password").fill(DEMO_PASSWORD)
+    page.get_by_test_id("sign-in").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+    return page
+
+
+def open_journey_status(page: Page, journey_id: int) -> None:
+    """Open the journey's live status page and wait until its socket is up; marks the window so
+    a test can tell that a later update came without a reload (`window.__not_reloaded`)."""
+    page.goto(f"/journeys/{journey_id}/status")
+    expect(page.get_by_test_id(f"journey-card-{journey_id}")).to_be_visible()
+    page.wait_for_function("window.did_handshake === true")
+    page.evaluate("window.__not_reloaded = true")
 
 
 @pytest.fixture

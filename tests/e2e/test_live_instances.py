@@ -5,138 +5,65 @@ leave no subscription behind."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 
-import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-from sqlalchemy import create_engine, select
-from sqlalchemy.orm import Session
+from playwright.sync_api import Browser, expect
 
-from db.models import Journey, User
-from db.seed import DEMO_PASSWORD
-from db.session import sync_url
-from domain.rbac import principal_of
-from domain.tokens import issue_token
-from tests.conftest import TEST_DATABASE_URL
-from tests.e2e.live_server import LiveServer, blank_database, sibling_database, start_live_server
+from tests.e2e.live_server import (  # noqa: F401 (fixtures)
+    DemoJourney,
+    Instances,
+    LiveServer,
+    chromium,
+    demo_journey,
+    open_journey_status,
+    signed_in_page,
+    two_instances,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres_only]
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 #: The issue's promise: a change shows on the other instance within a second.
 LIVE_WITHIN_MS = 1000
 
 
-@dataclass(frozen=True)
-class Instances:
-    a: LiveServer
-    b: LiveServer
-    database_url: str
-
-
 @pytest.fixture(scope="module")
-def instances(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instances]:
-    """Two servers booted together on one empty database (they take turns to migrate and seed)."""
-    url = blank_database(sibling_database(TEST_DATABASE_URL, "e2e"))
-    servers = [start_live_server(url, workdir=tmp_path_factory.mktemp(name)) for name in ("a", "b")]
-    try:
-        for server in servers:
-            server.wait_ready()
-        yield Instances(servers[0], servers[1], url)
-    finally:
-        for server in servers:
-            server.stop()
+def data(two_instances: Instances) -> DemoJourney:
+    return demo_journey(two_instances.database_url)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@dataclass(frozen=True)
-class Fixture:
-    journey_id: int
-    dispatcher_token: str
-
-
-@pytest.fixture(scope="module")
-def data(instances: Instances) -> Fixture:
-    engine = create_engine(sync_url(instances.database_url))
-    try:
-        with Session(engine) as session:
-            dispatcher = session.scalars(select(User).where(User.email == "dispatcher@demo.ccrm")).one()
-            locations = [link.location_id for link in dispatcher.location_links]
-            journey_id = session.scalars(
-                select(Journey.id).where(Journey.location_id.in_(locations)).order_by(Journey.id).limit(1)
-            ).one()
-            token, _ = issue_token(principal_of(dispatcher))
-    finally:
-        engine.dispose()
-    return Fixture(journey_id, token)
-
-
-def signed_in_page(browser: Browser, server: LiveServer, email: str) -> Page:
-    page = browser.new_context(base_url=server.url).new_page()
-    page.goto("/login")
-    page.get_by_test_id("email").fill(email)
-    page.get_by_test_id("password").fill(DEMO_PASSWORD)
-    page.get_by_test_id("sign-in").click()
-    page.wait_for_url("**/dashboard")
-    return page
-
-
-def open_status(page: Page, journey_id: int) -> None:
-    page.goto(f"/journeys/{journey_id}/status")
-    expect(page.get_by_test_id(f"journey-card-{journey_id}")).to_be_visible()
-    page.wait_for_function("window.did_handshake === true")  # the live socket is up
-    page.evaluate("window.__not_reloaded = true")
-
-
-def test_both_instances_relay_events_with_their_own_identity(instances: Instances) -> None:
-    relays = [server.health()["live"]["relay"] for server in (instances.a, instances.b)]
+def test_both_instances_relay_events_with_their_own_identity(two_instances: Instances) -> None:
+    relays = [server.health()["live"]["relay"] for server in (two_instances.a, two_instances.b)]
     assert all(relay["enabled"] and relay["listening"] for relay in relays)
     assert relays[0]["instance"] != relays[1]["instance"]
 
 
 def test_a_change_committed_through_a_appears_live_on_a_page_served_by_b(
-    instances: Instances, browser: Browser, data: Fixture
+    two_instances: Instances, chromium: Browser, data: DemoJourney
 ) -> None:
-    page = signed_in_page(browser, instances.b, "manager@demo.ccrm")
-    open_status(page, data.journey_id)
+    page = signed_in_page(chromium, two_instances.b.url, "manager@demo.ccrm")
+    open_journey_status(page, data.journey_id)
     notes = page.get_by_test_id(f"journey-notes-{data.journey_id}")
     marker = f"Through A at {time.time_ns()}"
-    received_before = instances.b.health()["live"]["relay"]["received"]
+    received_before = two_instances.b.health()["live"]["relay"]["received"]
 
     started = time.perf_counter()
-    response = httpx.put(
-        f"{instances.a.url}/api/journeys/{data.journey_id}/notes",
-        json={"notes": marker},
-        headers={"Authorization": f"Bearer {data.dispatcher_token}"},
-        timeout=10,
-    )
-    assert response.status_code == 200, response.text
+    data.put_notes(two_instances.a.url, marker)
     expect(notes).to_have_text(marker, timeout=LIVE_WITHIN_MS)
     elapsed_ms = (time.perf_counter() - started) * 1000
 
     assert page.evaluate("window.__not_reloaded") is True
-    assert instances.b.health()["live"]["relay"]["received"] > received_before
+    assert two_instances.b.health()["live"]["relay"]["received"] > received_before
     print(f"\ncommit through A -> visible on B: {elapsed_ms:.0f} ms")
     page.context.close()
 
 
 def test_notes_saved_in_a_page_on_b_appear_on_a_page_served_by_a(
-    instances: Instances, browser: Browser, data: Fixture
+    two_instances: Instances, chromium: Browser, data: DemoJourney
 ) -> None:
-    editor = signed_in_page(browser, instances.b, "dispatcher@demo.ccrm")
-    viewer = signed_in_page(browser, instances.a, "manager@demo.ccrm")
-    open_status(viewer, data.journey_id)
-    open_status(editor, data.journey_id)
+    editor = signed_in_page(chromium, two_instances.b.url, "dispatcher@demo.ccrm")
+    viewer = signed_in_page(chromium, two_instances.a.url, "manager@demo.ccrm")
+    open_journey_status(viewer, data.journey_id)
+    open_journey_status(editor, data.journey_id)
     marker = f"Typed on B at {time.time_ns()}"
 
     editor.get_by_test_id("notes-input").fill(marker)
@@ -162,13 +89,13 @@ def settled_subscribers(server: LiveServer) -> int:
     raise AssertionError(f"subscriber count never settled (last {last})")
 
 
-def test_pages_closed_on_b_end_their_subscriptions(instances: Instances, browser: Browser, data: Fixture) -> None:
-    baseline = settled_subscribers(instances.b)
-    first = signed_in_page(browser, instances.b, "dispatcher@demo.ccrm")
+def test_pages_closed_on_b_end_their_subscriptions(two_instances: Instances, chromium: Browser, data: DemoJourney) -> None:
+    baseline = settled_subscribers(two_instances.b)
+    first = signed_in_page(chromium, two_instances.b.url, "dispatcher@demo.ccrm")
     pages = [first] + [first.context.new_page() for _ in range(5)]
     for page in pages:
-        open_status(page, data.journey_id)
-    assert settled_subscribers(instances.b) == baseline + len(pages)
+        open_journey_status(page, data.journey_id)
+    assert settled_subscribers(two_instances.b) == baseline + len(pages)
 
     first.context.close()
-    assert settled_subscribers(instances.b) == baseline
+    assert settled_subscribers(two_instances.b) == baseline
