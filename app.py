@@ -21,6 +21,7 @@ from db.migrate import upgrade_to_head
 from db.seed import DEMO_PASSWORD, seed_demo
 from db.session import dispose_engine, engine_ready, init_engine
 from domain.errors import DomainError
+from domain.health import mark_started
 from domain.event_relay import start_relay, stop_relay
 from domain.locks import singleton_lock
 from domain.passwords import hash_password
@@ -56,10 +57,12 @@ async def startup() -> None:
         await start_relay(settings.database_url)
     if settings.scheduler_enabled:
         start_scheduler()
+    mark_started()
     log.info("C&C CRM started", extra={"demo_mode": settings.demo_mode, "database": settings.is_sqlite and "sqlite" or "postgresql"})
 
 
 async def shutdown() -> None:
+    mark_started(False)
     shutdown_scheduler()
     await stop_relay()
     await dispose_engine()

@@ -9,7 +9,7 @@
 Each server gets its own NiceGUI storage and media directories (as separate containers would),
 demo mode with demo data, the scheduler off unless `env` says otherwise. `start_live_server`
 returns at once so that several servers can boot together; `wait_ready` then blocks until
-`/health` answers 200, and fails with the tail of the server's log if it dies or takes too long.
+`/health` answers 200 with startup finished (migrations, demo data, relay), and fails with the tail of the server's log if it dies or takes too long.
 `blank_database` gives a server an empty PostgreSQL database to migrate and seed on its own.
 """
 
@@ -104,7 +104,8 @@ class LiveServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server on port {self.port} exited ({self.process.returncode}):\n{self.log_tail()}")
             try:
-                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
+                response = httpx.get(f"{self.url}/health", timeout=2)
+                if response.status_code == 200 and response.json()["data"]["started"]:
                     return self
             except httpx.HTTPError:
                 pass
