@@ -43,6 +43,8 @@ SYNC_PROGRESS_MIN_INTERVAL = 0.5
 LISTEN_READY_TIMEOUT_SECONDS = 5.0
 RECONNECT_INITIAL_DELAY = 0.5
 RECONNECT_MAX_DELAY = 30.0
+#: On shutdown, how long events already queued may take to go out.
+FLUSH_ON_STOP_SECONDS = 2.0
 #: When no notification arrived for this long, the listener checks its connection is alive.
 LISTEN_HEARTBEAT_SECONDS = 20.0
 HEARTBEAT_TIMEOUT_SECONDS = 5.0
@@ -123,8 +125,12 @@ class EventRelay:
             log.warning("event relay not listening after %.0fs; starting without it", LISTEN_READY_TIMEOUT_SECONDS)
 
     async def stop(self) -> None:
+        """Stop relaying; events already queued get `FLUSH_ON_STOP_SECONDS` to go out."""
         if self._unsubscribe is not None:
             self._unsubscribe()
+        deadline = time.monotonic() + FLUSH_ON_STOP_SECONDS
+        while not self._queue.empty() and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -162,7 +168,11 @@ class EventRelay:
             if event is not None and self._throttle.offer(event, now):
                 outgoing.append(event)
             for item in outgoing:
-                await self._send(item)
+                try:
+                    await self._send(item)
+                except Exception:  # a bug here must not silence the relay for good
+                    self.counters["dropped"] += 1
+                    log.warning("event relay failed to send %s", item.type.value, exc_info=True)
 
     async def _send(self, event: DomainEvent) -> None:
         payload = event.to_json()

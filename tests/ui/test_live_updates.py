@@ -12,15 +12,18 @@ from sqlalchemy import select
 
 from components.live import on_event
 from db.models import AuditEntry, Journey, Location, User as UserRow
+from db.seed import DEMO_PASSWORD
 from domain.events import DomainEvent, EventType, bus
 from domain.unit_of_work import read_session
 from pages.session import current_principal
-from tests.ui.test_login import _sign_in
 
 
 async def _signed_in(user: User, email: str) -> None:
     """Sign in and wait until the login page has sent the user to their home page."""
-    await _sign_in(user, email)
+    await user.open("/login")
+    user.find(marker="email").type(email)
+    user.find(marker="password").type(DEMO_PASSWORD)
+    user.find(marker="sign-in").click()
     for _ in range(100):
         if user.back_history[-1] != "/login":
             return

@@ -198,3 +198,13 @@ async def test_a_rolled_back_write_publishes_and_sends_nothing(demo: str) -> Non
         payloads = await heard(listener)
     assert [e.journey_id for e in received] == [journey_id]
     assert [DomainEvent.from_json(p) for p in payloads] == received
+
+
+async def test_events_queued_when_the_relay_stops_still_go_out(database_url: str) -> None:
+    bus = EventBus()
+    async with wire_listener(database_url) as listener:
+        async with running_relay(database_url, bus):
+            for journey_id in range(100, 120):
+                await bus.publish(DomainEvent(EventType.JOURNEY_CHANGED, 1, 2, journey_id))
+        payloads = await heard(listener)
+    assert [DomainEvent.from_json(p).journey_id for p in payloads] == list(range(100, 120))
