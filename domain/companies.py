@@ -75,7 +75,7 @@ async def _name_taken(session: AsyncSession, name: str, except_id: int | None = 
 async def create_company(principal: Principal, data: Mapping[str, Any]) -> dict[str, Any]:
     """`data`: name, optional timezone (default DEFAULT_TIMEZONE)."""
     require_super_admin(principal)
-    values = clean(COMPANY_FIELDS, {"timezone": DEFAULT_TIMEZONE, **data})
+    values = clean(COMPANY_FIELDS, {**data, "timezone": data.get("timezone") or DEFAULT_TIMEZONE})
     async with unit_of_work() as session:
         await _name_taken(session, values["name"])
         company = Company(**values, status=CompanyStatus.ACTIVE)

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Company
 from domain import audit, events
-from domain.audit import snapshot
+from domain.audit import audited_write, snapshot
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from domain.events import DomainEvent, EventType
 from domain.fields import Field, clean
@@ -100,6 +100,7 @@ def changed_fields(obj: object, values: dict[str, Any]) -> tuple[dict[str, Any],
     return old, new
 
 
+@audited_write
 async def change_state(principal: Principal, model: type[Model], label: str, entity_id: int,
                        attr: str, value: Any, action: str, *, already: str) -> Model:
     """Deactivate/reactivate/suspend one record; 409 ("... is already `already`") if it is."""
@@ -131,6 +132,7 @@ async def _unique_in_company(session: AsyncSession, model: Any, attr: str, label
         raise Conflict(f"a {label} with the {attr} {value!r} already exists in this company")
 
 
+@audited_write
 async def create_record(principal: Principal, model: type[Model], label: str, fields: Sequence[Field],
                         data: Mapping[str, Any], *, unique: str, audited: Sequence[str],
                         check: ValuesCheck | None = None) -> Model:
@@ -151,6 +153,7 @@ async def create_record(principal: Principal, model: type[Model], label: str, fi
     return obj
 
 
+@audited_write
 async def update_record(principal: Principal, model: type[Model], label: str, fields: Sequence[Field],
                         entity_id: int, changes: Mapping[str, Any], *, unique: str,
                         check: ValuesCheck | None = None) -> Model:

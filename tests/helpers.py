@@ -1,16 +1,19 @@
-"""Small helpers shared by the tests: API tokens, row counts, principals of demo accounts."""
+"""Small helpers shared by the tests: API tokens, row counts, principals, signing in on the page."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import httpx
+from nicegui.testing import User as SimulatedUser
 from sqlalchemy import func, select
 
+from db.models import User
 from db.seed import DEMO_PASSWORD
 from domain.rbac import Principal, load_principal
 from domain.unit_of_work import read_session
-from db.models import User
 
 
 async def token_for(client: httpx.AsyncClient, email: str, password: str = DEMO_PASSWORD) -> str:
@@ -35,3 +38,21 @@ async def principal_for(email: str) -> Principal:
         principal = await load_principal(session, user_id)
     assert principal is not None, email
     return principal
+
+
+async def sign_in(user: SimulatedUser, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in through the login page and wait until it has navigated away (argon2 takes its time)."""
+    await user.open("/login")
+    user.find(marker="email").type(email)
+    user.find(marker="password").type(password)
+    user.find(marker="sign-in").click()
+    await user.should_not_see("Sign in to your account", retries=100)
+
+
+async def eventually(check: Callable[[], bool], *, seconds: float = 5.0) -> None:
+    """Wait for a background handler of the page to have done its work."""
+    for _ in range(int(seconds / 0.05)):
+        if check():
+            return
+        await asyncio.sleep(0.05)
+    assert check()
