@@ -3,14 +3,16 @@ is shown to the user (in the dialog, or as a notification), never a stack trace.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
 from zoneinfo import available_timezones
 
-from nicegui import ui
+from nicegui import context, ui
 
+from domain.context import request_ip
 from domain.errors import DomainError
 
 Kind = Literal["text", "email", "password", "number", "select", "multiselect"]
@@ -35,11 +37,23 @@ def timezone_options() -> dict[str, str]:
     return {z: z for z in sorted(available_timezones()) if "/" in z and not z.startswith(("Etc/", "SystemV/"))}
 
 
+@contextmanager
+def client_ip() -> Iterator[None]:
+    """Audit entries written from a page event carry the browser's IP: the HTTP middleware sets
+    it for requests, but page events arrive over the websocket."""
+    token = request_ip.set(context.client.ip or None)
+    try:
+        yield
+    finally:
+        request_ip.reset(token)
+
+
 async def attempt(action: Callable[[], Awaitable[Any]], success: str | None = None,
                   error_label: ui.label | None = None) -> bool:
     """Run a domain action; on a DomainError show its message (in `error_label` or a toast)."""
     try:
-        await action()
+        with client_ip():
+            await action()
     except DomainError as exc:
         if error_label is not None:
             error_label.set_text(exc.message)
@@ -54,8 +68,9 @@ async def attempt(action: Callable[[], Awaitable[Any]], success: str | None = No
 def _input(f: FormField, value: Any, marker: str) -> ui.element:
     testid = f'data-testid="{marker}-{f.name}"'
     if f.kind in ("select", "multiselect"):
+        empty = [] if f.kind == "multiselect" else None
         element: ui.element = ui.select(
-            dict(f.options or {}), label=f.label, value=value if value is not None else ([] if f.kind == "multiselect" else None),
+            dict(f.options or {}), label=f.label, value=value if value is not None else empty,
             multiple=f.kind == "multiselect", with_input=True,
         ).props(f"outlined dense options-dense use-chips {testid} {f.props}")
     elif f.kind == "number":
@@ -99,11 +114,11 @@ def open_form(title: str, fields: list[FormField], submit: Callable[[dict[str, A
                     return
             if await attempt(lambda: submit(values), error_label=error):
                 ui.notify(saved_message, type="positive")
-                finish()
-                if on_saved is not None:
+                if on_saved is not None:  # before the dialog (whose button runs this) is deleted
                     result = on_saved()
                     if result is not None:
                         await result
+                finish()
 
         with ui.row().classes("w-full justify-end gap-2"):
             ui.button("Cancel", on_click=finish).props("flat").mark(f"{marker}-cancel")

@@ -25,6 +25,14 @@ class RowAction:
     when: str = ""
 
 
+#: Badge colours of the values of a `status` column.
+STATUS_COLOURS = {"ACTIVE": "positive", "INACTIVE": "grey-6", "SUSPENDED": "warning"}
+_STATUS_SLOT = (
+    f'<q-td :props="props"><q-badge :color="{STATUS_COLOURS}[props.value] || \'grey\'"'
+    ' :label="props.value.charAt(0) + props.value.slice(1).toLowerCase()" /></q-td>'
+)
+
+
 def _actions_slot(actions: list[RowAction]) -> str:
     buttons = "".join(
         f'<q-btn flat dense round size="sm" icon="{a.icon}" aria-label="{a.tooltip}"'
@@ -33,7 +41,7 @@ def _actions_slot(actions: list[RowAction]) -> str:
         f"<q-tooltip>{a.tooltip}</q-tooltip></q-btn>"
         for a in actions
     )
-    return f'<q-td :props="props" auto-width class="text-right">{buttons}</q-td>'
+    return f'<q-td :props="props" auto-width><div class="row no-wrap justify-end">{buttons}</div></q-td>'
 
 
 class PagedTable:
@@ -51,6 +59,8 @@ class PagedTable:
         self.table = ui.table(columns=columns, rows=[], row_key="id").props(
             f'flat bordered dense wrap-cells data-testid="{marker}" no-data-label="Nothing found"'
         ).classes("w-full").mark(marker)
+        if any(c["name"] == "status" for c in columns):
+            self.table.add_slot("body-cell-status", _STATUS_SLOT)
         if actions and on_action is not None:
             self.table.add_slot("body-cell-actions", _actions_slot(actions))
             self.table.on("row_action", lambda e: on_action(e.args["action"], self.items[e.args["row"]["id"]]))

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from db.models import Location
 from domain.audit import audited_write
 from domain.fields import Field, timezone_problem
-from domain.paging import DEFAULT_PAGE_SIZE, Page, fetch_page, search_clause
+from domain.paging import DEFAULT_PAGE_SIZE, Page, fetch_page, narrow, search_clause
 from domain.rbac import Principal, location_scope
-from domain.tenancy import change_state, company_filter, create_record, load_owned, update_record
+from domain.tenancy import change_state, company_filter, create_record, read_owned, update_record
 from domain.unit_of_work import read_session
 
 LOCATION_FIELDS = (
@@ -40,19 +40,17 @@ def location_view(location: Location) -> dict[str, Any]:
 
 async def list_locations(principal: Principal, *, company_id: int | None = None, search: str | None = None,
                          active: bool | None = None, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE) -> Page:
-    query = select(Location).where(location_scope(principal),
-                                   company_filter(principal, company_id, Location.company_id))
-    if (match := search_clause(search, Location.name, Location.code, Location.city)) is not None:
-        query = query.where(match)
-    if active is not None:
-        query = query.where(Location.active.is_(active))
+    query = narrow(
+        select(Location).where(location_scope(principal), company_filter(principal, company_id, Location.company_id)),
+        search_clause(search, Location.name, Location.code, Location.city),
+        Location.active.is_(active) if active is not None else None,
+    )
     async with read_session() as session:
         return await fetch_page(session, query.order_by(Location.name, Location.id), page, page_size, location_view)
 
 
 async def get_location(principal: Principal, location_id: int) -> dict[str, Any]:
-    async with read_session() as session:
-        return location_view(await load_owned(session, principal, Location, location_id, "location"))
+    return await read_owned(principal, Location, location_id, "location", location_view)
 
 
 @audited_write

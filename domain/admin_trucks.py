@@ -14,9 +14,9 @@ from db.models import Location, Truck
 from domain.audit import audited_write
 from domain.errors import Forbidden, ValidationFailed
 from domain.fields import Field
-from domain.paging import DEFAULT_PAGE_SIZE, Page, fetch_page, search_clause
+from domain.paging import DEFAULT_PAGE_SIZE, Page, fetch_page, narrow, search_clause
 from domain.rbac import Principal, truck_scope
-from domain.tenancy import change_state, company_filter, create_record, load_owned, update_record
+from domain.tenancy import change_state, company_filter, create_record, read_owned, update_record
 from domain.unit_of_work import read_session
 
 TRUCK_FIELDS = (
@@ -36,24 +36,20 @@ def truck_view(row: Any) -> dict[str, Any]:
 async def list_trucks(principal: Principal, *, company_id: int | None = None, location_id: int | None = None,
                       search: str | None = None, active: bool | None = None, page: int = 1,
                       page_size: int = DEFAULT_PAGE_SIZE) -> Page:
-    query = (
+    query = narrow(
         select(Truck, Location.name)
         .join(Location, Location.id == Truck.location_id)
-        .where(truck_scope(principal), company_filter(principal, company_id, Truck.company_id))
+        .where(truck_scope(principal), company_filter(principal, company_id, Truck.company_id)),
+        search_clause(search, Truck.number, Truck.size, Location.name),
+        Truck.location_id == location_id if location_id is not None else None,
+        Truck.active.is_(active) if active is not None else None,
     )
-    if (match := search_clause(search, Truck.number, Truck.size, Location.name)) is not None:
-        query = query.where(match)
-    if location_id is not None:
-        query = query.where(Truck.location_id == location_id)
-    if active is not None:
-        query = query.where(Truck.active.is_(active))
     async with read_session() as session:
         return await fetch_page(session, query.order_by(Location.name, Truck.number), page, page_size, truck_view)
 
 
 async def get_truck(principal: Principal, truck_id: int) -> dict[str, Any]:
-    async with read_session() as session:
-        return truck_view(await load_owned(session, principal, Truck, truck_id, "truck"))
+    return await read_owned(principal, Truck, truck_id, "truck", truck_view)
 
 
 async def _location_of_company(session: AsyncSession, values: dict[str, Any], company_id: int) -> None:

@@ -14,23 +14,25 @@ import asyncio
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import LocationLinkKind, Role, UserStatus
 from db.models import Location, LoginAttempt, User, UserLocation
 from domain.audit import audited_write, snapshot
-from domain.errors import Conflict, Forbidden, ValidationFailed
+from domain.errors import Forbidden, ValidationFailed
 from domain.fields import Field, clean, email_problem
-from domain.paging import DEFAULT_PAGE_SIZE, Page, fetch_page, search_clause
+from domain.paging import DEFAULT_PAGE_SIZE, Page, fetch_page, narrow, search_clause
 from domain.passwords import MIN_PASSWORD_LENGTH, hash_password
 from domain.rbac import Principal, user_scope
 from domain.tenancy import (
     change_state,
     changed_fields,
     company_filter,
+    ensure_unique,
     flush_unique,
     load_owned,
+    read_owned,
     record_change,
     target_company,
 )
@@ -83,20 +85,18 @@ def _links_of(user: User) -> list[tuple[int, LocationLinkKind]]:
 async def list_users(principal: Principal, *, company_id: int | None = None, search: str | None = None,
                      role: Role | None = None, status: UserStatus | None = None, page: int = 1,
                      page_size: int = DEFAULT_PAGE_SIZE) -> Page:
-    query = select(User).where(user_scope(principal), company_filter(principal, company_id, User.company_id))
-    if (match := search_clause(search, User.email, User.full_name)) is not None:
-        query = query.where(match)
-    if role is not None:
-        query = query.where(User.role == role)
-    if status is not None:
-        query = query.where(User.status == status)
+    query = narrow(
+        select(User).where(user_scope(principal), company_filter(principal, company_id, User.company_id)),
+        search_clause(search, User.email, User.full_name),
+        User.role == role if role is not None else None,
+        User.status == status if status is not None else None,
+    )
     async with read_session() as session:
         return await fetch_page(session, query.order_by(User.full_name, User.id), page, page_size, user_view)
 
 
 async def get_user(principal: Principal, user_id: int) -> dict[str, Any]:
-    async with read_session() as session:
-        return user_view(await load_owned(session, principal, User, user_id, "user"))
+    return await read_owned(principal, User, user_id, "user", user_view)
 
 
 def _check_role(principal: Principal, role: Role, company_id: int | None) -> None:
@@ -107,11 +107,8 @@ def _check_role(principal: Principal, role: Role, company_id: int | None) -> Non
 
 
 async def _email_taken(session: AsyncSession, email: str, except_id: int | None = None) -> None:
-    query = select(User.id).where(func.lower(User.email) == email.lower())
-    if except_id is not None:
-        query = query.where(User.id != except_id)
-    if await session.scalar(query) is not None:
-        raise Conflict(f"a user with the email {email} already exists")
+    await ensure_unique(session, User, "email", email, f"a user with the email {email} already exists",
+                        except_id=except_id)
 
 
 def _parse_links(raw: Any) -> list[tuple[int, LocationLinkKind]]:
@@ -151,7 +148,8 @@ async def create_user(principal: Principal, data: Mapping[str, Any]) -> dict[str
     """`data`: email, full_name, role, password, optional phone, company_id (super admin),
     locations [{location_id, kind}]."""
     data = dict(data)
-    company_id, password, raw_links = data.pop("company_id", None), data.pop("password", None), data.pop("locations", [])
+    company_id, password = data.pop("company_id", None), data.pop("password", None)
+    raw_links = data.pop("locations", [])
     values = clean(USER_FIELDS, data)
     password = _check_password(password)
     links = _parse_links(raw_links)

@@ -14,11 +14,18 @@ from db.enums import CompanyStatus
 from db.models import Company, Location, PhaseItemTemplate, User
 from db.workflow_defaults import DEFAULT_TEMPLATE
 from domain.audit import audited_write, snapshot
-from domain.errors import Conflict, NotFound, ValidationFailed
+from domain.errors import NotFound, ValidationFailed
 from domain.fields import Field, clean, timezone_problem
-from domain.paging import DEFAULT_PAGE_SIZE, Page, fetch_page, search_clause
+from domain.paging import DEFAULT_PAGE_SIZE, Page, fetch_page, narrow, search_clause
 from domain.rbac import Principal
-from domain.tenancy import change_state, changed_fields, flush_unique, record_change, require_super_admin
+from domain.tenancy import (
+    change_state,
+    changed_fields,
+    ensure_unique,
+    flush_unique,
+    record_change,
+    require_super_admin,
+)
 from domain.unit_of_work import read_session, unit_of_work
 
 COMPANY_FIELDS = (
@@ -45,11 +52,8 @@ def _with_counts() -> Select[Any]:
 async def list_companies(principal: Principal, *, search: str | None = None, status: CompanyStatus | None = None,
                          page: int = 1, page_size: int = DEFAULT_PAGE_SIZE) -> Page:
     require_super_admin(principal)
-    query = _with_counts()
-    if (match := search_clause(search, Company.name)) is not None:
-        query = query.where(match)
-    if status is not None:
-        query = query.where(Company.status == status)
+    query = narrow(_with_counts(), search_clause(search, Company.name),
+                   Company.status == status if status is not None else None)
     async with read_session() as session:
         return await fetch_page(session, query.order_by(Company.name), page, page_size, company_view)
 
@@ -64,11 +68,8 @@ async def get_company(principal: Principal, company_id: int) -> dict[str, Any]:
 
 
 async def _name_taken(session: AsyncSession, name: str, except_id: int | None = None) -> None:
-    query = select(Company.id).where(func.lower(Company.name) == name.lower())
-    if except_id is not None:
-        query = query.where(Company.id != except_id)
-    if await session.scalar(query) is not None:
-        raise Conflict(f"a company named {name!r} already exists")
+    await ensure_unique(session, Company, "name", name, f"a company named {name!r} already exists",
+                        except_id=except_id)
 
 
 @audited_write

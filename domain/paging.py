@@ -50,6 +50,11 @@ def search_clause(term: str | None, *columns: Any) -> ColumnElement[bool] | None
     return or_(*(column.ilike(f"%{escaped}%", escape="\\") for column in columns))
 
 
+def narrow(query: Select[Any], *clauses: ColumnElement[bool] | None) -> Select[Any]:
+    """`query` with the given filters; a None filter (not asked for) is left out."""
+    return query.where(*(c for c in clauses if c is not None))
+
+
 async def fetch_page(session: AsyncSession, query: Select[Any], page: int, page_size: int,
                      to_item: Callable[[Any], dict[str, Any]]) -> Page:
     """One page of `query` (which must be ordered) and the total number of its rows."""

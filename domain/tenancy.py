@@ -20,7 +20,7 @@ from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from domain.events import DomainEvent, EventType
 from domain.fields import Field, clean
 from domain.rbac import Principal
-from domain.unit_of_work import unit_of_work
+from domain.unit_of_work import read_session, unit_of_work
 
 Model = TypeVar("Model")
 
@@ -60,14 +60,22 @@ def company_filter(principal: Principal, company_id: int | None, column: Any) ->
 
 
 async def load_owned(session: AsyncSession, principal: Principal, model: type[Model], entity_id: int,
-                     label: str) -> Model:
-    """The record, locked for the update, if it belongs to a company the principal administers."""
+                     label: str, *, lock: bool = True) -> Model:
+    """The record (locked for the update unless `lock` is false) if it belongs to a company the
+    principal administers."""
     require_admin(principal)
-    obj = await session.get(model, entity_id, with_for_update=True)
+    obj = await session.get(model, entity_id, with_for_update=lock)
     if obj is None:
         raise NotFound(f"{label} {entity_id} not found")
     principal.require_company(getattr(obj, "company_id", None))  # a Company has none: super admins only
     return obj
+
+
+async def read_owned(principal: Principal, model: type[Model], entity_id: int, label: str,
+                     view: Callable[[Model], dict[str, Any]]) -> dict[str, Any]:
+    """One record the principal administers, as `view` shows it."""
+    async with read_session() as session:
+        return view(await load_owned(session, principal, model, entity_id, label, lock=False))
 
 
 async def flush_unique(session: AsyncSession, what: str) -> None:
@@ -122,14 +130,21 @@ async def change_state(principal: Principal, model: type[Model], label: str, ent
 ValuesCheck = Callable[[AsyncSession, dict[str, Any], int], Awaitable[None]]
 
 
-async def _unique_in_company(session: AsyncSession, model: Any, attr: str, label: str, value: str,
-                             company_id: int, except_id: int | None) -> None:
-    column = getattr(model, attr)
-    query = select(model.id).where(model.company_id == company_id, func.lower(column) == value.lower())
+async def ensure_unique(session: AsyncSession, model: Any, attr: str, value: str, message: str, *,
+                        company_id: int | None = None, except_id: int | None = None) -> None:
+    """409 with `message` when another row of `model` (of `company_id`, when given) has the same
+    `attr`, regardless of case."""
+    query = select(model.id).where(func.lower(getattr(model, attr)) == value.lower())
+    if company_id is not None:
+        query = query.where(model.company_id == company_id)
     if except_id is not None:
         query = query.where(model.id != except_id)
     if await session.scalar(query) is not None:
-        raise Conflict(f"a {label} with the {attr} {value!r} already exists in this company")
+        raise Conflict(message)
+
+
+def _taken(label: str, attr: str, value: str) -> str:
+    return f"a {label} with the {attr} {value!r} already exists in this company"
 
 
 @audited_write
@@ -144,7 +159,8 @@ async def create_record(principal: Principal, model: type[Model], label: str, fi
         owner = await target_company(session, principal, company_id)
         if check is not None:
             await check(session, values, owner)
-        await _unique_in_company(session, model, unique, label, values[unique], owner, None)
+        await ensure_unique(session, model, unique, values[unique], _taken(label, unique, values[unique]),
+                            company_id=owner)
         obj = model(company_id=owner, **values)
         session.add(obj)
         await flush_unique(session, f"that {label}")
@@ -165,7 +181,8 @@ async def update_record(principal: Principal, model: type[Model], label: str, fi
         if check is not None:
             await check(session, values, company_id)
         if unique in values:
-            await _unique_in_company(session, model, unique, label, values[unique], company_id, entity_id)
+            await ensure_unique(session, model, unique, values[unique], _taken(label, unique, values[unique]),
+                                company_id=company_id, except_id=entity_id)
         old, new = changed_fields(obj, values)
         if not new:
             raise ValidationFailed("nothing to change: the values are the same as before")

@@ -24,6 +24,11 @@ def _col(name: str, label: str, **extra: Any) -> dict[str, Any]:
     return {"name": name, "label": label, "field": name, "align": "left", **extra}
 
 
+def _with_status(item: dict[str, Any]) -> dict[str, Any]:
+    """Rows of records with an `active` flag show it like a user's status."""
+    return {**item, "status": "ACTIVE" if item["active"] else "INACTIVE"}
+
+
 def _when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value else "—"
 
@@ -119,10 +124,11 @@ async def _location_fields(_principal: Principal, _company_id: int | None) -> li
 LOCATIONS = ResourceSpec(
     noun="location", title="Locations", marker="locations",
     columns=[_col("name", "Name"), _col("code", "Code"), _col("city", "City"), _col("province", "Province"),
-             _col("timezone", "Time zone"), _col("phone", "Phone"), _col("active", "Active")],
+             _col("timezone", "Time zone"), _col("phone", "Phone"), _col("status", "Status")],
     fetch=lambda p, company_id, search, page, size: admin_locations.list_locations(
         p, company_id=company_id, search=search, page=page, page_size=size),
     fields=_location_fields, create=admin_locations.create_location, update=admin_locations.update_location,
+    to_row=_with_status,
     to_form=lambda item: {k: v for k, v in item.items() if k not in ("id", "company_id", "active")},
     states=_active("location", admin_locations.deactivate_location, admin_locations.reactivate_location,
                    "props.row.active"),
@@ -141,10 +147,11 @@ async def _truck_fields(principal: Principal, company_id: int | None) -> list[Fo
 TRUCKS = ResourceSpec(
     noun="truck", title="Trucks", marker="trucks",
     columns=[_col("number", "Number"), _col("size", "Size"), _col("location_name", "Location"),
-             _col("active", "Active")],
+             _col("status", "Status")],
     fetch=lambda p, company_id, search, page, size: admin_trucks.list_trucks(
         p, company_id=company_id, search=search, page=page, page_size=size),
     fields=_truck_fields, create=admin_trucks.create_truck, update=admin_trucks.update_truck,
+    to_row=_with_status,
     to_form=lambda item: {k: item[k] for k in ("number", "size", "location_id")},
     states=_active("truck", admin_trucks.deactivate_truck, admin_trucks.reactivate_truck, "props.row.active"),
 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from components.forms import FormField, timezone_options
 from components.paged_table import RowAction
 from components.resource_page import ResourceSpec, StateChange, resource_page

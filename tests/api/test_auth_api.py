@@ -91,7 +91,8 @@ async def test_five_failures_lock_the_email_even_for_the_right_password(world: W
     assert await count(AuditEntry, AuditEntry.action == "login_locked", AuditEntry.actor_email == ADMIN) == 1
     assert await count(AuditEntry, AuditEntry.action == "login_failed", AuditEntry.actor_email == ADMIN) == MAX_FAILURES
     # another account is not affected
-    assert (await _me(user.http_client, await token_for(user.http_client, "admin@beta.test", PASSWORD))).status_code == 200
+    other = await token_for(user.http_client, "admin@beta.test", PASSWORD)
+    assert (await _me(user.http_client, other)).status_code == 200
 
 
 async def test_failures_older_than_the_window_do_not_lock(world: World, user: SimulatedUser) -> None:

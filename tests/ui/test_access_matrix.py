@@ -100,7 +100,8 @@ def _calls(t: dict[str, int], email: str) -> list[tuple[str, str, dict[str, Any]
         ("PATCH /api/super-admin/companies/{id}", companies, {"timezone": "America/Vancouver"}),
         ("POST /api/super-admin/companies/{id}/suspend", f"{companies}/suspend", None),
         ("POST /api/super-admin/companies/{id}/reactivate", f"{companies}/reactivate", None),
-        ("POST /api/super-admin/auth/login", "/api/super-admin/auth/login", {"email": email, "password": DEMO_PASSWORD}),
+        ("POST /api/super-admin/auth/login", "/api/super-admin/auth/login",
+         {"email": email, "password": DEMO_PASSWORD}),
         ("GET /api/audit", "/api/audit", None),
         ("GET /api/audit/export.csv", "/api/audit/export.csv", None),
         ("POST /api/auth/logout", "/api/auth/logout", None),
@@ -110,8 +111,8 @@ def _calls(t: dict[str, int], email: str) -> list[tuple[str, str, dict[str, Any]
 
 def test_the_table_covers_every_route_of_this_issue() -> None:
     """Each API route this issue added appears in the table, so none escapes the matrix."""
-    from app import build  # noqa: F401  (importing app is enough to build the routers)
     from api import admin, audit, auth, companies
+    from app import build  # noqa: F401  (importing app is enough to build the routers)
 
     routes = {f"{m} {r.path}".replace("{entity_id}", "{id}")
               for router in (admin.router, audit.router, auth.router, companies.router)

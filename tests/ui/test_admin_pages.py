@@ -68,7 +68,9 @@ async def test_an_admin_creates_a_user_and_sees_it(world: World, user: Simulated
         created = await s.scalar(select(User).where(User.email == "robin.road@alpha.test"))
     assert created.company_id == world.company_a
     assert [(l.location_id, l.kind.value) for l in created.location_links] == [(world.a1, "ASSIGNED")]
-    assert await count(AuditEntry, AuditEntry.action == "create", AuditEntry.entity == "user") == 1
+    async with read_session() as s:
+        entry = await s.scalar(select(AuditEntry).where(AuditEntry.action == "create", AuditEntry.entity == "user"))
+    assert entry.actor_email == "admin@alpha.test" and entry.ip  # the browser's address, from the page event
 
 
 async def test_a_duplicate_email_is_shown_in_the_dialog_and_nothing_is_created(world: World,

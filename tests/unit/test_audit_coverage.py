@@ -41,7 +41,7 @@ READS = {
     "domain.admin_trucks.list_trucks", "domain.admin_trucks.get_truck",
     "domain.companies.list_companies", "domain.companies.get_company", "domain.companies.company_options",
     "domain.audit_log.list_audit_entries", "domain.audit_log.audit_filter_choices",
-    "domain.health.check_health",
+    "domain.tenancy.read_owned", "domain.health.check_health",
 }
 
 Thunk = Callable[[], Awaitable[Any]]
@@ -101,7 +101,8 @@ def _recipes() -> dict[str, Callable[[World], Awaitable[Thunk]]]:
         "domain.admin_locations.reactivate_location": reactivate_location,
         "domain.admin_trucks.create_truck": _now(lambda w: lambda: T.create_truck(
             w.admin_a, {"number": "A-900", "location_id": w.a2})),
-        "domain.admin_trucks.update_truck": _now(lambda w: lambda: T.update_truck(w.admin_a, w.truck_a, {"size": "16 ft"})),
+        "domain.admin_trucks.update_truck": _now(lambda w: lambda: T.update_truck(
+            w.admin_a, w.truck_a, {"size": "16 ft"})),
         "domain.admin_trucks.deactivate_truck": _now(lambda w: lambda: T.deactivate_truck(w.admin_a, w.truck_a)),
         "domain.admin_trucks.reactivate_truck": reactivate_truck,
         "domain.companies.create_company": _now(lambda w: lambda: companies.create_company(

@@ -29,6 +29,8 @@ from domain.rbac import journey_scope, location_scope, principal_of, truck_scope
 
 MAX_EXAMPLES = 400
 CREW = {Role.DRIVER, Role.MOVER}
+SCOPES = (("journeys", Journey, journey_scope), ("locations", Location, location_scope),
+          ("trucks", Truck, truck_scope), ("users", User, user_scope))
 
 
 @dataclass(frozen=True)
@@ -152,10 +154,8 @@ async def test_scopes_select_exactly_what_the_rules_allow(db: str, world: GenWor
             for me, user in enumerate(users):
                 principal = principal_of(user)
                 got = {
-                    "journeys": set((await session.scalars(select(Journey.id).where(journey_scope(principal)))).all()),
-                    "locations": set((await session.scalars(select(Location.id).where(location_scope(principal)))).all()),
-                    "trucks": set((await session.scalars(select(Truck.id).where(truck_scope(principal)))).all()),
-                    "users": set((await session.scalars(select(User.id).where(user_scope(principal)))).all()),
+                    kind: set((await session.scalars(select(model.id).where(scope(principal)))).all())
+                    for kind, model, scope in SCOPES
                 }
                 want = {kind: {ids[kind][i].id for i in indexes} for kind, indexes in expected(world, me).items()}
                 assert got == want, (world.users[me], got, want)
