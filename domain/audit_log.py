@@ -8,9 +8,11 @@ companies), both ends included.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -134,27 +136,28 @@ def _csv_cell(value: Any) -> Any:
     return "" if value is None else value
 
 
+def _csv_text(rows: Sequence[Sequence[Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows([_csv_cell(value) for value in row] for row in rows)
+    return buffer.getvalue()
+
+
 @audited_write
 async def export_audit_csv(principal: Principal, filters: AuditFilters = AuditFilters(), *,
                            limit: int = EXPORT_ROW_LIMIT) -> CsvExport:
     """The filtered trail as CSV (a header row, newest first), at most `limit` rows."""
     if not 1 <= limit <= EXPORT_ROW_LIMIT:
         raise ValidationFailed(f"the export limit must be between 1 and {EXPORT_ROW_LIMIT}")
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    rows = 0
     async with unit_of_work() as session:
-        query = _newest_first(select(AuditEntry).where(await _where(session, principal, filters))).limit(limit + 1)
-        truncated = False
-        for entry in await session.scalars(query):
-            if rows == limit:
-                truncated = True
-                break
-            view = entry_view(entry)
-            writer.writerow([_csv_cell(view[c]) for c in CSV_COLUMNS])
-            rows += 1
+        columns = [getattr(AuditEntry, c) for c in CSV_COLUMNS]  # plain rows: no ORM objects for 50k entries
+        query = _newest_first(select(*columns).where(await _where(session, principal, filters))).limit(limit + 1)
+        found = (await session.execute(query)).all()
+        truncated = len(found) > limit
+        rows = min(len(found), limit)
         audit.record(session, principal, "export", "audit", None,
                      new={"filters": asdict(filters), "rows": rows, "truncated": truncated},
                      company_id=filters.company_id if principal.is_super_admin else None)
-    return CsvExport(buffer.getvalue(), rows, truncated, limit)
+    # tens of thousands of rows to format: off the event loop
+    return CsvExport(await asyncio.to_thread(_csv_text, found[:limit]), rows, truncated, limit)
