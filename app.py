@@ -13,7 +13,8 @@ from pathlib import Path
 from fastapi.exceptions import RequestValidationError
 from nicegui import app, ui
 
-from api import health, journey_status as journey_status_api
+from api import admin, audit, auth, companies, health
+from api import journey_status as journey_status_api
 from api.envelope import domain_error_handler, validation_error_handler
 from api.middleware import RequestContextMiddleware
 from config import get_settings
@@ -28,6 +29,9 @@ from domain.passwords import hash_password
 from domain.scheduler import shutdown_scheduler, start_scheduler
 from domain.unit_of_work import unit_of_work
 from logging_setup import configure_logging
+from pages import admin as admin_pages
+from pages import audit as audit_pages
+from pages import companies as company_pages
 from pages import journey_status, landing, login
 from pages.session import AuthMiddleware
 
@@ -76,9 +80,13 @@ def build() -> None:
     app.add_exception_handler(DomainError, domain_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.include_router(health.router)
-    app.include_router(journey_status_api.router)
+    for router in (auth.router, admin.router, companies.router, audit.router, journey_status_api.router):
+        app.include_router(router)
     login.register()
     landing.register()
+    admin_pages.register()
+    company_pages.register()
+    audit_pages.register()
     journey_status.register()
     app.on_startup(startup)
     app.on_shutdown(shutdown)

@@ -55,6 +55,8 @@ class EventType(str, enum.Enum):
     STEP_RECORDED = "phase.item_recorded"
     SYNC_PROGRESS = "sync.progress"
     SYNC_FINISHED = "sync.finished"
+    #: A user, location, truck or company was created or changed (`data`: entity, entity_id, action).
+    RESOURCE_CHANGED = "resource.changed"
 
 
 class EventTooLarge(ValueError):
