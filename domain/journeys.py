@@ -161,10 +161,11 @@ def _check_schedule(journey: Journey, location: Location) -> None:
         raise ValidationFailed(
             f"journey date must be within {MAX_DAYS_BACK} days before and {MAX_DAYS_AHEAD} days after today"
         )
-    start, end = journey.scheduled_start, journey.scheduled_end
+    start, end = as_utc(journey.scheduled_start), as_utc(journey.scheduled_end)
     if end is not None and start is None:
         raise ValidationFailed("an end time needs a start time")
-    if start is not None and local_time(start, location.timezone).date() != journey.journey_date:  # type: ignore[union-attr]
+    local_start = local_time(start, location.timezone)
+    if local_start is not None and local_start.date() != journey.journey_date:
         raise ValidationFailed(f"the start time must be on the journey date ({journey.journey_date:%Y-%m-%d})")
     if start is not None and end is not None:
         if end <= start:
