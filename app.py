@@ -13,7 +13,7 @@ from pathlib import Path
 from fastapi.exceptions import RequestValidationError
 from nicegui import app, ui
 
-from api import health
+from api import health, journeys
 from api.envelope import domain_error_handler, validation_error_handler
 from api.middleware import RequestContextMiddleware
 from config import get_settings
@@ -25,7 +25,7 @@ from domain.passwords import hash_password
 from domain.scheduler import shutdown_scheduler, start_scheduler
 from domain.unit_of_work import unit_of_work
 from logging_setup import configure_logging
-from pages import landing, login
+from pages import dispatcher, landing, login
 from pages.session import AuthMiddleware
 
 log = logging.getLogger("ccrm")
@@ -62,8 +62,10 @@ def build() -> None:
     app.add_exception_handler(DomainError, domain_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.include_router(health.router)
+    app.include_router(journeys.router)
     login.register()
     landing.register()
+    dispatcher.register()
     app.on_startup(startup)
     app.on_shutdown(shutdown)
 

@@ -33,7 +33,8 @@ async def test_login_page_lists_demo_accounts(demo: str, user: User) -> None:
 )
 async def test_each_role_lands_on_its_home(demo: str, user: User, email: str, landing: str, title: str) -> None:
     await _sign_in(user, email)
-    await user.should_see(title)
+    # Signing in verifies an argon2 hash (~0.2 s) and the landing page loads its data: wait up to 2 s.
+    await user.should_see(title, retries=20)
     assert user.back_history[-1] == landing
 
 
