@@ -10,7 +10,7 @@ from typing import Any
 from nicegui import ui
 
 from components.assign_dialog import open_assign_dialog
-from components.job_card import humanize, money, phase_bar, source_badge, status_chip, time_range
+from components.job_card import badge_html, humanize, money, phase_bar_html, status_html, time_range
 from components.journey_form import open_journey_form
 from components.live import on_event
 from components.nav import app_header
@@ -117,13 +117,12 @@ class JourneyPage:
                 ui.button(icon="arrow_back", on_click=lambda: ui.navigate.to(
                     f"/dashboard?location={card.location_id}&day={card.journey_date}")).props(
                     'flat round aria-label="Back to the board"')
-                source_badge(card)
-                status_chip(card.status)
+                ui.html(f'<div class="flex items-center gap-2">{badge_html(card)}{status_html(card.status)}</div>')
                 ui.label(card.customer_name).classes("text-h5").props('data-testid="page-title"')
             self._actions(detail)
         ui.label(f"{card.location_name} · {card.journey_date:%A %d %B %Y} · {time_range(card)}").classes(
             "text-grey-8")
-        phase_bar(card.phases, card.progress)
+        ui.html(phase_bar_html(card.phases, card.progress)).classes("w-full")
 
     def _actions(self, detail: JourneyDetail) -> None:
         card, can = detail.card, self.principal.permissions

@@ -9,7 +9,7 @@ from nicegui import ui
 
 from components.assign_dialog import open_assign_dialog
 from components.board_controls import board_controls, no_locations, parse_day, pick_location
-from components.job_card import STATUS_COLORS, source_badge, status_chip, time_range
+from components.job_card import STATUS_COLORS, badge_html, status_html, time_range
 from components.live import on_event
 from components.nav import app_header
 from domain.board import Timeline, TruckRow, load_timeline
@@ -112,10 +112,8 @@ class TimelinePage:
             ui.label(f"Without a truck ({len(timeline.unassigned)})").classes("text-subtitle2")
             for card in timeline.unassigned:
                 with ui.column().classes("w-full gap-1 q-pa-xs border-b").props(f'data-testid="no-truck-{card.id}"'):
-                    with ui.row().classes("items-center gap-2"):
-                        source_badge(card)
-                        status_chip(card.status)
-                        ui.label(time_range(card)).classes("text-caption")
+                    ui.html(f'<div class="flex items-center gap-2">{badge_html(card)}{status_html(card.status)}'
+                            f'<span class="text-caption">{time_range(card)}</span></div>')
                     ui.link(card.customer_name, f"/journeys/{card.id}").classes("text-body2")
                     if can_assign:
                         ui.button("Assign", icon="group_add", on_click=lambda c=card: open_assign_dialog(

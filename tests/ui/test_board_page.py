@@ -13,7 +13,9 @@ from sqlalchemy import select
 from db.enums import ActivityKind, CrewRole, JourneyStatus, MediaKind, Phase, Role
 from db.models import CrewAssignment, Journey, JourneyStep, Media, StepActivity, Truck, UserLocation
 from db.models import User as UserModel
+from domain import events
 from domain.assignment import CrewChoice, assign
+from domain.events import DomainEvent, EventType
 from domain.journeys import JourneyDraft, create_journey
 from domain.locations import LocationOption, visible_locations
 from domain.rbac import Principal, load_principal
@@ -109,12 +111,13 @@ async def test_no_money_on_a_dispatchers_board_but_on_an_admins(branch: Branch, 
     await _sign_in(user, "dispatcher@demo.ccrm")
     await user.should_see(marker="job-card", retries=SLOW)
     await user.should_not_see("$")
-    await user.should_not_see(marker="estimated-value")
+    await user.should_not_see("estimated-value")
     await user.open("/logout")
     await _sign_in(user, "admin@demo.ccrm")
     await user.should_see(marker="jobs-chart", retries=SLOW)
     await user.open(f"/dashboard?location={branch.location.id}")
-    await user.should_see(marker="estimated-value")
+    await user.should_see(marker="job-card", retries=SLOW)
+    await user.should_see('data-testid="estimated-value">$')
     await user.should_see(marker="stat-value")
     await user.should_see("$")
 
@@ -261,3 +264,16 @@ async def test_journey_page_shows_phases_media_and_audit_for_auditors_only(branc
     await user.should_see("Photo Customer")
     await user.should_not_see(marker="audit-trail")
     await user.should_see(marker="detail-assign")
+
+
+async def test_an_event_never_puts_an_invisible_journey_on_the_board(branch: Branch, user: User) -> None:
+    await _sign_in(user, "dispatcher@demo.ccrm")
+    await user.should_see(marker="job-card", retries=SLOW)
+    before = _card_ids(user)
+    admin = await _principal("admin@demo.ccrm")
+    elsewhere = next(l for l in await visible_locations(admin) if l.id not in branch.dispatcher.assigned_location_ids)
+    hidden = await create_journey(admin, JourneyDraft(elsewhere.id, today_in(elsewhere.timezone), "Hidden Customer"))
+    # Even an event claiming this board's location makes the page re-read through the domain, in scope.
+    await events.bus.publish(DomainEvent(EventType.JOURNEY_CHANGED, admin.company_id, branch.location.id, hidden))
+    await user.should_not_see("Hidden Customer")
+    assert _card_ids(user) == before
