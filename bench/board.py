@@ -23,16 +23,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bench.seeding import BusyLocation, count_queries, seed_busy_location
 from db.migrate import upgrade_to_head
-from db.models import User
 from db.session import dispose_engine, get_engine, init_engine, sync_url
 from domain.board import load_board
 from domain.passwords import hash_password
-from domain.rbac import Principal, load_principal
+from domain.rbac import load_principal
 from domain.unit_of_work import read_session, unit_of_work
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,16 +68,10 @@ def _ensure_database(url: str) -> None:
     admin.dispose()
 
 
-async def _principal(email: str) -> Principal:
-    async with read_session() as session:
-        user_id = await session.scalar(select(User.id).where(User.email == email))
-        principal = await load_principal(session, user_id)  # type: ignore[arg-type]
-    assert principal is not None
-    return principal
-
-
 async def _time_board(busy: BusyLocation, runs: int) -> tuple[int, float]:
-    principal = await _principal(busy.dispatcher_email)
+    async with read_session() as session:
+        principal = await load_principal(session, busy.dispatcher_id)
+    assert principal is not None
     await load_board(principal, busy.location_id, busy.day)  # warm-up
     with count_queries(get_engine()) as statements:
         board = await load_board(principal, busy.location_id, busy.day)

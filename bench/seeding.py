@@ -28,6 +28,7 @@ UNASSIGNED_EVERY = 10
 class BusyLocation:
     company_id: int
     location_id: int
+    dispatcher_id: int
     dispatcher_email: str
     day: date
 
@@ -79,7 +80,7 @@ async def seed_busy_location(session: AsyncSession, jobs: int, password_hash: st
             ]
         session.add(journey)
     await session.flush()
-    return BusyLocation(company.id, location.id, dispatcher.email, day)
+    return BusyLocation(company.id, location.id, dispatcher.id, dispatcher.email, day)
 
 
 @contextmanager

@@ -50,17 +50,22 @@ class BoardStats:
 
 
 @dataclass(frozen=True, slots=True)
-class Board:
+class DayView:
+    """A location on a day, with the location's own today."""
+
     location: LocationOption
     day: date
-    #: The location's own today.
     today: date
-    cards: tuple[JobCard, ...]
-    stats: BoardStats
 
     @property
     def tomorrow(self) -> date:
         return self.today + timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Board(DayView):
+    cards: tuple[JobCard, ...]
+    stats: BoardStats
 
 
 def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
@@ -164,10 +169,7 @@ class TruckRow:
 
 
 @dataclass(frozen=True, slots=True)
-class Timeline:
-    location: LocationOption
-    day: date
-    today: date
+class Timeline(DayView):
     rows: tuple[TruckRow, ...]
     #: Journeys of the day without a truck.
     unassigned: tuple[JobCard, ...]

@@ -12,29 +12,26 @@ from datetime import date
 from nicegui import ui
 
 from components.assign_dialog import open_assign_dialog
-from components.board_controls import board_controls, no_locations, parse_day, pick_location
+from components.board_controls import LocationDayPage, open_location_page
 from components.company_overview import company_overview_panel
 from components.job_card import humanize, job_card, refill_job_card
 from components.journey_form import open_journey_form
 from components.live import on_event
-from components.nav import app_header
 from components.stats_tiles import stats_tiles
 from db.enums import DataSource, JourneyStatus
-from domain.board import board_card, board_stats, load_board
+from domain.board import Board, BoardStats, board_card, board_stats, load_board
 from domain.cards import MAX_SEARCH_LENGTH, CardFilters
-from domain.errors import DomainError
 from domain.events import DomainEvent
-from domain.locations import LocationOption, visible_locations
+from domain.locations import LocationOption
 from domain.rbac import DESKTOP_ROLES, Principal
 from pages import journey_page, timeline
 from pages.session import guarded_page
 
 
-class BoardPage:
+class BoardPage(LocationDayPage):
     def __init__(self, principal: Principal, locations: list[LocationOption], location_id: int,
                  day: date | None) -> None:
-        self.principal, self.locations, self.location_id = principal, locations, location_id
-        self.day: date | None = day
+        super().__init__(principal, locations, location_id, day)
         self.filters = CardFilters()
         self.cards: dict[int, ui.card] = {}
         can = principal.permissions
@@ -79,21 +76,11 @@ class BoardPage:
         self.filters = CardFilters(**{**current, **changes})  # type: ignore[arg-type]
         await self.reload()
 
-    async def change(self, location_id: int, day: date) -> None:
-        self.location_id, self.day = location_id, day
-        await self.reload()
-
-    async def reload(self) -> None:
+    async def load(self) -> Board:
         """Everything for the current location, day and filters (a fixed number of queries)."""
-        try:
-            board = await load_board(self.principal, self.location_id, self.day, self.filters)
-        except DomainError as exc:
-            ui.notify(exc.message, type="negative")
-            return
-        self.day = board.day
-        self.controls.clear()
-        with self.controls:
-            board_controls(self.locations, self.location_id, board.day, board.today, self.change)
+        return await load_board(self.principal, self.location_id, self.day, self.filters)
+
+    async def show(self, board: Board) -> None:
         self._show_stats(board.stats)
         if self.principal.permissions.can_manage_company:
             self.overview.clear()
@@ -106,16 +93,13 @@ class BoardPage:
                 self.cards[card.id] = job_card(card, self.on_assign)
         self.empty.set_visibility(not self.cards)
 
-    def _show_stats(self, stats: object) -> None:
+    def _show_stats(self, stats: BoardStats) -> None:
         self.stats.clear()
         with self.stats:
-            stats_tiles(stats)  # type: ignore[arg-type]
+            stats_tiles(stats)
 
     def follow_events(self) -> None:
-        on_event(self._concerns_me, self.refresh_journey_of)
-
-    def _concerns_me(self, event: DomainEvent) -> bool:
-        return event.journey_id is not None and event.location_id == self.location_id
+        on_event(self.concerns_me, self.refresh_journey_of)
 
     async def refresh_journey_of(self, event: DomainEvent) -> None:
         assert event.journey_id is not None and self.day is not None
@@ -149,16 +133,8 @@ class BoardPage:
 
 
 async def dashboard(principal: Principal, location: int | None = None, day: str | None = None) -> None:
-    app_header(principal)
-    locations = await visible_locations(principal)
-    location_id = pick_location(locations, location)
-    if location_id is None:
-        ui.label("Dispatch board").classes("text-h5 q-pa-md").props('data-testid="page-title"')
-        no_locations()
-        return
-    page = BoardPage(principal, locations, location_id, parse_day(day))
-    await page.reload()
-    page.follow_events()
+    await open_location_page(principal, "Dispatch board", location, day,
+                             lambda locations, location_id, when: BoardPage(principal, locations, location_id, when))
 
 
 def register() -> None:

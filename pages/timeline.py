@@ -8,14 +8,11 @@ from datetime import date, datetime
 from nicegui import ui
 
 from components.assign_dialog import open_assign_dialog
-from components.board_controls import board_controls, no_locations, parse_day, pick_location
+from components.board_controls import LocationDayPage, open_location_page
 from components.job_card import STATUS_COLORS, badge_html, status_html, time_range
-from components.live import on_event
-from components.nav import app_header
 from domain.board import Timeline, TruckRow, load_timeline
 from domain.cards import JobCard
-from domain.errors import DomainError
-from domain.locations import LocationOption, visible_locations
+from domain.locations import LocationOption
 from domain.rbac import DESKTOP_ROLES, Principal
 from pages.session import guarded_page
 
@@ -67,10 +64,10 @@ def _hour_header() -> None:
                     f"left: {(hour - FIRST_HOUR) / _SPAN * 100:.2f}%")
 
 
-class TimelinePage:
+class TimelinePage(LocationDayPage):
     def __init__(self, principal: Principal, locations: list[LocationOption], location_id: int,
                  day: date | None) -> None:
-        self.principal, self.locations, self.location_id, self.day = principal, locations, location_id, day
+        super().__init__(principal, locations, location_id, day)
         with ui.column().classes("w-full q-pa-md gap-3"):
             with ui.row().classes("w-full items-center justify-between"):
                 ui.label("Timeline").classes("text-h5").props('data-testid="page-title"')
@@ -79,20 +76,10 @@ class TimelinePage:
             self.controls = ui.row().classes("w-full")
             self.body = ui.row().classes("w-full no-wrap items-start gap-4")
 
-    async def change(self, location_id: int, day: date) -> None:
-        self.location_id, self.day = location_id, day
-        await self.reload()
+    async def load(self) -> Timeline:
+        return await load_timeline(self.principal, self.location_id, self.day)
 
-    async def reload(self) -> None:
-        try:
-            timeline = await load_timeline(self.principal, self.location_id, self.day)
-        except DomainError as exc:
-            ui.notify(exc.message, type="negative")
-            return
-        self.day = timeline.day
-        self.controls.clear()
-        with self.controls:
-            board_controls(self.locations, self.location_id, timeline.day, timeline.today, self.change)
+    async def show(self, timeline: Timeline) -> None:
         self.body.clear()
         with self.body:
             self._grid(timeline)
@@ -119,21 +106,10 @@ class TimelinePage:
                         ui.button("Assign", icon="group_add", on_click=lambda c=card: open_assign_dialog(
                             self.principal, c.id, lambda _id: self.reload())).props("dense flat no-caps color=primary")
 
-    def follow_events(self) -> None:
-        on_event(lambda e: e.journey_id is not None and e.location_id == self.location_id,
-                 lambda _e: self.reload())
-
 
 async def timeline_page(principal: Principal, location: int | None = None, day: str | None = None) -> None:
-    app_header(principal)
-    locations = await visible_locations(principal)
-    location_id = pick_location(locations, location)
-    if location_id is None:
-        no_locations()
-        return
-    page = TimelinePage(principal, locations, location_id, parse_day(day))
-    await page.reload()
-    page.follow_events()
+    await open_location_page(principal, "Timeline", location, day,
+                             lambda locations, location_id, when: TimelinePage(principal, locations, location_id, when))
 
 
 def register() -> None:

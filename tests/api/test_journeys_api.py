@@ -12,25 +12,17 @@ from sqlalchemy import select
 from db.enums import Role
 from db.models import Location, Truck, UserLocation
 from db.models import User as UserModel
-from domain.rbac import Principal, load_principal
 from domain.timewindow import today_in
 from domain.tokens import issue_token
 from domain.unit_of_work import read_session
+from tests.principals import principal_for
 
 #: Far enough ahead that the demo week of journeys is not in the way.
 DAYS_AHEAD = 30
 
 
-async def _principal(email: str) -> Principal:
-    async with read_session() as s:
-        user_id = await s.scalar(select(UserModel.id).where(UserModel.email == email))
-        principal = await load_principal(s, user_id)  # type: ignore[arg-type]
-    assert principal is not None
-    return principal
-
-
 async def _auth(email: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_token(await _principal(email))[0]}"}
+    return {"Authorization": f"Bearer {issue_token(await principal_for(email))[0]}"}
 
 
 class Desk:
@@ -51,7 +43,7 @@ class Desk:
 
 @pytest.fixture
 async def desk(demo: str, user: User) -> Desk:
-    dispatcher = await _principal("dispatcher@demo.ccrm")
+    dispatcher = await principal_for("dispatcher@demo.ccrm")
     location_id = min(dispatcher.assigned_location_ids)
     async with read_session() as s:
         trucks = list(await s.scalars(select(Truck.id).where(Truck.location_id == location_id).order_by(Truck.id)))
@@ -127,7 +119,7 @@ async def test_smartmoving_journeys_refuse_customer_edits_with_422(desk: Desk) -
 
 
 async def test_active_list_is_scoped_paged_and_without_values_for_dispatchers(desk: Desk) -> None:
-    dispatcher = await _principal("dispatcher@demo.ccrm")
+    dispatcher = await principal_for("dispatcher@demo.ccrm")
     page = (await desk.client.get("/api/journey/active", headers=desk.headers,
                                   params={"page_size": 100})).json()["data"]
     assert page["total"] > 0 and page["page_size"] == 100

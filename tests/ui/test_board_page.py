@@ -18,23 +18,16 @@ from domain.assignment import CrewChoice, assign
 from domain.events import DomainEvent, EventType
 from domain.journeys import JourneyDraft, create_journey
 from domain.locations import LocationOption, visible_locations
-from domain.rbac import Principal, load_principal
+from domain.rbac import Principal
 from domain.timewindow import today_in
 from domain.unit_of_work import read_session, unit_of_work
+from tests.principals import principal_for
 from tests.ui.test_login import _sign_in
 
 #: Late enough that the demo journeys (which end by 19:00) leave trucks and crew free.
 EVENING = (20, 0)
 #: Page loads follow a password check (argon2, ~0.2 s): allow them time.
 SLOW = 30
-
-
-async def _principal(email: str) -> Principal:
-    async with read_session() as s:
-        user_id = await s.scalar(select(UserModel.id).where(UserModel.email == email))
-        principal = await load_principal(s, user_id)  # type: ignore[arg-type]
-    assert principal is not None
-    return principal
 
 
 class Branch:
@@ -56,7 +49,7 @@ class Branch:
 
 @pytest.fixture
 async def branch(demo: str) -> Branch:
-    dispatcher = await _principal("dispatcher@demo.ccrm")
+    dispatcher = await principal_for("dispatcher@demo.ccrm")
     location = (await visible_locations(dispatcher))[0]
     async with read_session() as s:
         truck = (await s.execute(select(Truck.id, Truck.number).where(Truck.location_id == location.id)
@@ -167,7 +160,7 @@ async def test_a_change_elsewhere_updates_only_that_card_live(branch: Branch, us
     await user.should_see(marker=f"job-card-{journey_id}", retries=SLOW)
     before = {i: user.find(marker=f"job-card-{i}").elements.pop() for i in _card_ids(user)}
     unassigned_before = int(user.find(marker="stat-unassigned").elements.pop().text)
-    manager = await _principal("manager@demo.ccrm")
+    manager = await principal_for("manager@demo.ccrm")
     await assign(manager, journey_id, truck_id=branch.truck[0],
                  crew=[CrewChoice(branch.driver[0], CrewRole.DRIVER)])
     with user.scope(marker=f"job-card-{journey_id}"):
@@ -270,7 +263,7 @@ async def test_an_event_never_puts_an_invisible_journey_on_the_board(branch: Bra
     await _sign_in(user, "dispatcher@demo.ccrm")
     await user.should_see(marker="job-card", retries=SLOW)
     before = _card_ids(user)
-    admin = await _principal("admin@demo.ccrm")
+    admin = await principal_for("admin@demo.ccrm")
     elsewhere = next(l for l in await visible_locations(admin) if l.id not in branch.dispatcher.assigned_location_ids)
     hidden = await create_journey(admin, JourneyDraft(elsewhere.id, today_in(elsewhere.timezone), "Hidden Customer"))
     # Even an event claiming this board's location makes the page re-read through the domain, in scope.

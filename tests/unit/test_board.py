@@ -8,11 +8,11 @@ from decimal import Decimal
 import pytest
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from bench.seeding import count_queries, seed_busy_location
 from db.enums import CrewRole, DataSource, JourneyStatus
-from db.models import Journey, Location, User
+from db.models import Journey, Location
 from db.session import get_engine
 from domain.assignment import CrewChoice, assign
 from domain.board import active_journeys, company_overview, load_board, load_timeline
@@ -152,8 +152,7 @@ async def test_the_board_reads_in_a_fixed_number_of_queries(db: str, jobs: int) 
     async with unit_of_work() as s:
         busy = await seed_busy_location(s, jobs, "x")
     async with read_session() as s:
-        dispatcher_id = await s.scalar(select(User.id).where(User.email == busy.dispatcher_email))
-        principal = await load_principal(s, dispatcher_id)  # type: ignore[arg-type]
+        principal = await load_principal(s, busy.dispatcher_id)
     assert principal is not None
     with count_queries(get_engine()) as statements:
         board = await load_board(principal, busy.location_id, busy.day)
