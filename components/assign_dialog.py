@@ -62,11 +62,13 @@ class AssignDialog:
             with ui.row().classes("w-full no-wrap gap-4 items-start"):
                 with ui.column().classes("flex-1 gap-1"):
                     ui.label("Truck").classes("text-subtitle2")
-                    self.trucks = ui.list().props("bordered separator dense").classes("w-full rounded-borders")
+                    self.trucks = ui.list().props("bordered separator dense").classes(
+                        "w-full rounded-borders max-h-[60vh] overflow-auto")
                     self._fill_trucks()
                 with ui.column().classes("flex-1 gap-1"):
                     ui.label("Crew").classes("text-subtitle2")
-                    with ui.list().props("bordered separator dense").classes("w-full rounded-borders"):
+                    with ui.list().props("bordered separator dense").classes(
+                            "w-full rounded-borders max-h-[60vh] overflow-auto"):
                         for person in offered.crew:
                             self._crew_row(person)
                         if not offered.crew:
