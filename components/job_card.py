@@ -123,7 +123,9 @@ def card_html(card: JobCard) -> str:
 <div class="flex flex-col gap-2 w-full">
   <div class="flex items-center justify-between no-wrap">
     <div class="flex items-center gap-2 no-wrap">{badge_html(card)}{status_html(card.status)}{confirmed}</div>
-    <span class="text-weight-medium" data-testid="times">{time_range(card)}</span>
+    <span class="flex items-center gap-2 no-wrap"><span class="text-weight-medium" data-testid="times">{time_range(card)}</span>
+      <a href="/journeys/{card.id}" class="text-primary" title="Journey details" aria-label="Journey details"
+         data-testid="details">{_icon("open_in_new")}</a></span>
   </div>
   <div class="flex flex-col gap-1">
     <a href="/journeys/{card.id}" class="text-subtitle1 text-weight-bold text-dark"
@@ -142,12 +144,10 @@ def card_html(card: JobCard) -> str:
 
 def fill_job_card(card: JobCard, on_assign: AssignHandler | None) -> None:
     """The card's content, built in the current container (so a live update can rebuild it)."""
-    ui.html(card_html(card))
-    with ui.row().classes("w-full justify-end items-center gap-3"):
-        ui.link("Details", f"/journeys/{card.id}").classes("text-primary")
-        if on_assign is not None and card.status not in CLOSED_STATUSES:
-            ui.button("Assign crew", icon="group_add", on_click=lambda: on_assign(card.id)).props(
-                f'unelevated dense no-caps color=primary data-testid="assign-{card.id}"').mark(f"assign-{card.id}")
+    ui.html(card_html(card)).classes("w-full")
+    if on_assign is not None and card.status not in CLOSED_STATUSES:
+        ui.button("Assign crew", icon="group_add", on_click=lambda: on_assign(card.id)).classes("self-end").props(
+            f'unelevated dense no-caps color=primary data-testid="assign-{card.id}"').mark(f"assign-{card.id}")
 
 
 def job_card(card: JobCard, on_assign: AssignHandler | None) -> ui.card:
