@@ -141,7 +141,7 @@ def _clean(fields: Mapping[str, Any], location: Location, principal: Principal) 
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise ValidationFailed(f"these fields cannot be set: {', '.join(sorted(unknown))}")
-    if fields.get("estimated_value") is not None and not principal.permissions.can_view_financial_data:
+    if "estimated_value" in fields and not principal.permissions.can_view_financial_data:
         raise Forbidden(f"your role ({principal.role.value}) may not set estimated values")
     cleaned: dict[str, Any] = {}
     for name, value in fields.items():
@@ -191,7 +191,8 @@ def _event(kind: EventType, journey: Journey, **data: Any) -> DomainEvent:
 async def create_journey(principal: Principal, draft: JourneyDraft) -> int:
     """A new manual journey (SCHEDULED, progress 0, its six steps with CREATION in progress); its id."""
     principal.require("can_edit_jobs")
-    fields = {k: v for k, v in asdict(draft).items() if k != "location_id"}
+    fields = {k: v for k, v in asdict(draft).items()
+              if k != "location_id" and not (k == "estimated_value" and v is None)}
     async with unit_of_work() as session:
         location = await visible_location(session, principal, draft.location_id)
         if not location.active:

@@ -257,6 +257,8 @@ async def test_journey_page_shows_phases_media_and_audit_for_auditors_only(branc
     await user.should_see("Photo Customer")
     await user.should_not_see(marker="audit-trail")
     await user.should_see(marker="detail-assign")
+    await assign(branch.dispatcher, journey_id, truck_id=branch.truck[0])  # the page follows its journey live
+    await user.should_see(branch.truck[1], retries=SLOW)
 
 
 async def test_an_event_never_puts_an_invisible_journey_on_the_board(branch: Branch, user: User) -> None:

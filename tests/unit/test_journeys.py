@@ -99,6 +99,8 @@ async def test_only_financial_roles_set_estimated_values(world: World) -> None:
                              JourneyDraft(world.home, world.today, "Jane", estimated_value=Decimal("100")))
     journey_id = await create_journey(world.principals["manager"],
                                       JourneyDraft(world.home, world.today, "Jane", estimated_value=Decimal("1500.5")))
+    with pytest.raises(Forbidden):  # not even to erase one
+        await update_journey(world.principals["dispatcher"], journey_id, {"estimated_value": None})
     async with read_session() as s:
         assert await s.scalar(select(Journey.estimated_value).where(Journey.id == journey_id)) == Decimal("1500.50")
 
