@@ -13,33 +13,26 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bench.seeding import BusyLocation, count_queries, seed_busy_location
 from db.migrate import upgrade_to_head
-from db.session import dispose_engine, get_engine, init_engine, sync_url
+from db.session import dispose_engine, get_engine, init_engine
 from domain.board import load_board
 from domain.passwords import hash_password
 from domain.rbac import load_principal
 from domain.unit_of_work import read_session, unit_of_work
+from tests.db_support import ensure_database
+from tests.e2e.live_server import CHROMIUM_ARGS, start_live_server
 
-ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "Bench-Pass-2026"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-APP_START_TIMEOUT = 90.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,17 +48,6 @@ def _database_url() -> str:
     if url:
         return url
     return f"sqlite+aiosqlite:///{Path(tempfile.mkdtemp(prefix='ccrm-bench-')) / 'bench.db'}"
-
-
-def _ensure_database(url: str) -> None:
-    parsed = make_url(sync_url(url))
-    if parsed.get_backend_name() != "postgresql":
-        return
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": parsed.database}):
-            conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-    admin.dispose()
 
 
 async def _time_board(busy: BusyLocation, runs: int) -> tuple[int, float]:
@@ -84,32 +66,6 @@ async def _time_board(busy: BusyLocation, runs: int) -> tuple[int, float]:
     return len(statements), statistics.median(timings)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-async def _start_app(url: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": url, "PORT": str(port), "HOST": "127.0.0.1", "DEMO_MODE": "true",
-           "SEED_DEMO_DATA": "false", "SCHEDULER_ENABLED": "false", "LOG_LEVEL": "WARNING"}
-    process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + APP_START_TIMEOUT
-    async with httpx.AsyncClient() as client:
-        while time.monotonic() < deadline:
-            try:
-                if (await client.get(f"{base}/health")).status_code == 200:
-                    return process, base
-            except httpx.HTTPError:
-                pass
-            await asyncio.sleep(0.3)
-    process.terminate()
-    raise RuntimeError("the app did not start")
-
-
 async def _time_pages(base: str, locations: list[tuple[BusyLocation, int]], runs: int) -> dict[int, float]:
     """Median time from navigation to all job cards attached, per location."""
     from playwright.async_api import async_playwright
@@ -120,15 +76,15 @@ async def _time_pages(base: str, locations: list[tuple[BusyLocation, int]], runs
         for busy, jobs in locations:
             page = await (await browser.new_context()).new_page()
             await page.goto(f"{base}/login")
-            await page.locator("input[data-testid=email], [data-testid=email] input").fill(busy.dispatcher_email)
-            await page.locator("input[data-testid=password], [data-testid=password] input").fill(PASSWORD)
+            await page.get_by_test_id("email").fill(busy.dispatcher_email)
+            await page.get_by_test_id("password").fill(PASSWORD)
             await page.get_by_test_id("sign-in").click()
             await page.wait_for_url("**/dashboard**")
             timings = []
             for _ in range(runs):
                 started = time.perf_counter()
                 await page.goto(f"{base}/dashboard?location={busy.location_id}&day={busy.day}")
-                await page.locator("[data-testid^='job-card-']").nth(jobs - 1).wait_for()
+                await page.locator("[data-testid^='journey-card-']").nth(jobs - 1).wait_for()
                 timings.append((time.perf_counter() - started) * 1000)
             results[jobs] = statistics.median(timings)
         await browser.close()
@@ -140,7 +96,7 @@ async def main() -> None:
     job_counts = [int(n) for n in os.environ.get("BENCH_JOBS", "5,100").split(",")]
     runs = int(os.environ.get("BENCH_RUNS", "20"))
     page_runs = int(os.environ.get("BENCH_PAGE_RUNS", "5"))
-    _ensure_database(url)
+    ensure_database(url)
     await asyncio.to_thread(upgrade_to_head, url)
     init_engine(url)
     password_hash = await asyncio.to_thread(hash_password, PASSWORD)
@@ -153,12 +109,12 @@ async def main() -> None:
     await dispose_engine()
     pages: dict[int, float] = {}
     if Path(CHROMIUM).exists() and os.environ.get("BENCH_PAGES", "1") != "0":
-        process, base = await _start_app(url)
+        server = start_live_server(url, env={"SEED_DEMO_DATA": "false", "LOG_LEVEL": "WARNING"})
         try:
-            pages = await _time_pages(base, seeded, page_runs)
+            await asyncio.to_thread(server.wait_ready)
+            pages = await _time_pages(server.url, seeded, page_runs)
         finally:
-            process.terminate()
-            process.wait(timeout=30)
+            server.stop()
     results = [Result(jobs, *board[jobs], pages.get(jobs)) for _, jobs in seeded]
     print(f"database: {make_url(url).get_backend_name()}   read-model runs: {runs}   page loads: {page_runs}")
     print(f"{'jobs':>6} | {'SQL queries':>11} | {'board data (median ms)':>22} | {'page load in Chromium (median ms)':>33}")

@@ -78,7 +78,7 @@ class LocationDayPage:
 
     def follow_events(self) -> None:
         """Reload on events of journeys of the shown location (pages may be more selective)."""
-        on_event(self.concerns_me, lambda _event: self.reload())
+        on_event(self.concerns_me, lambda _event: self.reload(), principal=self.principal)
 
     def concerns_me(self, event: DomainEvent) -> bool:
         return event.journey_id is not None and event.location_id == self.location_id

@@ -73,16 +73,19 @@ def badge_html(card: JobCard) -> str:
             f'data-testid="job-label">{escape(card.label)}</span>')
 
 
-def phase_bar_html(phases: tuple[PhaseState, ...], progress: int) -> str:
-    """Six segments, one per phase, coloured by the phase's status."""
+def phase_bar_html(phases: tuple[PhaseState, ...], progress: int, caption: str = "", testid: str = "") -> str:
+    """Six segments, one per phase, coloured by the phase's status, then the caption (default
+    the percentage)."""
     segments = "".join(
         f'<div class="h-2 flex-1 rounded {STEP_CLASSES[s.status]}" '
         f'title="{humanize(s.phase.value)}: {s.status.value.lower().replace("_", " ")}"></div>'
         for s in phases
     )
+    caption_id = f' data-testid="{testid}"' if testid else ""
     return (f'<div class="flex items-center gap-1 w-full" role="progressbar" aria-valuenow="{progress}" '
             f'aria-valuemin="0" aria-valuemax="100" data-testid="phase-bar">{segments}'
-            f'<span class="text-caption text-grey-7 q-ml-xs">{progress}%</span></div>')
+            f'<span class="text-caption text-grey-7 q-ml-xs"{caption_id}>{escape(caption or f"{progress}%")}</span>'
+            f'</div>')
 
 
 def _line(icon: str, text: str | None, testid: str) -> str:
@@ -113,6 +116,13 @@ def _assignment(card: JobCard) -> str:
     return f'<div class="flex flex-wrap items-center gap-1" data-testid="assignment">{"".join(chips)}</div>'
 
 
+def _notes(card: JobCard) -> str:
+    if not card.notes:
+        return ""
+    return (f'<div class="text-body2 text-grey-9 ellipsis-2-lines" title="{escape(card.notes)}" '
+            f'data-testid="journey-notes-{card.id}">{_icon("sticky_note_2", "text-grey-6")} {escape(card.notes)}</div>')
+
+
 def card_html(card: JobCard) -> str:
     confirmed = (f'<span title="Confirmed by the customer">{_icon("verified", "text-green-7")}</span>'
                  if card.confirmed else "")
@@ -138,7 +148,9 @@ def card_html(card: JobCard) -> str:
     </div>
   </div>
   {_assignment(card)}
-  {phase_bar_html(card.phases, card.progress)}
+  {_notes(card)}
+  {phase_bar_html(card.phases, card.progress, f"{card.progress}% · {humanize(card.current_phase.value)}",
+                  f"journey-progress-{card.id}")}
 </div>"""
 
 
@@ -151,7 +163,8 @@ def fill_job_card(card: JobCard, on_assign: AssignHandler | None) -> None:
 
 
 def job_card(card: JobCard, on_assign: AssignHandler | None) -> ui.card:
-    element = ui.card().classes("w-full gap-2 q-pa-md").props(f'flat bordered data-testid="job-card-{card.id}"')
+    # data-testid follows the live pages' selector contract (journey-card/-progress/-notes-<id>).
+    element = ui.card().classes("w-full gap-2 q-pa-md").props(f'flat bordered data-testid="journey-card-{card.id}"')
     element.mark(f"job-card job-card-{card.id}")
     with element:
         fill_job_card(card, on_assign)

@@ -99,7 +99,7 @@ class BoardPage(LocationDayPage):
             stats_tiles(stats)
 
     def follow_events(self) -> None:
-        on_event(self.concerns_me, self.refresh_journey_of)
+        on_event(self.concerns_me, self.refresh_journey_of, principal=self.principal)
 
     async def refresh_journey_of(self, event: DomainEvent) -> None:
         assert event.journey_id is not None and self.day is not None

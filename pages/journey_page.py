@@ -224,7 +224,7 @@ async def journey_view(principal: Principal, journey_id: int) -> None:
     app_header(principal)
     page = JourneyPage(principal, journey_id)
     await page.render()
-    on_event(lambda e: e.journey_id == journey_id, lambda _e: page.render())
+    on_event(lambda e: e.journey_id == journey_id, lambda _e: page.render(), principal=principal)
 
 
 def register() -> None:

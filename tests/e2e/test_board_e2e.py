@@ -4,16 +4,8 @@ time refused with the first journey's name — in the dialog and on the API."""
 
 from __future__ import annotations
 
-import asyncio
-import os
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import AsyncIterator
-from datetime import datetime
-from datetime import time as clock
-from pathlib import Path
+from collections.abc import Callable
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -29,48 +21,16 @@ from domain.locations import visible_locations
 from domain.timewindow import today_in
 from domain.tokens import issue_token
 from domain.unit_of_work import read_session
+from tests.e2e.live_server import CHROMIUM_ARGS, LiveServer, live_server_factory  # noqa: F401 (fixture)
 from tests.principals import principal_for
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-START_TIMEOUT = 60.0
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture
-async def served(demo: str) -> AsyncIterator[str]:
-    """The app on a free port over the test database (demo data already loaded)."""
-    port = _free_port()
-    # Without pytest's markers in its environment (NiceGUI would think it runs inside pytest).
-    inherited = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST" and not k.startswith("NICEGUI_")}
-    env = {**inherited, "DATABASE_URL": demo, "PORT": str(port), "HOST": "127.0.0.1", "SEED_DEMO_DATA": "false",
-           "SCHEDULER_ENABLED": "false", "LOG_LEVEL": "WARNING"}
-    process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        async with httpx.AsyncClient() as client:
-            deadline = time.monotonic() + START_TIMEOUT
-            while True:
-                try:
-                    if (await client.get(f"{base}/health")).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                assert time.monotonic() < deadline, "the app did not start"
-                await asyncio.sleep(0.3)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+def served(demo: str, live_server_factory: Callable[..., LiveServer]) -> str:
+    """The app as a subprocess over the test database (demo data already loaded)."""
+    return live_server_factory(demo).url
 
 
 async def test_assign_then_an_overlapping_second_booking_is_refused_by_name(served: str) -> None:
@@ -88,7 +48,7 @@ async def test_assign_then_an_overlapping_second_booking_is_refused_by_name(serv
                    UserModel.email != "driver@demo.ccrm").order_by(UserModel.id).limit(1))).one()
 
     def at(hour: int) -> datetime:
-        return datetime.combine(day, clock(hour), tz)
+        return datetime.combine(day, time(hour), tz)
 
     first = await create_journey(dispatcher, JourneyDraft(location.id, day, "Olivia First",
                                                           scheduled_start=at(20), scheduled_end=at(22)))
@@ -99,10 +59,10 @@ async def test_assign_then_an_overlapping_second_booking_is_refused_by_name(serv
         browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         page = await browser.new_page()
         await page.goto(f"{served}/login")
-        await page.locator("input[data-testid=email], [data-testid=email] input").fill("dispatcher@demo.ccrm")
-        await page.locator("input[data-testid=password], [data-testid=password] input").fill(DEMO_PASSWORD)
+        await page.get_by_test_id("email").fill("dispatcher@demo.ccrm")
+        await page.get_by_test_id("password").fill(DEMO_PASSWORD)
         await page.get_by_test_id("sign-in").click()
-        card = page.get_by_test_id(f"job-card-{first}")
+        card = page.get_by_test_id(f"journey-card-{first}")
         await expect(card).to_be_visible(timeout=15_000)
         await expect(card).to_contain_text("No truck")
 

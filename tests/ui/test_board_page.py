@@ -262,13 +262,18 @@ async def test_journey_page_shows_phases_media_and_audit_for_auditors_only(branc
 
 
 async def test_an_event_never_puts_an_invisible_journey_on_the_board(branch: Branch, user: User) -> None:
+    visible = await branch.journey("Visible Customer")
     await _sign_in(user, "dispatcher@demo.ccrm")
-    await user.should_see(marker="job-card", retries=SLOW)
+    await user.should_see(marker=f"job-card-{visible}", retries=SLOW)
     before = _card_ids(user)
     admin = await principal_for("admin@demo.ccrm")
     elsewhere = next(l for l in await visible_locations(admin) if l.id not in branch.dispatcher.assigned_location_ids)
     hidden = await create_journey(admin, JourneyDraft(elsewhere.id, today_in(elsewhere.timezone), "Hidden Customer"))
     # Even an event claiming this board's location makes the page re-read through the domain, in scope.
     await events.bus.publish(DomainEvent(EventType.JOURNEY_CHANGED, admin.company_id, branch.location.id, hidden))
+    # A page handles its events in order: once this later change shows, the forged one was handled.
+    await assign(branch.dispatcher, visible, truck_id=branch.truck[0])
+    with user.scope(marker=f"job-card-{visible}"):
+        await user.should_see(branch.truck[1], retries=SLOW)
     await user.should_not_see("Hidden Customer")
     assert _card_ids(user) == before
