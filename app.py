@@ -13,7 +13,7 @@ from pathlib import Path
 from fastapi.exceptions import RequestValidationError
 from nicegui import app, ui
 
-from api import admin, audit, auth, companies, health
+from api import admin, audit, auth, companies, health, journeys
 from api import journey_status as journey_status_api
 from api.envelope import domain_error_handler, validation_error_handler
 from api.middleware import RequestContextMiddleware
@@ -32,7 +32,7 @@ from logging_setup import configure_logging
 from pages import admin as admin_pages
 from pages import audit as audit_pages
 from pages import companies as company_pages
-from pages import journey_status, landing, login
+from pages import dispatcher, journey_status, landing, login
 from pages.session import AuthMiddleware
 
 log = logging.getLogger("ccrm")
@@ -80,7 +80,8 @@ def build() -> None:
     app.add_exception_handler(DomainError, domain_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.include_router(health.router)
-    for router in (auth.router, admin.router, companies.router, audit.router, journey_status_api.router):
+    for router in (auth.router, admin.router, companies.router, audit.router, journey_status_api.router,
+                   journeys.router):
         app.include_router(router)
     login.register()
     landing.register()
@@ -88,6 +89,7 @@ def build() -> None:
     company_pages.register()
     audit_pages.register()
     journey_status.register()
+    dispatcher.register()
     app.on_startup(startup)
     app.on_shutdown(shutdown)
 

@@ -1,4 +1,4 @@
-"""The landing page of each role area (their full content comes with the feature issues)."""
+"""Landing pages of the role areas still to be built (the board lives in `pages.dispatcher`)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,8 @@ from nicegui import ui
 
 from components.nav import app_header
 from db.enums import Role
-from domain.rbac import CREW_ROLES, DESKTOP_ROLES, Principal
+from domain.rbac import CREW_ROLES, Principal
 from pages.session import guarded_page
-
-
-def dashboard(principal: Principal) -> None:
-    app_header(principal)
-    ui.label("Dispatch board").classes("text-h5").props('data-testid="page-title"')
 
 
 def mobile(principal: Principal) -> None:
@@ -31,6 +26,5 @@ def super_admin(principal: Principal) -> None:
 
 
 def register() -> None:
-    guarded_page("/dashboard", roles=DESKTOP_ROLES, title="Board · C&C CRM")(dashboard)
     guarded_page("/mobile", roles=CREW_ROLES, title="My journeys · C&C CRM")(mobile)
     guarded_page("/super-admin", roles={Role.SUPER_ADMIN}, title="Super admin · C&C CRM")(super_admin)
