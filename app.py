@@ -79,10 +79,14 @@ def build() -> None:
     app.add_middleware(RequestContextMiddleware)
     app.add_exception_handler(DomainError, domain_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
+    # FastAPI wraps the app's lifespan once per include_router; the test `user` fixture re-runs
+    # build() for every test, so without restoring it the wrappers nest until RecursionError.
+    lifespan = app.router.lifespan_context
     app.include_router(health.router)
     for router in (auth.router, admin.router, companies.router, audit.router, journey_status_api.router,
                    journeys.router):
         app.include_router(router)
+    app.router.lifespan_context = lifespan
     login.register()
     landing.register()
     admin_pages.register()
