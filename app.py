@@ -13,7 +13,7 @@ from pathlib import Path
 from fastapi.exceptions import RequestValidationError
 from nicegui import app, ui
 
-from api import health
+from api import companies, health, smartmoving
 from api.envelope import domain_error_handler, validation_error_handler
 from api.middleware import RequestContextMiddleware
 from config import get_settings
@@ -25,7 +25,10 @@ from domain.passwords import hash_password
 from domain.scheduler import shutdown_scheduler, start_scheduler
 from domain.unit_of_work import unit_of_work
 from logging_setup import configure_logging
-from pages import landing, login
+from domain.sync import demo as sync_demo
+from domain.sync.schedule import install_schedules
+from domain.sync.webhooks import worker as webhook_worker
+from pages import landing, login, super_admin
 from pages.session import AuthMiddleware
 
 log = logging.getLogger("ccrm")
@@ -44,13 +47,18 @@ async def startup() -> None:
         async with unit_of_work() as session:
             if await seed_demo(session, password_hash):
                 log.info("demo data loaded")
+    if settings.should_run_simulator and await sync_demo.start_simulator():
+        await sync_demo.ensure_demo_integration()
     if settings.scheduler_enabled:
         start_scheduler()
+        await install_schedules()
     log.info("C&C CRM started", extra={"demo_mode": settings.demo_mode, "database": settings.is_sqlite and "sqlite" or "postgresql"})
 
 
 async def shutdown() -> None:
     shutdown_scheduler()
+    await webhook_worker.stop()
+    await sync_demo.stop_simulator()
     await dispose_engine()
 
 
@@ -62,8 +70,11 @@ def build() -> None:
     app.add_exception_handler(DomainError, domain_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.include_router(health.router)
+    app.include_router(smartmoving.router)
+    app.include_router(companies.router)
     login.register()
     landing.register()
+    super_admin.register()
     app.on_startup(startup)
     app.on_shutdown(shutdown)
 
