@@ -60,3 +60,21 @@ async def integration(superadmin: Principal, company_id: int, sim_url: str) -> d
     return await save_integration(superadmin, company_id, IntegrationForm(
         base_url=sim_url, plan=IntegrationPlan.PREMIUM, active=True, sync_frequency_minutes=30,
         webhook_header="x-smartmoving-auth", api_key=SIM_KEY, webhook_secret=WEBHOOK_SECRET))
+
+
+@pytest.fixture
+def fast_client_rate(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Runs started by the app itself (API, pages) pace their client from the settings: lift the
+    120/min of the live API for the local simulator."""
+    from config import get_settings
+
+    monkeypatch.setenv("SMARTMOVING_RATE_PER_MINUTE", "100000")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+async def bearer(email: str) -> dict[str, str]:
+    from domain.tokens import issue_token
+
+    return {"Authorization": f"Bearer {issue_token(await principal_for(email))[0]}"}
