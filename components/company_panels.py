@@ -8,6 +8,7 @@ from typing import Any
 
 from nicegui import ui
 
+from components.tables import simple_table
 from db.enums import IntegrationPlan
 from domain.errors import DomainError
 from domain.rbac import Principal
@@ -78,12 +79,6 @@ def sync_chart(stats: dict[str, Any]) -> ui.echart | None:
         "series": [{"name": status.title(), "type": "bar", "stack": "runs", "data": per_day[status],
                     "itemStyle": {"color": color}} for status, color in RUN_COLORS.items()],
     }).classes("w-full h-72").mark("sync-chart")
-
-
-def simple_table(rows: list[dict[str, Any]], columns: tuple[tuple[str, str], ...], testid: str) -> ui.table:
-    return ui.table(columns=[{"name": f, "label": label, "field": f, "align": "left", "sortable": True}
-                             for f, label in columns], rows=rows, row_key="id", pagination=20) \
-        .classes("w-full").props(f'dense flat bordered data-testid="{testid}"').mark(testid)
 
 
 def branches_panel(branches: list[dict[str, Any]]) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from nicegui import ui
 
 from components.live import on_event
+from components.tables import column
 from db.enums import SyncKind
 from domain.errors import DomainError
 from domain.events import DomainEvent, EventType
@@ -21,16 +22,10 @@ COUNTS = ("processed", "created", "updated", "unchanged", "failed")
 LABELS = {**{name: name.title() for name in COUNTS}, "api_calls": "API calls"}
 STATUS_COLORS = {"SUCCEEDED": "positive", "FAILED": "negative", "SKIPPED": "warning", "RUNNING": "info"}
 HISTORY_COLUMNS = [
-    {"name": "id", "label": "Run", "field": "id", "align": "left"},
-    {"name": "kind", "label": "Kind", "field": "kind", "align": "left"},
-    {"name": "trigger", "label": "Trigger", "field": "trigger", "align": "left"},
-    {"name": "status", "label": "Status", "field": "status", "align": "left"},
-    {"name": "started_at", "label": "Started (UTC)", "field": "started", "align": "left"},
-    {"name": "duration", "label": "Duration", "field": "duration", "align": "right"},
-    *({"name": c, "label": c.title(), "field": c, "align": "right"} for c in COUNTS),
-    {"name": "api_calls", "label": "API calls", "field": "api_calls", "align": "right"},
-    {"name": "error", "label": "Error", "field": "error", "align": "left",
-     "style": "max-width: 360px; white-space: normal"},
+    column("id", "Run"), column("kind", "Kind"), column("trigger", "Trigger"), column("status", "Status"),
+    column("started_at", "Started (UTC)", "started"), column("duration", "Duration", right=True),
+    *(column(c, c.title(), right=True) for c in COUNTS), column("api_calls", "API calls", right=True),
+    column("error", "Error", wrap=True),
 ]
 
 

@@ -67,13 +67,18 @@ async def list_companies(principal: Principal) -> list[dict[str, Any]]:
         ]
 
 
+async def _company(session: Any, company_id: int) -> tuple[Company, CompanyIntegration | None]:
+    company = await session.get(Company, company_id)
+    if company is None:
+        raise NotFound(f"company {company_id} not found")
+    integration = await session.scalar(select(CompanyIntegration).where(CompanyIntegration.company_id == company_id))
+    return company, integration
+
+
 async def company_detail(principal: Principal, company_id: int) -> dict[str, Any]:
     require_company_access(principal, company_id)
     async with read_session() as session:
-        company = await session.get(Company, company_id)
-        if company is None:
-            raise NotFound(f"company {company_id} not found")
-        integration = await session.scalar(select(CompanyIntegration).where(CompanyIntegration.company_id == company_id))
+        company, integration = await _company(session, company_id)
         return {"id": company.id, "name": company.name, "status": company.status.value, "timezone": company.timezone,
                 "created_at": company.created_at,
                 "integration": integration_view(integration) if integration else None}
@@ -83,11 +88,8 @@ async def company_stats(principal: Principal, company_id: int) -> dict[str, Any]
     """Tiles and chart data of one company."""
     require_company_access(principal, company_id)
     async with read_session() as session:
-        company = await session.get(Company, company_id)
-        if company is None:
-            raise NotFound(f"company {company_id} not found")
+        company, integration = await _company(session, company_id)
         today = datetime.now(UTC).astimezone(ZoneInfo(company.timezone)).date()
-        integration = await session.scalar(select(CompanyIntegration).where(CompanyIntegration.company_id == company_id))
 
         async def count(model: Any, *where: Any) -> int:
             return int(await session.scalar(select(func.count()).select_from(model).where(*where)) or 0)

@@ -13,12 +13,12 @@ from components.company_panels import (
     jobs_chart,
     locations_panel,
     settings_form,
-    simple_table,
     stat_tiles,
     sync_chart,
 )
 from components.nav import app_header
 from components.sync_panel import SyncPanel, history_rows, history_table
+from components.tables import column, simple_table
 from db.enums import Role
 from domain.companies import company_catalogue, company_detail, company_locations, company_stats, list_companies
 from domain.errors import NotFound
@@ -30,15 +30,10 @@ INTEGRATION_COLORS = {"OK": "positive", "ERROR": "negative", "SYNCING": "info", 
                       "DISABLED": "grey"}
 CATALOGUE_COLUMNS = {kind: columns for kind, _, columns in CATALOGUE_TABS}
 COMPANY_COLUMNS = [
-    {"name": "name", "label": "Company", "field": "name", "align": "left", "sortable": True},
-    {"name": "locations", "label": "Locations", "field": "locations", "align": "right"},
-    {"name": "users", "label": "Users", "field": "users", "align": "right"},
-    {"name": "integration", "label": "SmartMoving", "field": "integration_status", "align": "left"},
-    {"name": "plan", "label": "Plan", "field": "plan", "align": "left"},
-    {"name": "last_sync", "label": "Last sync (UTC)", "field": "last_sync", "align": "left"},
-    {"name": "calls", "label": "Calls this month", "field": "calls", "align": "right"},
-    {"name": "last_error", "label": "Last error", "field": "last_error", "align": "left",
-     "style": "max-width: 320px; white-space: normal"},
+    column("name", "Company", sortable=True), column("locations", "Locations", right=True),
+    column("users", "Users", right=True), column("integration", "SmartMoving", "integration_status"),
+    column("plan", "Plan"), column("last_sync", "Last sync (UTC)"), column("calls", "Calls this month", right=True),
+    column("last_error", "Last error", wrap=True),
 ]
 
 

@@ -130,16 +130,9 @@ async def _write_branches(session: AsyncSession, company_id: int, company_timezo
             by_id[location.id] = location
         if location.external_id is None:
             location.external_id = branch.id
-        values = {"name": branch.name[:200], "phone": clip(branch.phone, 40), "is_primary": branch.is_primary,
-                  "lat": branch.lat, "lng": branch.lng, "location_id": location.id, "raw": _raw(branch)}
-        if row is None:
-            session.add(CompanyBranch(company_id=company_id, external_id=branch.id, **values))
-            counters.created += 1
-        elif _apply(row, values):
-            counters.updated += 1
-        else:
-            counters.unchanged += 1
-        counters.processed += 1
+        _store(session, CompanyBranch, company_id, row, branch.id, counters, {
+            "name": branch.name[:200], "phone": clip(branch.phone, 40), "is_primary": branch.is_primary,
+            "lat": branch.lat, "lng": branch.lng, "location_id": location.id, "raw": _raw(branch)})
 
 
 def _new_location(company_id: int, company_timezone: str, branch: Branch, taken: set[str]) -> Location:
@@ -162,15 +155,20 @@ async def _upsert(session: AsyncSession, model: type[CatalogueRow], company_id: 
     existing = {row.external_id: row for row in await session.scalars(
         select(model).where(model.company_id == company_id))}
     for external_id, values in records.items():
-        row = existing.get(external_id)
-        if row is None:
-            session.add(model(company_id=company_id, external_id=external_id[:100], **values))
-            counters.created += 1
-        elif _apply(row, values):
-            counters.updated += 1
-        else:
-            counters.unchanged += 1
-        counters.processed += 1
+        _store(session, model, company_id, existing.get(external_id), external_id, counters, values)
+
+
+def _store(session: AsyncSession, model: type[Any], company_id: int, row: Any, external_id: str,
+           counters: SyncCounters, values: dict[str, Any]) -> None:
+    """Add the row, or set its changed values; counted as created, updated or unchanged."""
+    if row is None:
+        session.add(model(company_id=company_id, external_id=external_id[:100], **values))
+        counters.created += 1
+    elif _apply(row, values):
+        counters.updated += 1
+    else:
+        counters.unchanged += 1
+    counters.processed += 1
 
 
 def _apply(row: object, values: dict[str, Any]) -> bool:

@@ -14,25 +14,19 @@ from db.models import Company, User
 from domain.rbac import Principal, principal_of
 from domain.sync.settings import IntegrationForm, save_integration
 from domain.unit_of_work import read_session
-from integrations.smartmoving.simulator import SimulatorState, create_simulator_app
-from tests.smartmoving.conftest import serve
+from integrations.smartmoving.simulator import SimulatorState
+from tests.smartmoving.conftest import API_KEY as SIM_KEY
+from tests.smartmoving.conftest import sim_state, sim_url  # noqa: F401 (fixtures: the simulator over HTTP)
 
-SIM_KEY = "sync-test-api-key"
-SIM_SEED = 7
 WEBHOOK_SECRET = "webhook-secret-for-tests-0123"
 #: Fast retries for tests (the defaults wait seconds between attempts).
 FAST = {"backoff_base": 0.001, "max_backoff": 0.05, "timeout": 5.0, "rate_per_minute": 100_000}
 
 
 @pytest.fixture
-def sim() -> SimulatorState:
-    return SimulatorState(seed=SIM_SEED, api_key=SIM_KEY)
-
-
-@pytest.fixture
-def sim_url(sim: SimulatorState) -> Iterator[str]:
-    with serve(create_simulator_app(sim)) as url:
-        yield url
+def sim(sim_state: SimulatorState) -> SimulatorState:
+    """The simulated SmartMoving company the integration talks to (switches flip at run time)."""
+    return sim_state
 
 
 async def principal_for(email: str) -> Principal:
