@@ -23,11 +23,11 @@ from db.session import dispose_engine, engine_ready, init_engine
 from domain.errors import DomainError
 from domain.passwords import hash_password
 from domain.scheduler import shutdown_scheduler, start_scheduler
-from domain.unit_of_work import unit_of_work
-from logging_setup import configure_logging
 from domain.sync import demo as sync_demo
 from domain.sync.schedule import install_schedules
 from domain.sync.webhooks import worker as webhook_worker
+from domain.unit_of_work import unit_of_work
+from logging_setup import configure_logging
 from pages import landing, login, super_admin
 from pages.session import AuthMiddleware
 

@@ -133,6 +133,9 @@ async def _stats(session: AsyncSession, where: ColumnElement[bool], financial: b
 def _item(row: dict[str, Any]) -> dict[str, Any]:
     for key in ("status", "current_phase", "data_source", "sync_status"):
         row[key] = row[key].value
+    for key in ("scheduled_start", "scheduled_end", "last_sync_at"):  # SQLite returns them naive: UTC
+        if row[key] is not None and row[key].tzinfo is None:
+            row[key] = row[key].replace(tzinfo=UTC)
     return row
 
 

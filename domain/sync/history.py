@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from db.models import Company, CompanyIntegration, SyncRun, utcnow
+from domain.company_access import require_company_access
 from domain.errors import NotFound
 from domain.rbac import Principal
 from domain.sync.budget import budget_of
@@ -15,7 +16,6 @@ from domain.sync.runs import running_run
 from domain.sync.schedule import next_runs
 from domain.sync.settings import integration_view
 from domain.unit_of_work import read_session
-from domain.company_access import require_company_access
 
 MAX_HISTORY = 200
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -164,7 +164,10 @@ def map_opportunity(info: RunInfo, fetched: Fetched, wanted: dict[str, str], exi
     return pending
 
 
-async def fetch_details(info: RunInfo, client: SmartMovingClient, opportunity_ids: list[str], on_result: Any,
+OnResult = Callable[[str, "Fetched | None"], Awaitable[None]]
+
+
+async def fetch_details(info: RunInfo, client: SmartMovingClient, opportunity_ids: list[str], on_result: OnResult,
                         *, failed_jobs: dict[str, dict[str, str]] | None = None) -> None:
     """Fetch each opportunity (and its job times unless it is cancelled), DETAIL_CONCURRENCY at a
     time, calling `on_result(id, Fetched | None)` as each one ends. A missing or malformed
