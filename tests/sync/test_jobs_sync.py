@@ -79,7 +79,8 @@ async def test_mapped_fields_match_the_simulator(integration: dict[str, Any], si
             assert journey.origin_address == (job.addresses[0] if job.addresses else None)
             assert journey.destination_address == (job.addresses[-1] if len(job.addresses) > 1 else None)
             assert locations[journey.location_id].casefold() in opp.branch.name.casefold()
-            assert journey.scheduled_start == job.start
+            start = journey.scheduled_start
+            assert (start.replace(tzinfo=dt.UTC) if start and start.tzinfo is None else start) == job.start  # SQLite: naive UTC
             assert journey.external_data["opportunity_id"] == opp.id
             one_address_seen |= len(job.addresses) == 1
     assert one_address_seen
