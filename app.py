@@ -13,7 +13,7 @@ from pathlib import Path
 from fastapi.exceptions import RequestValidationError
 from nicegui import app, ui
 
-from api import admin, audit, auth, companies, health, journeys
+from api import admin, audit, auth, companies, company_overview, health, journeys, smartmoving
 from api import journey_status as journey_status_api
 from api.envelope import domain_error_handler, validation_error_handler
 from api.middleware import RequestContextMiddleware
@@ -27,12 +27,15 @@ from domain.event_relay import start_relay, stop_relay
 from domain.locks import singleton_lock
 from domain.passwords import hash_password
 from domain.scheduler import shutdown_scheduler, start_scheduler
+from domain.sync import demo as sync_demo
+from domain.sync.schedule import install_schedules
+from domain.sync.webhooks import worker as webhook_worker
 from domain.unit_of_work import unit_of_work
 from logging_setup import configure_logging
 from pages import admin as admin_pages
 from pages import audit as audit_pages
 from pages import companies as company_pages
-from pages import dispatcher, journey_status, landing, login
+from pages import dispatcher, journey_status, landing, login, super_admin
 from pages.session import AuthMiddleware
 
 log = logging.getLogger("ccrm")
@@ -59,8 +62,11 @@ async def startup() -> None:
                     log.info("demo data loaded")
     if not settings.is_sqlite:  # several instances may share PostgreSQL: relay live events between them
         await start_relay(settings.database_url)
+    if settings.should_run_simulator and await sync_demo.start_simulator():
+        await sync_demo.ensure_demo_integration()
     if settings.scheduler_enabled:
         start_scheduler()
+        await install_schedules()
     mark_started()
     log.info("C&C CRM started", extra={"demo_mode": settings.demo_mode, "database": settings.is_sqlite and "sqlite" or "postgresql"})
 
@@ -68,6 +74,8 @@ async def startup() -> None:
 async def shutdown() -> None:
     mark_started(False)
     shutdown_scheduler()
+    await webhook_worker.stop()
+    await sync_demo.stop_simulator()
     await stop_relay()
     await dispose_engine()
 
@@ -84,7 +92,7 @@ def build() -> None:
     lifespan = app.router.lifespan_context
     app.include_router(health.router)
     for router in (auth.router, admin.router, companies.router, audit.router, journey_status_api.router,
-                   journeys.router):
+                   journeys.router, smartmoving.router, company_overview.router):
         app.include_router(router)
     app.router.lifespan_context = lifespan
     login.register()
@@ -94,6 +102,7 @@ def build() -> None:
     audit_pages.register()
     journey_status.register()
     dispatcher.register()
+    super_admin.register()
     app.on_startup(startup)
     app.on_shutdown(shutdown)
 

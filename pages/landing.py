@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from components.nav import app_header
-from db.enums import Role
 from domain.rbac import CREW_ROLES, Principal
 from pages.session import guarded_page
 
@@ -20,11 +18,5 @@ def mobile(principal: Principal) -> None:
         ui.label(f"Hello, {principal.full_name}").classes("text-grey-7")
 
 
-def super_admin(principal: Principal) -> None:
-    app_header(principal)
-    ui.label("Companies").classes("text-h5").props('data-testid="page-title"')
-
-
 def register() -> None:
     guarded_page("/mobile", roles=CREW_ROLES, title="My journeys · C&C CRM")(mobile)
-    guarded_page("/super-admin", roles={Role.SUPER_ADMIN}, title="Super admin · C&C CRM")(super_admin)
