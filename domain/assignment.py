@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.enums import CrewRole, Role, UserStatus
 from db.models import CrewAssignment, Journey, Location, Truck, User
 from domain import audit, events
+from domain.audit import audited_write
 from domain.conflicts import crew_bookings, first_overlap, refuse, truck_bookings
 from domain.errors import ValidationFailed
 from domain.events import DomainEvent, EventType
@@ -137,6 +138,7 @@ def _apply_crew(journey: Journey, crew: Sequence[CrewChoice], principal: Princip
                                            assigned_by_id=principal.user_id))
 
 
+@audited_write
 async def assign(principal: Principal, journey_id: int, *, truck_id: int | None | _Unchanged = UNCHANGED,
                  crew: Sequence[CrewChoice] | None = None) -> None:
     """Set the journey's truck (None removes it; UNCHANGED leaves it) and/or its whole crew

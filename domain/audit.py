@@ -43,7 +43,10 @@ def audited_write(func: WriteFunction) -> WriteFunction:
        listed as a read in that test's allowlist — a write nobody declared fails the suite.
 
     So a new write function needs three things: this decorator, an `audit.record` call on every
-    successful path, and a recipe in the test.
+    successful path, and a recipe in the test. Writes without a principal (scheduled syncs,
+    webhook deliveries) record with `principal=None` and a system `actor_email`. A write that
+    starts a sync run in the background (`trigger_sync`) is audited by that run's closing entry
+    (one per run); its recipe waits for the run.
     """
     if not inspect.iscoroutinefunction(func):
         raise TypeError(f"audited_write applies to coroutine functions, not {func!r}")

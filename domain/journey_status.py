@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from db.enums import JourneyStatus, Phase
 from db.models import Journey
 from domain import audit, events
+from domain.audit import audited_write
 from domain.errors import NotFound, ValidationFailed
 from domain.events import DomainEvent, EventType
 from domain.rbac import Principal, journey_scope
@@ -61,6 +62,7 @@ async def journey_progress(principal: Principal, journey_id: int) -> JourneyProg
         return _progress_of(await _scoped_journey(session, principal, journey_id))
 
 
+@audited_write
 async def update_journey_notes(principal: Principal, journey_id: int, notes: str) -> JourneyProgress:
     """Replace the journey's dispatch notes (empty clears them); audited, and announced to every
     screen showing the journey (`journey.changed`, on every instance)."""

@@ -20,6 +20,7 @@ from sqlalchemy import delete
 from db.enums import DataSource, JourneyStatus, Phase, Role, StepStatus
 from db.models import Journey, JourneyStep, Location, utcnow
 from domain import audit, events
+from domain.audit import audited_write
 from domain.assignment import CrewChoice, check_crew, check_truck
 from domain.errors import Forbidden, ValidationFailed
 from domain.events import DomainEvent, EventType
@@ -188,6 +189,7 @@ def _event(kind: EventType, journey: Journey, **data: Any) -> DomainEvent:
                        user_ids=tuple(sorted(a.user_id for a in journey.crew)), data=data)
 
 
+@audited_write
 async def create_journey(principal: Principal, draft: JourneyDraft) -> int:
     """A new manual journey (SCHEDULED, progress 0, its six steps with CREATION in progress); its id."""
     principal.require("can_edit_jobs")
@@ -220,6 +222,7 @@ def _differences(journey: Journey, cleaned: Mapping[str, Any]) -> dict[str, Any]
     return {name: value for name, value in cleaned.items() if not same(name, value)}
 
 
+@audited_write
 async def update_journey(principal: Principal, journey_id: int, changes: Mapping[str, Any]) -> None:
     """Change some fields of a journey. Fields sent with their current value are ignored, so a
     form may send everything; SmartMoving-owned fields of a SmartMoving journey are refused (422).
@@ -255,6 +258,7 @@ async def update_journey(principal: Principal, journey_id: int, changes: Mapping
         events.queue(session, _event(EventType.JOURNEY_CHANGED, journey, fields=sorted(changed)))
 
 
+@audited_write
 async def cancel_journey(principal: Principal, journey_id: int, reason: str | None = None) -> None:
     """Cancel a manual journey (it stops blocking its truck and crew). SmartMoving jobs are
     cancelled in SmartMoving and come back cancelled with the next sync."""
@@ -271,6 +275,7 @@ async def cancel_journey(principal: Principal, journey_id: int, reason: str | No
         events.queue(session, _event(EventType.JOURNEY_CANCELLED, journey))
 
 
+@audited_write
 async def delete_journey(principal: Principal, journey_id: int) -> None:
     """Erase a manual journey with its steps, crew and records (admins only; the audit entry stays)."""
     if principal.role not in (Role.ADMIN, Role.SUPER_ADMIN):

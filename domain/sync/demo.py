@@ -18,6 +18,7 @@ from db.enums import IntegrationPlan
 from db.models import Company, CompanyIntegration
 from db.seed import DEMO_COMPANY
 from domain import audit
+from domain.audit import audited_write
 from domain.secrets import encrypt_secret
 from domain.sync.connection import local_simulator_url
 from domain.unit_of_work import unit_of_work
@@ -74,6 +75,7 @@ async def stop_simulator() -> None:
     _server = _task = None
 
 
+@audited_write
 async def ensure_demo_integration() -> int | None:
     """The demo company's integration (created if missing) pointed at the in-process simulator."""
     async with unit_of_work() as session:

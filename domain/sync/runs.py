@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.enums import IntegrationStatus, SyncKind, SyncRunStatus
 from db.models import CompanyIntegration, SyncRun, utcnow
 from domain import audit, events
+from domain.audit import audited_write
 from domain.events import DomainEvent, EventType
 from domain.rbac import Principal
 from domain.unit_of_work import unit_of_work
@@ -118,6 +119,7 @@ async def load_for_close(session: AsyncSession, info: RunInfo) -> tuple[SyncRun,
     return run, integration
 
 
+@audited_write
 async def finish_failed(info: RunInfo, error: str, api_calls: int, status: SyncRunStatus = SyncRunStatus.FAILED,
                         principal: Principal | None = None) -> None:
     """Close a run that could not finish (nothing of its results was written)."""
@@ -128,6 +130,7 @@ async def finish_failed(info: RunInfo, error: str, api_calls: int, status: SyncR
                   principal=principal)
 
 
+@audited_write
 async def record_skipped(integration_id: int, kind: SyncKind, trigger: str, reason: str,
                          principal: Principal | None = None) -> int:
     """A SKIPPED run saying why (budget, another sync running); the integration is left as it is."""

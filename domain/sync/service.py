@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from db.enums import SyncKind, SyncRunStatus
 from db.models import CompanyIntegration, utcnow
+from domain.audit import audited_write
 from domain.errors import Conflict, DomainError, NotFound
 from domain.rbac import Principal
 from domain.sync.budget import budget_of
@@ -69,6 +70,7 @@ async def integration_of(company_id: int) -> CompanyIntegration:
     return integration
 
 
+@audited_write
 async def trigger_sync(principal: Principal, company_id: int, kind: SyncKind = SyncKind.JOBS,
                        **client_options: Any) -> int:
     """Start a sync now in the background; the new SyncRun's id. 409 while one runs or when the
@@ -91,6 +93,7 @@ async def trigger_sync(principal: Principal, company_id: int, kind: SyncKind = S
     return info.run_id
 
 
+@audited_write
 async def trigger_all(principal: Principal, kind: SyncKind = SyncKind.JOBS) -> list[dict[str, Any]]:
     """Start a sync of every active integration: per company its run id, or why it did not start."""
     principal.require("can_sync_data")
@@ -107,6 +110,7 @@ async def trigger_all(principal: Principal, kind: SyncKind = SyncKind.JOBS) -> l
     return started
 
 
+@audited_write
 async def scheduled_sync(integration_id: int, kind: SyncKind, *, optional: bool, **client_options: Any) -> int | None:
     """A scheduled run: optional ones skip when the budget would not last the month, every one
     skips when the quota is used up (a SKIPPED SyncRun says why). Its run id, or None if the
@@ -124,6 +128,7 @@ async def scheduled_sync(integration_id: int, kind: SyncKind, *, optional: bool,
     return await run_sync(await open_run(integration_id, kind, "schedule"), **client_options)
 
 
+@audited_write
 async def refresh_opportunities(integration_id: int, opportunity_ids: Iterable[str], *, wait_seconds: float = 0.0,
                                 **client_options: Any) -> int:
     """A WEBHOOK run refreshing these opportunities. It waits up to `wait_seconds` for a running
@@ -141,6 +146,7 @@ async def refresh_opportunities(integration_id: int, opportunity_ids: Iterable[s
         await asyncio.sleep(GUARD_POLL_SECONDS)
 
 
+@audited_write
 async def run_sync(info: RunInfo, *, principal: Principal | None = None, opportunity_ids: list[str] | None = None,
                    **client_options: Any) -> int:
     """Run the opened sync under the integration's guard (SKIPPED if another one holds it)."""

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from db.enums import IntegrationPlan
 from db.models import Company, CompanyIntegration
 from domain import audit
+from domain.audit import audited_write
 from domain.errors import NotFound, ValidationFailed
 from domain.rbac import Principal
 from domain.secrets import SecretUnreadable, decrypt_secret, encrypt_secret, mask_secret
@@ -101,6 +102,7 @@ def _clean(form: IntegrationForm, creating: bool) -> dict[str, Any]:
     return values
 
 
+@audited_write
 async def save_integration(principal: Principal, company_id: int, form: IntegrationForm) -> dict[str, Any]:
     """Create or update the company's integration; its masked view."""
     principal.require("can_sync_data")

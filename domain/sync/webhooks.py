@@ -10,8 +10,9 @@ for every edit and a later edit must not be lost.
 
 One worker task per process consumes an asyncio.Queue: it waits DEBOUNCE for the rest of a
 burst, coalesces repeats of the same opportunity, and refreshes them in one WEBHOOK SyncRun per
-integration (opportunity details → upsert of its jobs). Deliveries are stored (they are their
-own log) without an audit entry each; the run that processes them has one.
+integration (opportunity details → upsert of its jobs). Every stored delivery (a new one or a
+re-armed one; never a duplicate) gets an audit entry by the system actor WEBHOOK_ACTOR in the
+same transaction, with the sender's IP; the run that processes deliveries has its own.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from sqlalchemy import select, update
 
 from db.enums import SyncRunStatus, WebhookStatus
 from db.models import CompanyIntegration, SyncRun, WebhookEvent, utcnow
+from domain import audit
+from domain.audit import audited_write
 from domain.errors import DomainError, NotAuthenticated, ValidationFailed
 from domain.secrets import SecretUnreadable, decrypt_secret
 from domain.sync.service import refresh_opportunities
@@ -46,6 +49,7 @@ DEDUPE_WINDOW = timedelta(seconds=60)
 DEBOUNCE_SECONDS = 1.0
 #: How long a refresh waits for a running sync of the same integration to finish.
 GUARD_WAIT_SECONDS = 600.0
+WEBHOOK_ACTOR = "system:smartmoving-webhook"
 
 
 class PayloadTooLarge(DomainError):
@@ -60,6 +64,7 @@ class Receipt:
     queued: bool
 
 
+@audited_write
 async def receive_webhook(company_id: int, headers: Mapping[str, str], body: bytes) -> Receipt:
     """Check the secret header, store the delivery unless it is a duplicate, queue its refresh."""
     if len(body) > MAX_WEBHOOK_BYTES:
@@ -71,10 +76,10 @@ async def receive_webhook(company_id: int, headers: Mapping[str, str], body: byt
     assert integration is not None
     event = _parse(body)
     now = utcnow()
+    stored = {"event_type": event.event_type[:60], "opportunity_id": (event.opportunity_id or "")[:100] or None}
     async with unit_of_work() as session:
         stmt = dialect_insert(session, WebhookEvent.__table__).values(
-            integration_id=integration.id, dedupe_key=hashlib.sha256(body).hexdigest(),
-            event_type=event.event_type[:60], opportunity_id=(event.opportunity_id or "")[:100] or None,
+            integration_id=integration.id, dedupe_key=hashlib.sha256(body).hexdigest(), **stored,
             payload=event.raw, status=WebhookStatus.QUEUED if event.opportunity_id else WebhookStatus.PROCESSED,
             received_at=now, processed_at=None if event.opportunity_id else now)
         table = WebhookEvent.__table__.c
@@ -85,6 +90,9 @@ async def receive_webhook(company_id: int, headers: Mapping[str, str], body: byt
             where=(table.received_at < now - DEDUPE_WINDOW) | (table.status != WebhookStatus.QUEUED.value),
         ).returning(table.id)
         event_id = await session.scalar(stmt)
+        if event_id is not None:
+            audit.record(session, None, "receive", "webhook_event", event_id, company_id=integration.company_id,
+                         actor_email=WEBHOOK_ACTOR, new=stored)
     if event_id is None:
         return Receipt(None, duplicate=True, queued=False)
     if event.opportunity_id:
