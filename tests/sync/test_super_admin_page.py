@@ -12,17 +12,10 @@ from sqlalchemy import select
 
 from db.enums import IntegrationPlan
 from db.models import CompanyIntegration, SyncRun
-from db.seed import DEMO_PASSWORD
 from domain.events import EventType, bus
 from domain.sync.service import wait_for_background
 from domain.unit_of_work import read_session
-
-
-async def _sign_in(user: User, email: str) -> None:
-    await user.open("/login")
-    user.find(marker="email").type(email)
-    user.find(marker="password").type(DEMO_PASSWORD)
-    user.find(marker="sign-in").click()
+from tests.helpers import sign_in
 
 
 async def _latest_run() -> SyncRun | None:
@@ -46,7 +39,7 @@ async def _press_sync_now(user: User, after: int = 0) -> SyncRun:
 
 async def test_companies_table_lists_the_company_and_its_integration(integration: dict[str, Any], company_id: int,
                                                                      user: User) -> None:
-    await _sign_in(user, "superadmin@demo.ccrm")
+    await sign_in(user, "superadmin@demo.ccrm")
     await user.should_see("Companies")
     table = user.find(marker="companies-table").elements.pop()
     assert isinstance(table, ui.table)
@@ -58,7 +51,7 @@ async def test_companies_table_lists_the_company_and_its_integration(integration
 
 async def test_sync_now_shows_progress_and_counts_then_nothing_new(integration: dict[str, Any], company_id: int,
                                                                    fast_client_rate: None, user: User) -> None:
-    await _sign_in(user, "superadmin@demo.ccrm")
+    await sign_in(user, "superadmin@demo.ccrm")
     await user.should_see("Companies")
     await user.open(f"/super-admin/companies/{company_id}")
     await user.should_see("Let's Get Moving")
@@ -91,7 +84,7 @@ async def test_sync_now_shows_progress_and_counts_then_nothing_new(integration: 
 
 
 async def test_settings_form_validates_and_saves(integration: dict[str, Any], company_id: int, user: User) -> None:
-    await _sign_in(user, "superadmin@demo.ccrm")
+    await sign_in(user, "superadmin@demo.ccrm")
     await user.should_see("Companies")
     await user.open(f"/super-admin/companies/{company_id}")
     await user.should_see("API key (write-only)")
@@ -112,7 +105,7 @@ async def test_settings_form_validates_and_saves(integration: dict[str, Any], co
 
 
 async def test_other_roles_are_refused_the_portal(integration: dict[str, Any], company_id: int, user: User) -> None:
-    await _sign_in(user, "admin@demo.ccrm")
+    await sign_in(user, "admin@demo.ccrm")
     await user.should_see("Dispatch board")
     await user.open(f"/super-admin/companies/{company_id}")
     await user.should_see("You don't have access to this page.")
