@@ -15,7 +15,7 @@ from db.models import CompanyIntegration, SyncRun
 from domain.events import EventType, bus
 from domain.sync.service import wait_for_background
 from domain.unit_of_work import read_session
-from tests.helpers import sign_in
+from tests.helpers import eventually, sign_in
 
 
 async def _latest_run() -> SyncRun | None:
@@ -72,7 +72,9 @@ async def test_sync_now_shows_progress_and_counts_then_nothing_new(integration: 
     assert len(seen) > 5 and values == sorted(values) and 0 < values[len(values) // 2] < 1  # the bar moved
     assert len({text for text, _ in seen}) == len(seen)  # and so did the counts
     history = user.find(marker="sync-history").elements.pop()
-    assert [(r["id"], r["status"], r["created"]) for r in history.rows] == [(run.id, "SUCCEEDED", run.created)]
+    # page handlers run as tasks after the event: give the history table its refresh
+    await eventually(lambda: [(r["id"], r["status"], r["created"]) for r in history.rows]
+                     == [(run.id, "SUCCEEDED", run.created)])
     await user.should_see(f"{run.api_calls:,}")  # the calls tile
 
     again = await _press_sync_now(user, after=run.id)
