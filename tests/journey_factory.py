@@ -11,12 +11,17 @@ from zoneinfo import ZoneInfo
 
 from PIL import Image, ImageDraw
 
-from db.enums import CrewRole, LocationLinkKind, Phase, Role
+from typing import Any
+
+from db.enums import CrewRole, ItemKind, LocationLinkKind, Phase, Role
 from db.models import Company, CrewAssignment, Journey, JourneyStep, Location, Truck, User, UserLocation, utcnow
+from domain import workflow
+from domain.phase_template import default_template
 from domain.rbac import Principal, load_principal
 from domain.unit_of_work import read_session, unit_of_work
 
 TZ = "America/Toronto"
+CREATION_ITEMS = {"schedule_confirmed": True, "crew_briefed": True}
 ROLES = {
     "admin": Role.ADMIN, "manager": Role.MANAGER, "dispatcher": Role.DISPATCHER, "driver": Role.DRIVER,
     "mover": Role.MOVER, "other_driver": Role.DRIVER, "outsider_manager": Role.MANAGER, "auditor": Role.AUDITOR,
@@ -112,3 +117,40 @@ def signature_bytes(strokes: int = 3) -> bytes:
 
 def now_iso() -> str:
     return utcnow().isoformat()
+
+
+def _answer(kind: ItemKind, options: dict[str, Any]) -> Any:
+    if kind is ItemKind.CHECK:
+        return True
+    if kind is ItemKind.NUMBER:
+        return options.get("max", 10)
+    if kind is ItemKind.CHOICE:
+        return options["choices"][0]
+    if kind is ItemKind.TEXT:
+        return "All fine"
+    if options.get("reading") == "position":
+        return {"lat": 43.65, "lng": -79.38}
+    return {"time": now_iso()}
+
+
+async def fill_phase(world: World, phase: Phase, who: str = "driver", *, required_only: bool = True) -> None:
+    """Record every (required) item of a phase of the default template."""
+    for spec in default_template()[phase]:
+        if required_only and not spec.required:
+            continue
+        if spec.kind is ItemKind.PHOTO:
+            await workflow.record_photo(world[who], world.journey_id, phase, spec.key, jpeg_bytes())
+        elif spec.kind is ItemKind.SIGNATURE:
+            await workflow.record_signature(world[who], world.journey_id, phase, spec.key, signature_bytes(),
+                                            signer="Ada Lovelace")
+        else:
+            await workflow.record_item(world[who], world.journey_id, phase, spec.key, _answer(spec.kind, spec.options))
+
+
+async def through(world: World, last: Phase) -> workflow.Transition:
+    """Complete CREATION (dispatcher) and every crew phase up to `last` (driver)."""
+    result = await workflow.complete_phase(world["dispatcher"], world.journey_id, Phase.CREATION, CREATION_ITEMS)
+    for phase in list(Phase)[1:list(Phase).index(last) + 1]:
+        await fill_phase(world, phase)
+        result = await workflow.complete_phase(world["driver"], world.journey_id, phase)
+    return result

@@ -7,56 +7,15 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from db.enums import ActivityKind, ItemKind, JourneyStatus, Phase, StepStatus
+from db.enums import ActivityKind, JourneyStatus, Phase, StepStatus
 from db.models import AuditEntry, Journey, JourneyStep, Media, StepActivity
 from domain import events, workflow
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from domain.events import EventType
-from domain.phase_template import default_template
 from domain.unit_of_work import read_session, unit_of_work
-from tests.journey_factory import World, jpeg_bytes, make_world, now_iso, signature_bytes
+from tests.journey_factory import CREATION_ITEMS, World, fill_phase, jpeg_bytes, make_world, signature_bytes, through
 
 pytestmark = pytest.mark.postgres_only
-
-CREATION_ITEMS = {"schedule_confirmed": True, "crew_briefed": True}
-
-
-def _answer(kind: ItemKind, options: dict[str, Any]) -> Any:
-    if kind is ItemKind.CHECK:
-        return True
-    if kind is ItemKind.NUMBER:
-        return options.get("max", 10)
-    if kind is ItemKind.CHOICE:
-        return options["choices"][0]
-    if kind is ItemKind.TEXT:
-        return "All fine"
-    if options.get("reading") == "position":
-        return {"lat": 43.65, "lng": -79.38}
-    return {"time": now_iso()}
-
-
-async def fill_phase(world: World, phase: Phase, who: str = "driver", *, required_only: bool = True) -> None:
-    """Record every (required) item of a phase of the default template."""
-    for spec in default_template()[phase]:
-        if required_only and not spec.required:
-            continue
-        if spec.kind is ItemKind.PHOTO:
-            await workflow.record_photo(world[who], world.journey_id, phase, spec.key, jpeg_bytes())
-        elif spec.kind is ItemKind.SIGNATURE:
-            await workflow.record_signature(world[who], world.journey_id, phase, spec.key, signature_bytes(),
-                                            signer="Ada Lovelace")
-        else:
-            await workflow.record_item(world[who], world.journey_id, phase, spec.key, _answer(spec.kind, spec.options))
-
-
-async def through(world: World, last: Phase) -> workflow.Transition:
-    """Complete CREATION (dispatcher) and every crew phase up to `last` (driver)."""
-    result = await workflow.complete_phase(world["dispatcher"], world.journey_id, Phase.CREATION, CREATION_ITEMS)
-    for phase in list(Phase)[1:list(Phase).index(last) + 1]:
-        await fill_phase(world, phase)
-        result = await workflow.complete_phase(world["driver"], world.journey_id, phase)
-    return result
-
 
 async def steps(journey_id: int) -> dict[Phase, StepStatus]:
     async with read_session() as session:
