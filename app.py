@@ -13,9 +13,10 @@ from pathlib import Path
 from fastapi.exceptions import RequestValidationError
 from nicegui import app, ui
 
-from api import health
+from api import health, journey_phases, media, mobile
 from api.envelope import domain_error_handler, validation_error_handler
 from api.middleware import RequestContextMiddleware
+from api.upload_limit import UploadLimitMiddleware
 from config import get_settings
 from db.migrate import upgrade_to_head
 from db.seed import DEMO_PASSWORD, seed_demo
@@ -57,11 +58,14 @@ async def shutdown() -> None:
 def build() -> None:
     settings = get_settings()
     configure_logging(settings.log_level, json_output=settings.log_json)
+    app.add_middleware(UploadLimitMiddleware)  # innermost: cuts oversized uploads while they are read
     app.add_middleware(AuthMiddleware)
     app.add_middleware(RequestContextMiddleware)
     app.add_exception_handler(DomainError, domain_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.include_router(health.router)
+    for router in (mobile.router, journey_phases.router, media.router):
+        app.include_router(router)
     login.register()
     landing.register()
     app.on_startup(startup)
