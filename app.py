@@ -26,7 +26,8 @@ from domain.passwords import hash_password
 from domain.scheduler import shutdown_scheduler, start_scheduler
 from domain.unit_of_work import unit_of_work
 from logging_setup import configure_logging
-from pages import landing, login
+from pages import admin_workflow, approvals, landing, login
+from pages import mobile as mobile_pages
 from pages.session import AuthMiddleware
 
 log = logging.getLogger("ccrm")
@@ -68,6 +69,9 @@ def build() -> None:
         app.include_router(router)
     login.register()
     landing.register()
+    mobile_pages.register()
+    approvals.register()
+    admin_workflow.register()
     app.on_startup(startup)
     app.on_shutdown(shutdown)
 

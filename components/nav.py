@@ -11,6 +11,8 @@ from domain.rbac import Principal
 SECTIONS: list[tuple[str, str, frozenset[Role]]] = [
     ("Board", "/dashboard", frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER, Role.AUDITOR})),
     ("Companies", "/super-admin", frozenset({Role.SUPER_ADMIN})),
+    ("Approvals", "/approvals", frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER})),
+    ("Workflow", "/admin/workflow", frozenset({Role.ADMIN})),
 ]
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.enums import CrewRole, JourneyStatus, Phase
 from db.models import CrewAssignment, Journey, Location, Truck, User, utcnow
 from domain.errors import Forbidden, NotFound
+from domain.journey_access import require_row_id
 from domain.rbac import CREW_ROLES, Principal, journey_scope
 from domain.unit_of_work import read_session
 
@@ -109,6 +110,7 @@ async def my_journeys(principal: Principal) -> list[JourneyCard]:
 
 
 async def journey_card(principal: Principal, journey_id: int) -> JourneyCard:
+    require_row_id(journey_id, "journey")
     async with read_session() as session:
         cards = await _cards(session, (Journey.id == journey_id) & journey_scope(principal))
     if not cards:

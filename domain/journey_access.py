@@ -16,9 +16,19 @@ from domain.errors import Conflict, Forbidden, NotFound
 from domain.rbac import Principal, journey_scope
 
 
+#: Ids are 32-bit integers in the database: anything else cannot exist.
+MAX_ROW_ID = 2**31 - 1
+
+
+def require_row_id(value: int, what: str) -> None:
+    if not 1 <= value <= MAX_ROW_ID:
+        raise NotFound(f"{what} not found")
+
+
 async def scoped_journey(session: AsyncSession, principal: Principal, journey_id: int, *,
                          for_update: bool = False) -> Journey:
     """The journey if the principal may see it (locked for the transaction when `for_update`)."""
+    require_row_id(journey_id, "journey")
     query = select(Journey).where(Journey.id == journey_id, journey_scope(principal))
     if for_update:
         query = query.with_for_update()

@@ -34,7 +34,7 @@ from db.enums import MediaKind
 from db.models import Journey, Media
 from domain import audit
 from domain.errors import DomainError, NotFound, ValidationFailed
-from domain.journey_access import crew_ids, refuse_if_cancelled, require_any_worker, scoped_journey
+from domain.journey_access import crew_ids, refuse_if_cancelled, require_any_worker, require_row_id, scoped_journey
 from domain.rbac import Principal, journey_scope
 from domain.unit_of_work import read_session, unit_of_work
 
@@ -270,6 +270,7 @@ class MediaFile:
 
 async def media_file(principal: Principal, media_id: int, *, thumbnail: bool = False) -> MediaFile:
     """The file of a media the principal may see (through its journey's scope)."""
+    require_row_id(media_id, "media")
     async with read_session() as session:
         media = await session.scalar(
             select(Media).join(Journey, Media.journey_id == Journey.id).where(Media.id == media_id,

@@ -34,7 +34,7 @@ from domain import audit, events
 from domain.errors import Conflict, ValidationFailed
 from domain.events import DomainEvent, EventType
 from domain.item_values import ItemSpec, Recorded, is_satisfied, validate_signer, validate_value
-from domain.journey_access import crew_ids, refuse_if_cancelled, require_worker, scoped_journey
+from domain.journey_access import MAX_ROW_ID, crew_ids, refuse_if_cancelled, require_worker, scoped_journey
 from domain.media import store_media
 from domain.phase_template import Template, load_template
 from domain.rbac import Principal
@@ -373,7 +373,7 @@ def _given(value: Any, media_id: int | None = None, signer: str | None = None) -
                 raise ValidationFailed(f"{spec.label}: takes a value, not a media id")
             return validate_value(spec, value), None
         kind = MediaKind.PHOTO if spec.kind is ItemKind.PHOTO else MediaKind.SIGNATURE
-        valid_id = isinstance(media_id, int) and not isinstance(media_id, bool)
+        valid_id = isinstance(media_id, int) and not isinstance(media_id, bool) and 1 <= media_id <= MAX_ROW_ID
         media = await work.session.get(Media, media_id) if valid_id else None
         if media is None or media.journey_id != work.journey.id or media.kind is not kind:
             raise ValidationFailed(f"{spec.label}: needs the id of a {kind.value.lower()} uploaded to this journey")

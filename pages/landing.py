@@ -6,23 +6,13 @@ from nicegui import ui
 
 from components.nav import app_header
 from db.enums import Role
-from domain.rbac import CREW_ROLES, DESKTOP_ROLES, Principal
+from domain.rbac import DESKTOP_ROLES, Principal
 from pages.session import guarded_page
 
 
 def dashboard(principal: Principal) -> None:
     app_header(principal)
     ui.label("Dispatch board").classes("text-h5").props('data-testid="page-title"')
-
-
-def mobile(principal: Principal) -> None:
-    with ui.column().classes("w-full p-3 gap-3"):
-        with ui.row().classes("w-full items-center justify-between"):
-            ui.label("My journeys").classes("text-h6").props('data-testid="page-title"')
-            ui.button(icon="logout", on_click=lambda: ui.navigate.to("/logout")).props(
-                'flat round size=lg aria-label="Sign out"'
-            )
-        ui.label(f"Hello, {principal.full_name}").classes("text-grey-7")
 
 
 def super_admin(principal: Principal) -> None:
@@ -32,5 +22,4 @@ def super_admin(principal: Principal) -> None:
 
 def register() -> None:
     guarded_page("/dashboard", roles=DESKTOP_ROLES, title="Board · C&C CRM")(dashboard)
-    guarded_page("/mobile", roles=CREW_ROLES, title="My journeys · C&C CRM")(mobile)
     guarded_page("/super-admin", roles={Role.SUPER_ADMIN}, title="Super admin · C&C CRM")(super_admin)
