@@ -5,6 +5,7 @@ every role, each as a `Principal`."""
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -16,11 +17,13 @@ from typing import Any
 from db.enums import CrewRole, ItemKind, LocationLinkKind, Phase, Role
 from db.models import Company, CrewAssignment, Journey, JourneyStep, Location, Truck, User, UserLocation, utcnow
 from domain import workflow
+from domain.passwords import hash_password
 from domain.phase_template import default_template
 from domain.rbac import Principal, load_principal
 from domain.unit_of_work import read_session, unit_of_work
 
 TZ = "America/Toronto"
+PASSWORD = "Test-Pass-2026"
 CREATION_ITEMS = {"schedule_confirmed": True, "crew_briefed": True}
 ROLES = {
     "admin": Role.ADMIN, "manager": Role.MANAGER, "dispatcher": Role.DISPATCHER, "driver": Role.DRIVER,
@@ -41,8 +44,15 @@ class World:
         return self.people[name]
 
 
+@lru_cache
+def password_hash() -> str:
+    """A real hash of PASSWORD, for tests that sign in through the login page."""
+    return hash_password(PASSWORD)
+
+
 async def make_world(*, truck: bool = True, crew: tuple[str, ...] = ("driver", "mover"), steps: bool = True,
-                     company_name: str = "Test Movers") -> World:
+                     company_name: str = "Test Movers", hashed: str = "x") -> World:
+    """Users are `<name>.<company id>@test.ccrm`; pass `hashed=password_hash()` to sign in as them."""
     async with unit_of_work() as session:
         company = Company(name=company_name, timezone=TZ)
         session.add(company)
@@ -55,7 +65,7 @@ async def make_world(*, truck: bool = True, crew: tuple[str, ...] = ("driver", "
         session.add(van)
         users: dict[str, User] = {}
         for name, role in ROLES.items():
-            user = User(company_id=company.id, email=f"{name}.{company.id}@test.ccrm", password_hash="x",
+            user = User(company_id=company.id, email=f"{name}.{company.id}@test.ccrm", password_hash=hashed,
                         full_name=name.replace("_", " ").title(), role=role)
             if role is Role.MANAGER:
                 where = away if name == "outsider_manager" else home
