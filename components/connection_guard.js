@@ -2,11 +2,11 @@
 // a full-width banner says so and the whole page is made inert (no tap, no typing), so no action
 // can be taken that would not reach the server. When the socket is back (and the handshake done),
 // the banner goes and the page asks the server to redraw from the database ("ccrm_reconnected"),
-// so the crew sees exactly what was saved. An action taken in the few seconds before the loss was
-// detected is called out in the banner, and the redraw shows whether it arrived.
+// so the crew sees exactly what was saved. An action the server never answered (sent just before
+// the loss was detected) is called out in the banner, and the redraw shows whether it arrived.
 (() => {
-  const RECENT_ACTION_MS = 15000;
   let lastActionAt = 0;
+  let lastAnswerAt = 0;
   let offline = false;
 
   const banner = () => document.getElementById("ccrm-offline");
@@ -15,9 +15,9 @@
   function block() {
     const app = document.getElementById("app");
     if (app) app.inert = true;
-    const recent = Date.now() - lastActionAt < RECENT_ACTION_MS;
-    banner().querySelector("[data-detail]").textContent = recent
-      ? "Your last action was not sent — check it once the connection is back."
+    const unanswered = lastActionAt > lastAnswerAt;
+    banner().querySelector("[data-detail]").textContent = unanswered
+      ? "Your last action may not have reached the server — check it once the connection is back."
       : "Nothing can be changed until the connection is back.";
     banner().hidden = false;
     if (!offline) {
@@ -47,6 +47,7 @@
       if (name === "event") lastActionAt = Date.now();
       return emit(name, ...args);
     };
+    socket.onAny(() => (lastAnswerAt = Date.now()));
     socket.on("disconnect", block);
     socket.io.on("reconnect_attempt", () => offline || block());
     // release after NiceGUI's own connect handler has finished the handshake

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from nicegui import ui
 from nicegui.events import UploadEventArguments
 
-from components.phase_record import local_time, thumbnails, value_text
+from components.phase_record import choice_label, local_time, thumbnails, value_text
 from components.signature_pad import SignaturePad
 from components.testid import tid
 from db.enums import ItemKind
@@ -82,7 +82,7 @@ def _choice(item: ItemView, actions: ItemActions) -> None:
     with ui.row().classes("w-full no-wrap gap-2"):
         for choice in item.options.get("choices", []):
             selected = choice == chosen
-            button = ui.button(choice.capitalize(), on_click=lambda c=choice: actions.record(item.key, c),
+            button = ui.button(choice_label(choice), on_click=lambda c=choice: actions.record(item.key, c),
                                color="primary" if selected else "grey-8").classes("col").style(TOUCH)
             tid(button.props("no-caps size=lg " + ("unelevated" if selected else "outline")
                              + f' aria-pressed="{str(selected).lower()}"'), f"choice-{item.key}-{choice}")

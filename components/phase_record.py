@@ -33,6 +33,10 @@ def local_time(moment: datetime | str | None, tz: ZoneInfo) -> str:
     return moment.astimezone(tz).strftime("%H:%M")
 
 
+def choice_label(choice: str) -> str:
+    return choice[:1].upper() + choice[1:]
+
+
 def value_text(item: ItemView, record: RecordView, tz: ZoneInfo) -> str:
     """A recorded answer as people read it."""
     data = record.data
@@ -42,6 +46,8 @@ def value_text(item: ItemView, record: RecordView, tz: ZoneInfo) -> str:
         value = data.get("value")
         shown = int(value) if isinstance(value, float) and value.is_integer() else value
         return f"{shown} {item.options.get('unit', '')}".strip()
+    if item.kind is ItemKind.CHOICE:
+        return choice_label(str(data.get("value", "")))
     if item.kind is ItemKind.READING:
         if item.options.get("reading") == READING_POSITION:
             accuracy = f" (±{data['accuracy']:.0f} m)" if "accuracy" in data else ""
