@@ -33,10 +33,6 @@ class SignaturePad(ui.element, component="signature_pad.js"):
         if self._on_change:
             self._on_change(self.data_url)
 
-    @property
-    def is_empty(self) -> bool:
-        return self.data_url is None
-
     def clear(self) -> None:
         self.data_url, self.strokes = None, 0
         if self._on_change:
