@@ -16,6 +16,7 @@ from nicegui import app, ui
 from api import health, journey_phases, media, mobile
 from api.envelope import domain_error_handler, validation_error_handler
 from api.middleware import RequestContextMiddleware
+from api.startup_gate import StartupGate, mark_ready, mark_starting
 from api.upload_limit import UploadLimitMiddleware
 from config import get_settings
 from db.migrate import upgrade_to_head
@@ -48,6 +49,7 @@ async def startup() -> None:
                 log.info("demo data loaded")
     if settings.scheduler_enabled:
         start_scheduler()
+    mark_ready()
     log.info("C&C CRM started", extra={"demo_mode": settings.demo_mode, "database": settings.is_sqlite and "sqlite" or "postgresql"})
 
 
@@ -59,9 +61,11 @@ async def shutdown() -> None:
 def build() -> None:
     settings = get_settings()
     configure_logging(settings.log_level, json_output=settings.log_json)
+    mark_starting()
     app.add_middleware(UploadLimitMiddleware)  # innermost: cuts oversized uploads while they are read
     app.add_middleware(AuthMiddleware)
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(StartupGate)  # outermost: nothing runs before the startup is done
     app.add_exception_handler(DomainError, domain_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.include_router(health.router)
