@@ -183,6 +183,9 @@ class JourneyScreen:
         self.drafts: dict[str, Any] = {}
         self.lock = asyncio.Lock()
         self.client = context.client
+        self.item_boxes: dict[str, ui.column] = {}
+        self.missing_label: ui.label | None = None
+        self.complete_button: ui.button | None = None
         self.card: JourneyCard
         self.view: workflow.WorkflowView
         self.actions = ItemActions(record=self.record, photo=self.photo, signature=self.signature,
@@ -232,14 +235,32 @@ class JourneyScreen:
             return
         await self.reload()
 
+    def layout(self) -> tuple[Any, ...]:
+        """What decides the page's layout. When only answers on the current phase change (the
+        other crew member recorded something), only those items are redrawn: a tap on another
+        item at that moment is not lost to a redraw."""
+        view, phase = self.view, self.view.current
+        others = tuple((p.phase, p.status, p.items, p.other_records) for p in view.phases if p is not phase)
+        return (self.card, view.journey_status, phase.phase, phase.status, phase.rejection_reason,
+                tuple(i.key for i in phase.items), view.viewer_is_crew, view.viewer_can_dispatch, others)
+
     async def reload(self) -> None:
+        before, layout = self.view, self.layout()
         try:
             changed = await self.load()
         except NotFound:  # taken off the journey meanwhile
             ui.navigate.to("/mobile")
             return
-        if changed:
+        if not changed:
+            return
+        if self.layout() != layout or not self.item_boxes:
             self.render.refresh()
+            return
+        answers = {item.key: item for item in before.current.items}
+        for item in self.view.current.items:
+            if answers.get(item.key) != item:
+                self.draw_item(item)
+        self.update_footer()
 
     # actions -------------------------------------------------------------------------------
 
@@ -310,6 +331,7 @@ class JourneyScreen:
     @ui.refreshable_method
     def render(self) -> None:
         card, view = self.card, self.view
+        self.item_boxes, self.missing_label, self.complete_button = {}, None, None
         _top_bar(card.customer_name, " · ".join(x for x in (card.job_number, card.location_name) if x),
                  back="/mobile")
         with ui.column().classes("w-full q-pa-sm gap-3"):
@@ -376,13 +398,28 @@ class JourneyScreen:
                     "unelevated no-caps size=xl").classes("w-full").style(TOUCH), "start-phase")
                 return
             for item in phase.items:
-                item_input(item, self.actions, self.drafts, self.tz)
-            if phase.missing:
-                tid(ui.label("Still missing: " + ", ".join(phase.missing)).classes("text-body1 text-orange-9"),
-                    "missing")
-            tid(ui.button(f"Complete {phase.label}", icon="task_alt", on_click=self.complete,
-                          color="positive" if not phase.missing else "grey-7").props(
-                "unelevated no-caps size=xl").classes("w-full").style("min-height: 64px"), "complete-phase")
+                self.item_boxes[item.key] = ui.column().classes("w-full gap-0")
+                self.draw_item(item)
+            self.missing_label = tid(ui.label().classes("text-body1 text-orange-9"), "missing")
+            self.complete_button = tid(ui.button(f"Complete {phase.label}", icon="task_alt", on_click=self.complete)
+                                       .props("unelevated no-caps size=xl").classes("w-full")
+                                       .style("min-height: 64px"), "complete-phase")
+            self.update_footer()
+
+    def draw_item(self, item: workflow.ItemView) -> None:
+        box = self.item_boxes[item.key]
+        box.clear()
+        with box:
+            item_input(item, self.actions, self.drafts, self.tz)
+
+    def update_footer(self) -> None:
+        """What is still missing, and the Complete button's colour, updated in place."""
+        missing = self.view.current.missing
+        if self.missing_label is not None:
+            self.missing_label.set_text("Still missing: " + ", ".join(missing))
+            self.missing_label.set_visibility(bool(missing))
+        if self.complete_button is not None:
+            self.complete_button.props(f"color={'grey-7' if missing else 'positive'}")
 
     def _record(self, view: workflow.WorkflowView) -> None:
         worked = [p for p in view.phases

@@ -70,7 +70,7 @@ def sign(page: Page, key: str, signer: str) -> None:
 
 
 def complete(page: Page, next_title: str) -> None:
-    expect(page.get_by_test_id("missing")).to_have_count(0)
+    expect(page.get_by_test_id("missing")).to_be_hidden()
     page.get_by_test_id("complete-phase").click()
     expect(page.get_by_test_id("phase-title")).to_have_text(next_title, timeout=SAVE_TIMEOUT)
 

@@ -137,9 +137,12 @@ async def test_driver_and_mover_see_each_others_records_live(world: World, user:
     await user.open(f"/mobile/journey/{world.journey_id}")
     await user.should_see("2. Morning prep")
     assert prop(user, "check-lights_ok", "aria-checked") == "false"
+    (brakes,) = user.find(marker="check-brakes_ok").elements
     await workflow.record_item(world["mover"], world.journey_id, Phase.MORNING_PREP, "lights_ok", True)
     await user.should_see("Still missing: Fuel level, Tire condition, Brakes checked")
     await eventually(lambda: prop(user, "check-lights_ok", "aria-checked") == "true")
+    # only the changed item was redrawn: a tap on another item at that moment still lands
+    assert user.find(marker="check-brakes_ok").elements == {brakes} and not brakes.is_deleted
     await fill_phase(world, Phase.MORNING_PREP, "mover")
     await workflow.complete_phase(world["mover"], world.journey_id, Phase.MORNING_PREP)
     await user.should_see("3. Pickup", retries=30)
