@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` (the app in demo mode on SQLite) and `make test`.
-.PHONY: run test bench
+.PHONY: run test bench bench-live
 
 run:
 	./scripts/bootstrap.sh
@@ -12,3 +12,7 @@ test:
 bench:
 	./scripts/bootstrap.sh --test
 	.venv/bin/python -m bench.board
+
+bench-live:
+	./scripts/bootstrap.sh --test
+	.venv/bin/python -m bench.live

@@ -14,24 +14,31 @@ from fastapi.exceptions import RequestValidationError
 from nicegui import app, ui
 
 from api import health, journey_phases, media, mobile
+from api import journey_status as journey_status_api
 from api.envelope import domain_error_handler, validation_error_handler
 from api.middleware import RequestContextMiddleware
-from api.startup_gate import StartupGate, mark_ready, mark_starting
+from api.startup_gate import StartupGate
 from api.upload_limit import UploadLimitMiddleware
 from config import get_settings
 from db.migrate import upgrade_to_head
 from db.seed import DEMO_PASSWORD, seed_demo
 from db.session import dispose_engine, engine_ready, init_engine
 from domain.errors import DomainError
+from domain.health import mark_started
+from domain.event_relay import start_relay, stop_relay
+from domain.locks import singleton_lock
 from domain.passwords import hash_password
 from domain.scheduler import shutdown_scheduler, start_scheduler
 from domain.unit_of_work import unit_of_work
 from logging_setup import configure_logging
-from pages import admin_workflow, approvals, landing, login
+from pages import admin_workflow, approvals, journey_status, landing, login
 from pages import mobile as mobile_pages
 from pages.session import AuthMiddleware
 
 log = logging.getLogger("ccrm")
+
+#: Instances starting together take turns to migrate and seed; one waits this long for another.
+STARTUP_LOCK_WAIT_SECONDS = 300
 
 
 async def startup() -> None:
@@ -39,29 +46,35 @@ async def startup() -> None:
     if settings.is_sqlite:
         Path(settings.database_url.split("///", 1)[-1]).parent.mkdir(parents=True, exist_ok=True)
     settings.media_root.mkdir(parents=True, exist_ok=True)
-    await asyncio.to_thread(upgrade_to_head, settings.database_url)
-    if not engine_ready():  # tests may have initialised it already
-        init_engine(settings.database_url)
-    if settings.should_seed:
-        password_hash = await asyncio.to_thread(hash_password, DEMO_PASSWORD)
-        async with unit_of_work() as session:
-            if await seed_demo(session, password_hash):
-                log.info("demo data loaded")
+    async with singleton_lock("startup:migrate-and-seed", wait=STARTUP_LOCK_WAIT_SECONDS) as acquired:
+        if not acquired:
+            raise RuntimeError("another instance held the startup lock too long; not starting")
+        await asyncio.to_thread(upgrade_to_head, settings.database_url)
+        if not engine_ready():  # tests may have initialised it already
+            init_engine(settings.database_url)
+        if settings.should_seed:
+            password_hash = await asyncio.to_thread(hash_password, DEMO_PASSWORD)
+            async with unit_of_work() as session:
+                if await seed_demo(session, password_hash):
+                    log.info("demo data loaded")
+    if not settings.is_sqlite:  # several instances may share PostgreSQL: relay live events between them
+        await start_relay(settings.database_url)
     if settings.scheduler_enabled:
         start_scheduler()
-    mark_ready()
+    mark_started()
     log.info("C&C CRM started", extra={"demo_mode": settings.demo_mode, "database": settings.is_sqlite and "sqlite" or "postgresql"})
 
 
 async def shutdown() -> None:
+    mark_started(False)
     shutdown_scheduler()
+    await stop_relay()
     await dispose_engine()
 
 
 def build() -> None:
     settings = get_settings()
     configure_logging(settings.log_level, json_output=settings.log_json)
-    mark_starting()
     app.add_middleware(UploadLimitMiddleware)  # innermost: cuts oversized uploads while they are read
     app.add_middleware(AuthMiddleware)
     app.add_middleware(RequestContextMiddleware)
@@ -69,10 +82,12 @@ def build() -> None:
     app.add_exception_handler(DomainError, domain_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.include_router(health.router)
+    app.include_router(journey_status_api.router)
     for router in (mobile.router, journey_phases.router, media.router):
         app.include_router(router)
     login.register()
     landing.register()
+    journey_status.register()
     mobile_pages.register()
     approvals.register()
     admin_workflow.register()

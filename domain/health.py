@@ -10,12 +10,33 @@ from sqlalchemy import text
 from config import VERSION
 from db.migrate import head_revision
 from db.session import get_engine
+from domain.event_relay import relay_state
+from domain.events import bus
 from domain.scheduler import scheduler_state
+
+
+_started = False
+
+
+def mark_started(started: bool = True) -> None:
+    """Called by the app when its startup (migrations, demo data, relay, scheduler) has finished
+    — NiceGUI runs startup in the background, so the server answers before that."""
+    global _started
+    _started = started
+
+
+def is_started() -> bool:
+    return _started
 
 
 async def check_health() -> tuple[bool, dict[str, Any]]:
     """(healthy, report). Never raises: a database that is down is reported, not thrown."""
-    report: dict[str, Any] = {"version": VERSION, "scheduler": scheduler_state()}
+    report: dict[str, Any] = {
+        "version": VERSION,
+        "started": _started,
+        "scheduler": scheduler_state(),
+        "live": {"subscribers": bus.subscriber_count, "relay": relay_state()},
+    }
     head = head_revision()
     started = time.perf_counter()
     try:

@@ -53,6 +53,8 @@ PHASE_LABELS: dict[Phase, str] = {
 #: What CREATION needs besides its checklist.
 TRUCK_ASSIGNED = "Truck assigned"
 CREW_ASSIGNED = "Crew assigned"
+#: What of a change's details travels in its event (the audit entry keeps everything).
+EVENT_FACTS = frozenset({"item_key", "activity_id", "media_id", "reset"})
 _STEP_FIELDS = ("phase", "status", "started_at", "completed_at", "approved_at", "rejection_reason")
 
 
@@ -302,10 +304,11 @@ class _Work:
             audit.record(self.session, self.principal, n.action, "journey_step", n.step.id, old=n.old,
                          new={**audit.snapshot(n.step, _STEP_FIELDS), "journey_id": journey.id, **where, **n.extra},
                          company_id=journey.company_id)
-            if n.event is not None:
+            if n.event is not None:  # ids and small facts only: values and reasons are re-read
+                facts = {k: v for k, v in n.extra.items() if k in EVENT_FACTS}
                 events.queue(self.session, DomainEvent(
                     n.event, journey.company_id, journey.location_id, journey.id, self.crew,
-                    audit.jsonable({"phase": n.step.phase, "step_status": n.step.status, **where, **n.extra}),
+                    audit.jsonable({"phase": n.step.phase, "step_status": n.step.status, **where, **facts}),
                 ))
         return Transition(journey_id=journey.id, phase=phase, step_status=self.steps[phase].status,
                           journey_status=journey.status, current_phase=journey.current_phase,

@@ -124,12 +124,13 @@ class MyJourneysScreen:
             self.render.refresh()
 
     async def on_event(self, event: DomainEvent) -> None:
+        await self.reload()
         if event.type is EventType.CREW_ASSIGNED:
             ui.notify("You have been assigned to a journey", type="info", position="top")
         elif event.type is EventType.PHASE_REJECTED:
-            ui.notify(f"A phase was sent back: {event.data.get('reason', '')}", type="warning", position="top",
-                      multi_line=True)
-        await self.reload()
+            customer = next((c.customer_name for c in self.cards if c.id == event.journey_id), "a journey")
+            phase = workflow.PHASE_LABELS[Phase(event.data["phase"])]
+            ui.notify(f"{phase} of {customer} was sent back", type="warning", position="top", multi_line=True)
 
     @ui.refreshable_method
     def render(self) -> None:
@@ -227,13 +228,13 @@ class JourneyScreen:
         return event.type is EventType.CREW_ASSIGNED and self.principal.user_id in event.user_ids
 
     async def on_event(self, event: DomainEvent) -> None:
-        if event.type is EventType.PHASE_REJECTED and event.journey_id == self.journey_id:
-            phase = workflow.PHASE_LABELS[Phase(event.data["phase"])]
-            self.notify(f"{phase} was sent back: {event.data.get('reason', '')}", "warning", 10000)
-        elif event.type is EventType.CREW_ASSIGNED and event.journey_id != self.journey_id:
+        if event.type is EventType.CREW_ASSIGNED and event.journey_id != self.journey_id:
             self.notify("You have been assigned to another journey", "info")
             return
         await self.reload()
+        if event.type is EventType.PHASE_REJECTED:
+            rejected = self.view.phase(Phase(event.data["phase"]))
+            self.notify(f"{rejected.label} was sent back: {rejected.rejection_reason or ''}", "warning", 10000)
 
     def layout(self) -> tuple[Any, ...]:
         """What decides the page's layout. When only answers on the current phase change (the

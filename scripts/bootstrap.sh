@@ -22,13 +22,18 @@ fi
 
 $want_test || exit 0
 
-if [ ! -x /usr/bin/chromium ]; then
-  echo "installing Debian's chromium for the Playwright tests..."
+# Debian packages the tests use: chromium (Playwright drives it) and nginx (the sticky proxy test).
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing Debian packages for the tests: ${missing[*]}..."
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 [ -x /usr/bin/chromium ] || { echo "error: /usr/bin/chromium is missing and could not be installed" >&2; exit 1; }
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || { echo "error: nginx is missing and could not be installed" >&2; exit 1; }
 
 # PostgreSQL for the tests: the URL in TEST_DATABASE_URL, default the local cluster.
 if [ -z "${TEST_DATABASE_URL:-}" ] || [[ "$TEST_DATABASE_URL" == postgresql* ]]; then

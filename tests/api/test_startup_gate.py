@@ -8,12 +8,13 @@ import pytest
 from nicegui.testing import User
 
 from api import startup_gate
+from domain.health import is_started, mark_started
 
 
 async def _started() -> None:
     """The user fixture's app finishes its own startup in the background first."""
     for _ in range(200):
-        if startup_gate.is_ready():
+        if is_started():
             return
         await asyncio.sleep(0.05)
     raise AssertionError("the app did not start")
@@ -21,7 +22,7 @@ async def _started() -> None:
 
 async def test_requests_wait_for_the_startup_and_health_does_not(db: str, user: User) -> None:
     await _started()
-    startup_gate.mark_starting()
+    mark_started(False)
     try:
         waiting = asyncio.create_task(user.http_client.get("/login"))
         health = await asyncio.wait_for(user.http_client.get("/health"), timeout=5)
@@ -29,7 +30,7 @@ async def test_requests_wait_for_the_startup_and_health_does_not(db: str, user: 
         await asyncio.sleep(0.3)
         assert not waiting.done()
     finally:
-        startup_gate.mark_ready()
+        mark_started()
     response = await asyncio.wait_for(waiting, timeout=5)
     assert response.status_code == 200 and "Sign in" in response.text
 
@@ -37,11 +38,11 @@ async def test_requests_wait_for_the_startup_and_health_does_not(db: str, user: 
 async def test_a_startup_that_never_ends_is_a_clear_503(db: str, user: User, monkeypatch: pytest.MonkeyPatch) -> None:
     await _started()
     monkeypatch.setattr(startup_gate, "STARTUP_WAIT_SECONDS", 0.2)
-    startup_gate.mark_starting()
+    mark_started(False)
     try:
         response = await user.http_client.get("/api/mobile/journeys")
     finally:
-        startup_gate.mark_ready()
+        mark_started()
     assert response.status_code == 503 and response.headers["retry-after"] == "5"
     assert response.json() == {"success": False, "error": "starting",
                                "message": "the app is still starting: try again in a moment"}

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.e2e.conftest import running_app, signed_in
+from tests.e2e.conftest import phone_page, served_app, start_again
 from tests.e2e.phone_steps import tick
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres_only]
@@ -28,9 +28,10 @@ def _assert_blocked(page: Page, key: str) -> None:
     page.keyboard.press("Enter")
 
 
-def test_input_is_blocked_while_offline_and_works_again_after(browser: Browser) -> None:
-    with running_app() as app:
-        context, page = signed_in(browser, app.base_url, "mover@demo.ccrm")
+def test_input_is_blocked_while_offline_and_works_again_after(chromium: Browser) -> None:
+    with served_app() as app:
+        page = phone_page(chromium, app.base_url, "mover@demo.ccrm")
+        context = page.context
         page.locator("[data-testid^='journey-']").first.click()
         expect(page.get_by_test_id("phase-title")).to_have_text("2. Morning prep")
         expect(page.get_by_test_id("offline-banner")).to_be_hidden()
@@ -45,9 +46,9 @@ def test_input_is_blocked_while_offline_and_works_again_after(browser: Browser) 
         tick(page, "lights_ok")
 
         # 2. the server goes away (the socket closes) and comes back
-        app.stop()
+        app.server.stop()
         _assert_blocked(page, "brakes_ok")
-        app.start()
+        start_again(app)
         expect(page.get_by_test_id("offline-banner")).to_be_hidden(timeout=RECONNECT_TIMEOUT)
         expect(page.get_by_test_id("phase-title")).to_have_text("2. Morning prep")
         expect(page.get_by_test_id("check-brakes_ok")).to_have_attribute("aria-checked", "false")

@@ -11,15 +11,16 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.conftest import live_app, signed_in
+from tests.e2e.conftest import live_app, phone_page
+from tests.e2e.live_server import signed_in_page
 from tests.e2e.phone_steps import choose, complete, image_loaded, now, number, photo, sign, tick
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres_only]
 
 
-def test_driver_works_a_journey_to_completion_and_the_manager_approves(browser: Browser) -> None:
+def test_driver_works_a_journey_to_completion_and_the_manager_approves(chromium: Browser) -> None:
     with live_app() as base_url:
-        _, page = signed_in(browser, base_url, "driver@demo.ccrm")
+        page = phone_page(chromium, base_url, "driver@demo.ccrm")
         expect(page.get_by_test_id("page-title")).to_have_text("My journeys")
         card = page.locator("[data-testid^='journey-']").first
         journey_id = int((card.get_attribute("data-testid") or "").removeprefix("journey-"))
@@ -29,7 +30,7 @@ def test_driver_works_a_journey_to_completion_and_the_manager_approves(browser: 
         expect(page.get_by_test_id("maps-origin")).to_have_attribute(
             "href", re.compile(r"^https://maps\.google\.com/\?q=\d+%20"))
         expect(page.get_by_test_id("phase-title")).to_have_text("2. Morning prep")
-        _, mover = signed_in(browser, base_url, "mover@demo.ccrm")  # on the same journey, on another phone
+        mover = phone_page(chromium, base_url, "mover@demo.ccrm")  # on the same journey, on another phone
         mover.goto(f"/mobile/journey/{journey_id}")
         expect(mover.get_by_test_id("check-lights_ok")).to_have_attribute("aria-checked", "false")
 
@@ -67,7 +68,7 @@ def test_driver_works_a_journey_to_completion_and_the_manager_approves(browser: 
         expect(page.get_by_test_id("all-done")).to_contain_text("waiting for the manager")
         expect(page.get_by_test_id("progress").first).to_have_text("100 %")
 
-        _, desk = signed_in(browser, base_url, "manager@demo.ccrm", phone=False)
+        desk = signed_in_page(chromium, base_url, "manager@demo.ccrm")
         desk.goto("/approvals")
         approve = desk.get_by_test_id(f"approve-{journey_id}-COMPLETION")
         approve.click()

@@ -1,0 +1,69 @@
+"""SmartMoving integration: client, normaliser and records (domain-free).
+
+The simulator (`integrations.smartmoving.simulator`) is not imported here: it is a dev/test
+tool and `python -m integrations.smartmoving.simulator` must not import itself twice.
+"""
+
+from .client import SmartMovingClient
+from .errors import (
+    AuthenticationError,
+    MalformedRecord,
+    NetworkError,
+    NotFoundError,
+    RateLimitedError,
+    RequestError,
+    RequestTimeoutError,
+    ServerError,
+    SmartMovingError,
+)
+from .normalise import parse_webhook_event
+from .records import (
+    Branch,
+    CustomerListing,
+    JobDetail,
+    JobSummary,
+    JobTimes,
+    JobType,
+    Listing,
+    Material,
+    MoveSize,
+    OfficeUser,
+    OpportunityDetail,
+    OpportunityStatus,
+    OpportunitySummary,
+    ReferralSource,
+    ServiceType,
+    Tariff,
+    WebhookEvent,
+)
+
+__all__ = [
+    "AuthenticationError",
+    "Branch",
+    "CustomerListing",
+    "JobDetail",
+    "JobSummary",
+    "JobTimes",
+    "JobType",
+    "Listing",
+    "MalformedRecord",
+    "Material",
+    "MoveSize",
+    "NetworkError",
+    "NotFoundError",
+    "OfficeUser",
+    "OpportunityDetail",
+    "OpportunityStatus",
+    "OpportunitySummary",
+    "RateLimitedError",
+    "ReferralSource",
+    "RequestError",
+    "RequestTimeoutError",
+    "ServerError",
+    "ServiceType",
+    "SmartMovingClient",
+    "SmartMovingError",
+    "Tariff",
+    "WebhookEvent",
+    "parse_webhook_event",
+]

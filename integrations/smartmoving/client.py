@@ -1,0 +1,265 @@
+"""Async client of the SmartMoving External API v1.
+
+Every HTTP request (retries and 429s included) counts against the monthly quota, so `calls`
+counts each one. The API key travels in the `x-api-key` header only and is never logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import math
+import random
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import httpx
+
+from .errors import (
+    AuthenticationError,
+    MalformedRecord,
+    NetworkError,
+    NotFoundError,
+    RateLimitedError,
+    RequestError,
+    RequestTimeoutError,
+    ServerError,
+    SmartMovingError,
+)
+from .normalise import (
+    parse_branch,
+    parse_customers,
+    parse_job_times,
+    parse_list,
+    parse_many,
+    parse_material,
+    parse_move_size,
+    parse_office_user,
+    parse_opportunity_detail,
+    parse_referral_source,
+    parse_service_type,
+    parse_tariff,
+    unwrap_page,
+)
+from .rate_limit import SlidingWindowLimiter
+from .records import (
+    Branch,
+    CustomerListing,
+    JobTimes,
+    Listing,
+    Material,
+    MoveSize,
+    OfficeUser,
+    OpportunityDetail,
+    ReferralSource,
+    ServiceType,
+    Tariff,
+)
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+PAGE_SIZE = 200  # the server's cap
+DETAIL_FLAGS = {"IncludeJobAddresses": "true", "IncludeCharges": "true"}
+
+
+class SmartMovingClient:
+    """Use as `async with SmartMovingClient(url, key) as sm: ...` (or call `aclose()`)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        *,
+        rate_per_minute: int = 120,
+        max_retries: int = 4,
+        timeout: float = 20.0,
+        backoff_base: float = 0.5,
+        max_backoff: float = 60.0,
+        rate_window: float = 60.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        """`max_backoff` caps every wait, Retry-After included; `rate_window` exists for tests."""
+        self.max_retries = max_retries
+        self.backoff_base = backoff_base
+        self.max_backoff = max_backoff
+        self.calls = 0
+        self._limiter = SlidingWindowLimiter(rate_per_minute, rate_window)
+        self._http = httpx.AsyncClient(
+            base_url=base_url,
+            headers={"x-api-key": api_key, "accept": "application/json"},
+            timeout=timeout,
+            transport=transport,
+        )
+
+    def __repr__(self) -> str:
+        return f"SmartMovingClient({str(self._http.base_url)!r}, calls={self.calls})"
+
+    async def __aenter__(self) -> SmartMovingClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # --- endpoints -------------------------------------------------------------------------
+
+    async def ping(self) -> None:
+        """Raise unless the API answers and accepts the key (the body is not read)."""
+        await self._request("/api/ping")
+
+    async def branches(self) -> Listing[Branch]:
+        return await self._list("/api/branches", parse_branch)
+
+    async def service_types(self) -> Listing[ServiceType]:
+        return await self._list("/api/service-types", parse_service_type)
+
+    async def move_sizes(self) -> Listing[MoveSize]:
+        return await self._list("/api/move-sizes", parse_move_size)
+
+    async def users(self) -> Listing[OfficeUser]:
+        return await self._list("/api/users", parse_office_user)
+
+    async def tariffs(self) -> Listing[Tariff]:
+        return await self._list("/api/tariffs", parse_tariff)
+
+    async def tariff_materials(self, tariff_id: str) -> Listing[Material]:
+        """Premium tier."""
+        return await self._list(f"/api/premium/tariffs/{_segment(tariff_id)}/materials",
+                                parse_material)
+
+    async def referral_sources(self) -> Listing[ReferralSource]:
+        return await self._list("/api/referral-sources", parse_referral_source)
+
+    async def customers_by_service_date(
+        self, from_date: dt.date, to_date: dt.date
+    ) -> Listing[CustomerListing]:
+        """The whole company's customers with jobs in the range (no branch filter exists)."""
+        params = {
+            "FromServiceDate": from_date.strftime("%Y%m%d"),
+            "ToServiceDate": to_date.strftime("%Y%m%d"),
+            "IncludeOpportunityInfo": "true",
+        }
+        return parse_customers(await self._pages("/api/customers", params))
+
+    async def opportunity(self, opportunity_id: str) -> OpportunityDetail:
+        """Raises NotFoundError if it does not exist, MalformedRecord if it cannot be parsed."""
+        payload = await self._get(f"/api/opportunities/{_segment(opportunity_id)}", DETAIL_FLAGS)
+        return parse_opportunity_detail(payload)
+
+    async def opportunity_jobs(self, opportunity_id: str) -> Listing[JobTimes]:
+        """Job times; the spec answers a bare array, an envelope is accepted too."""
+        return parse_list(await self._get(f"/api/opportunities/{_segment(opportunity_id)}/jobs"),
+                          parse_job_times)
+
+    # --- plumbing --------------------------------------------------------------------------
+
+    async def _list(self, path: str, parser: Callable[[Any], T]) -> Listing[T]:
+        return parse_many(await self._pages(path), parser)
+
+    async def _pages(self, path: str, params: dict[str, str] | None = None) -> list[Any]:
+        """Raw items of every page. An envelope says when to stop; for a bare array (the
+        spec's shape) a short page ends it, and so does a page repeating the previous one
+        (a server ignoring `Page`)."""
+        raws: list[Any] = []
+        previous: tuple[Any, ...] | None = None
+        page_number = 1
+        while True:
+            query = {**(params or {}), "Page": str(page_number), "PageSize": str(PAGE_SIZE)}
+            page = unwrap_page(await self._get(path, query))
+            if page.items == previous:
+                break
+            raws.extend(page.items)
+            last = len(page.items) < PAGE_SIZE if page.last_page is None else page.last_page
+            if last or not page.items:
+                break
+            previous = page.items
+            page_number += 1
+        return raws
+
+    async def _get(self, path: str, params: dict[str, str] | None = None) -> Any:
+        """The decoded JSON of a GET (None for an empty body)."""
+        response = await self._request(path, params)
+        if not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise MalformedRecord(f"GET {path}: the response is not JSON",
+                                  response.text[:500]) from None
+
+    async def _request(self, path: str, params: dict[str, str] | None = None) -> httpx.Response:
+        """GET with rate limiting and retries; raises the typed error of the last failure."""
+        attempts = self.max_retries + 1
+        attempt = 0
+        while True:
+            attempt += 1
+            await self._limiter.acquire()
+            self.calls += 1
+            what = f"GET {path} (attempt {attempt}/{attempts})"
+            retry_after: float | None = None
+            try:
+                response = await self._http.get(path, params=params)
+            except httpx.TimeoutException as exc:
+                failure: SmartMovingError = RequestTimeoutError(f"{what}: timed out")
+                failure.__cause__ = exc
+            except httpx.TransportError as exc:
+                failure = NetworkError(f"{what}: connection failed: {type(exc).__name__}")
+                failure.__cause__ = exc
+            else:
+                if response.is_success:
+                    return response
+                failure = _error_for(what, response)
+                if not isinstance(failure, (RateLimitedError, ServerError)):
+                    raise failure
+                retry_after = failure.retry_after if isinstance(failure, RateLimitedError) else None
+            if attempt == attempts:
+                raise failure
+            delay = self._delay(attempt, retry_after)
+            log.warning("SmartMoving %s; retrying in %.2fs", failure, delay)
+            await asyncio.sleep(delay)
+
+    def _delay(self, attempt: int, retry_after: float | None) -> float:
+        """Retry-After when given, else exponential backoff with equal jitter; both capped."""
+        if retry_after is not None:
+            return min(retry_after, self.max_backoff)
+        ceiling = min(self.backoff_base * 2.0 ** (attempt - 1), self.max_backoff)
+        return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+
+def _segment(value: str) -> str:
+    """An id as one path segment, whatever it contains."""
+    return quote(value, safe="")
+
+
+def _error_for(what: str, response: httpx.Response) -> SmartMovingError:
+    """The typed error of a non-2xx answer, with the server's `message` when it gave one."""
+    status = response.status_code
+    try:
+        body = response.json()
+        detail = body.get("message") if isinstance(body, dict) else None
+    except ValueError:
+        detail = None
+    text = f"{what}: HTTP {status}" + (f": {detail}" if detail else "")
+    if status in (401, 403):
+        return AuthenticationError(text)
+    if status == 404 or (status == 400 and "not found" in str(detail).lower()):
+        return NotFoundError(text)
+    if status == 429:
+        return RateLimitedError(text, _retry_after(response))
+    if status >= 500:
+        return ServerError(text, status)
+    return RequestError(text, status)
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """Retry-After in seconds; the HTTP-date form is ignored (backoff applies instead)."""
+    try:
+        seconds = float(response.headers.get("retry-after", ""))
+    except ValueError:
+        return None
+    return max(seconds, 0.0) if math.isfinite(seconds) else None
