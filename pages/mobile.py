@@ -182,7 +182,8 @@ class JourneyScreen:
         self.principal = principal
         self.journey_id = journey_id
         self.drafts: dict[str, Any] = {}
-        self.lock = asyncio.Lock()
+        self.lock = asyncio.Lock()  # actions, in the order tapped
+        self.redrawing = asyncio.Lock()  # one reload at a time (actions, live events, reconnects)
         self.client = context.client
         self.item_boxes: dict[str, ui.column] = {}
         self.missing_label: ui.label | None = None
@@ -246,22 +247,23 @@ class JourneyScreen:
                 tuple(i.key for i in phase.items), view.viewer_is_crew, view.viewer_can_dispatch, others)
 
     async def reload(self) -> None:
-        before, layout = self.view, self.layout()
-        try:
-            changed = await self.load()
-        except NotFound:  # taken off the journey meanwhile
-            ui.navigate.to("/mobile")
-            return
-        if not changed:
-            return
-        if self.layout() != layout or not self.item_boxes:
-            self.render.refresh()
-            return
-        answers = {item.key: item for item in before.current.items}
-        for item in self.view.current.items:
-            if answers.get(item.key) != item:
-                self.draw_item(item)
-        self.update_footer()
+        async with self.redrawing:
+            before, layout = self.view, self.layout()
+            try:
+                changed = await self.load()
+            except NotFound:  # taken off the journey meanwhile
+                ui.navigate.to("/mobile")
+                return
+            if not changed:
+                return
+            if self.layout() != layout or not self.item_boxes:
+                self.render.refresh()
+                return
+            answers = {item.key: item for item in before.current.items}
+            for item in self.view.current.items:
+                if answers.get(item.key) != item:
+                    self.draw_item(item)
+            self.update_footer()
 
     # actions -------------------------------------------------------------------------------
 
