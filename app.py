@@ -13,7 +13,7 @@ from pathlib import Path
 from fastapi.exceptions import RequestValidationError
 from nicegui import app, ui
 
-from api import health, journey_phases, media, mobile
+from api import admin, audit, auth, companies, health, journey_phases, journeys, media, mobile
 from api import journey_status as journey_status_api
 from api.envelope import domain_error_handler, validation_error_handler
 from api.middleware import RequestContextMiddleware
@@ -31,7 +31,10 @@ from domain.passwords import hash_password
 from domain.scheduler import shutdown_scheduler, start_scheduler
 from domain.unit_of_work import unit_of_work
 from logging_setup import configure_logging
-from pages import admin_workflow, approvals, journey_status, landing, login
+from pages import admin as admin_pages
+from pages import admin_workflow, approvals, dispatcher, journey_status, landing, login
+from pages import audit as audit_pages
+from pages import companies as company_pages
 from pages import mobile as mobile_pages
 from pages.session import AuthMiddleware
 
@@ -81,13 +84,21 @@ def build() -> None:
     app.add_middleware(StartupGate)  # outermost: nothing runs before the startup is done
     app.add_exception_handler(DomainError, domain_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
+    # include_router wraps the app's lifespan once per router; the user test fixture runs build()
+    # for every test, so start from the bare lifespan each time (else the wrapping piles up until
+    # Python's recursion limit)
+    app.router.lifespan_context = vars(app.router).setdefault("_bare_lifespan", app.router.lifespan_context)
     app.include_router(health.router)
-    app.include_router(journey_status_api.router)
-    for router in (mobile.router, journey_phases.router, media.router):
+    for router in (auth.router, admin.router, companies.router, audit.router, journey_status_api.router,
+                   journeys.router, mobile.router, journey_phases.router, media.router):
         app.include_router(router)
     login.register()
     landing.register()
+    admin_pages.register()
+    company_pages.register()
+    audit_pages.register()
     journey_status.register()
+    dispatcher.register()
     mobile_pages.register()
     approvals.register()
     admin_workflow.register()

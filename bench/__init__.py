@@ -1,1 +1,1 @@
-"""Benchmark scripts: run with `python -m bench.<name>`; they print figures."""
+"""Benchmarks: scripts that print figures (`make bench`)."""

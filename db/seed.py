@@ -7,7 +7,7 @@ import json
 import random
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -219,7 +219,8 @@ class _JourneyMaker:
         self._n += 1
         rng = self.rng
         tz = ZoneInfo(loc.timezone)
-        start = datetime.combine(day, time(rng.choice([7, 8, 9, 10, 12, 13])), tz)
+        # Stored in UTC: SQLite keeps no offset (a naive value read back is taken as UTC).
+        start = datetime.combine(day, time(rng.choice([7, 8, 9, 10, 12, 13])), tz).astimezone(UTC)
         smartmoving = rng.random() < 0.8
         journey = Journey(
             company_id=self.company_id, location_id=loc.id, journey_date=day,
@@ -297,7 +298,7 @@ class _JourneyMaker:
         mover = self.people.by_email[f"mover@{DEMO_DOMAIN}"]
         for day, hours in ((today, (7, 13)), (today + timedelta(days=1), (8,))):
             for hour in hours:
-                start = datetime.combine(day, time(hour), ZoneInfo(home.timezone))
+                start = datetime.combine(day, time(hour), ZoneInfo(home.timezone)).astimezone(UTC)
                 journey = self._make(home, day, (day - today).days, set())
                 journey.scheduled_start, journey.scheduled_end = start, start + timedelta(hours=5)
                 journey.truck_id = None

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.enums import CrewRole, JourneyStatus, Phase
 from db.models import CrewAssignment, Journey, Location, Truck, User, utcnow
 from domain.errors import Forbidden, NotFound
-from domain.journey_access import require_row_id
+from domain.workflow_access import require_row_id
 from domain.rbac import CREW_ROLES, Principal, journey_scope
 from domain.unit_of_work import read_session
 

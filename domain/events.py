@@ -56,6 +56,8 @@ class EventType(str, enum.Enum):
     WORKFLOW_TEMPLATE_CHANGED = "workflow.template_changed"
     SYNC_PROGRESS = "sync.progress"
     SYNC_FINISHED = "sync.finished"
+    #: A user, location, truck or company was created or changed (`data`: entity, entity_id, action).
+    RESOURCE_CHANGED = "resource.changed"
 
 
 class EventTooLarge(ValueError):

@@ -34,7 +34,7 @@ from db.enums import MediaKind
 from db.models import Journey, Media
 from domain import audit
 from domain.errors import DomainError, NotFound, ValidationFailed
-from domain.journey_access import crew_ids, refuse_if_cancelled, require_any_worker, require_row_id, scoped_journey
+from domain.workflow_access import crew_ids, refuse_if_cancelled, require_any_worker, require_row_id, scoped_journey
 from domain.rbac import Principal, journey_scope
 from domain.unit_of_work import read_session, unit_of_work
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement, false, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import LocationLinkKind, Role, UserStatus
-from db.models import AuditEntry, CrewAssignment, Journey, Location, Truck, User, UserLocation
+from db.enums import CompanyStatus, LocationLinkKind, Role, UserStatus
+from db.models import AuditEntry, Company, CrewAssignment, Journey, Location, Truck, User, UserLocation
 from domain.errors import Forbidden
 
 
@@ -107,11 +107,15 @@ def landing_path(role: Role) -> str:
 
 
 async def load_principal(session: AsyncSession, user_id: int) -> Principal | None:
-    """The principal of an active user, or None (unknown, inactive or suspended)."""
-    user = await session.get(User, user_id)
-    if user is None or user.status is not UserStatus.ACTIVE:
-        return None
-    return principal_of(user)
+    """The principal of an active user of an active company (or a super admin), else None:
+    unknown, inactive or suspended users and users of a suspended company are out at once."""
+    user = await session.scalar(
+        select(User)
+        .outerjoin(Company, Company.id == User.company_id)
+        .where(User.id == user_id, User.status == UserStatus.ACTIVE)
+        .where(User.company_id.is_(None) | (Company.status == CompanyStatus.ACTIVE))
+    )
+    return principal_of(user) if user is not None else None
 
 
 def principal_of(user: User) -> Principal:

@@ -34,7 +34,7 @@ from domain import audit, events
 from domain.errors import Conflict, ValidationFailed
 from domain.events import DomainEvent, EventType
 from domain.item_values import ItemSpec, Recorded, is_satisfied, validate_signer, validate_value
-from domain.journey_access import MAX_ROW_ID, crew_ids, refuse_if_cancelled, require_worker, scoped_journey
+from domain.workflow_access import MAX_ROW_ID, crew_ids, refuse_if_cancelled, require_worker, scoped_journey
 from domain.media import store_media
 from domain.phase_template import Template, load_template
 from domain.rbac import Principal
@@ -503,3 +503,14 @@ async def reject_phase(principal: Principal, journey_id: int, phase: Phase, reas
         work.note(EventType.PHASE_REJECTED, "phase.rejected", step, old, reason=reason, reset=reset)
         return await work.finish(phase)
 
+
+
+async def hand_over(principal: Principal, journey_id: int) -> Transition:
+    """Complete the job setup (CREATION), ticking its checklist's tick boxes — what dispatch
+    confirms by handing the journey to its crew; anything else the company requires there must
+    be recorded first (the usual 422 lists it)."""
+    async with read_session() as session:
+        journey = await scoped_journey(session, principal, journey_id)
+        template = await load_template(session, journey.company_id)
+    ticks = {spec.key: True for spec in template[Phase.CREATION] if spec.kind is ItemKind.CHECK}
+    return await complete_phase(principal, journey_id, Phase.CREATION, ticks)

@@ -1,5 +1,6 @@
-"""`/approvals`: the desk's queue of completed phases; review the record, approve, or send back
-with a reason. Redraws live as crews complete phases."""
+"""`/approvals`: the desk's queues — journeys set up (truck and crew) to hand over to their crew
+(completes the job setup), and completed phases to review, approve, or send back with a reason.
+Redraws live as crews and dispatchers work."""
 
 from __future__ import annotations
 
@@ -13,37 +14,46 @@ from components.phase_record import local_time, phase_record
 from components.testid import tid
 from db.enums import Role
 from domain import workflow
-from domain.approvals import AwaitingApproval, awaiting_approval
+from domain.approvals import AwaitingApproval, ReadyForCrew, awaiting_approval, ready_for_crew
 from domain.errors import DomainError
-from domain.events import DomainEvent, EventType
+from domain.events import EventType
 from domain.rbac import Principal
 from pages.session import guarded_page
 
 APPROVER_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER})
 QUEUE_EVENTS = frozenset({EventType.PHASE_COMPLETED, EventType.PHASE_APPROVED, EventType.PHASE_REJECTED,
-                          EventType.JOURNEY_CANCELLED})
+                          EventType.JOURNEY_CANCELLED, EventType.JOURNEY_CREATED, EventType.JOURNEY_CHANGED,
+                          EventType.CREW_ASSIGNED, EventType.TRUCK_ASSIGNED})
 
 
 class ApprovalQueue:
     def __init__(self, principal: Principal) -> None:
         self.principal = principal
         self.rows: list[AwaitingApproval] = []
+        self.ready: list[ReadyForCrew] = []
 
     async def show(self) -> None:
         app_header(self.principal)
-        with ui.row().classes("w-full items-baseline justify-between"):
-            tid(ui.label("Phases waiting for approval").classes("text-h5"), "page-title")
-        self.rows = await awaiting_approval(self.principal)
+        tid(ui.label("Approvals").classes("text-h5"), "page-title")
+        await self.load()
         self.render()
-        on_event(self.concerns_me, lambda _event: self.reload())
+        on_event(lambda event: event.type in QUEUE_EVENTS, lambda _event: self.reload(), principal=self.principal)
 
-    def concerns_me(self, event: DomainEvent) -> bool:
-        return event.type in QUEUE_EVENTS and (self.principal.is_super_admin
-                                               or event.company_id == self.principal.company_id)
+    async def load(self) -> None:
+        self.ready = await ready_for_crew(self.principal)
+        self.rows = await awaiting_approval(self.principal)
 
     async def reload(self) -> None:
-        self.rows = await awaiting_approval(self.principal)
+        await self.load()
         self.render.refresh()
+
+    async def hand_over(self, row: ReadyForCrew) -> None:
+        try:
+            await workflow.hand_over(self.principal, row.journey_id)
+            ui.notify(f"{row.customer_name}: handed over to the crew", type="positive")
+        except DomainError as exc:
+            ui.notify(exc.message, type="negative", multi_line=True)
+        await self.reload()
 
     async def decide(self, row: AwaitingApproval, reason: str | None = None) -> bool:
         try:
@@ -88,12 +98,31 @@ class ApprovalQueue:
 
     @ui.refreshable_method
     def render(self) -> None:
+        ui.label("Ready to hand over to the crew").classes("text-h6 q-mt-md")
+        if not self.ready:
+            tid(ui.label("No journey is waiting for its job setup.").classes("text-grey-7"), "ready-empty")
+        with ui.column().classes("w-full gap-2"):
+            for ready in self.ready:
+                self._ready(ready)
+        ui.label("Phases waiting for approval").classes("text-h6 q-mt-md")
         if not self.rows:
             tid(ui.label("Nothing is waiting for approval.").classes("text-grey-7"), "queue-empty")
-            return
         with ui.column().classes("w-full gap-2"):
             for row in self.rows:
                 self._row(row)
+
+    def _ready(self, row: ReadyForCrew) -> None:
+        with tid(ui.card().classes("w-full").props("flat bordered"), f"ready-{row.journey_id}"):
+            with ui.row().classes("w-full items-center justify-between"):
+                with ui.column().classes("gap-0"):
+                    ui.label(row.customer_name).classes("text-subtitle1 text-weight-medium")
+                    start = local_time(row.scheduled_start, ZoneInfo(row.timezone))
+                    ui.label(" · ".join(x for x in (row.job_number, row.location_name,
+                                                    f"{row.journey_date:%a %d %b} {start}".strip(),
+                                                    f"truck {row.truck_number}") if x)).classes(
+                        "text-caption text-grey-7")
+                tid(ui.button("Hand over to the crew", icon="send", on_click=lambda r=row: self.hand_over(r)),
+                    f"hand-over-{row.journey_id}")
 
     def _row(self, row: AwaitingApproval) -> None:
         name = f"approval-{row.journey_id}-{row.phase.value}"

@@ -1,4 +1,5 @@
-"""The landing page of each role area (their full content comes with the feature issues)."""
+"""Landing pages of the role areas still to be built (the board lives in `pages.dispatcher`,
+the crew's pages in `pages.mobile`)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,8 @@ from nicegui import ui
 
 from components.nav import app_header
 from db.enums import Role
-from domain.rbac import DESKTOP_ROLES, Principal
+from domain.rbac import Principal
 from pages.session import guarded_page
-
-
-def dashboard(principal: Principal) -> None:
-    app_header(principal)
-    ui.label("Dispatch board").classes("text-h5").props('data-testid="page-title"')
 
 
 def super_admin(principal: Principal) -> None:
@@ -21,5 +17,4 @@ def super_admin(principal: Principal) -> None:
 
 
 def register() -> None:
-    guarded_page("/dashboard", roles=DESKTOP_ROLES, title="Board · C&C CRM")(dashboard)
     guarded_page("/super-admin", roles={Role.SUPER_ADMIN}, title="Super admin · C&C CRM")(super_admin)

@@ -7,6 +7,7 @@ from urllib.parse import urlparse
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
+from components.forms import client_ip
 from config import get_settings
 from db.seed import demo_accounts
 from domain.auth import authenticate, record_logout
@@ -33,7 +34,8 @@ async def login_page(redirect_to: str | None = None) -> RedirectResponse | None:
     async def submit() -> None:
         error.set_text("")
         try:
-            who = await authenticate(email.value or "", password.value or "")
+            with client_ip():
+                who = await authenticate(email.value or "", password.value or "")
         except DomainError as exc:
             error.set_text(exc.message)
             return

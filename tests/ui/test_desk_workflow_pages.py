@@ -8,8 +8,9 @@ from nicegui.testing import User
 
 from db.enums import ItemKind, Phase, StepStatus
 from domain import phase_template, workflow
-from tests.journey_factory import World, make_world, password_hash, through
-from tests.ui_support import sign_in, step_status
+from tests.helpers import sign_in
+from tests.journey_factory import PASSWORD, World, make_world, password_hash, through
+from tests.ui_support import step_status
 
 pytestmark = pytest.mark.postgres_only
 
@@ -21,7 +22,7 @@ async def world(db: str) -> World:
 
 async def test_a_manager_approves_from_the_queue(world: World, user: User) -> None:
     await through(world, Phase.PICKUP)
-    await sign_in(user, world["manager"].email, "Dispatch board")
+    await sign_in(user, world["manager"].email, PASSWORD)
     await user.open("/approvals")
     await user.should_see("Ada Lovelace · Pickup")
     await user.should_see("Ada Lovelace · Job setup")
@@ -35,7 +36,7 @@ async def test_a_manager_approves_from_the_queue(world: World, user: User) -> No
 
 async def test_a_dispatcher_sends_a_phase_back_with_a_reason(world: World, user: User) -> None:
     await through(world, Phase.MORNING_PREP)
-    await sign_in(user, world["dispatcher"].email, "Dispatch board")
+    await sign_in(user, world["dispatcher"].email, PASSWORD)
     await user.open("/approvals")
     user.find(marker=f"reject-{world.journey_id}-MORNING_PREP").click()
     user.find(marker="confirm-reject").click()
@@ -49,7 +50,7 @@ async def test_a_dispatcher_sends_a_phase_back_with_a_reason(world: World, user:
 
 
 async def test_the_queue_fills_live_and_stays_in_scope(world: World, user: User) -> None:
-    await sign_in(user, world["manager"].email, "Dispatch board")
+    await sign_in(user, world["manager"].email, PASSWORD)
     await user.open("/approvals")
     await user.should_see("Nothing is waiting for approval.")
     await through(world, Phase.MORNING_PREP)
@@ -58,20 +59,20 @@ async def test_the_queue_fills_live_and_stays_in_scope(world: World, user: User)
 
 async def test_a_manager_of_another_branch_sees_nothing(world: World, user: User) -> None:
     await through(world, Phase.MORNING_PREP)
-    await sign_in(user, world["outsider_manager"].email, "Dispatch board")
+    await sign_in(user, world["outsider_manager"].email, PASSWORD)
     await user.open("/approvals")
     await user.should_see("Nothing is waiting for approval.")
 
 
 async def test_crew_and_auditors_are_refused_the_desk_pages(world: World, user: User) -> None:
-    await sign_in(user, world["driver"].email)
+    await sign_in(user, world["driver"].email, PASSWORD)
     for path in ("/approvals", "/admin/workflow"):
         await user.open(path)
         await user.should_see("You don't have access to this page.")
 
 
 async def test_an_admin_edits_the_checklist(world: World, user: User) -> None:
-    await sign_in(user, world["admin"].email, "Dispatch board")
+    await sign_in(user, world["admin"].email, PASSWORD)
     await user.open("/admin/workflow")
     await user.should_see("Workflow checklist")
     switch = user.find(marker="required-PICKUP-condition_photos").elements.pop()
@@ -92,3 +93,15 @@ async def test_an_admin_edits_the_checklist(world: World, user: User) -> None:
     assert (added.key, added.kind, added.required) == ("floor_protection_removed", ItemKind.CHECK, True)
     user.find(marker="add-TRANSPORT").click()
     await user.should_see("label: 1 to 200 characters", retries=30)
+
+
+async def test_a_dispatcher_hands_a_journey_over_to_its_crew(world: World, user: User) -> None:
+    await sign_in(user, world["dispatcher"].email, PASSWORD)
+    await user.open("/approvals")
+    await user.should_see("Nothing is waiting for approval.")
+    user.find(marker=f"hand-over-{world.journey_id}").click()
+    await user.should_see("Ada Lovelace: handed over to the crew", retries=30)
+    await user.should_see("No journey is waiting for its job setup.")
+    await user.should_see("Ada Lovelace · Job setup")
+    assert await step_status(world.journey_id, Phase.CREATION) is StepStatus.COMPLETED
+    assert await step_status(world.journey_id, Phase.MORNING_PREP) is StepStatus.IN_PROGRESS

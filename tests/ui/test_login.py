@@ -7,6 +7,9 @@ from nicegui.testing import User
 
 from db.seed import DEMO_PASSWORD
 
+#: The password check (argon2) runs off the event loop and takes a few hundred ms: wait for it.
+SIGN_IN_RETRIES = 100
+
 
 async def _sign_in(user: User, email: str, password: str = DEMO_PASSWORD) -> None:
     await user.open("/login")
@@ -33,13 +36,13 @@ async def test_login_page_lists_demo_accounts(demo: str, user: User) -> None:
 )
 async def test_each_role_lands_on_its_home(demo: str, user: User, email: str, landing: str, title: str) -> None:
     await _sign_in(user, email)
-    await user.should_see(title)
+    await user.should_see(title, retries=SIGN_IN_RETRIES)
     assert user.back_history[-1] == landing
 
 
 async def test_wrong_password_shows_a_clear_error(demo: str, user: User) -> None:
     await _sign_in(user, "dispatcher@demo.ccrm", "not-the-password")
-    await user.should_see("wrong email or password")
+    await user.should_see("wrong email or password", retries=SIGN_IN_RETRIES)
 
 
 async def test_anonymous_visitor_is_sent_to_login_with_redirect(demo: str, user: User) -> None:
@@ -49,6 +52,6 @@ async def test_anonymous_visitor_is_sent_to_login_with_redirect(demo: str, user:
 
 async def test_a_crew_member_is_refused_the_dispatch_board(demo: str, user: User) -> None:
     await _sign_in(user, "driver@demo.ccrm")
-    await user.should_see("My journeys")
+    await user.should_see("My journeys", retries=SIGN_IN_RETRIES)
     await user.open("/dashboard")
     await user.should_see("You don't have access to this page.")

@@ -18,8 +18,10 @@ from domain import events, workflow
 from domain.events import DomainEvent, EventType
 from domain.media import SIGNATURE_DATA_URL_PREFIX
 from domain.unit_of_work import read_session, unit_of_work
+from tests.helpers import eventually, sign_in
 from tests.journey_factory import (
     CREATION_ITEMS,
+    PASSWORD,
     World,
     fill_phase,
     jpeg_bytes,
@@ -28,7 +30,7 @@ from tests.journey_factory import (
     signature_bytes,
     through,
 )
-from tests.ui_support import eventually, prop, sign_in, step_status
+from tests.ui_support import prop, step_status
 
 pytestmark = pytest.mark.postgres_only
 
@@ -57,8 +59,8 @@ async def test_my_journeys_today_and_tomorrow(world: World, user: User) -> None:
     tomorrow = await _extra_journey(world, 1, ("driver",), "Grace Hopper")
     await _extra_journey(world, 2, ("driver",), "Too Far Ahead")
     await _extra_journey(world, 0, ("other_driver",), "Someone Else")
-    await sign_in(user, world["driver"].email)
-    await user.should_see("My journeys")
+    await sign_in(user, world["driver"].email, PASSWORD)
+    await user.should_see("My journeys", retries=30)
     await user.should_see("Today")
     await user.should_see("Ada Lovelace")
     await user.should_see("Grace Hopper")
@@ -73,7 +75,7 @@ async def test_my_journeys_today_and_tomorrow(world: World, user: User) -> None:
 
 async def test_a_phase_is_completed_on_the_phone(world: World, user: User) -> None:
     await workflow.complete_phase(world["dispatcher"], world.journey_id, Phase.CREATION, CREATION_ITEMS)
-    await sign_in(user, world["driver"].email)
+    await sign_in(user, world["driver"].email, PASSWORD)
     await user.open(f"/mobile/journey/{world.journey_id}")
     await user.should_see("2. Morning prep")
     await user.should_see("Still missing: Fuel level, Tire condition")
@@ -103,7 +105,7 @@ async def test_a_phase_is_completed_on_the_phone(world: World, user: User) -> No
 
 async def test_a_customer_signs_on_the_phone(world: World, user: User) -> None:
     await through(world, Phase.MORNING_PREP)
-    await sign_in(user, world["mover"].email)
+    await sign_in(user, world["mover"].email, PASSWORD)
     await user.open(f"/mobile/journey/{world.journey_id}")
     await user.should_see("3. Pickup", retries=30)
     user.find(marker="sign-pickup_signature").click()
@@ -123,7 +125,7 @@ async def test_a_customer_signs_on_the_phone(world: World, user: User) -> None:
 
 async def test_a_blank_signature_is_refused_on_the_phone(world: World, user: User) -> None:
     await through(world, Phase.MORNING_PREP)
-    await sign_in(user, world["driver"].email)
+    await sign_in(user, world["driver"].email, PASSWORD)
     await user.open(f"/mobile/journey/{world.journey_id}")
     blank = SIGNATURE_DATA_URL_PREFIX + "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
     user.find(marker="pad-pickup_signature").trigger("signed", {"strokes": 1, "dataUrl": blank})
@@ -133,7 +135,7 @@ async def test_a_blank_signature_is_refused_on_the_phone(world: World, user: Use
 
 async def test_driver_and_mover_see_each_others_records_live(world: World, user: User) -> None:
     await workflow.complete_phase(world["dispatcher"], world.journey_id, Phase.CREATION, CREATION_ITEMS)
-    await sign_in(user, world["driver"].email)
+    await sign_in(user, world["driver"].email, PASSWORD)
     await user.open(f"/mobile/journey/{world.journey_id}")
     await user.should_see("2. Morning prep")
     assert prop(user, "check-lights_ok", "aria-checked") == "false"
@@ -150,7 +152,7 @@ async def test_driver_and_mover_see_each_others_records_live(world: World, user:
 
 async def test_a_rejection_shows_at_once_on_the_crew_page(world: World, user: User) -> None:
     await through(world, Phase.MORNING_PREP)
-    await sign_in(user, world["driver"].email)
+    await sign_in(user, world["driver"].email, PASSWORD)
     await user.open(f"/mobile/journey/{world.journey_id}")
     await user.should_see("3. Pickup", retries=30)
     await workflow.reject_phase(world["manager"], world.journey_id, Phase.MORNING_PREP, "Vehicle photo is blurry")
@@ -160,8 +162,8 @@ async def test_a_rejection_shows_at_once_on_the_crew_page(world: World, user: Us
 
 
 async def test_a_new_assignment_shows_at_once(world: World, user: User) -> None:
-    await sign_in(user, world["other_driver"].email)
-    await user.should_see("No journeys.")
+    await sign_in(user, world["other_driver"].email, PASSWORD)
+    await user.should_see("No journeys.", retries=30)
     async with unit_of_work() as session:  # what the assignment domain (another issue) does
         session.add(CrewAssignment(journey_id=world.journey_id, user_id=world["other_driver"].user_id,
                                    journey_date=(await session.get(Journey, world.journey_id)).journey_date,
@@ -173,7 +175,7 @@ async def test_a_new_assignment_shows_at_once(world: World, user: User) -> None:
 
 
 async def test_crew_cannot_open_a_journey_they_are_not_on(world: World, user: User) -> None:
-    await sign_in(user, world["other_driver"].email)
+    await sign_in(user, world["other_driver"].email, PASSWORD)
     await user.open(f"/mobile/journey/{world.journey_id}")
     await user.should_see("Journey not found — it is not one of your journeys.")
     await user.should_not_see("Ada Lovelace")
@@ -182,13 +184,13 @@ async def test_crew_cannot_open_a_journey_they_are_not_on(world: World, user: Us
 
 
 async def test_desk_roles_are_refused_the_phone_pages(world: World, user: User) -> None:
-    await sign_in(user, world["manager"].email, "Dispatch board")
+    await sign_in(user, world["manager"].email, PASSWORD)
     await user.open(f"/mobile/journey/{world.journey_id}")
     await user.should_see("You don't have access to this page.")
 
 
 async def test_crew_waits_for_dispatch_and_sees_a_cancelled_journey(world: World, user: User) -> None:
-    await sign_in(user, world["driver"].email)
+    await sign_in(user, world["driver"].email, PASSWORD)
     await user.open(f"/mobile/journey/{world.journey_id}")
     await user.should_see("Waiting for dispatch to finish the job setup")
     await user.should_not_see("Complete Job setup")
@@ -203,7 +205,7 @@ async def test_crew_waits_for_dispatch_and_sees_a_cancelled_journey(world: World
 
 async def test_time_readings_record_the_server_time(world: World, user: User) -> None:
     await through(world, Phase.MORNING_PREP)
-    await sign_in(user, world["driver"].email)
+    await sign_in(user, world["driver"].email, PASSWORD)
     await user.open(f"/mobile/journey/{world.journey_id}")
     user.find(marker="now-arrival_time").click()
     await user.should_see(marker="value-arrival_time", retries=30)
@@ -213,7 +215,7 @@ async def test_time_readings_record_the_server_time(world: World, user: User) ->
 
 async def test_the_phone_upload_route_cuts_oversized_bodies(world: World, user: User) -> None:
     await through(world, Phase.MORNING_PREP)
-    await sign_in(user, world["driver"].email)
+    await sign_in(user, world["driver"].email, PASSWORD)
     await user.open(f"/mobile/journey/{world.journey_id}")
     upload = user.find(marker="upload-condition_photos").elements.pop()
     big = b"\xff\xd8\xff" + b"\0" * (11 * 1024 * 1024)

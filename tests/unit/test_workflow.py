@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from db.enums import ActivityKind, JourneyStatus, Phase, StepStatus
 from db.models import AuditEntry, Journey, JourneyStep, Media, StepActivity
-from domain import events, workflow
+from domain import approvals, events, workflow
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from domain.events import EventType
 from domain.unit_of_work import read_session, unit_of_work
@@ -348,3 +348,26 @@ async def test_the_view_shows_who_recorded_what(world: World) -> None:
     assert view.viewer_is_crew and view.can_work(Phase.MORNING_PREP) and not view.can_work(Phase.CREATION)
     manager_view = await workflow.journey_workflow(world["manager"], world.journey_id)
     assert not manager_view.viewer_is_crew and manager_view.viewer_can_approve
+
+
+async def test_dispatch_hands_a_set_up_journey_over_to_its_crew(world: World) -> None:
+    ready = await approvals.ready_for_crew(world["dispatcher"])
+    assert [(r.journey_id, r.customer_name, r.truck_number) for r in ready] == [
+        (world.journey_id, "Ada Lovelace", f"T-{world.company_id}-1")]
+    assert await approvals.ready_for_crew(world["outsider_manager"]) == []
+    with pytest.raises(Forbidden):
+        await approvals.ready_for_crew(world["driver"])
+    with pytest.raises(Forbidden):
+        await workflow.hand_over(world["driver"], world.journey_id)
+    result = await workflow.hand_over(world["dispatcher"], world.journey_id)
+    assert (result.phase, result.step_status, result.progress) == (Phase.CREATION, StepStatus.COMPLETED, 17)
+    assert await approvals.ready_for_crew(world["dispatcher"]) == []
+    assert [(a.journey_id, a.phase) for a in await approvals.awaiting_approval(world["manager"])] == [
+        (world.journey_id, Phase.CREATION)]
+
+
+async def test_a_journey_without_truck_or_crew_is_not_ready(db: str) -> None:
+    for world in (await make_world(truck=False), await make_world(crew=(), company_name="No Crew Movers")):
+        assert await approvals.ready_for_crew(world["dispatcher"]) == []
+        with pytest.raises(ValidationFailed, match="Truck assigned|Crew assigned"):
+            await workflow.hand_over(world["dispatcher"], world.journey_id)

@@ -1,0 +1,46 @@
+"""The audit trail API: `GET /api/audit` (filtered, paged) and `GET /api/audit/export.csv`
+(the same filters, at most EXPORT_ROW_LIMIT rows; the `X-Export-Truncated` header says when
+the limit cut the export short). Auditors, admins and the super admin; others get 403."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+from fastapi.responses import JSONResponse
+
+from api.deps import CurrentPrincipal
+from api.envelope import ok
+from api.resources import PagingQuery
+from domain.audit_log import AuditFilters, export_audit_csv, list_audit_entries
+
+router = APIRouter(prefix="/api/audit", tags=["audit"])
+
+
+def _filters(date_from: date | None = None, date_to: date | None = None, user_id: int | None = None,
+             actor: str | None = None, entity: str | None = None, action: str | None = None,
+             company_id: int | None = None) -> AuditFilters:
+    return AuditFilters(date_from=date_from, date_to=date_to, user_id=user_id, actor=actor, entity=entity,
+                        action=action, company_id=company_id)
+
+
+Filters = Annotated[AuditFilters, Depends(_filters)]
+
+
+@router.get("")
+async def list_entries(principal: CurrentPrincipal, filters: Filters, paging: PagingQuery) -> JSONResponse:
+    page = await list_audit_entries(principal, filters, page=paging.page, page_size=paging.page_size)
+    return ok(page.as_dict())
+
+
+@router.get("/export.csv")
+async def export_csv(principal: CurrentPrincipal, filters: Filters) -> Response:
+    export = await export_audit_csv(principal, filters)
+    headers = {
+        "Content-Disposition": f'attachment; filename="{export.filename}"',
+        "X-Export-Rows": str(export.rows),
+        "X-Export-Row-Limit": str(export.limit),
+        "X-Export-Truncated": "true" if export.truncated else "false",
+    }
+    return Response(export.content, media_type="text/csv; charset=utf-8", headers=headers)

@@ -1,0 +1,120 @@
+"""`/audit`: the audit trail for auditors, admins and the super admin — filters (dates, user,
+entity, action, and company for the super admin), server-side paging, CSV download."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from nicegui import ui
+
+from components.forms import attempt
+from components.nav import app_header
+from components.paged_table import PagedTable
+from db.enums import Role
+from domain.audit_log import AuditFilters, audit_filter_choices, export_audit_csv, list_audit_entries
+from domain.companies import company_options
+from domain.errors import ValidationFailed
+from domain.paging import Page
+from domain.rbac import Principal
+from pages.session import guarded_page
+
+AUDIT_ROLES = frozenset({Role.ADMIN, Role.AUDITOR, Role.SUPER_ADMIN})
+#: Longest change summary shown in a table cell (the CSV carries everything).
+SUMMARY_LENGTH = 160
+
+COLUMNS = [
+    {"name": n, "label": label, "field": n, "align": "left"}
+    for n, label in (("at", "When (UTC)"), ("actor_email", "Who"), ("action", "Action"), ("entity", "Entity"),
+                     ("entity_id", "Id"), ("changes", "Changes"), ("ip", "IP"))
+]
+
+
+def change_summary(old: dict[str, Any] | None, new: dict[str, Any] | None) -> str:
+    """"role: DISPATCHER → MANAGER; phone: → 555-0101" (only what is in old or new values)."""
+    old, new = old or {}, new or {}
+    parts = []
+    for key in [*old, *(k for k in new if k not in old)]:
+        before, after = old.get(key), new.get(key)
+        parts.append(f"{key}: {'' if before is None else before} → {'' if after is None else after}"
+                     if key in old else f"{key}: {after}")
+    text = "; ".join(parts)
+    return text if len(text) <= SUMMARY_LENGTH else text[: SUMMARY_LENGTH - 1] + "…"
+
+
+def _utc(moment: datetime) -> str:
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite hands back naive UTC
+    return aware.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _row(item: dict[str, Any]) -> dict[str, Any]:
+    return {"id": item["id"], "at": _utc(item["at"]), "actor_email": item["actor_email"],
+            "action": item["action"], "entity": item["entity"], "entity_id": item["entity_id"],
+            "changes": change_summary(item["old_values"], item["new_values"]), "ip": item["ip"]}
+
+
+def _day(text: str | None, label: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise ValidationFailed(f"{label} must be a date (YYYY-MM-DD)") from exc
+
+
+async def audit_page(principal: Principal) -> None:
+    app_header(principal)
+    choices = await audit_filter_choices(principal)
+    form: dict[str, Any] = {"date_from": None, "date_to": None, "actor": "", "entity": None, "action": None,
+                            "company_id": None}
+
+    def filters() -> AuditFilters:
+        return AuditFilters(date_from=_day(form["date_from"], "From"), date_to=_day(form["date_to"], "To"),
+                            actor=form["actor"] or None, entity=form["entity"], action=form["action"],
+                            company_id=form["company_id"])
+
+    async def fetch(page: int, page_size: int) -> Page:
+        return await list_audit_entries(principal, filters(), page=page, page_size=page_size)
+
+    async def download() -> None:
+        exports = []
+
+        async def run() -> None:
+            exports.append(await export_audit_csv(principal, filters()))
+
+        if await attempt(run):
+            export = exports[0]
+            ui.download.content(export.content.encode("utf-8"), export.filename, "text/csv")
+            if export.truncated:
+                ui.notify(f"The export stops at the limit of {export.limit:,} rows: narrow the filters for the rest.",
+                          type="warning", multi_line=True)
+            else:
+                ui.notify(f"{export.rows:,} rows exported", type="positive")
+
+    with ui.column().classes("w-full max-w-screen-xl mx-auto p-4 gap-3"):
+        with ui.row().classes("w-full items-center justify-between"):
+            ui.label("Audit trail").classes("text-h5").props('data-testid="page-title"')
+            ui.button("Download CSV", icon="download", on_click=download).props(
+                'unelevated data-testid="audit-download"').mark("audit-download")
+        with ui.row().classes("w-full items-end gap-3"):
+            if principal.is_super_admin:
+                ui.select(await company_options(principal), label="Company", clearable=True).bind_value(
+                    form, "company_id").props("outlined dense").classes("w-60").mark("audit-company")
+            ui.input("From").bind_value(form, "date_from").props("outlined dense type=date stack-label") \
+                .classes("w-40").mark("audit-from")
+            ui.input("To").bind_value(form, "date_to").props("outlined dense type=date stack-label") \
+                .classes("w-40").mark("audit-to")
+            ui.input("User email").bind_value(form, "actor").props("outlined dense clearable").classes("w-56") \
+                .mark("audit-actor")
+            ui.select(choices["entities"], label="Entity", clearable=True).bind_value(form, "entity") \
+                .props("outlined dense").classes("w-40").mark("audit-entity")
+            ui.select(choices["actions"], label="Action", clearable=True).bind_value(form, "action") \
+                .props("outlined dense").classes("w-44").mark("audit-action")
+            ui.button("Apply", icon="filter_alt", on_click=lambda: table.load()).props(
+                'outline data-testid="audit-apply"').mark("audit-apply")
+        table = PagedTable(COLUMNS, fetch, marker="audit-table", to_row=_row)
+    await table.load()
+
+
+def register() -> None:
+    guarded_page("/audit", roles=AUDIT_ROLES, title="Audit · C&C CRM")(audit_page)

@@ -1,0 +1,150 @@
+"""Who may open what: every role (the demo accounts) against every guarded page and every
+guarded API endpoint. The expected table is written out below as data, from DESIGN.md's
+"Roles and scope" — not read from the code under test.
+
+A refused page shows "You don't have access to this page."; a refused endpoint answers 403 in
+the envelope. An allowed page shows no refusal (and, for the pages of this issue, its title);
+an allowed endpoint answers 2xx.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from nicegui.testing import User as SimulatedUser
+from sqlalchemy import select
+
+from db.enums import Role
+from db.models import Company, Location, Truck, User
+from db.seed import DEMO_PASSWORD
+from domain.unit_of_work import read_session
+from tests.helpers import bearer, sign_in, token_for
+
+REFUSAL = "You don't have access to this page."
+
+ADMIN_PAGES = {"/admin/users", "/admin/locations", "/admin/trucks"}
+#: Every endpoint any signed-in role may call.
+EVERYONE = {"GET /api/auth/me", "POST /api/auth/logout"}
+#: Company administration (DESIGN: ADMIN "users, locations, trucks"; SUPER_ADMIN "everything").
+ADMINISTRATION = {
+    f"{verb} /api/admin/{kind}{suffix}"
+    for kind in ("users", "locations", "trucks")
+    for verb, suffix in (("GET", ""), ("GET", "/{id}"), ("POST", ""), ("PATCH", "/{id}"),
+                         ("POST", "/{id}/deactivate"), ("POST", "/{id}/reactivate"))
+} | {"POST /api/admin/users/{id}/reset-password"}
+#: Companies (DESIGN: only SUPER_ADMIN "sees every company ... incl. companies").
+COMPANIES = {"GET /api/super-admin/companies", "GET /api/super-admin/companies/{id}",
+             "POST /api/super-admin/companies", "PATCH /api/super-admin/companies/{id}",
+             "POST /api/super-admin/companies/{id}/suspend", "POST /api/super-admin/companies/{id}/reactivate",
+             "POST /api/super-admin/auth/login"}
+#: The audit trail (DESIGN: AUDITOR "read, export"; ADMIN runs the company; SUPER_ADMIN everything).
+AUDIT = {"GET /api/audit", "GET /api/audit/export.csv"}
+
+ALLOWED: dict[Role, set[str]] = {
+    Role.SUPER_ADMIN: {"/super-admin", "/super-admin/companies", "/audit", *ADMIN_PAGES,
+                       *EVERYONE, *ADMINISTRATION, *COMPANIES, *AUDIT},
+    Role.ADMIN: {"/dashboard", "/audit", *ADMIN_PAGES, *EVERYONE, *ADMINISTRATION, *AUDIT},
+    Role.MANAGER: {"/dashboard", *EVERYONE},
+    Role.DISPATCHER: {"/dashboard", *EVERYONE},
+    Role.DRIVER: {"/mobile", *EVERYONE},
+    Role.MOVER: {"/mobile", *EVERYONE},
+    Role.AUDITOR: {"/dashboard", "/audit", *EVERYONE, *AUDIT},
+}
+
+PAGES = ["/dashboard", "/mobile", "/super-admin", "/super-admin/companies", *sorted(ADMIN_PAGES), "/audit"]
+#: Titles of the pages this issue built (the landing pages belong to other issues).
+TITLES = {"/admin/users": "Users", "/admin/locations": "Locations", "/admin/trucks": "Trucks",
+          "/audit": "Audit trail", "/super-admin/companies": "Companies"}
+
+
+async def _targets() -> dict[str, int]:
+    """Records of the demo company the endpoints act on (none of them a demo account)."""
+    async with read_session() as s:
+        company = await s.scalar(select(Company.id))
+        user = await s.scalar(select(User.id).where(User.role == Role.MOVER, User.email != "mover@demo.ccrm")
+                              .order_by(User.id.desc()))
+        location = await s.scalar(select(Location.id).order_by(Location.id.desc()))
+        truck = await s.scalar(select(Truck.id).order_by(Truck.id.desc()))
+    return {"company": company, "users": user, "locations": location, "trucks": truck}
+
+
+def _calls(t: dict[str, int], email: str) -> list[tuple[str, str, dict[str, Any] | None]]:
+    """(name in the table, concrete path, JSON body) in an order where each write can succeed."""
+    company = t["company"]
+    bodies = {
+        "users": {"email": "matrix.person@demo.test", "full_name": "Matrix Person", "role": "MOVER",
+                  "password": "matrix-password", "company_id": company},
+        "locations": {"name": "Matrix Branch", "timezone": "America/Toronto", "company_id": company},
+        "trucks": {"number": "MATRIX-1", "location_id": t["locations"], "company_id": company},
+    }
+    edits = {"users": {"full_name": "Matrix Edited"}, "locations": {"phone": "555-0100"}, "trucks": {"size": "99 ft"}}
+    calls: list[tuple[str, str, dict[str, Any] | None]] = [("GET /api/auth/me", "/api/auth/me", None)]
+    for kind in ("users", "locations", "trucks"):
+        one = f"/api/admin/{kind}/{t[kind]}"
+        calls += [
+            (f"GET /api/admin/{kind}", f"/api/admin/{kind}", None),
+            (f"GET /api/admin/{kind}/{{id}}", one, None),
+            (f"POST /api/admin/{kind}", f"/api/admin/{kind}", bodies[kind]),
+            (f"PATCH /api/admin/{kind}/{{id}}", one, edits[kind]),
+            (f"POST /api/admin/{kind}/{{id}}/deactivate", f"{one}/deactivate", None),
+            (f"POST /api/admin/{kind}/{{id}}/reactivate", f"{one}/reactivate", None),
+        ]
+    calls.append(("POST /api/admin/users/{id}/reset-password", f"/api/admin/users/{t['users']}/reset-password",
+                  {"password": "matrix-reset-pw"}))
+    companies = f"/api/super-admin/companies/{company}"
+    calls += [
+        ("GET /api/super-admin/companies", "/api/super-admin/companies", None),
+        ("GET /api/super-admin/companies/{id}", companies, None),
+        ("POST /api/super-admin/companies", "/api/super-admin/companies", {"name": "Matrix Movers"}),
+        ("PATCH /api/super-admin/companies/{id}", companies, {"timezone": "America/Vancouver"}),
+        ("POST /api/super-admin/companies/{id}/suspend", f"{companies}/suspend", None),
+        ("POST /api/super-admin/companies/{id}/reactivate", f"{companies}/reactivate", None),
+        ("POST /api/super-admin/auth/login", "/api/super-admin/auth/login",
+         {"email": email, "password": DEMO_PASSWORD}),
+        ("GET /api/audit", "/api/audit", None),
+        ("GET /api/audit/export.csv", "/api/audit/export.csv", None),
+        ("POST /api/auth/logout", "/api/auth/logout", None),
+    ]
+    return calls
+
+
+def test_the_table_covers_every_route_of_this_issue() -> None:
+    """Each API route this issue added appears in the table, so none escapes the matrix."""
+    from api import admin, audit, auth, companies
+    from app import build  # noqa: F401  (importing app is enough to build the routers)
+
+    routes = {f"{m} {r.path}".replace("{entity_id}", "{id}")
+              for router in (admin.router, audit.router, auth.router, companies.router)
+              for r in router.routes for m in r.methods}
+    tested = EVERYONE | ADMINISTRATION | COMPANIES | AUDIT | {"POST /api/auth/login"}
+    assert routes == tested
+
+
+@pytest.mark.parametrize("role", list(Role))
+async def test_each_role_reaches_exactly_what_the_design_allows(demo: str, user: SimulatedUser, role: Role) -> None:
+    email = f"{role.value.lower().replace('_', '')}@demo.ccrm"
+    allowed = ALLOWED[role]
+    await sign_in(user, email)
+
+    for path in PAGES:
+        await user.open(path)
+        if path in allowed:
+            await user.should_not_see(REFUSAL)
+            await user.should_not_see("Sign in to your account")
+            if path in TITLES:
+                await user.should_see(TITLES[path])
+        else:
+            await user.should_see(REFUSAL)
+
+    token = await token_for(user.http_client, email)
+    outcomes: dict[str, int] = {}
+    for name, path, body in _calls(await _targets(), email):
+        method = name.split()[0]
+        response = await user.http_client.request(method, path, json=body, headers=bearer(token))
+        outcomes[name] = response.status_code
+        if response.status_code >= 400:
+            assert response.json()["success"] is False
+    expected = {name: ("allowed" if name in allowed else "403") for name in outcomes}
+    actual = {name: ("allowed" if 200 <= code < 300 else str(code)) for name, code in outcomes.items()}
+    assert actual == expected

@@ -1,0 +1,279 @@
+"""The dispatcher board, timeline and journey pages through NiceGUI's simulated user, on demo data."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+from nicegui import ui
+from nicegui.testing import User
+from sqlalchemy import select
+
+from db.enums import ActivityKind, CrewRole, JourneyStatus, MediaKind, Phase, Role
+from db.models import CrewAssignment, Journey, JourneyStep, Media, StepActivity, Truck, UserLocation
+from db.models import User as UserModel
+from domain import events
+from domain.assignment import CrewChoice, assign
+from domain.events import DomainEvent, EventType
+from domain.journeys import JourneyDraft, create_journey
+from domain.locations import LocationOption, visible_locations
+from domain.rbac import Principal
+from domain.timewindow import today_in
+from domain.unit_of_work import read_session, unit_of_work
+from tests.principals import principal_for
+from tests.ui.test_login import _sign_in
+
+#: Late enough that the demo journeys (which end by 19:00) leave trucks and crew free.
+EVENING = (20, 0)
+#: Page loads follow a password check (argon2, ~0.2 s): allow them time.
+SLOW = 30
+
+
+class Branch:
+    """The dispatcher's default board location with a free truck and a free driver this evening."""
+
+    def __init__(self, location: LocationOption, truck: tuple[int, str], driver: tuple[int, str],
+                 dispatcher: Principal) -> None:
+        self.location, self.truck, self.driver, self.dispatcher = location, truck, driver, dispatcher
+        self.today = today_in(location.timezone)
+
+    def at(self, hour: int, minute: int = 0) -> datetime:
+        return datetime.combine(self.today, time(hour, minute), ZoneInfo(self.location.timezone))
+
+    async def journey(self, name: str, start: tuple[int, int] = EVENING, end: tuple[int, int] = (21, 30)) -> int:
+        return await create_journey(self.dispatcher, JourneyDraft(
+            self.location.id, self.today, name, customer_phone="+1 416 555 0101",
+            scheduled_start=self.at(*start), scheduled_end=self.at(*end)))
+
+
+@pytest.fixture
+async def branch(demo: str) -> Branch:
+    dispatcher = await principal_for("dispatcher@demo.ccrm")
+    location = (await visible_locations(dispatcher))[0]
+    async with read_session() as s:
+        truck = (await s.execute(select(Truck.id, Truck.number).where(Truck.location_id == location.id)
+                                 .order_by(Truck.number))).first()
+        driver = (await s.execute(
+            select(UserModel.id, UserModel.full_name).join(UserLocation, UserLocation.user_id == UserModel.id)
+            .where(UserLocation.location_id == location.id, UserModel.role == Role.DRIVER,
+                   UserModel.email != "driver@demo.ccrm").order_by(UserModel.id))).first()
+    assert truck is not None and driver is not None
+    return Branch(location, tuple(truck), tuple(driver), dispatcher)  # type: ignore[arg-type]
+
+
+async def _unassigned_ids(location_id: int, day: object) -> set[int]:
+    """Journeys of the day, not cancelled, without a truck or without crew."""
+    async with read_session() as s:
+        crewed = select(CrewAssignment.journey_id)
+        return set(await s.scalars(
+            select(Journey.id).where(Journey.location_id == location_id, Journey.journey_date == day,
+                                     Journey.status != JourneyStatus.CANCELLED,
+                                     Journey.truck_id.is_(None) | Journey.id.not_in(crewed))
+        ))
+
+
+def _card_ids(user: User) -> set[int]:
+    with user:
+        cards = [e for e in user.find(marker="job-card").elements]
+    return {int(str(e.props["data-testid"]).rsplit("-", 1)[1]) for e in cards}
+
+
+async def _journey_ids(location_id: int, day: object) -> set[int]:
+    async with read_session() as s:
+        return set(await s.scalars(select(Journey.id).where(Journey.location_id == location_id,
+                                                            Journey.journey_date == day)))
+
+
+async def test_dispatcher_sees_only_their_branches_today(branch: Branch, user: User) -> None:
+    await _sign_in(user, "dispatcher@demo.ccrm")
+    await user.should_see(marker="job-card", retries=SLOW)
+    assert _card_ids(user) == await _journey_ids(branch.location.id, branch.today)
+    picker = user.find(marker="location-picker").elements.pop()
+    assert isinstance(picker, ui.select)
+    assert set(picker.options) == set(branch.dispatcher.assigned_location_ids)
+    async with read_session() as s:
+        other = await s.scalar(select(Journey.location_id).where(
+            Journey.location_id.not_in(sorted(branch.dispatcher.assigned_location_ids))).limit(1))
+    await user.open(f"/dashboard?location={other}")
+    await user.should_see(marker="job-card", retries=SLOW)
+    assert _card_ids(user) == await _journey_ids(branch.location.id, branch.today)
+
+
+async def test_no_money_on_a_dispatchers_board_but_on_an_admins(branch: Branch, user: User) -> None:
+    await _sign_in(user, "dispatcher@demo.ccrm")
+    await user.should_see(marker="job-card", retries=SLOW)
+    await user.should_not_see("$")
+    await user.should_not_see("estimated-value")
+    await user.open("/logout")
+    await _sign_in(user, "admin@demo.ccrm")
+    await user.should_see(marker="jobs-chart", retries=SLOW)
+    await user.open(f"/dashboard?location={branch.location.id}")
+    await user.should_see(marker="job-card", retries=SLOW)
+    await user.should_see('data-testid="estimated-value">$')
+    await user.should_see(marker="stat-value")
+    await user.should_see("$")
+
+
+async def test_assigning_through_the_dialog_updates_the_card(branch: Branch, user: User) -> None:
+    journey_id = await branch.journey("Dialog Customer")
+    await _sign_in(user, "dispatcher@demo.ccrm")
+    await user.should_see(marker=f"job-card-{journey_id}", retries=SLOW)
+    with user.scope(marker=f"job-card-{journey_id}"):
+        await user.should_see("No truck")
+    user.find(marker=f"assign-{journey_id}").click()
+    await user.should_see(marker="assign-save", retries=SLOW)
+    user.find(marker=f"truck-{branch.truck[0]}").click()
+    user.find(marker=f"crew-{branch.driver[0]}").click()
+    user.find(marker="assign-save").click()
+    await user.should_see(f"Crew and truck saved for #{journey_id}", retries=SLOW)
+    with user.scope(marker=f"job-card-{journey_id}"):
+        await user.should_see(branch.truck[1])
+        await user.should_see(f"{branch.driver[1]} · Driver")
+        await user.should_not_see("No truck")
+
+
+async def test_a_booked_truck_is_shown_disabled_and_a_late_conflict_is_refused(branch: Branch, user: User) -> None:
+    first = await branch.journey("Olivia First", (20, 0), (22, 0))
+    second = await branch.journey("Noah Second", (21, 0), (23, 0))
+    await _sign_in(user, "dispatcher@demo.ccrm")
+    await user.should_see(marker=f"job-card-{second}", retries=SLOW)
+    user.find(marker=f"assign-{second}").click()  # the dialog opens while the truck is still free
+    await user.should_see(marker="assign-save", retries=SLOW)
+    await assign(branch.dispatcher, first, truck_id=branch.truck[0])  # another dispatcher is quicker
+    user.find(marker=f"truck-{branch.truck[0]}").click()
+    user.find(marker="assign-save").click()
+    await user.should_see(f"is already booked on Olivia First (#{first})", retries=SLOW)
+    # Reopened, the dialog shows the truck disabled with the journey holding it.
+    await user.open("/dashboard")
+    user.find(marker=f"assign-{second}").click()
+    await user.should_see("Booked: Olivia First", retries=SLOW)
+    truck_item = user.find(marker=f"truck-{branch.truck[0]}").elements.pop()
+    assert not truck_item.enabled
+    async with read_session() as s:
+        assert await s.scalar(select(Journey.truck_id).where(Journey.id == second)) is None
+
+
+async def test_a_change_elsewhere_updates_only_that_card_live(branch: Branch, user: User) -> None:
+    journey_id = await branch.journey("Live Customer")
+    await _sign_in(user, "dispatcher@demo.ccrm")
+    await user.should_see(marker=f"job-card-{journey_id}", retries=SLOW)
+    before = {i: user.find(marker=f"job-card-{i}").elements.pop() for i in _card_ids(user)}
+    unassigned_before = int(user.find(marker="stat-unassigned").elements.pop().text)
+    manager = await principal_for("manager@demo.ccrm")
+    await assign(manager, journey_id, truck_id=branch.truck[0],
+                 crew=[CrewChoice(branch.driver[0], CrewRole.DRIVER)])
+    with user.scope(marker=f"job-card-{journey_id}"):
+        await user.should_see(branch.truck[1], retries=SLOW)
+    after = {i: user.find(marker=f"job-card-{i}").elements.pop() for i in _card_ids(user)}
+    assert after == before  # the same card elements: nothing was rebuilt from scratch
+    assert int(user.find(marker="stat-unassigned").elements.pop().text) == unassigned_before - 1
+
+
+async def test_new_journey_dialog_validates_and_adds_a_card(branch: Branch, user: User) -> None:
+    await _sign_in(user, "dispatcher@demo.ccrm")
+    await user.should_see(marker="new-journey", retries=SLOW)
+    user.find(marker="new-journey").click()
+    await user.should_see(marker="form-save")
+    user.find(marker="form-save").click()
+    await user.should_see("customer name is required")
+    user.find(marker="form-customer_name").type("Freshly Created")
+    user.find(marker="form-start").type("20:15")
+    user.find(marker="form-end").type("19:00")
+    user.find(marker="form-save").click()
+    await user.should_see("the end time must be after the start time")
+    user.find(marker="form-end").clear().type("22:00")
+    user.find(marker="form-save").click()
+    await user.should_see("Journey saved", retries=SLOW)
+    await user.should_see("Freshly Created")
+    await user.should_see("20:15–22:00")
+    await user.should_not_see(marker="form-value")  # no value field for dispatchers
+
+
+async def test_search_and_filters_narrow_the_cards(branch: Branch, user: User) -> None:
+    journey_id = await branch.journey("Zebulon Searchable")
+    await _sign_in(user, "dispatcher@demo.ccrm")
+    await user.should_see(marker="search", retries=SLOW)
+    everything = await _journey_ids(branch.location.id, branch.today)
+    unassigned = await _unassigned_ids(branch.location.id, branch.today)
+    user.find(marker="search").type("zebulon")
+    for other in everything - {journey_id}:
+        await user.should_not_see(marker=f"job-card-{other}", retries=SLOW)
+    assert _card_ids(user) == {journey_id}
+    user.find(marker="search").clear()
+    await user.should_see(marker=f"job-card-{min(everything - {journey_id})}", retries=SLOW)
+    user.find(marker="filter-unassigned").click()
+    for other in everything - unassigned:
+        await user.should_not_see(marker=f"job-card-{other}", retries=SLOW)
+    assert journey_id in unassigned and _card_ids(user) == unassigned
+
+
+async def test_timeline_shows_trucks_bars_and_the_unassigned(branch: Branch, user: User) -> None:
+    on_truck = await branch.journey("Barry Bar")
+    waiting = await branch.journey("Wanda Waiting", (20, 0), (21, 0))
+    await assign(branch.dispatcher, on_truck, truck_id=branch.truck[0])
+    await _sign_in(user, "dispatcher@demo.ccrm")
+    await user.should_see(marker="job-card", retries=SLOW)
+    await user.open(f"/dashboard/timeline?location={branch.location.id}")
+    await user.should_see(marker=f"bar-{on_truck}", retries=SLOW)
+    bar = user.find(marker=f"bar-{on_truck}").elements.pop()
+    assert (bar.style["left"], bar.style["width"]) == ("87.50%", "9.38%")  # 20:00–21:30 on 6:00–22:00
+    await user.should_see("Wanda Waiting")
+    await user.should_see(branch.truck[1])
+    await user.should_not_see(marker=f"bar-{waiting}")
+
+
+async def test_journey_page_shows_phases_media_and_audit_for_auditors_only(branch: Branch, user: User) -> None:
+    journey_id = await branch.journey("Photo Customer")
+    async with unit_of_work() as s:
+        step = await s.scalar(select(JourneyStep).where(JourneyStep.journey_id == journey_id,
+                                                        JourneyStep.phase == Phase.CREATION))
+        journey = await s.get(Journey, journey_id)
+        assert step is not None and journey is not None
+        media = Media(company_id=journey.company_id, journey_id=journey_id, kind=MediaKind.PHOTO,
+                      content_type="image/jpeg", size_bytes=10, sha256="0" * 64, path="x.jpg")
+        s.add(media)
+        await s.flush()
+        s.add(StepActivity(step_id=step.id, item_key="schedule_confirmed", kind=ActivityKind.CHECKLIST,
+                           data={"value": True}))
+        s.add(StepActivity(step_id=step.id, item_key="truck_photo", kind=ActivityKind.PHOTO, media_id=media.id))
+        media_id = media.id
+    await _sign_in(user, "auditor@demo.ccrm")
+    await user.should_see(marker="job-card", retries=SLOW)
+    await user.open(f"/journeys/{journey_id}")
+    await user.should_see("Photo Customer")
+    await user.should_see("Schedule confirmed")
+    with user:
+        thumbs = [e for e in user.current_layout.descendants() if e.props.get("data-testid") == f"media-{media_id}"]
+    assert thumbs and f"/api/media/{media_id}/thumbnail" in str(thumbs[0].props["src"])
+    await user.should_see(marker="audit-trail")
+    trail = user.find(marker="audit-trail").elements.pop()
+    assert isinstance(trail, ui.table) and [r["action"] for r in trail.rows] == ["journey.create"]
+    await user.should_not_see(marker="detail-assign")  # auditors read only
+    await user.open("/logout")
+    await _sign_in(user, "dispatcher@demo.ccrm")
+    await user.should_see(marker="job-card", retries=SLOW)
+    await user.open(f"/journeys/{journey_id}")
+    await user.should_see("Photo Customer")
+    await user.should_not_see(marker="audit-trail")
+    await user.should_see(marker="detail-assign")
+    await assign(branch.dispatcher, journey_id, truck_id=branch.truck[0])  # the page follows its journey live
+    await user.should_see(branch.truck[1], retries=SLOW)
+
+
+async def test_an_event_never_puts_an_invisible_journey_on_the_board(branch: Branch, user: User) -> None:
+    visible = await branch.journey("Visible Customer")
+    await _sign_in(user, "dispatcher@demo.ccrm")
+    await user.should_see(marker=f"job-card-{visible}", retries=SLOW)
+    before = _card_ids(user)
+    admin = await principal_for("admin@demo.ccrm")
+    elsewhere = next(l for l in await visible_locations(admin) if l.id not in branch.dispatcher.assigned_location_ids)
+    hidden = await create_journey(admin, JourneyDraft(elsewhere.id, today_in(elsewhere.timezone), "Hidden Customer"))
+    # Even an event claiming this board's location makes the page re-read through the domain, in scope.
+    await events.bus.publish(DomainEvent(EventType.JOURNEY_CHANGED, admin.company_id, branch.location.id, hidden))
+    # A page handles its events in order: once this later change shows, the forged one was handled.
+    await assign(branch.dispatcher, visible, truck_id=branch.truck[0])
+    with user.scope(marker=f"job-card-{visible}"):
+        await user.should_see(branch.truck[1], retries=SLOW)
+    await user.should_not_see("Hidden Customer")
+    assert _card_ids(user) == before
