@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` (the app in demo mode on SQLite) and `make test`.
-.PHONY: run test bench bench-live
+.PHONY: run test bench bench-live bench-sync
 
 run:
 	./scripts/bootstrap.sh
@@ -16,3 +16,7 @@ bench:
 bench-live:
 	./scripts/bootstrap.sh --test
 	.venv/bin/python -m bench.live
+
+bench-sync:
+	./scripts/bootstrap.sh --test
+	.venv/bin/python -m bench.sync

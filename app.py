@@ -13,7 +13,8 @@ from pathlib import Path
 from fastapi.exceptions import RequestValidationError
 from nicegui import app, ui
 
-from api import admin, audit, auth, companies, health, journey_phases, journeys, media, mobile
+from api import (admin, audit, auth, companies, company_overview, health, journey_phases, journeys, media, mobile,
+                 smartmoving)
 from api import journey_status as journey_status_api
 from api.envelope import domain_error_handler, validation_error_handler
 from api.middleware import RequestContextMiddleware
@@ -29,10 +30,13 @@ from domain.event_relay import start_relay, stop_relay
 from domain.locks import singleton_lock
 from domain.passwords import hash_password
 from domain.scheduler import shutdown_scheduler, start_scheduler
+from domain.sync import demo as sync_demo
+from domain.sync.schedule import install_schedules
+from domain.sync.webhooks import worker as webhook_worker
 from domain.unit_of_work import unit_of_work
 from logging_setup import configure_logging
 from pages import admin as admin_pages
-from pages import admin_workflow, approvals, dispatcher, journey_status, landing, login
+from pages import admin_workflow, approvals, dispatcher, journey_status, login, super_admin
 from pages import audit as audit_pages
 from pages import companies as company_pages
 from pages import mobile as mobile_pages
@@ -62,8 +66,11 @@ async def startup() -> None:
                     log.info("demo data loaded")
     if not settings.is_sqlite:  # several instances may share PostgreSQL: relay live events between them
         await start_relay(settings.database_url)
+    if settings.should_run_simulator and await sync_demo.start_simulator():
+        await sync_demo.ensure_demo_integration()
     if settings.scheduler_enabled:
         start_scheduler()
+        await install_schedules()
     mark_started()
     log.info("C&C CRM started", extra={"demo_mode": settings.demo_mode, "database": settings.is_sqlite and "sqlite" or "postgresql"})
 
@@ -71,6 +78,8 @@ async def startup() -> None:
 async def shutdown() -> None:
     mark_started(False)
     shutdown_scheduler()
+    await webhook_worker.stop()
+    await sync_demo.stop_simulator()
     await stop_relay()
     await dispose_engine()
 
@@ -84,21 +93,22 @@ def build() -> None:
     app.add_middleware(StartupGate)  # outermost: nothing runs before the startup is done
     app.add_exception_handler(DomainError, domain_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
-    # include_router wraps the app's lifespan once per router; the user test fixture runs build()
-    # for every test, so start from the bare lifespan each time (else the wrapping piles up until
-    # Python's recursion limit)
-    app.router.lifespan_context = vars(app.router).setdefault("_bare_lifespan", app.router.lifespan_context)
+    # FastAPI wraps the app's lifespan once per include_router; the test `user` fixture re-runs
+    # build() for every test, so without restoring it the wrappers nest until RecursionError.
+    lifespan = app.router.lifespan_context
     app.include_router(health.router)
     for router in (auth.router, admin.router, companies.router, audit.router, journey_status_api.router,
-                   journeys.router, mobile.router, journey_phases.router, media.router):
+                   journeys.router, smartmoving.router, company_overview.router, mobile.router,
+                   journey_phases.router, media.router):
         app.include_router(router)
+    app.router.lifespan_context = lifespan
     login.register()
-    landing.register()
     admin_pages.register()
     company_pages.register()
     audit_pages.register()
     journey_status.register()
     dispatcher.register()
+    super_admin.register()
     mobile_pages.register()
     approvals.register()
     admin_workflow.register()

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent
 VERSION = "0.1.0"
 
 #: Placeholder secrets allowed only in demo mode; production refuses them.
-DEMO_SECRET = "demo-only-secret-change-me"
+DEMO_SECRET = "demo-only-secret-change-me-" + "0" * 38  # 64 bytes: long enough for HS512 too
 
 
 class Settings(BaseSettings):
@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     smartmoving_catalogue_hours: int = Field(12, gt=0)
     #: In demo mode the app starts the SmartMoving simulator in-process on this port.
     simulator_port: int = 8765
+    #: Run that simulator (and point the demo company's integration at it); defaults to DEMO_MODE.
+    simulator_enabled: bool | None = None
+    #: Client rate towards the in-process simulator, which has no 120/min limit (the live API has).
+    simulator_rate_per_minute: int = Field(3000, gt=0)
     scheduler_enabled: bool = True
 
     @model_validator(mode="after")
@@ -64,6 +68,10 @@ class Settings(BaseSettings):
     @property
     def should_seed(self) -> bool:
         return self.demo_mode if self.seed_demo_data is None else self.seed_demo_data
+
+    @property
+    def should_run_simulator(self) -> bool:
+        return self.demo_mode if self.simulator_enabled is None else self.simulator_enabled
 
     @property
     def is_sqlite(self) -> bool:

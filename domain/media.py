@@ -33,6 +33,7 @@ from config import get_settings
 from db.enums import MediaKind
 from db.models import Journey, Media
 from domain import audit
+from domain.audit import audited_write
 from domain.errors import DomainError, NotFound, ValidationFailed
 from domain.workflow_access import crew_ids, refuse_if_cancelled, require_any_worker, require_row_id, scoped_journey
 from domain.rbac import Principal, journey_scope
@@ -252,6 +253,7 @@ def media_info(media: Media) -> MediaInfo:
                      size_bytes=media.size_bytes, sha256=media.sha256, width=media.width, height=media.height)
 
 
+@audited_write
 async def upload_media(principal: Principal, journey_id: int, kind: MediaKind, data: bytes) -> MediaInfo:
     """Store a photo or signature for a journey the principal works on; its id is then used to
     record an item. (No event: nothing on screen changes until the item is recorded.)"""

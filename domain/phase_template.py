@@ -17,6 +17,7 @@ from db.enums import ItemKind, Phase
 from db.models import PhaseItemTemplate
 from db.workflow_defaults import DEFAULT_TEMPLATE
 from domain import audit, events
+from domain.audit import audited_write
 from domain.errors import Forbidden, NotFound, ValidationFailed
 from domain.events import DomainEvent, EventType
 from domain.item_values import ItemSpec, clean_label, clean_options, item_key
@@ -93,6 +94,7 @@ def _changed(session: AsyncSession, company_id: int, phase: Phase, key: str) -> 
                                       data={"phase": phase.value, "key": key}))
 
 
+@audited_write
 async def set_item_required(principal: Principal, phase: Phase, key: str, required: bool) -> ItemSpec:
     """Make an item of the company's template required or optional."""
     company_id = _admin_company(principal)
@@ -110,6 +112,7 @@ async def set_item_required(principal: Principal, phase: Phase, key: str, requir
         return _spec(row)
 
 
+@audited_write
 async def add_item(principal: Principal, phase: Phase, label: str, kind: ItemKind, *, required: bool = True,
                    options: dict[str, Any] | None = None) -> ItemSpec:
     """Add a checklist item at the end of a phase of the company's template."""

@@ -31,6 +31,7 @@ from db.enums import PHASE_ORDER, ActivityKind, ItemKind, JourneyStatus, MediaKi
 from db.models import Journey, JourneyStep, Media, StepActivity, User, utcnow
 from db.workflow_defaults import PHASE_STATUS
 from domain import audit, events
+from domain.audit import audited_write
 from domain.errors import Conflict, ValidationFailed
 from domain.events import DomainEvent, EventType
 from domain.item_values import ItemSpec, Recorded, is_satisfied, validate_signer, validate_value
@@ -330,6 +331,7 @@ async def _open(session: AsyncSession, principal: Principal, journey_id: int) ->
                  await load_template(session, journey.company_id))
 
 
+@audited_write
 async def start_phase(principal: Principal, journey_id: int, phase: Phase) -> Transition:
     async with unit_of_work() as session:
         work = await _open(session, principal, journey_id)
@@ -403,24 +405,28 @@ def _upload(content: bytes, kind: MediaKind, signer: str | None = None) -> Recor
     return recorder
 
 
+@audited_write
 async def record_item(principal: Principal, journey_id: int, phase: Phase, item_key: str, value: Any = None, *,
                       media_id: int | None = None, signer: str | None = None) -> RecordView:
     """Record an answer (or an uploaded photo/signature by its media id) for an item."""
     return await _record(principal, journey_id, phase, item_key, _given(value, media_id, signer))
 
 
+@audited_write
 async def record_photo(principal: Principal, journey_id: int, phase: Phase, item_key: str, content: bytes
                        ) -> RecordView:
     """Store a photo and record it for an item, in one transaction."""
     return await _record(principal, journey_id, phase, item_key, _upload(content, MediaKind.PHOTO))
 
 
+@audited_write
 async def record_signature(principal: Principal, journey_id: int, phase: Phase, item_key: str, png: bytes,
                            signer: str | None = None) -> RecordView:
     """Store a signature (PNG from the signature pad) and record it for an item, in one transaction."""
     return await _record(principal, journey_id, phase, item_key, _upload(png, MediaKind.SIGNATURE, signer))
 
 
+@audited_write
 async def complete_phase(principal: Principal, journey_id: int, phase: Phase,
                          items: dict[str, Any] | None = None) -> Transition:
     """Complete a phase (recording `items` first, in the same transaction) and start the next.
@@ -454,6 +460,7 @@ async def complete_phase(principal: Principal, journey_id: int, phase: Phase,
         return await work.finish(phase)
 
 
+@audited_write
 async def approve_phase(principal: Principal, journey_id: int, phase: Phase) -> Transition:
     principal.require("can_approve_steps")
     async with unit_of_work() as session:
@@ -470,6 +477,7 @@ async def approve_phase(principal: Principal, journey_id: int, phase: Phase) -> 
         return await work.finish(phase)
 
 
+@audited_write
 async def reject_phase(principal: Principal, journey_id: int, phase: Phase, reason: str) -> Transition:
     """Send a completed phase back to the crew (or dispatch, for CREATION) with a reason."""
     principal.require("can_approve_steps")
@@ -505,6 +513,7 @@ async def reject_phase(principal: Principal, journey_id: int, phase: Phase, reas
 
 
 
+@audited_write
 async def hand_over(principal: Principal, journey_id: int) -> Transition:
     """Complete the job setup (CREATION), ticking its checklist's tick boxes — what dispatch
     confirms by handing the journey to its crew; anything else the company requires there must

@@ -20,6 +20,7 @@ os.environ["DATABASE_URL"] = TEST_DATABASE_URL
 os.environ["DEMO_MODE"] = "true"
 os.environ["SEED_DEMO_DATA"] = "false"
 os.environ["SCHEDULER_ENABLED"] = "false"
+os.environ["SIMULATOR_ENABLED"] = "false"  # tests serve their own simulator on a free port
 os.environ["LOG_JSON"] = "false"
 os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="ccrm-media-"))
 

@@ -1,0 +1,212 @@
+"""SmartMoving records → Journey column values (pure functions, no database, no HTTP).
+
+What the sync owns on a journey is exactly `SYNC_COLUMNS` (plus the CANCELLED status rule and
+the bookkeeping columns); crew, truck, steps, notes, progress and every other status belong to
+dispatch and crews and are never written by the sync.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from db.enums import JourneyStatus, Phase, StepStatus
+from db.seed import display_name
+from integrations.smartmoving import (
+    CustomerListing,
+    JobDetail,
+    JobSummary,
+    JobTimes,
+    JobType,
+    OpportunityDetail,
+    OpportunityStatus,
+    OpportunitySummary,
+)
+
+#: Opportunities whose jobs become journeys.
+BOOKED_STATUSES = frozenset({OpportunityStatus.BOOKED, OpportunityStatus.COMPLETED, OpportunityStatus.CLOSED})
+#: Opportunities whose existing journeys are cancelled (no journey is created for them).
+CANCELLING_STATUSES = frozenset({OpportunityStatus.CANCELLED, OpportunityStatus.LOST})
+
+#: Columns whose value comes from SmartMoving (compared to decide "unchanged").
+SYNC_COLUMNS: tuple[str, ...] = (
+    "location_id", "journey_date", "external_data", "external_hash", "job_number", "customer_name",
+    "customer_phone", "customer_email", "origin_address", "destination_address", "service_type",
+    "move_size", "estimated_value", "confirmed", "scheduled_start", "scheduled_end",
+)
+#: The schedule is kept as it is when the new start is unknown (no job times were fetched).
+SCHEDULE_COLUMNS = frozenset({"scheduled_start", "scheduled_end"})
+
+_MAX_VALUE = Decimal("9999999999.99")
+_CENTS = Decimal("0.01")
+
+
+class MappingError(ValueError):
+    """A record that cannot become a journey; `reason` is stored with the run's failures."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class ListingEntry:
+    """One job as the customers listing shows it."""
+
+    customer: CustomerListing
+    opportunity: OpportunitySummary
+    job: JobSummary
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    """What mapping needs from the company's synced catalogue."""
+
+    service_types: dict[int, str]
+    #: `branch_key(SmartMoving branch name)` → location id.
+    locations_by_branch: dict[str, int]
+
+    def location_for(self, branch_name: str | None) -> int:
+        location_id = self.locations_by_branch.get(branch_key(branch_name or ""))
+        if location_id is None:
+            raise MappingError(f"unknown branch {branch_name!r}: not in the synced catalogue")
+        return location_id
+
+    def service_type_name(self, job_type: int) -> str:
+        if job_type in self.service_types:
+            return self.service_types[job_type]
+        if job_type in JobType._value2member_map_:
+            return JobType(job_type).name.replace("_", " ").title()
+        return f"Job type {job_type}"
+
+
+def branch_key(name: str) -> str:
+    """Branch names match whatever their decoration: "CALGARY 🇨🇦 - Let's Get Moving" ~ "Calgary"."""
+    return display_name(name).casefold()
+
+
+def fingerprint(*parts: Any) -> str:
+    return hashlib.sha256(json.dumps(parts, default=str, separators=(",", ":")).encode()).hexdigest()
+
+
+def listing_hash(entry: ListingEntry) -> str:
+    """What the listing says about a job; details are refetched only when it changes."""
+    c, o, j = entry.customer, entry.opportunity, entry.job
+    return fingerprint(c.id, c.name, c.phone, c.email, o.id, o.quote_number, int(o.status),
+                       j.id, j.job_number, j.service_date.isoformat(), int(j.type))
+
+
+def detail_hash(detail: OpportunityDetail, job: JobDetail) -> str:
+    """The listing hash computed from the details (webhook refreshes have no listing entry)."""
+    return fingerprint(detail.customer_id, detail.customer_name, detail.customer_phone, detail.customer_email,
+                       detail.id, detail.quote_number, int(detail.status), job.id, job.job_number,
+                       job.job_date.isoformat(), int(job.type))
+
+
+def is_cancelled(status: int) -> bool:
+    return status in CANCELLING_STATUSES
+
+
+def journey_values(detail: OpportunityDetail, job: JobDetail, times: JobTimes | None, catalogue: Catalogue,
+                   entry_hash: str) -> dict[str, Any]:
+    """The sync-owned columns of the journey of `job`, plus `status` (CANCELLED or SCHEDULED)."""
+    start, end = _schedule(times)
+    return {
+        "location_id": catalogue.location_for(detail.branch_name),
+        "journey_date": job.job_date,
+        "external_data": _external_data(detail, job, times),
+        "external_hash": entry_hash,
+        "job_number": clip(job.job_number, 40),
+        "customer_name": clip(detail.customer_name, 200) or "",
+        "customer_phone": clip(detail.customer_phone, 40),
+        "customer_email": clip(detail.customer_email, 254),
+        "origin_address": clip(job.origin, 400),
+        "destination_address": clip(job.destination, 400),
+        "service_type": clip(catalogue.service_type_name(int(job.type)), 120),
+        "move_size": clip(detail.move_size_name, 120),
+        "estimated_value": _estimated_value(detail, job),
+        "confirmed": job.confirmed,
+        "scheduled_start": start,
+        "scheduled_end": end,
+        "status": JourneyStatus.CANCELLED if is_cancelled(detail.status) else JourneyStatus.SCHEDULED,
+    }
+
+
+def differs(new: dict[str, Any], old: dict[str, Any]) -> bool:
+    """Whether writing `new` would change the stored journey `old` (both as column dicts)."""
+    keep = SCHEDULE_COLUMNS if new["scheduled_start"] is None else frozenset()
+    for column in SYNC_COLUMNS:
+        if column in keep:
+            continue
+        if _comparable(new[column]) != _comparable(old.get(column)):
+            return True
+    return new["status"] is JourneyStatus.CANCELLED and old.get("status") is not JourneyStatus.CANCELLED
+
+
+def new_steps(journey_id: int, now: dt.datetime) -> list[dict[str, Any]]:
+    """The six steps of a new journey: CREATION in progress, the others pending."""
+    return [
+        {"journey_id": journey_id, "phase": phase, "position": i,
+         "status": StepStatus.IN_PROGRESS if i == 1 else StepStatus.PENDING, "started_at": now if i == 1 else None}
+        for i, phase in enumerate(Phase, start=1)
+    ]
+
+
+def clip(value: str | None, limit: int) -> str | None:
+    """A text trimmed to its column's length; empty becomes None."""
+    if value is None:
+        return None
+    return str(value).strip()[:limit] or None
+
+
+def _estimated_value(detail: OpportunityDetail, job: JobDetail) -> Decimal | None:
+    """The job's own charges; for a one-job opportunity without them, the opportunity's total."""
+    value = job.estimated_charges_total
+    if value is None and len(detail.jobs) == 1:
+        value = detail.estimated_total
+    if value is None:
+        return None
+    if not value.is_finite() or abs(value) > _MAX_VALUE:
+        raise MappingError(f"estimated value out of range: {value}")
+    return value.quantize(_CENTS)
+
+
+def _schedule(times: JobTimes | None) -> tuple[dt.datetime | None, dt.datetime | None]:
+    if times is None or times.start_time_utc is None:
+        return None, None
+    end = times.end_time_utc
+    return times.start_time_utc, end if end is not None and end > times.start_time_utc else None
+
+
+def _external_data(detail: OpportunityDetail, job: JobDetail, times: JobTimes | None) -> dict[str, Any]:
+    def iso(value: dt.datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "opportunity_id": detail.id,
+        "quote_number": detail.quote_number,
+        "opportunity_status": int(detail.status),
+        "customer_id": detail.customer_id,
+        "branch": detail.branch_name,
+        "job_type": int(job.type),
+        "addresses": list(job.addresses),
+        "times": None if times is None else {
+            "start": iso(times.start_time_utc), "end": iso(times.end_time_utc),
+            "completed": iso(times.completed_at_utc), "confirmed": iso(times.confirmed_at_utc),
+            "closed": iso(times.closed_at_utc),
+        },
+        "opportunity": detail.raw,
+    }
+
+
+def _comparable(value: Any) -> Any:
+    """Stored values as the database returns them: SQLite drops offsets (UTC is meant)."""
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    if isinstance(value, Decimal):
+        return value.quantize(_CENTS)
+    return value

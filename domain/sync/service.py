@@ -1,0 +1,217 @@
+"""Running syncs: manual (background task, answers the SyncRun id at once), scheduled (with the
+budget rule) and webhook refreshes — each under the integration's guard, each one SyncRun.
+
+Transactions: all SmartMoving calls of a run happen before anything is written; the journeys of
+a run are then written in ONE transaction together with the run's closing and audit entry. A
+run that cannot finish (bad key, retries exhausted, a database error) writes none of its
+journeys and is closed FAILED with the reason. The catalogue a jobs run fetches first when the
+company has none is written in its own transaction: it stands on its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Coroutine, Iterable
+from typing import Any
+
+from sqlalchemy import select
+
+from db.enums import SyncKind, SyncRunStatus
+from db.models import CompanyIntegration, utcnow
+from domain.errors import Conflict, DomainError, NotFound
+from domain.rbac import Principal
+from domain.sync.budget import budget_of
+from domain.sync.catalogue import fetch_catalogue, load_catalogue, write_catalogue
+from domain.sync.connection import Connection, load_connection, open_client
+from domain.sync.guard import sync_guard
+from domain.sync.jobs import PendingWrite, collect_listed_jobs, collect_opportunities
+from domain.sync.runs import (
+    RunInfo,
+    SyncCounters,
+    close_run,
+    finish_failed,
+    load_for_close,
+    open_run,
+    record_skipped,
+    running_run,
+)
+from domain.sync.store import write_journeys
+from domain.unit_of_work import read_session, unit_of_work
+from integrations.smartmoving import SmartMovingClient, SmartMovingError
+
+log = logging.getLogger(__name__)
+
+BUSY = "another sync of this integration is running"
+GUARD_POLL_SECONDS = 1.0
+_background: set[asyncio.Task[Any]] = set()
+
+
+def start_background(coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+    task = asyncio.get_running_loop().create_task(coroutine)
+    _background.add(task)
+    task.add_done_callback(_background.discard)
+    return task
+
+
+async def wait_for_background() -> None:
+    """Let the background syncs of this process finish (tests, shutdown)."""
+    while _background:
+        await asyncio.gather(*list(_background), return_exceptions=True)
+
+
+async def integration_of(company_id: int) -> CompanyIntegration:
+    async with read_session() as session:
+        integration = await session.scalar(select(CompanyIntegration).where(CompanyIntegration.company_id == company_id))
+    if integration is None:
+        raise NotFound(f"company {company_id} has no SmartMoving integration")
+    return integration
+
+
+async def trigger_sync(principal: Principal, company_id: int, kind: SyncKind = SyncKind.JOBS,
+                       **client_options: Any) -> int:
+    """Start a sync now in the background; the new SyncRun's id. 409 while one runs or when the
+    month's quota is used up."""
+    principal.require("can_sync_data")
+    if kind is SyncKind.WEBHOOK:
+        raise Conflict("webhook runs are started by SmartMoving deliveries")
+    integration = await integration_of(company_id)
+    if not integration.active:
+        raise Conflict("the integration is not active: activate it in its settings first")
+    async with read_session() as session:
+        current = await running_run(session, integration.id)
+        if current is not None:
+            raise Conflict(f"sync run #{current.id} is still running", details={"run_id": current.id})
+        budget = await budget_of(session, integration, utcnow())
+    if budget.exhausted:
+        raise Conflict(f"this month's SmartMoving quota is used up ({budget.used:,} of {budget.quota:,} calls)")
+    info = await open_run(integration.id, kind, "manual")
+    start_background(run_sync(info, principal=principal, **client_options))
+    return info.run_id
+
+
+async def trigger_all(principal: Principal, kind: SyncKind = SyncKind.JOBS) -> list[dict[str, Any]]:
+    """Start a sync of every active integration: per company its run id, or why it did not start."""
+    principal.require("can_sync_data")
+    async with read_session() as session:
+        company_ids = list(await session.scalars(
+            select(CompanyIntegration.company_id).where(CompanyIntegration.active.is_(True))
+            .order_by(CompanyIntegration.company_id)))
+    started: list[dict[str, Any]] = []
+    for company_id in company_ids:
+        try:
+            started.append({"company_id": company_id, "run_id": await trigger_sync(principal, company_id, kind)})
+        except Conflict as exc:
+            started.append({"company_id": company_id, "run_id": None, "reason": exc.message})
+    return started
+
+
+async def scheduled_sync(integration_id: int, kind: SyncKind, *, optional: bool, **client_options: Any) -> int | None:
+    """A scheduled run: optional ones skip when the budget would not last the month, every one
+    skips when the quota is used up (a SKIPPED SyncRun says why). Its run id, or None if the
+    integration is gone or inactive."""
+    async with read_session() as session:
+        integration = await session.get(CompanyIntegration, integration_id)
+        if integration is None or not integration.active:
+            return None
+        budget = await budget_of(session, integration, utcnow())
+    if budget.exhausted:
+        return await record_skipped(integration_id, kind, "schedule",
+                                    f"call budget: the monthly quota of {budget.quota:,} calls is used up")
+    if optional and not budget.covers_optional_runs:
+        return await record_skipped(integration_id, kind, "schedule", budget.skip_reason())
+    return await run_sync(await open_run(integration_id, kind, "schedule"), **client_options)
+
+
+async def refresh_opportunities(integration_id: int, opportunity_ids: Iterable[str], *, wait_seconds: float = 0.0,
+                                **client_options: Any) -> int:
+    """A WEBHOOK run refreshing these opportunities. It waits up to `wait_seconds` for a running
+    sync of the integration to end (the refresh must not be lost), then records SKIPPED."""
+    ids = list(opportunity_ids)
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        async with sync_guard(integration_id) as acquired:
+            if acquired:
+                info = await open_run(integration_id, SyncKind.WEBHOOK, "webhook")
+                await _execute(info, None, ids, client_options)
+                return info.run_id
+        if time.monotonic() >= deadline:
+            return await record_skipped(integration_id, SyncKind.WEBHOOK, "webhook", BUSY)
+        await asyncio.sleep(GUARD_POLL_SECONDS)
+
+
+async def run_sync(info: RunInfo, *, principal: Principal | None = None, opportunity_ids: list[str] | None = None,
+                   **client_options: Any) -> int:
+    """Run the opened sync under the integration's guard (SKIPPED if another one holds it)."""
+    async with sync_guard(info.integration_id) as acquired:
+        if not acquired:
+            await finish_failed(info, BUSY, 0, status=SyncRunStatus.SKIPPED, principal=principal)
+        else:
+            await _execute(info, principal, opportunity_ids, client_options)
+    return info.run_id
+
+
+async def _execute(info: RunInfo, principal: Principal | None, opportunity_ids: list[str] | None,
+                   client_options: dict[str, Any]) -> None:
+    client: SmartMovingClient | None = None
+    try:
+        connection = await load_connection(info.integration_id)
+        async with open_client(connection, **client_options) as client:
+            if info.kind is SyncKind.CATALOGUE:
+                fetched = await fetch_catalogue(client, connection.plan)
+                async with unit_of_work() as session:
+                    await write_catalogue(session, connection.company_id, connection.company_timezone, fetched,
+                                          info.counters)
+                    await _close(session, info, client, principal)
+                return
+            extra = await _ensure_catalogue(connection, client)
+            pending = await _collect(info, connection, client, opportunity_ids)
+            async with unit_of_work() as session:
+                result = await write_journeys(session, connection.company_id, pending, utcnow())
+                info.counters.created, info.counters.updated = len(result.created), len(result.updated)
+                await _close(session, info, client, principal, extra)
+    except (SmartMovingError, DomainError) as exc:
+        await finish_failed(info, _describe(exc), client.calls if client else 0, principal=principal)
+    except asyncio.CancelledError:
+        await asyncio.shield(finish_failed(info, "interrupted (the app stopped)", client.calls if client else 0))
+        raise
+    except Exception as exc:  # a bug or the database: record it on the run, keep the scheduler alive
+        log.exception("sync run %s failed", info.run_id)
+        await finish_failed(info, f"unexpected error: {type(exc).__name__}: {exc}", client.calls if client else 0,
+                            principal=principal)
+
+
+async def _ensure_catalogue(connection: Connection, client: SmartMovingClient) -> dict[str, Any]:
+    """A company without synced branches gets its catalogue first (jobs map to branches)."""
+    async with read_session() as session:
+        if (await load_catalogue(session, connection.company_id)).locations_by_branch:
+            return {}
+    counters = SyncCounters()
+    fetched = await fetch_catalogue(client, connection.plan)
+    async with unit_of_work() as session:
+        await write_catalogue(session, connection.company_id, connection.company_timezone, fetched, counters)
+    return {"catalogue": counters.snapshot()}
+
+
+async def _collect(info: RunInfo, connection: Connection, client: SmartMovingClient,
+                   opportunity_ids: list[str] | None) -> list[PendingWrite]:
+    async with read_session() as session:
+        catalogue = await load_catalogue(session, connection.company_id)
+    if info.kind is SyncKind.WEBHOOK:
+        return await collect_opportunities(info, client, catalogue, connection.company_timezone,
+                                           opportunity_ids or [])
+    return await collect_listed_jobs(info, client, catalogue, connection.company_timezone,
+                                     full=info.kind is SyncKind.FULL_JOBS)
+
+
+async def _close(session: Any, info: RunInfo, client: SmartMovingClient, principal: Principal | None,
+                 extra: dict[str, Any] | None = None) -> None:
+    run, integration = await load_for_close(session, info)
+    close_run(session, run, integration, info, status=SyncRunStatus.SUCCEEDED, api_calls=client.calls,
+              principal=principal, extra=extra)
+
+
+def _describe(exc: Exception) -> str:
+    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    return f"{type(exc).__name__}: {message}"

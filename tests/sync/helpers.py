@@ -1,0 +1,84 @@
+"""Helpers of the sync tests: run a sync to its end, read what it wrote, count SQL writes."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import event, func, select
+
+from db.enums import DataSource, SyncKind
+from db.models import Journey, SyncRun
+from db.session import get_engine
+from domain.sync.mapping import BOOKED_STATUSES
+from domain.sync.runs import open_run
+from domain.sync.service import run_sync
+from domain.unit_of_work import read_session
+from integrations.smartmoving.simulator import SimulatorState
+from tests.sync.conftest import FAST
+
+COMPANY_TZ = "America/Toronto"  # the demo company's
+
+
+def window() -> tuple[dt.date, dt.date]:
+    today = dt.datetime.now(dt.UTC).astimezone(ZoneInfo(COMPANY_TZ)).date()
+    return today, today + dt.timedelta(days=1)
+
+
+def booked_job_ids(sim: SimulatorState) -> set[str]:
+    """The jobs of today and tomorrow the sync must turn into journeys."""
+    first, last = window()
+    return {job.id for opp in sim.opportunities_between(first, last) if opp.status in BOOKED_STATUSES
+            for job in opp.jobs if first <= job.day <= last}
+
+
+async def run(integration_id: int, kind: SyncKind = SyncKind.JOBS, **options: Any) -> SyncRun:
+    """Run a sync to its end (fast client settings unless overridden); its SyncRun."""
+    info = await open_run(integration_id, kind, "test")
+    await run_sync(info, **(FAST | options))
+    return await sync_run(info.run_id)
+
+
+async def sync_run(run_id: int) -> SyncRun:
+    async with read_session() as session:
+        run = await session.get(SyncRun, run_id)
+        assert run is not None
+        return run
+
+
+async def synced_journeys() -> dict[str, Journey]:
+    """SmartMoving journeys written by the sync (the demo seed's have no external data)."""
+    async with read_session() as session:
+        rows = await session.scalars(select(Journey).where(Journey.data_source == DataSource.SMARTMOVING,
+                                                           Journey.external_data.is_not(None)))
+        return {j.external_id: j for j in rows}
+
+
+async def journey_count() -> int:
+    async with read_session() as session:
+        return int(await session.scalar(select(func.count()).select_from(Journey)) or 0)
+
+
+@contextlib.contextmanager
+def journey_writes() -> Iterator[list[str]]:
+    """The INSERT/UPDATE statements on journeys executed inside the block."""
+    seen: list[str] = []
+
+    def listen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        text = " ".join(statement.split()).upper()
+        if text.startswith(("INSERT INTO JOURNEYS ", "UPDATE JOURNEYS ")):
+            seen.append(text)
+
+    engine = get_engine().sync_engine
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+
+
+def detail_calls(sim: SimulatorState) -> int:
+    return sum(n for path, n in sim.calls.items() if path.startswith("/api/opportunities/"))

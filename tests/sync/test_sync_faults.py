@@ -1,0 +1,130 @@
+"""Fault runs against the simulator's fault switches: whatever happens, the database ends
+consistent — nothing lost, nothing duplicated, failures recorded on the SyncRun."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from sqlalchemy import select
+
+from db.enums import IntegrationStatus, SyncKind, SyncRunStatus
+from db.models import CompanyIntegration
+from domain.secrets import encrypt_secret
+from domain.unit_of_work import read_session, unit_of_work
+from integrations.smartmoving.simulator import SimulatorState
+from tests.sync.helpers import booked_job_ids, detail_calls, journey_count, run, synced_journeys, window
+
+
+async def _integration_state(integration_id: int) -> CompanyIntegration:
+    async with read_session() as session:
+        return await session.get_one(CompanyIntegration, integration_id)
+
+
+async def test_a_429_storm_is_ridden_out_and_every_429_is_counted(integration: dict[str, Any],
+                                                                  sim: SimulatorState) -> None:
+    sim.rate_limit_per_minute = 150
+    sim.rate_limit_window_seconds = 0.5
+    sync = await run(integration["id"], max_retries=30, max_backoff=0.05)
+    limited = [r for r in sim.call_log if r.status == 429]
+    assert sync.status is SyncRunStatus.SUCCEEDED and sync.failed == 0
+    assert len(limited) > 0
+    assert sync.api_calls == len(sim.call_log)  # 429s count against the quota
+    assert set(await synced_journeys()) == booked_job_ids(sim)
+
+
+async def test_random_500s_are_retried_and_nothing_is_lost_or_doubled(integration: dict[str, Any],
+                                                                     sim: SimulatorState) -> None:
+    sim.error_rate = 0.2
+    sync = await run(integration["id"], max_retries=12)
+    assert sync.status is SyncRunStatus.SUCCEEDED
+    assert [r.status for r in sim.call_log].count(500) > 10
+    journeys = await synced_journeys()
+    assert set(journeys) == booked_job_ids(sim) and sync.created == len(journeys)
+    again = await run(integration["id"], max_retries=12)
+    assert (again.created, again.updated) == (0, 0) and len(await synced_journeys()) == len(journeys)
+
+
+async def test_a_run_that_cannot_finish_writes_no_journey_and_says_why(integration: dict[str, Any],
+                                                                       sim: SimulatorState) -> None:
+    await run(integration["id"], SyncKind.CATALOGUE)
+    before = await journey_count()
+    sim.error_rate = 1.0
+    failed = await run(integration["id"], max_retries=2)
+    assert failed.status is SyncRunStatus.FAILED
+    assert failed.error.startswith("ServerError") and "HTTP 500" in failed.error
+    assert failed.api_calls == 3 == len([r for r in sim.call_log if r.status == 500])
+    assert (failed.created, failed.updated) == (0, 0) and failed.finished_at is not None
+    assert await journey_count() == before
+    state = await _integration_state(integration["id"])
+    assert state.status is IntegrationStatus.ERROR and "HTTP 500" in state.last_error
+    sim.error_rate = 0.0
+    recovered = await run(integration["id"])
+    assert recovered.status is SyncRunStatus.SUCCEEDED
+    assert set(await synced_journeys()) == booked_job_ids(sim)
+    assert (await _integration_state(integration["id"])).status is IntegrationStatus.OK
+
+
+async def test_failing_half_way_through_the_details_leaves_nothing_half_written(integration: dict[str, Any],
+                                                                               sim: SimulatorState) -> None:
+    """The listing succeeds, then the API dies during the details: no journey of the run is kept."""
+    await run(integration["id"])
+    changed = {opp.id for opp in sim.opportunities_between(*window())[:60]}
+    for opportunity_id in changed:
+        sim.update_opportunity(opportunity_id, customer_phone="(999) 555-0101")
+    before = {e: (j.customer_phone, j.updated_at) for e, j in (await synced_journeys()).items()}
+    details_before = detail_calls(sim)
+
+    async def outage_after_20_details() -> None:
+        while detail_calls(sim) < details_before + 20:
+            await asyncio.sleep(0.002)
+        sim.error_rate = 1.0
+
+    outage = asyncio.create_task(outage_after_20_details())
+    failed = await run(integration["id"], max_retries=1)
+    await outage
+    assert failed.status is SyncRunStatus.FAILED and failed.error.startswith("ServerError")
+    assert (failed.created, failed.updated) == (0, 0)
+    assert {e: (j.customer_phone, j.updated_at) for e, j in (await synced_journeys()).items()} == before
+    sim.error_rate = 0.0
+    recovered = await run(integration["id"])
+    touched = {e for e, j in (await synced_journeys()).items() if j.external_data["opportunity_id"] in changed}
+    assert recovered.updated == len(touched) > 20 and recovered.failed == 0
+    assert {e for e, j in (await synced_journeys()).items() if j.customer_phone == "(999) 555-0101"} == touched
+
+
+async def test_timeouts_fail_the_run_cleanly(integration: dict[str, Any], sim: SimulatorState) -> None:
+    sim.delay_seconds = 0.3
+    failed = await run(integration["id"], timeout=0.1, max_retries=1)
+    assert failed.status is SyncRunStatus.FAILED and failed.error.startswith("RequestTimeoutError")
+    assert failed.api_calls == 2
+    assert await synced_journeys() == {}
+
+
+async def test_a_malformed_record_is_one_failure_and_the_rest_is_synced(integration: dict[str, Any],
+                                                                        sim: SimulatorState) -> None:
+    booked = [opp for opp in sim.opportunities_between(*window()) if opp.status == 4]
+    bad = booked[0]
+    sim.malformed_opportunity_ids = {bad.id}
+    sync = await run(integration["id"])
+    assert sync.status is SyncRunStatus.SUCCEEDED
+    assert sync.failed == 1 and "listing" in sync.details["failures"][0]["ref"]
+    assert "missing id" in sync.details["failures"][0]["reason"]
+    assert set(await synced_journeys()) == booked_job_ids(sim) - {job.id for job in bad.jobs}
+    sim.malformed_opportunity_ids = set()
+    healed = await run(integration["id"])
+    assert healed.created == len(bad.jobs) and healed.failed == 0
+    assert set(await synced_journeys()) == booked_job_ids(sim)
+
+
+async def test_a_wrong_api_key_fails_at_once(integration: dict[str, Any], sim: SimulatorState) -> None:
+    async with unit_of_work() as session:
+        stored = await session.get_one(CompanyIntegration, integration["id"])
+        stored.api_key_encrypted = encrypt_secret("not-the-key")
+    failed = await run(integration["id"])
+    assert failed.status is SyncRunStatus.FAILED and failed.error.startswith("AuthenticationError")
+    assert "not-the-key" not in failed.error
+    assert failed.api_calls == 1 and await synced_journeys() == {}
+    async with read_session() as session:
+        runs = await session.scalar(select(CompanyIntegration.last_error).where(CompanyIntegration.id == integration["id"]))
+    assert "401" in runs
