@@ -13,10 +13,13 @@ from pathlib import Path
 from fastapi.exceptions import RequestValidationError
 from nicegui import app, ui
 
-from api import admin, audit, auth, companies, company_overview, health, journeys, smartmoving
+from api import (admin, audit, auth, companies, company_overview, health, journey_phases, journeys, media, mobile,
+                 smartmoving)
 from api import journey_status as journey_status_api
 from api.envelope import domain_error_handler, validation_error_handler
 from api.middleware import RequestContextMiddleware
+from api.startup_gate import StartupGate
+from api.upload_limit import UploadLimitMiddleware
 from config import get_settings
 from db.migrate import upgrade_to_head
 from db.seed import DEMO_PASSWORD, seed_demo
@@ -33,9 +36,10 @@ from domain.sync.webhooks import worker as webhook_worker
 from domain.unit_of_work import unit_of_work
 from logging_setup import configure_logging
 from pages import admin as admin_pages
+from pages import admin_workflow, approvals, dispatcher, journey_status, login, super_admin
 from pages import audit as audit_pages
 from pages import companies as company_pages
-from pages import dispatcher, journey_status, landing, login, super_admin
+from pages import mobile as mobile_pages
 from pages.session import AuthMiddleware
 
 log = logging.getLogger("ccrm")
@@ -83,8 +87,10 @@ async def shutdown() -> None:
 def build() -> None:
     settings = get_settings()
     configure_logging(settings.log_level, json_output=settings.log_json)
+    app.add_middleware(UploadLimitMiddleware)  # innermost: cuts oversized uploads while they are read
     app.add_middleware(AuthMiddleware)
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(StartupGate)  # outermost: nothing runs before the startup is done
     app.add_exception_handler(DomainError, domain_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     # FastAPI wraps the app's lifespan once per include_router; the test `user` fixture re-runs
@@ -92,17 +98,20 @@ def build() -> None:
     lifespan = app.router.lifespan_context
     app.include_router(health.router)
     for router in (auth.router, admin.router, companies.router, audit.router, journey_status_api.router,
-                   journeys.router, smartmoving.router, company_overview.router):
+                   journeys.router, smartmoving.router, company_overview.router, mobile.router,
+                   journey_phases.router, media.router):
         app.include_router(router)
     app.router.lifespan_context = lifespan
     login.register()
-    landing.register()
     admin_pages.register()
     company_pages.register()
     audit_pages.register()
     journey_status.register()
     dispatcher.register()
     super_admin.register()
+    mobile_pages.register()
+    approvals.register()
+    admin_workflow.register()
     app.on_startup(startup)
     app.on_shutdown(shutdown)
 

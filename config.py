@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent
 VERSION = "0.1.0"
 
 #: Placeholder secrets allowed only in demo mode; production refuses them.
-DEMO_SECRET = "demo-only-secret-change-me"
+DEMO_SECRET = "demo-only-secret-change-me-" + "0" * 38  # 64 bytes: long enough for HS512 too
 
 
 class Settings(BaseSettings):

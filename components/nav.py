@@ -12,11 +12,13 @@ _ADMINS = frozenset({Role.ADMIN, Role.SUPER_ADMIN})
 #: (label, path, roles) of the desktop sections; a role sees only its own.
 SECTIONS: list[tuple[str, str, frozenset[Role]]] = [
     ("Board", "/dashboard", frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER, Role.AUDITOR})),
+    ("Approvals", "/approvals", frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER})),
     ("Portal", "/super-admin", frozenset({Role.SUPER_ADMIN})),
     ("Companies", "/super-admin/companies", frozenset({Role.SUPER_ADMIN})),
     ("Users", "/admin/users", _ADMINS),
     ("Locations", "/admin/locations", _ADMINS),
     ("Trucks", "/admin/trucks", _ADMINS),
+    ("Workflow", "/admin/workflow", frozenset({Role.ADMIN})),
     ("Audit", "/audit", frozenset({Role.ADMIN, Role.AUDITOR, Role.SUPER_ADMIN})),
 ]
 

@@ -53,6 +53,7 @@ class EventType(str, enum.Enum):
     PHASE_APPROVED = "phase.approved"
     PHASE_REJECTED = "phase.rejected"
     STEP_RECORDED = "phase.item_recorded"
+    WORKFLOW_TEMPLATE_CHANGED = "workflow.template_changed"
     SYNC_PROGRESS = "sync.progress"
     SYNC_FINISHED = "sync.finished"
     #: A user, location, truck or company was created or changed (`data`: entity, entity_id, action).

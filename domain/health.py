@@ -25,6 +25,10 @@ def mark_started(started: bool = True) -> None:
     _started = started
 
 
+def is_started() -> bool:
+    return _started
+
+
 async def check_health() -> tuple[bool, dict[str, Any]]:
     """(healthy, report). Never raises: a database that is down is reported, not thrown."""
     report: dict[str, Any] = {

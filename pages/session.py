@@ -64,9 +64,10 @@ async def current_principal() -> Principal | None:
 PageHandler = Callable[..., Awaitable[Any] | Any]
 
 
-def guarded_page(path: str, *, roles: Iterable[Role] | None = None, title: str | None = None
-                 ) -> Callable[[PageHandler], PageHandler]:
-    """Register `handler(principal, **path_params)` as a page open to `roles` (all roles if None)."""
+def guarded_page(path: str, *, roles: Iterable[Role] | None = None, title: str | None = None,
+                 reconnect_timeout: float | None = None) -> Callable[[PageHandler], PageHandler]:
+    """Register `handler(principal, **path_params)` as a page open to `roles` (all roles if None).
+    `reconnect_timeout`: how long the server keeps the page for a browser that lost its connection."""
     allowed = frozenset(roles) if roles is not None else None
 
     def decorate(handler: PageHandler) -> PageHandler:
@@ -84,7 +85,7 @@ def guarded_page(path: str, *, roles: Iterable[Role] | None = None, title: str |
             return await result if inspect.isawaitable(result) else result
 
         page.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
-        ui.page(path, title=title)(page)
+        ui.page(path, title=title, reconnect_timeout=reconnect_timeout)(page)
         return handler
 
     return decorate

@@ -72,7 +72,7 @@ async def test_sync_now_shows_progress_and_counts_then_nothing_new(integration: 
     assert len(seen) > 5 and values == sorted(values) and 0 < values[len(values) // 2] < 1  # the bar moved
     assert len({text for text, _ in seen}) == len(seen)  # and so did the counts
     history = user.find(marker="sync-history").elements.pop()
-    # the page reloads its history after showing the result (the live handler runs as a task)
+    # page handlers run as tasks after the event: give the history table its refresh
     await eventually(lambda: [(r["id"], r["status"], r["created"]) for r in history.rows]
                      == [(run.id, "SUCCEEDED", run.created)])
     await user.should_see(f"{run.api_calls:,}")  # the calls tile

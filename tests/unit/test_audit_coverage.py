@@ -73,6 +73,9 @@ READS = {
     "domain.sync.connection.load_connection", "domain.sync.service.integration_of",
     "domain.sync.settings.get_integration",
     "domain.sync.history.sync_history", "domain.sync.history.sync_run", "domain.sync.history.sync_status",
+    "domain.approvals.awaiting_approval", "domain.approvals.ready_for_crew",
+    "domain.crew_journeys.my_journeys", "domain.crew_journeys.journey_card", "domain.media.media_file",
+    "domain.phase_template.company_template", "domain.workflow.journey_workflow",
     # Reads of SmartMoving (and of the journeys already stored) that a sync run collects before it
     # writes anything; the run's own transaction writes and audits the result.
     "domain.sync.catalogue.fetch_catalogue", "domain.sync.jobs.collect_listed_jobs",
@@ -208,6 +211,7 @@ def _recipes() -> dict[str, Recipe]:
         return demo.ensure_demo_integration
 
     return {
+        **_workflow_recipes(),
         "domain.journeys.create_journey": _now(lambda w: lambda: journeys.create_journey(
             w.dispatcher_a, _draft(w, "John Roe"))),
         "domain.journeys.update_journey": on_journey(lambda w, j: lambda: journeys.update_journey(
@@ -282,6 +286,47 @@ def _recipes() -> dict[str, Recipe]:
             audited=T.AUDITED)),
         "domain.tenancy.update_record": _now(lambda w: lambda: tenancy.update_record(
             w.admin_a, Location, "location", L.LOCATION_FIELDS, w.a1, {"code": "AN"}, unique="name")),
+    }
+
+
+def _workflow_recipes() -> dict[str, Recipe]:
+    """The crew workflow's writes, on a journey with a truck and a crew (tests/journey_factory)."""
+    from db.enums import ItemKind, MediaKind, Phase
+    from domain import media, phase_template, workflow
+    from tests.journey_factory import CREATION_ITEMS, jpeg_bytes, make_world, signature_bytes, through
+
+    def on_journey(setup_through: Phase | None, make: Callable[[Any], Thunk]) -> Recipe:
+        async def recipe(_w: World, _sim: Simulator) -> Thunk:
+            journey = await make_world(company_name="Workflow Movers")
+            if setup_through is not None:
+                await through(journey, setup_through)
+            return make(journey)
+        return recipe
+
+    def creation(j: Any) -> Thunk:
+        return lambda: workflow.complete_phase(j["dispatcher"], j.journey_id, Phase.CREATION, CREATION_ITEMS)
+
+    return {
+        "domain.workflow.start_phase": on_journey(None, lambda j: lambda: workflow.start_phase(
+            j["dispatcher"], j.journey_id, Phase.CREATION)),
+        "domain.workflow.record_item": on_journey(None, lambda j: lambda: workflow.record_item(
+            j["dispatcher"], j.journey_id, Phase.CREATION, "schedule_confirmed", True)),
+        "domain.workflow.record_photo": on_journey(Phase.CREATION, lambda j: lambda: workflow.record_photo(
+            j["driver"], j.journey_id, Phase.MORNING_PREP, "vehicle_photo", jpeg_bytes())),
+        "domain.workflow.record_signature": on_journey(Phase.MORNING_PREP, lambda j: lambda: workflow.record_signature(
+            j["driver"], j.journey_id, Phase.PICKUP, "pickup_signature", signature_bytes())),
+        "domain.workflow.complete_phase": on_journey(None, creation),
+        "domain.workflow.hand_over": on_journey(None, lambda j: lambda: workflow.hand_over(j["dispatcher"], j.journey_id)),
+        "domain.workflow.approve_phase": on_journey(Phase.CREATION, lambda j: lambda: workflow.approve_phase(
+            j["manager"], j.journey_id, Phase.CREATION)),
+        "domain.workflow.reject_phase": on_journey(Phase.CREATION, lambda j: lambda: workflow.reject_phase(
+            j["manager"], j.journey_id, Phase.CREATION, "wrong truck")),
+        "domain.media.upload_media": on_journey(None, lambda j: lambda: media.upload_media(
+            j["driver"], j.journey_id, MediaKind.PHOTO, jpeg_bytes())),
+        "domain.phase_template.set_item_required": on_journey(None, lambda j: lambda: phase_template.set_item_required(
+            j["admin"], Phase.PICKUP, "condition_photos", False)),
+        "domain.phase_template.add_item": on_journey(None, lambda j: lambda: phase_template.add_item(
+            j["admin"], Phase.PICKUP, "Stairs counted", ItemKind.CHECK)),
     }
 
 

@@ -1,0 +1,72 @@
+"""Shared e2e support (Playwright, real Chromium, the app as a `python app.py` subprocess), on top
+of `tests/e2e/live_server.py`:
+
+    with live_app(SOME_SETTING="x") as base_url: ...     # own fresh database, demo data, stopped after
+    with served_app() as app: app.server.stop(); start_again(app)   # a test that stops the server
+    page = phone_page(chromium, base_url, "driver@demo.ccrm")   # signed in, 390×844
+
+The `chromium` fixture (Debian's Chromium, module-scoped) is available to every e2e test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from playwright.sync_api import Browser, Page
+
+from tests.conftest import TEST_DATABASE_URL
+from tests.e2e.live_server import (
+    LiveServer,
+    blank_database,
+    chromium,  # noqa: F401  (the fixture, for every e2e test)
+    running_live_server,
+    sibling_database,
+    signed_in_page,
+    start_live_server,
+)
+
+PHONE = {"width": 390, "height": 844}
+
+
+@dataclass
+class ServedApp:
+    server: LiveServer
+    database_url: str
+
+    @property
+    def base_url(self) -> str:
+        return self.server.url
+
+
+@contextmanager
+def served_app(**env: str) -> Iterator[ServedApp]:
+    """The app on a free port with its own empty database (`<test db>_e2e`, or `DATABASE_URL`),
+    which it migrates and fills with the demo data; ready (startup finished) when yielded."""
+    database_url = env.pop("DATABASE_URL", None) or blank_database(sibling_database(TEST_DATABASE_URL, "e2e"))
+    with running_live_server(database_url, env=env) as server:
+        app = ServedApp(server, database_url)
+        try:
+            yield app
+        finally:
+            app.server.stop()
+
+
+@contextmanager
+def live_app(**env: str) -> Iterator[str]:
+    """Start the app (env overrides applied), wait for /health, yield its base URL, terminate it."""
+    with served_app(**env) as app:
+        yield app.base_url
+
+
+def start_again(app: ServedApp) -> None:
+    """Start a stopped server again on the same port, database and storage (as after a redeploy)."""
+    app.server = start_live_server(app.database_url, port=app.server.port, workdir=app.server.workdir).wait_ready()
+
+
+def phone_page(browser: Browser, base_url: str, email: str) -> Page:
+    """A new browser context signed in as `email` (demo password), on a 390×844 screen."""
+    page = signed_in_page(browser, base_url, email)
+    page.set_viewport_size(PHONE)
+    return page

@@ -1,0 +1,107 @@
+"""The desk's side of the workflow: the approval queue and the admin's checklist editor."""
+
+from __future__ import annotations
+
+import pytest
+from nicegui import ui
+from nicegui.testing import User
+
+from db.enums import ItemKind, Phase, StepStatus
+from domain import phase_template, workflow
+from tests.helpers import sign_in
+from tests.journey_factory import PASSWORD, World, make_world, password_hash, through
+from tests.ui_support import step_status
+
+pytestmark = pytest.mark.postgres_only
+
+
+@pytest.fixture
+async def world(db: str) -> World:
+    return await make_world(hashed=password_hash())
+
+
+async def test_a_manager_approves_from_the_queue(world: World, user: User) -> None:
+    await through(world, Phase.PICKUP)
+    await sign_in(user, world["manager"].email, PASSWORD)
+    await user.open("/approvals")
+    await user.should_see("Ada Lovelace · Pickup")
+    await user.should_see("Ada Lovelace · Job setup")
+    user.find(marker=f"review-{world.journey_id}-PICKUP").click()
+    await user.should_see("Customer identity verified", retries=30)
+    user.find(marker=f"approve-{world.journey_id}-PICKUP").click()
+    await user.should_see("Pickup of Ada Lovelace approved", retries=30)
+    await user.should_not_see("Ada Lovelace · Pickup")
+    assert await step_status(world.journey_id, Phase.PICKUP) is StepStatus.APPROVED
+
+
+async def test_a_dispatcher_sends_a_phase_back_with_a_reason(world: World, user: User) -> None:
+    await through(world, Phase.MORNING_PREP)
+    await sign_in(user, world["dispatcher"].email, PASSWORD)
+    await user.open("/approvals")
+    user.find(marker=f"reject-{world.journey_id}-MORNING_PREP").click()
+    user.find(marker="confirm-reject").click()
+    await user.should_see("say why the phase is rejected", retries=30)
+    user.find(marker="reject-reason").type("Fuel reading looks wrong")
+    user.find(marker="confirm-reject").click()
+    await user.should_see("Morning prep sent back to the crew", retries=30)
+    assert await step_status(world.journey_id, Phase.MORNING_PREP) is StepStatus.IN_PROGRESS
+    view = await workflow.journey_workflow(world["driver"], world.journey_id)
+    assert view.current.rejection_reason == "Fuel reading looks wrong"
+
+
+async def test_the_queue_fills_live_and_stays_in_scope(world: World, user: User) -> None:
+    await sign_in(user, world["manager"].email, PASSWORD)
+    await user.open("/approvals")
+    await user.should_see("Nothing is waiting for approval.")
+    await through(world, Phase.MORNING_PREP)
+    await user.should_see("Ada Lovelace · Morning prep", retries=30)
+
+
+async def test_a_manager_of_another_branch_sees_nothing(world: World, user: User) -> None:
+    await through(world, Phase.MORNING_PREP)
+    await sign_in(user, world["outsider_manager"].email, PASSWORD)
+    await user.open("/approvals")
+    await user.should_see("Nothing is waiting for approval.")
+
+
+async def test_crew_and_auditors_are_refused_the_desk_pages(world: World, user: User) -> None:
+    await sign_in(user, world["driver"].email, PASSWORD)
+    for path in ("/approvals", "/admin/workflow"):
+        await user.open(path)
+        await user.should_see("You don't have access to this page.")
+
+
+async def test_an_admin_edits_the_checklist(world: World, user: User) -> None:
+    await sign_in(user, world["admin"].email, PASSWORD)
+    await user.open("/admin/workflow")
+    await user.should_see("Workflow checklist")
+    switch = user.find(marker="required-PICKUP-condition_photos").elements.pop()
+    assert isinstance(switch, ui.switch) and switch.value is True
+    switch.value = False
+    await user.should_see("Condition photos: optional", retries=30)
+
+    async def condition_photos_required() -> bool:
+        template = await phase_template.company_template(world["admin"])
+        return next(s for s in template[Phase.PICKUP] if s.key == "condition_photos").required
+
+    assert await condition_photos_required() is False
+    user.find(marker="new-label-DELIVERY").type("Floor protection removed")
+    user.find(marker="add-DELIVERY").click()
+    await user.should_see("Added “Floor protection removed” to Delivery", retries=30)
+    template = await phase_template.company_template(world["admin"])
+    added = template[Phase.DELIVERY][-1]
+    assert (added.key, added.kind, added.required) == ("floor_protection_removed", ItemKind.CHECK, True)
+    user.find(marker="add-TRANSPORT").click()
+    await user.should_see("label: 1 to 200 characters", retries=30)
+
+
+async def test_a_dispatcher_hands_a_journey_over_to_its_crew(world: World, user: User) -> None:
+    await sign_in(user, world["dispatcher"].email, PASSWORD)
+    await user.open("/approvals")
+    await user.should_see("Nothing is waiting for approval.")
+    user.find(marker=f"hand-over-{world.journey_id}").click()
+    await user.should_see("Ada Lovelace: handed over to the crew", retries=30)
+    await user.should_see("No journey is waiting for its job setup.")
+    await user.should_see("Ada Lovelace · Job setup")
+    assert await step_status(world.journey_id, Phase.CREATION) is StepStatus.COMPLETED
+    assert await step_status(world.journey_id, Phase.MORNING_PREP) is StepStatus.IN_PROGRESS
