@@ -3,9 +3,10 @@ and the journey status each phase puts a journey in."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from db.enums import ItemKind, JourneyStatus, Phase
+from db.enums import ItemKind, JourneyStatus, Phase, StepStatus
 
 #: Journey status while a phase is the current one (DESIGN: SCHEDULED → MORNING_PREP → EN_ROUTE
 #: → ONSITE → COMPLETED → AUDITED).
@@ -17,6 +18,17 @@ PHASE_STATUS: dict[Phase, JourneyStatus] = {
     Phase.DELIVERY: JourneyStatus.ONSITE,
     Phase.COMPLETION: JourneyStatus.ONSITE,
 }
+
+
+
+def initial_steps(now: datetime, started_by_id: int | None = None) -> list[dict[str, Any]]:
+    """The six steps a new journey starts with (column values): CREATION in progress, the others pending."""
+    return [
+        {"phase": phase, "position": i, "status": StepStatus.IN_PROGRESS if i == 1 else StepStatus.PENDING,
+         "started_at": now if i == 1 else None, "started_by_id": started_by_id if i == 1 else None}
+        for i, phase in enumerate(Phase, start=1)
+    ]
+
 
 _TIRES = {"choices": ["good", "worn", "replace"]}
 _PERCENT = {"min": 0, "max": 100, "unit": "%"}

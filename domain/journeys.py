@@ -17,11 +17,12 @@ from typing import Any
 
 from sqlalchemy import delete
 
-from db.enums import DataSource, JourneyStatus, Phase, Role, StepStatus
+from db.enums import DataSource, JourneyStatus, Phase, Role
 from db.models import Journey, JourneyStep, Location, utcnow
+from db.workflow_defaults import initial_steps
 from domain import audit, events
-from domain.audit import audited_write
 from domain.assignment import CrewChoice, check_crew, check_truck
+from domain.audit import audited_write
 from domain.errors import Forbidden, ValidationFailed
 from domain.events import DomainEvent, EventType
 from domain.journey_access import ensure_open, journey_for_write, window_of
@@ -176,12 +177,7 @@ def _check_schedule(journey: Journey, location: Location) -> None:
 
 
 def _new_steps(principal: Principal) -> list[JourneyStep]:
-    now = utcnow()
-    return [
-        JourneyStep(phase=phase, position=i, status=StepStatus.IN_PROGRESS if i == 1 else StepStatus.PENDING,
-                    started_at=now if i == 1 else None, started_by_id=principal.user_id if i == 1 else None)
-        for i, phase in enumerate(Phase, start=1)
-    ]
+    return [JourneyStep(**values) for values in initial_steps(utcnow(), principal.user_id)]
 
 
 def _event(kind: EventType, journey: Journey, **data: Any) -> DomainEvent:

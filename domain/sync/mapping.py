@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from db.enums import JourneyStatus, Phase, StepStatus
+from db.enums import JourneyStatus
 from db.seed import display_name
+from db.workflow_defaults import initial_steps
 from integrations.smartmoving import (
     CustomerListing,
     JobDetail,
@@ -148,12 +149,8 @@ def differs(new: dict[str, Any], old: dict[str, Any]) -> bool:
 
 
 def new_steps(journey_id: int, now: dt.datetime) -> list[dict[str, Any]]:
-    """The six steps of a new journey: CREATION in progress, the others pending."""
-    return [
-        {"journey_id": journey_id, "phase": phase, "position": i,
-         "status": StepStatus.IN_PROGRESS if i == 1 else StepStatus.PENDING, "started_at": now if i == 1 else None}
-        for i, phase in enumerate(Phase, start=1)
-    ]
+    """The six steps of a new journey, as rows for a bulk insert."""
+    return [{"journey_id": journey_id, **values} for values in initial_steps(now)]
 
 
 def clip(value: str | None, limit: int) -> str | None:

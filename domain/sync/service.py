@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Coroutine, Iterable
 from typing import Any
 
@@ -45,7 +44,6 @@ from integrations.smartmoving import SmartMovingClient, SmartMovingError
 log = logging.getLogger(__name__)
 
 BUSY = "another sync of this integration is running"
-GUARD_POLL_SECONDS = 1.0
 _background: set[asyncio.Task[Any]] = set()
 
 
@@ -134,16 +132,12 @@ async def refresh_opportunities(integration_id: int, opportunity_ids: Iterable[s
     """A WEBHOOK run refreshing these opportunities. It waits up to `wait_seconds` for a running
     sync of the integration to end (the refresh must not be lost), then records SKIPPED."""
     ids = list(opportunity_ids)
-    deadline = time.monotonic() + wait_seconds
-    while True:
-        async with sync_guard(integration_id) as acquired:
-            if acquired:
-                info = await open_run(integration_id, SyncKind.WEBHOOK, "webhook")
-                await _execute(info, None, ids, client_options)
-                return info.run_id
-        if time.monotonic() >= deadline:
-            return await record_skipped(integration_id, SyncKind.WEBHOOK, "webhook", BUSY)
-        await asyncio.sleep(GUARD_POLL_SECONDS)
+    async with sync_guard(integration_id, wait=wait_seconds) as acquired:
+        if acquired:
+            info = await open_run(integration_id, SyncKind.WEBHOOK, "webhook")
+            await _execute(info, None, ids, client_options)
+            return info.run_id
+    return await record_skipped(integration_id, SyncKind.WEBHOOK, "webhook", BUSY)
 
 
 @audited_write
