@@ -13,22 +13,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import CrewRole, JourneyStatus, Phase
+from db.enums import JourneyStatus, Phase
 from db.models import CrewAssignment, Journey, Location, Truck, User, utcnow
+from domain.cards import CrewMember
 from domain.errors import Forbidden, NotFound
-from domain.workflow_access import require_row_id
 from domain.rbac import CREW_ROLES, Principal, journey_scope
 from domain.unit_of_work import read_session
+from domain.workflow_access import require_row_id
 
 #: "My journeys" covers today and tomorrow, each in its location's own timezone.
 DAYS_AHEAD = 1
-
-
-@dataclass(frozen=True, slots=True)
-class CrewMember:
-    user_id: int
-    name: str
-    role: CrewRole
 
 
 @dataclass(frozen=True, slots=True)
