@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from nicegui.testing import User as SimulatedUser
@@ -22,13 +23,21 @@ from tests.helpers import bearer, count, token_for
 from tests.world import WORLD_PASSWORD, World, build_world
 
 
+COMPANY_ZONE = ZoneInfo("America/Toronto")  # the zone companies get by default, as in the world
+
+
+def _company_today() -> date:
+    return datetime.now(COMPANY_ZONE).date()
+
+
 @pytest.fixture
 async def world(db: str) -> World:
     w = await build_world()
     async with unit_of_work() as s:
         s.add(User(company_id=w.company_a, email="auditor@alpha.test", full_name="Audrey", role=Role.AUDITOR,
                    password_hash=hash_password(WORLD_PASSWORD)))
-        yesterday = datetime.now(UTC) - timedelta(days=1)
+        # Noon of the company's yesterday: the date filters count days in the company's zone.
+        yesterday = datetime.combine(_company_today() - timedelta(days=1), time(12), COMPANY_ZONE)
         s.add_all([
             AuditEntry(company_id=w.company_a, user_id=w.admin_a.user_id, actor_email="admin@alpha.test",
                        action="update", entity="truck", entity_id=str(w.truck_a), at=yesterday - timedelta(days=2),
@@ -65,7 +74,7 @@ async def test_an_auditor_reads_their_company_trail_filtered_and_paged(world: Wo
     assert by_user["total"] == 1
     by_actor = (await _get(user, token, "/api/audit?actor=DISPATCH@"))["data"]
     assert by_actor["total"] == 30
-    today = datetime.now(UTC).date()
+    today = _company_today()
     old = (await _get(user, token, f"/api/audit?date_to={today - timedelta(days=2)}"))["data"]
     assert [e["entity"] for e in old["items"]] == ["truck"]
     recent = (await _get(user, token, f"/api/audit?date_from={today - timedelta(days=2)}&date_to={today}"))["data"]
