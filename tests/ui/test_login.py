@@ -50,8 +50,11 @@ async def test_anonymous_visitor_is_sent_to_login_with_redirect(demo: str, user:
     await user.should_see("Sign in to your account")
 
 
-async def test_a_crew_member_is_refused_the_dispatch_board(demo: str, user: User) -> None:
+async def test_a_crew_member_is_sent_from_the_dispatch_board_to_their_home(demo: str, user: User) -> None:
     await _sign_in(user, "driver@demo.ccrm")
     await user.should_see("My journeys", retries=SIGN_IN_RETRIES)
     await user.open("/dashboard")
     await user.should_see("You don't have access to this page.")
+    await user.should_see("/dashboard is not open to driver@demo.ccrm (DRIVER): here is your home page.")
+    await user.should_see("My journeys")
+    await user.should_not_see("Dispatch board")
