@@ -109,7 +109,7 @@ async def audit_page(principal: Principal) -> None:
             ui.select(choices["entities"], label="Entity", clearable=True).bind_value(form, "entity") \
                 .props("outlined dense").classes("w-40").mark("audit-entity")
             ui.select(choices["actions"], label="Action", clearable=True).bind_value(form, "action") \
-                .props("outlined dense").classes("w-44").mark("audit-action")
+                .props('outlined dense data-testid="audit-action"').classes("w-44").mark("audit-action")
             ui.button("Apply", icon="filter_alt", on_click=lambda: table.load()).props(
                 'outline data-testid="audit-apply"').mark("audit-apply")
         table = PagedTable(COLUMNS, fetch, marker="audit-table", to_row=_row)
