@@ -30,15 +30,22 @@ COLUMNS = [
 ]
 
 
+def _shown(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
 def change_summary(old: dict[str, Any] | None, new: dict[str, Any] | None) -> str:
-    """"role: DISPATCHER → MANAGER; phone: → 555-0101" (only what is in old or new values)."""
+    """"role: DISPATCHER → MANAGER; phone: → 555-0101; email: a@b.c": the changed values first
+    (old → new), then the values only set or left as they were (context such as the phase)."""
     old, new = old or {}, new or {}
-    parts = []
+    changed, context = [], []
     for key in [*old, *(k for k in new if k not in old)]:
         before, after = old.get(key), new.get(key)
-        parts.append(f"{key}: {'' if before is None else before} → {'' if after is None else after}"
-                     if key in old else f"{key}: {after}")
-    text = "; ".join(parts)
+        if key in old and (key not in new or before != after):
+            changed.append(f"{key}: {_shown(before)} → {_shown(after)}")
+        else:
+            context.append(f"{key}: {_shown(after)}")
+    text = "; ".join(changed + context)
     return text if len(text) <= SUMMARY_LENGTH else text[: SUMMARY_LENGTH - 1] + "…"
 
 
@@ -109,7 +116,7 @@ async def audit_page(principal: Principal) -> None:
             ui.select(choices["entities"], label="Entity", clearable=True).bind_value(form, "entity") \
                 .props("outlined dense").classes("w-40").mark("audit-entity")
             ui.select(choices["actions"], label="Action", clearable=True).bind_value(form, "action") \
-                .props("outlined dense").classes("w-44").mark("audit-action")
+                .props('outlined dense data-testid="audit-action"').classes("w-44").mark("audit-action")
             ui.button("Apply", icon="filter_alt", on_click=lambda: table.load()).props(
                 'outline data-testid="audit-apply"').mark("audit-apply")
         table = PagedTable(COLUMNS, fetch, marker="audit-table", to_row=_row)

@@ -2,7 +2,7 @@
 
 The session lives in `app.storage.user` (signed with STORAGE_SECRET). Anonymous visitors are
 sent to `/login?redirect_to=...` by `AuthMiddleware`; `guarded_page` then loads the
-`Principal` and refuses, with a clear message, a role the page is not meant for.
+`Principal` and sends a role the page is not meant for to its own home page, which says why.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
-from nicegui import app, ui
+from nicegui import app, context, ui
 from starlette.middleware.base import BaseHTTPMiddleware
 
 from db.enums import Role
@@ -23,6 +23,9 @@ from domain.rbac import Principal, landing_path, load_principal
 from domain.unit_of_work import read_session
 
 PUBLIC_PATHS = frozenset({"/login", "/health"})
+REFUSAL = "You don't have access to this page."
+#: The refused path, kept in the session until the home page it was sent to has said so.
+_REFUSED_KEY = "refused_path"
 _UNGUARDED_PREFIXES = ("/_nicegui", "/api/", "/static/")
 
 
@@ -36,9 +39,14 @@ class AuthMiddleware(BaseHTTPMiddleware):
             and not path.startswith(_UNGUARDED_PREFIXES)
             and not app.storage.user.get("user_id")
         ):
-            target = path + (f"?{request.url.query}" if request.url.query else "")
-            return RedirectResponse(f"/login?redirect_to={quote(target, safe='')}")
+            return to_login(request)
         return await call_next(request)
+
+
+def to_login(request: Request) -> RedirectResponse:
+    """To the login page, which sends the visitor back to the page asked for once signed in."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?redirect_to={quote(target, safe='')}")
 
 
 def sign_in(principal: Principal) -> None:
@@ -76,11 +84,15 @@ def guarded_page(path: str, *, roles: Iterable[Role] | None = None, title: str |
         @wraps(handler)
         async def page(**kwargs: Any) -> Any:
             principal = await current_principal()
-            if principal is None:
-                return RedirectResponse(f"/login?redirect_to={quote(path, safe='')}")
+            request = context.client.request
+            if principal is None:  # signed out meanwhile (e.g. deactivated)
+                return to_login(request)
             if allowed is not None and principal.role not in allowed:
-                show_refusal(principal)
-                return None
+                app.storage.user[_REFUSED_KEY] = request.url.path
+                return RedirectResponse(landing_path(principal.role))
+            refused = app.storage.user.pop(_REFUSED_KEY, None)
+            if refused:
+                show_refusal(principal, refused)
             result = handler(principal, **kwargs)
             return await result if inspect.isawaitable(result) else result
 
@@ -91,9 +103,12 @@ def guarded_page(path: str, *, roles: Iterable[Role] | None = None, title: str |
     return decorate
 
 
-def show_refusal(principal: Principal) -> None:
-    with ui.column().classes("absolute-center items-center gap-4"):
-        ui.icon("block", size="xl", color="negative")
-        ui.label("You don't have access to this page.").classes("text-h6").props('data-testid="forbidden"')
-        ui.label(f"Signed in as {principal.email} ({principal.role.value}).").classes("text-grey-7")
-        ui.button("Go to my home page", on_click=lambda: ui.navigate.to(landing_path(principal.role)))
+def show_refusal(principal: Principal, refused_path: str) -> None:
+    """A banner on top of the home page a refused visitor was sent to."""
+    with ui.row().classes("w-full items-center no-wrap gap-3 q-pa-md bg-red-1 text-negative").props(
+            'role=alert data-testid="forbidden"'):
+        ui.icon("block", size="md")
+        with ui.column().classes("gap-0"):
+            ui.label(REFUSAL).classes("text-subtitle1 text-weight-medium")
+            ui.label(f"{refused_path} is not open to {principal.email} ({principal.role.value}): "
+                     "here is your home page.").classes("text-body2").props('data-testid="refused-path"')

@@ -1,11 +1,13 @@
 """Shared e2e support (Playwright, real Chromium, the app as a `python app.py` subprocess), on top
 of `tests/e2e/live_server.py`:
 
-    with live_app(SOME_SETTING="x") as base_url: ...     # own fresh database, demo data, stopped after
+    with served_app(SOME_SETTING="x") as app: ...   # own fresh database, demo data, stopped after
     with served_app() as app: app.server.stop(); start_again(app)   # a test that stops the server
     page = phone_page(chromium, base_url, "driver@demo.ccrm")   # signed in, 390×844
 
 The `chromium` fixture (Debian's Chromium, module-scoped) is available to every e2e test.
+Tests marked `incremental` are the steps of one story, in file order: once a step fails, the
+later steps of its module are skipped (naming the failed one) instead of failing in its wake.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.conftest import TEST_DATABASE_URL
@@ -28,6 +31,22 @@ from tests.e2e.live_server import (
 )
 
 PHONE = {"width": 390, "height": 844}
+#: The first failed step of an `incremental` module, kept on the module's node.
+FAILED_STEP = pytest.StashKey[str]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[pytest.TestReport]:
+    report: pytest.TestReport = yield
+    if report.failed and item.get_closest_marker("incremental") and item.parent is not None:
+        item.parent.stash.setdefault(FAILED_STEP, item.name)
+    return report
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    failed = item.parent.stash.get(FAILED_STEP, None) if item.parent is not None else None
+    if failed and item.get_closest_marker("incremental"):
+        pytest.skip(f"an earlier step of this story failed: {failed}")
 
 
 @dataclass
@@ -51,13 +70,6 @@ def served_app(**env: str) -> Iterator[ServedApp]:
             yield app
         finally:
             app.server.stop()
-
-
-@contextmanager
-def live_app(**env: str) -> Iterator[str]:
-    """Start the app (env overrides applied), wait for /health, yield its base URL, terminate it."""
-    with served_app(**env) as app:
-        yield app.base_url
 
 
 def start_again(app: ServedApp) -> None:

@@ -1,10 +1,7 @@
 """The app served for real: `python app.py` as a subprocess on a free loopback port.
 
-    def test_something(live_server_factory):
-        server = live_server_factory(database_url)        # waits for /health, stopped after the test
-        httpx.get(f"{server.url}/health")
-
-    with running_live_server(database_url, env={"LOG_LEVEL": "WARNING"}) as server: ...   # outside pytest
+    with running_live_server(database_url, env={"LOG_LEVEL": "WARNING"}) as server:  # waits for /health
+        httpx.get(f"{server.url}/health")                                            # stopped after the block
 
 Each server gets its own NiceGUI storage and media directories (as separate containers would),
 demo mode with demo data, the scheduler off unless `env` says otherwise. `start_live_server`
@@ -22,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -247,18 +244,3 @@ def open_journey_status(page: Page, journey_id: int) -> None:
     expect(page.get_by_test_id(f"journey-card-{journey_id}")).to_be_visible()
     page.wait_for_function("window.did_handshake === true")
     page.evaluate("window.__not_reloaded = true")
-
-
-@pytest.fixture
-def live_server_factory(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
-    """Start servers with `factory(database_url, env=..., wait=True)`; all are stopped afterwards."""
-    servers: list[LiveServer] = []
-
-    def factory(database_url: str, *, env: dict[str, str] | None = None, wait: bool = True) -> LiveServer:
-        server = start_live_server(database_url, env=env, workdir=tmp_path / f"server{len(servers)}")
-        servers.append(server)
-        return server.wait_ready() if wait else server
-
-    yield factory
-    for server in servers:
-        server.stop()

@@ -51,15 +51,16 @@ def photo(page: Page, key: str, colour: str = "teal") -> None:
     item_done(page, key)
 
 
-def sign(page: Page, key: str, signer: str) -> None:
-    """The customer signs on the pad with a finger (here: the mouse) and the crew saves it."""
+def sign(page: Page, key: str, signer: str, strokes: int = 3) -> None:
+    """The customer signs on the pad with a finger (here: the mouse) and the crew saves it.
+    (Identical drawings on one journey are stored once: vary `strokes` to get distinct files.)"""
     page.get_by_test_id(f"signer-{key}").fill(signer)
     pad = page.get_by_test_id(f"pad-{key}")
     pad.scroll_into_view_if_needed()
     box = pad.bounding_box()
     assert box is not None
     left, base = box["x"] + 20, box["y"] + box["height"] * 0.7
-    for stroke in range(3):
+    for stroke in range(strokes):
         page.mouse.move(left + stroke * 100, base)
         page.mouse.down()
         for step in range(1, 16):

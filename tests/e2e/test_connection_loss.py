@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from tests.e2e.artifacts import Screenshots
 from tests.e2e.conftest import phone_page, served_app, start_again
 from tests.e2e.phone_steps import tick
 
@@ -29,6 +30,7 @@ def _assert_blocked(page: Page, key: str) -> None:
 
 
 def test_input_is_blocked_while_offline_and_works_again_after(chromium: Browser) -> None:
+    shots = Screenshots("connection-loss")
     with served_app() as app:
         page = phone_page(chromium, app.base_url, "mover@demo.ccrm")
         context = page.context
@@ -40,6 +42,7 @@ def test_input_is_blocked_while_offline_and_works_again_after(chromium: Browser)
         # 1. the phone loses its network
         context.set_offline(True)
         _assert_blocked(page, "lights_ok")
+        shots.take(page, "offline banner")
         context.set_offline(False)
         expect(page.get_by_test_id("offline-banner")).to_be_hidden(timeout=RECONNECT_TIMEOUT)
         expect(page.get_by_test_id("check-lights_ok")).to_have_attribute("aria-checked", "false")
@@ -53,6 +56,7 @@ def test_input_is_blocked_while_offline_and_works_again_after(chromium: Browser)
         expect(page.get_by_test_id("phase-title")).to_have_text("2. Morning prep")
         expect(page.get_by_test_id("check-brakes_ok")).to_have_attribute("aria-checked", "false")
         tick(page, "brakes_ok")
+        shots.take(page, "back online after a restart")
 
         items = {i["key"]: i["done"] for i in page.request.get(f"/api/mobile/journey/{journey_id}").json()[
             "data"]["workflow"]["phases"][1]["items"]}

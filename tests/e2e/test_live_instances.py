@@ -9,6 +9,7 @@ import time
 import pytest
 from playwright.sync_api import Browser, expect
 
+from tests.e2e.artifacts import Screenshots
 from tests.e2e.live_server import (  # noqa: F401 (fixtures)
     DemoJourney,
     Instances,
@@ -54,6 +55,7 @@ def test_a_change_committed_through_a_appears_live_on_a_page_served_by_b(
     assert page.evaluate("window.__not_reloaded") is True
     assert two_instances.b.health()["live"]["relay"]["received"] > received_before
     print(f"\ncommit through A -> visible on B: {elapsed_ms:.0f} ms")
+    Screenshots("live-instances").take(page, "journey status on b after a change through a")
     page.context.close()
 
 

@@ -2,8 +2,8 @@
 guarded API endpoint. The expected table is written out below as data, from DESIGN.md's
 "Roles and scope" — not read from the code under test.
 
-A refused page shows "You don't have access to this page."; a refused endpoint answers 403 in
-the envelope. An allowed page shows no refusal (and, for the pages of this issue, its title);
+A refused page sends the user to their home page, which says "You don't have access to this page.";
+a refused endpoint answers 403 in the envelope. An allowed page shows no refusal (and, for the pages of this issue, its title);
 an allowed endpoint answers 2xx.
 """
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import pytest
 from nicegui.testing import User
+from sqlalchemy import update
 
+from db.enums import UserStatus
+from db.models import User as UserModel
 from db.seed import DEMO_PASSWORD
+from domain.unit_of_work import unit_of_work
 
 #: The password check (argon2) runs off the event loop and takes a few hundred ms: wait for it.
 SIGN_IN_RETRIES = 100
@@ -50,8 +54,21 @@ async def test_anonymous_visitor_is_sent_to_login_with_redirect(demo: str, user:
     await user.should_see("Sign in to your account")
 
 
-async def test_a_crew_member_is_refused_the_dispatch_board(demo: str, user: User) -> None:
+async def test_a_crew_member_is_sent_from_the_dispatch_board_to_their_home(demo: str, user: User) -> None:
     await _sign_in(user, "driver@demo.ccrm")
     await user.should_see("My journeys", retries=SIGN_IN_RETRIES)
     await user.open("/dashboard")
     await user.should_see("You don't have access to this page.")
+    await user.should_see("/dashboard is not open to driver@demo.ccrm (DRIVER): here is your home page.")
+    await user.should_see("My journeys")
+    await user.should_not_see("Dispatch board")
+
+
+async def test_a_session_ended_meanwhile_returns_to_the_very_page_after_signing_in(demo: str, user: User) -> None:
+    await _sign_in(user, "dispatcher@demo.ccrm")
+    await user.should_see("Dispatch board", retries=SIGN_IN_RETRIES)
+    async with unit_of_work() as s:  # deactivated while signed in: the next page sends them to sign in
+        await s.execute(update(UserModel).where(UserModel.email == "dispatcher@demo.ccrm")
+                        .values(status=UserStatus.INACTIVE))
+    response = await user.http_client.get("/journeys/7?tab=crew", follow_redirects=False)
+    assert response.headers["location"] == "/login?redirect_to=%2Fjourneys%2F7%3Ftab%3Dcrew"
