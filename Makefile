@@ -19,4 +19,4 @@ bench-live:
 
 bench-sync:
 	./scripts/bootstrap.sh --test
-	.venv/bin/python -m bench.sync
+	.venv/bin/python -m bench.sync_day
