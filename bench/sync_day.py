@@ -59,6 +59,8 @@ BOOKKEEPING_TABLES = ("sync_runs", "company_integrations", "audit_entries")
 class TimedRun:
     run: SyncRun
     seconds: float
+    #: CPU time of this process (the app's side: client, mapping, SQLAlchemy) during the run.
+    cpu_seconds: float
 
 
 def run(database_url: str, *, jobs: int = JOBS, rate: int = UNTHROTTLED, delay: float = 0.0) -> list[Figure]:
@@ -103,6 +105,7 @@ def _figures(jobs: int, catalogue: TimedRun, first: TimedRun, again: TimedRun, w
         reported(SECTION, f"first sync: journeys created ({f.details.get('ignored', 0)} jobs not booked)",
                  f.created, "journeys"),
         reported(SECTION, "first sync: journeys created per second", f.created / first.seconds, "journeys/s"),
+        reported(SECTION, "first sync: CPU of the app process per 1,000 jobs", first.cpu_seconds / jobs * 1000, "s"),
         reported(SECTION, "first sync: failed records", f.failed, "records"),
         reported(SECTION, "first sync: API calls", f.api_calls, "calls"),
         reported(SECTION, f"first sync at the live API's {LIVE_RATE_PER_MINUTE}/min: at least",
@@ -136,11 +139,11 @@ async def _setup(base_url: str) -> int:
 
 async def _timed(integration_id: int, kind: SyncKind, options: dict[str, Any]) -> TimedRun:
     info = await open_run(integration_id, kind, "bench")
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     await run_sync(info, **options)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     async with read_session() as session:
-        return TimedRun(await session.get_one(SyncRun, info.run_id), elapsed)
+        return TimedRun(await session.get_one(SyncRun, info.run_id), elapsed, cpu)
 
 
 async def _next_transaction() -> tuple[int, dict[str, int]]:
