@@ -49,12 +49,13 @@ FIRST_ADDED_INDEX = 5_000  # opportunities added by tests get n >= this, clear o
 
 @dataclass(slots=True)
 class CallRecord:
-    """One request as the simulator saw it; `status` is set once it is answered."""
+    """One request as the simulator saw it; `status` and `answered_at` are set once it is answered."""
 
     at: float  # time.monotonic() on arrival
     method: str
     path: str
     status: int | None = None
+    answered_at: float | None = None
 
 
 class SimulatorState(FaultInjector):
@@ -207,7 +208,7 @@ def create_simulator_app(state: SimulatorState | None = None) -> FastAPI:
             response: Response = _message(401, "Access denied due to invalid API key.")
         else:
             response = await state.inject_fault() or await call_next(request)
-        record.status = response.status_code
+        record.status, record.answered_at = response.status_code, time.monotonic()
         return response
 
     @app.exception_handler(HTTPException)
