@@ -114,8 +114,9 @@ async def collect_listed_jobs(info: RunInfo, client: SmartMovingClient, catalogu
 
 async def collect_opportunities(info: RunInfo, client: SmartMovingClient, catalogue: Catalogue,
                                 company_timezone: str, opportunity_ids: Iterable[str]) -> list[PendingWrite]:
-    """The journeys to write for whole opportunities: their jobs in the window, and any job that
-    already has a journey (whatever its date)."""
+    """The journeys to write for whole opportunities: the jobs in the window of booked ones (as the
+    listing sync does: leads and lost opportunities get no journey), and any job that already has
+    a journey (whatever its date and status, so that a cancellation reaches it)."""
     fetched: dict[str, Fetched] = {}
 
     async def keep(opportunity_id: str, result: Fetched | None) -> None:
@@ -128,8 +129,9 @@ async def collect_opportunities(info: RunInfo, client: SmartMovingClient, catalo
     existing = await load_existing(info.company_id, (job.id for f in fetched.values() for job in f.detail.jobs))
     pending: list[PendingWrite] = []
     for result in fetched.values():
+        booked = result.detail.status in BOOKED_STATUSES
         wanted = {job.id: detail_hash(result.detail, job) for job in result.detail.jobs
-                  if job.id in existing or first <= job.job_date <= last}
+                  if job.id in existing or (booked and first <= job.job_date <= last)}
         info.counters.total += len(wanted)
         info.counters.ignored += len(result.detail.jobs) - len(wanted)
         pending.extend(map_opportunity(info, result, wanted, existing, catalogue))
