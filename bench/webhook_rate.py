@@ -145,8 +145,9 @@ def _figures(engine: Engine, bodies: list[bytes], answers: list[Answer], elapsed
     # Each distinct body has one row: its accepted answers name one event id between them, never two.
     ids = {a.event_id for a in stored}
     return [
-        reported(SECTION, f"deliveries sent ({len(bodies)} distinct x {len(answers) // len(bodies)}, "
-                          f"{concurrency} clients)", len(answers), "requests"),
+        reported(SECTION, "deliveries sent", len(answers), "requests"),
+        reported(SECTION, "distinct deliveries (bodies) among them", len(bodies), "bodies"),
+        reported(SECTION, "clients sending at once", concurrency, "clients"),
         reported(SECTION, "accepted (202) per second", len(accepted) / elapsed, "deliveries/s"),
         at_most(SECTION, "answers other than 202", len(answers) - len(accepted), "answers", 0),
         reported(SECTION, "latency p50", percentile(latencies, 0.5), "ms"),
