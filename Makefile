@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` (the app in demo mode on SQLite) and `make test`.
-.PHONY: run test bench bench-live bench-sync
+.PHONY: run test bench bench-live bench-sync bench-webhook
 
 run:
 	./scripts/bootstrap.sh
@@ -19,4 +19,8 @@ bench-live:
 
 bench-sync:
 	./scripts/bootstrap.sh --test
-	.venv/bin/python -m bench.sync
+	.venv/bin/python -m bench.sync_day
+
+bench-webhook:
+	./scripts/bootstrap.sh --test
+	.venv/bin/python -m bench.webhook_rate

@@ -81,10 +81,10 @@ async def collect_listed_jobs(info: RunInfo, client: SmartMovingClient, catalogu
     entries = [ListingEntry(customer, opportunity, job)
                for customer in listing.items for opportunity in customer.opportunities for job in opportunity.jobs
                if first <= job.service_date <= last]
-    existing = await load_existing(info.company_id, (e.job.id for e in entries))
+    stored_hashes = await load_existing(info.company_id, (e.job.id for e in entries), columns=("external_hash",))
     to_fetch: dict[str, dict[str, str]] = defaultdict(dict)
     for entry in entries:
-        stored = existing.get(entry.job.id)
+        stored = stored_hashes.get(entry.job.id)
         if stored is None and entry.opportunity.status not in BOOKED_STATUSES:
             counters.ignored += 1
             continue
@@ -95,6 +95,9 @@ async def collect_listed_jobs(info: RunInfo, client: SmartMovingClient, catalogu
             counters.processed += 1
         else:
             to_fetch[entry.opportunity.id][entry.job.id] = entry_hash
+    # The stored columns are read for the jobs being refetched only: an unchanged run reads hashes.
+    existing = await load_existing(info.company_id, (job_id for jobs in to_fetch.values() for job_id in jobs
+                                                     if job_id in stored_hashes))
     info.stage = "details"
     await info.progress(force=True)
     pending: list[PendingWrite] = []
@@ -111,8 +114,9 @@ async def collect_listed_jobs(info: RunInfo, client: SmartMovingClient, catalogu
 
 async def collect_opportunities(info: RunInfo, client: SmartMovingClient, catalogue: Catalogue,
                                 company_timezone: str, opportunity_ids: Iterable[str]) -> list[PendingWrite]:
-    """The journeys to write for whole opportunities: their jobs in the window, and any job that
-    already has a journey (whatever its date)."""
+    """The journeys to write for whole opportunities: the jobs in the window of booked ones (as the
+    listing sync does: leads and lost opportunities get no journey), and any job that already has
+    a journey (whatever its date and status, so that a cancellation reaches it)."""
     fetched: dict[str, Fetched] = {}
 
     async def keep(opportunity_id: str, result: Fetched | None) -> None:
@@ -125,8 +129,9 @@ async def collect_opportunities(info: RunInfo, client: SmartMovingClient, catalo
     existing = await load_existing(info.company_id, (job.id for f in fetched.values() for job in f.detail.jobs))
     pending: list[PendingWrite] = []
     for result in fetched.values():
+        booked = result.detail.status in BOOKED_STATUSES
         wanted = {job.id: detail_hash(result.detail, job) for job in result.detail.jobs
-                  if job.id in existing or first <= job.job_date <= last}
+                  if job.id in existing or (booked and first <= job.job_date <= last)}
         info.counters.total += len(wanted)
         info.counters.ignored += len(result.detail.jobs) - len(wanted)
         pending.extend(map_opportunity(info, result, wanted, existing, catalogue))
@@ -197,16 +202,17 @@ async def fetch_details(info: RunInfo, client: SmartMovingClient, opportunity_id
         raise failures.exceptions[0] from None
 
 
-async def load_existing(company_id: int, job_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+async def load_existing(company_id: int, job_ids: Iterable[str],
+                        columns: Iterable[str] = SYNC_COLUMNS) -> dict[str, dict[str, Any]]:
     """The stored journeys of these jobs (by the unique company + external id): external id → id,
-    status and SYNC_COLUMNS."""
+    status and `columns` (all the sync-owned ones unless told)."""
     ids = sorted(set(job_ids))
     if not ids:
         return {}
-    columns = [Journey.id, Journey.status, Journey.external_id, *(getattr(Journey, c) for c in SYNC_COLUMNS)]
+    selected = [Journey.id, Journey.status, Journey.external_id, *(getattr(Journey, c) for c in columns)]
     async with read_session() as session:
         rows = await session.execute(
-            select(*columns).where(Journey.company_id == company_id, Journey.external_id.in_(ids)))
+            select(*selected).where(Journey.company_id == company_id, Journey.external_id.in_(ids)))
         return {row.external_id: row._asdict() for row in rows}
 
 

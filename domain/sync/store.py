@@ -1,5 +1,9 @@
 """Writing synced journeys: one bulk upsert keyed on (company_id, external_id).
 
+Rows go as executemany parameter sets of one cached statement: SQLAlchemy's "insertmanyvalues"
+batches them into multi-row INSERTs within each driver's parameter limit, compiling the SQL once
+(a `.values([...])` statement per batch was compiled anew each time, the sync's main cost).
+
 `INSERT ... ON CONFLICT (company_id, external_id) DO UPDATE` sets only the sync-owned columns
 (`mapping.SYNC_COLUMNS`) and the bookkeeping ones; status changes only by the CANCELLED rule;
 the schedule is kept when no job times came. Crew, truck, steps, notes and progress are never
@@ -24,8 +28,9 @@ from domain.events import DomainEvent, EventType
 from domain.sync.jobs import PendingWrite
 from domain.sync.mapping import SCHEDULE_COLUMNS, SYNC_COLUMNS, new_steps
 
-#: Rows per INSERT statement (keeps well under the drivers' parameter limits).
-BATCH_ROWS = 200
+#: Rows per multi-row INSERT (SQLAlchemy's insertmanyvalues page; it also keeps within each
+#: driver's parameter limit on its own).
+BATCH_ROWS = 1000
 
 _journeys = Journey.__table__
 _steps = JourneyStep.__table__
@@ -54,7 +59,7 @@ def _upsert_statement(session: AsyncSession) -> Any:
     for column in ("data_source", "sync_status", "last_sync_at", "updated_at"):
         assignments[column] = new[column]
     return stmt.on_conflict_do_update(index_elements=["company_id", "external_id"], set_=assignments).returning(
-        current.id, current.external_id, current.location_id)
+        current.id, current.external_id, current.location_id).execution_options(insertmanyvalues_page_size=BATCH_ROWS)
 
 
 async def write_journeys(session: AsyncSession, company_id: int, pending: list[PendingWrite],
@@ -68,19 +73,15 @@ async def write_journeys(session: AsyncSession, company_id: int, pending: list[P
              "data_source": DataSource.SMARTMOVING, "sync_status": JourneySyncStatus.SYNCED, "last_sync_at": now,
              "current_phase": Phase.CREATION, "progress": 0, "created_at": now, "updated_at": now}
             for p in pending]
-    statement = _upsert_statement(session)
-    written: dict[str, tuple[int, int]] = {}
-    for start in range(0, len(rows), BATCH_ROWS):
-        result = await session.execute(statement.values(rows[start:start + BATCH_ROWS]))
-        written.update((external_id, (journey_id, location_id)) for journey_id, external_id, location_id in result)
+    result = await session.execute(_upsert_statement(session), rows)
+    written = {external_id: (journey_id, location_id) for journey_id, external_id, location_id in result}
     by_external = {p.external_id: p for p in pending}
     created = [written[p.external_id][0] for p in pending if p.existing is None]
     updated = [written[p.external_id][0] for p in pending if p.existing is not None]
     if created:
         steps = [step for journey_id in created for step in new_steps(journey_id, now)]
-        for start in range(0, len(steps), BATCH_ROWS * 3):
-            await session.execute(dialect_insert(session, _steps).values(steps[start:start + BATCH_ROWS * 3])
-                                  .on_conflict_do_nothing(index_elements=["journey_id", "phase"]))
+        add_steps = dialect_insert(session, _steps).on_conflict_do_nothing(index_elements=["journey_id", "phase"])
+        await session.execute(add_steps.execution_options(insertmanyvalues_page_size=BATCH_ROWS), steps)
     moved = [p.existing["id"] for p in pending
              if p.existing is not None and p.existing["journey_date"] != p.values["journey_date"]]
     if moved:

@@ -2,6 +2,7 @@
 
 Run it: `python -m integrations.smartmoving.simulator --port 8765 [--seed N] [--api-key K]`,
 then point the client at `http://127.0.0.1:8765` (every path starts with `/api/`).
+`--jobs-on 2026-05-04=2000` (repeatable) serves that many jobs on that day and none on others.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import secrets
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,7 @@ from starlette.exceptions import HTTPException
 from .normalise import parse_date
 from .records import JobType, OpportunityStatus
 from .simulator_data import (
+    MIN_JOBS_PER_DAY,
     SimOpportunity,
     build_catalogue,
     day_of_opportunity_id,
@@ -47,12 +49,13 @@ FIRST_ADDED_INDEX = 5_000  # opportunities added by tests get n >= this, clear o
 
 @dataclass(slots=True)
 class CallRecord:
-    """One request as the simulator saw it; `status` is set once it is answered."""
+    """One request as the simulator saw it; `status` and `answered_at` are set once it is answered."""
 
     at: float  # time.monotonic() on arrival
     method: str
     path: str
     status: int | None = None
+    answered_at: float | None = None
 
 
 class SimulatorState(FaultInjector):
@@ -62,12 +65,19 @@ class SimulatorState(FaultInjector):
     """
 
     def __init__(self, seed: int = 1, api_key: str = DEFAULT_API_KEY, *,
-                 customers_as_bare_array: bool = False) -> None:
-        """`customers_as_bare_array` answers `/api/customers` in the spec's shape (still paged)."""
+                 customers_as_bare_array: bool = False,
+                 jobs_on: Mapping[dt.date, int] | None = None) -> None:
+        """`customers_as_bare_array` answers `/api/customers` in the spec's shape (still paged).
+        `jobs_on` (for benchmarks) gives those days that many jobs and every other day none;
+        without it every day has 150-250."""
         super().__init__(fault_seed=seed)
         self.seed = seed
         self.api_key = api_key
         self.customers_as_bare_array = customers_as_bare_array
+        for day, count in (jobs_on or {}).items():
+            if not MIN_JOBS_PER_DAY <= count <= FIRST_ADDED_INDEX:
+                raise ValueError(f"{day}: {count} jobs; a day holds {MIN_JOBS_PER_DAY} to {FIRST_ADDED_INDEX}")
+        self.jobs_on = None if jobs_on is None else dict(jobs_on)
         self.catalogue = build_catalogue(seed, load_branch_rows())
         self.calls: Counter[str] = Counter()
         self.call_log: list[CallRecord] = []
@@ -149,7 +159,11 @@ class SimulatorState(FaultInjector):
 
     def _day(self, day: dt.date) -> list[SimOpportunity]:
         if day not in self._days:
-            self._days[day] = generate_day(self.catalogue, self.seed, day)
+            if self.jobs_on is None:
+                self._days[day] = generate_day(self.catalogue, self.seed, day)
+            else:
+                count = self.jobs_on.get(day)
+                self._days[day] = [] if count is None else generate_day(self.catalogue, self.seed, day, count)
             self._by_id.update((opp.id, opp) for opp in self._days[day])
         return self._days[day]
 
@@ -194,7 +208,7 @@ def create_simulator_app(state: SimulatorState | None = None) -> FastAPI:
             response: Response = _message(401, "Access denied due to invalid API key.")
         else:
             response = await state.inject_fault() or await call_next(request)
-        record.status = response.status_code
+        record.status, record.answered_at = response.status_code, time.monotonic()
         return response
 
     @app.exception_handler(HTTPException)
@@ -319,9 +333,27 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--api-key", default=DEFAULT_API_KEY)
+    parser.add_argument("--jobs-on", action="append", type=_day_and_count, metavar="YYYY-MM-DD=N",
+                        help="that day has N jobs (repeatable); days not given then have none")
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds added to every answer")
+    parser.add_argument("--log-level", default="info", help="uvicorn's; below info, requests are not logged")
     args = parser.parse_args(argv)
-    app = create_simulator_app(SimulatorState(seed=args.seed, api_key=args.api_key))
-    uvicorn.run(app, host=args.host, port=args.port)
+    try:
+        state = SimulatorState(seed=args.seed, api_key=args.api_key,
+                               jobs_on=dict(args.jobs_on) if args.jobs_on else None)
+    except ValueError as exc:
+        parser.error(str(exc))
+    state.delay_seconds = args.delay
+    app = create_simulator_app(state)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+
+
+def _day_and_count(value: str) -> tuple[dt.date, int]:
+    day, _, count = value.partition("=")
+    try:
+        return dt.date.fromisoformat(day), int(count)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD=N, got {value!r}") from None
 
 
 if __name__ == "__main__":

@@ -49,6 +49,8 @@ JOB_TYPE_WEIGHTS = {
     JobType.JUNK_REMOVAL: 4, JobType.STORAGE_IN: 3, JobType.STORAGE_OUT: 3,
     JobType.INNER_HOUSE: 3, JobType.LABOR_ONLY: 3, 101: 2, 102: 1,
 }
+#: Enough jobs for every status and every job type to appear once.
+MIN_JOBS_PER_DAY = max(len(STATUS_WEIGHTS), len(JOB_TYPE_WEIGHTS))
 ONE_ADDRESS_JOB_TYPES = {JobType.PACKING, JobType.LOAD_ONLY, JobType.UNLOAD_ONLY,
                          JobType.INNER_HOUSE, JobType.JUNK_REMOVAL, JobType.LABOR_ONLY, 102}
 PACKING_JOB_TYPES = {JobType.PACKING, JobType.MOVING_AND_PACKING}
@@ -256,10 +258,12 @@ class SimOpportunity:
     jobs: list[SimJob] = field(default_factory=list)
 
 
-def generate_day(catalogue: Catalogue, seed: int, day: dt.date) -> list[SimOpportunity]:
-    """150-250 jobs; each status and job type at least once (the first ones of the day)."""
+def generate_day(catalogue: Catalogue, seed: int, day: dt.date,
+                 job_count: int | None = None) -> list[SimOpportunity]:
+    """`job_count` jobs (default: 150-250); each status and job type at least once (the first
+    ones of the day), so a count needs at least MIN_JOBS_PER_DAY."""
     rng = random.Random(f"{seed}:{day.isoformat()}")
-    job_count = rng.randint(150, 250)
+    job_count = rng.randint(150, 250) if job_count is None else job_count
     job_types = _every_then_weighted(rng, JOB_TYPE_WEIGHTS, job_count)
     statuses = _every_then_weighted(rng, STATUS_WEIGHTS, job_count)
     opportunities: list[SimOpportunity] = []

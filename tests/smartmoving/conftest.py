@@ -1,15 +1,19 @@
-"""Fixtures: the SmartMoving simulator served over real HTTP (uvicorn in a background thread)
-and clients pointed at it."""
+"""Fixtures: the SmartMoving simulator served over real HTTP (uvicorn in a background thread, or
+its own process) and clients pointed at it."""
 
 from __future__ import annotations
 
 import contextlib
 import socket
+import subprocess
+import sys
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from pathlib import Path
+from typing import IO, Any
 
+import httpx
 import pytest
 import uvicorn
 
@@ -18,6 +22,8 @@ from integrations.smartmoving.simulator import SimulatorState, create_simulator_
 
 API_KEY = "test-key"
 SEED = 42
+REPO_ROOT = Path(__file__).resolve().parents[2]
+PROCESS_START_SECONDS = 30.0
 
 
 @contextlib.contextmanager
@@ -40,6 +46,38 @@ def serve(app: Any) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+@contextlib.contextmanager
+def simulator_process(options: Sequence[str], api_key: str = API_KEY,
+                      stderr: IO[bytes] | None = None) -> Iterator[str]:
+    """`python -m integrations.smartmoving.simulator` with these options (not --port nor
+    --api-key) on a free port until the block ends; yields its base URL once it answers."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    command = [sys.executable, "-m", "integrations.smartmoving.simulator", "--port", str(port),
+               "--api-key", api_key, *options]
+    process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=stderr)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + PROCESS_START_SECONDS
+        while True:
+            try:
+                httpx.get(f"{url}/api/ping", headers={"x-api-key": api_key}, timeout=2)
+                break
+            except httpx.TransportError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the simulator did not start ({process.poll()=})") from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 @pytest.fixture

@@ -6,15 +6,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import socket
-import subprocess
-import sys
-import time
+import tempfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI, Request
 
 from integrations.smartmoving.normalise import parse_webhook_event
@@ -22,10 +19,10 @@ from integrations.smartmoving.records import JobType, OpportunityStatus
 from integrations.smartmoving.simulator import SimulatorState, WebhookEmitter
 from integrations.smartmoving.simulator_data import BRANCHES_FILE
 from integrations.smartmoving.simulator_views import jobs_json, opportunity_json
+from tests.smartmoving.conftest import simulator_process
 
 DAY = dt.date(2026, 11, 20)
 DAYS = [DAY + dt.timedelta(days=n) for n in range(4)]
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _snapshot(state: SimulatorState, day: dt.date) -> list[Any]:
@@ -159,25 +156,33 @@ async def test_webhook_emitter_posts_thin_payloads_with_the_secret_header(
 
 
 def test_runs_standalone_with_python_m() -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    command = [sys.executable, "-m", "integrations.smartmoving.simulator", "--port", str(port),
-               "--seed", "3", "--api-key", "k"]
-    process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                response = httpx.get(f"http://127.0.0.1:{port}/api/branches",
-                                     headers={"x-api-key": "k"})
-                break
-            except httpx.ConnectError:
-                assert process.poll() is None and time.monotonic() < deadline, "did not start"
-                time.sleep(0.1)
-        assert response.status_code == 200 and response.json()["totalResults"] == 66
-    finally:
-        process.terminate()
-        _, stderr = process.communicate(timeout=10)
-    assert b"RuntimeWarning" not in stderr  # the module was not imported twice
+    """Also the benchmarks' knob: `--jobs-on` serves that many jobs on that day, none on others."""
+    listing = {"IncludeOpportunityInfo": "true", "PageSize": "200"}
+    with tempfile.TemporaryFile() as stderr:
+        with simulator_process(["--seed", "3", "--jobs-on", f"{DAY}=40", "--log-level", "warning"],
+                               api_key="k", stderr=stderr) as url, \
+                httpx.Client(base_url=url, headers={"x-api-key": "k"}) as http:
+            branches = http.get("/api/branches")
+            on_day = http.get("/api/customers", params={**listing, "FromServiceDate": f"{DAY:%Y%m%d}"})
+            next_day = http.get("/api/customers", params={
+                **listing, "FromServiceDate": f"{DAY + dt.timedelta(days=1):%Y%m%d}"})
+        stderr.seek(0)
+        assert b"RuntimeWarning" not in stderr.read()  # the module was not imported twice
+    assert branches.status_code == 200 and branches.json()["totalResults"] == 66
+    jobs = [job for customer in on_day.json()["pageResults"] for opp in customer["opportunities"]
+            for job in opp["jobs"]]
+    assert len(jobs) == 40
+    assert next_day.json()["totalResults"] == 0
+
+
+def test_jobs_on_keeps_the_mix_and_refuses_impossible_days() -> None:
+    state = SimulatorState(seed=7, jobs_on={DAY: 2_000})
+    opportunities = state.opportunities_on(DAY)
+    assert sum(len(o.jobs) for o in opportunities) == 2_000
+    assert {o.status for o in opportunities} == set(OpportunityStatus)
+    booked = sum(o.status == OpportunityStatus.BOOKED for o in opportunities) / len(opportunities)
+    assert 0.3 < booked < 0.5  # the usual weights, not one kind of job
+    assert state.opportunities_on(DAY + dt.timedelta(days=1)) == []
+    assert state.opportunity(opportunities[-1].id) is opportunities[-1]
+    with pytest.raises(ValueError, match="a day holds"):
+        SimulatorState(jobs_on={DAY: 5})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -63,13 +63,13 @@ async def journey_count() -> int:
 
 
 @contextlib.contextmanager
-def journey_writes() -> Iterator[list[str]]:
-    """The INSERT/UPDATE statements on journeys executed inside the block."""
+def executed_sql(matches: Callable[[str], bool]) -> Iterator[list[str]]:
+    """The SQL statements executed inside the block (upper case, whitespace collapsed) that `matches`."""
     seen: list[str] = []
 
     def listen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         text = " ".join(statement.split()).upper()
-        if text.startswith(("INSERT INTO JOURNEYS ", "UPDATE JOURNEYS ")):
+        if matches(text):
             seen.append(text)
 
     engine = get_engine().sync_engine
@@ -78,6 +78,11 @@ def journey_writes() -> Iterator[list[str]]:
         yield seen
     finally:
         event.remove(engine, "before_cursor_execute", listen)
+
+
+def journey_writes() -> contextlib.AbstractContextManager[list[str]]:
+    """The INSERT/UPDATE statements on journeys executed inside the block."""
+    return executed_sql(lambda sql: sql.startswith(("INSERT INTO JOURNEYS ", "UPDATE JOURNEYS ")))
 
 
 def detail_calls(sim: SimulatorState) -> int:

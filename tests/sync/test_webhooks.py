@@ -123,3 +123,20 @@ async def test_the_simulators_emitter_is_accepted_by_the_real_endpoint(integrati
     assert response.status_code == 202
     await worker.join()
     assert opportunity.jobs[0].id in await synced_journeys()
+
+
+async def test_a_delivery_about_a_lead_creates_no_journey(integration: dict[str, Any], company_id: int,
+                                                          sim: SimulatorState, user: User) -> None:
+    """As in the listing sync, only booked opportunities become journeys; a lead's delivery is processed."""
+    lead = sim.add_opportunity(window()[0], status=0)
+    booked = sim.add_opportunity(window()[0])
+    for opportunity in (lead, booked):
+        response = await user.http_client.post(url(company_id), content=body(opportunity.id, "opportunity-created",
+                                                                              opportunity.status), headers=HEADERS)
+        assert response.status_code == 202
+    await worker.join()
+    journeys = await synced_journeys()
+    assert booked.jobs[0].id in journeys and lead.jobs[0].id not in journeys
+    runs = await _webhook_runs()
+    assert [(r.status, r.created, r.details["ignored"]) for r in runs] == [(SyncRunStatus.SUCCEEDED, 1, 1)]
+    assert {e.status for e in await _events()} == {WebhookStatus.PROCESSED}

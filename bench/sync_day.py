@@ -1,0 +1,196 @@
+"""Benchmark of the SmartMoving jobs sync on one busy day: 2,000 jobs from the simulator, synced
+over real HTTP by the real client into a fresh database, then the same sync again with nothing
+changed, then a full refresh (every opportunity fetched again, still nothing changed).
+
+    python -m bench.sync_day [--database-url URL] [--jobs N] [--rate CALLS_PER_MINUTE] [--delay SECONDS]
+                             [--json PATH]
+
+The database used is `<database of URL>_syncday` (emptied and migrated first). The simulator
+runs in its own process (as SmartMoving is another machine), seed 2026, with every job on
+today (company-local) and none tomorrow, in its usual mix of statuses and job types (a third
+are leads or lost/cancelled opportunities and become no journey). The client is unthrottled by
+default to measure the sync itself; the live API allows 120 calls a minute, so the
+"at 120/min" figure is the floor a live sync of that day cannot beat; `--delay` adds latency to
+every simulator answer, as a remote API has.
+
+"Wrote nothing" is checked in PostgreSQL, not taken from the run's counters: every row of every
+table whose version (`xmin`) is newer than the start of the re-sync counts, and so does any row gone.
+The run's own bookkeeping (BOOKKEEPING_TABLES) is reported apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select, text
+
+from bench.report import Figure, at_least, at_most, reported, table, write_json
+from db.enums import IntegrationPlan, SyncKind
+from db.models import Base, Company, CompanyIntegration, SyncRun
+from db.session import dispose_engine, init_engine
+from domain.secrets import encrypt_secret
+from domain.sync.runs import open_run
+from domain.sync.service import run_sync
+from domain.timewindow import today_in
+from domain.unit_of_work import read_session, unit_of_work
+from tests.db_support import ensure_database, is_postgres, reset_schema
+from tests.e2e.live_server import ROOT, sibling_database
+from tests.smartmoving.conftest import simulator_process
+
+SECTION = "sync"
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/ccrm_bench"
+JOBS = 2_000
+TARGET_JOBS_PER_SECOND = 200
+TIMEZONE = "America/Toronto"
+SEED = 2026
+API_KEY = "bench-key"
+UNTHROTTLED = 1_000_000
+LIVE_RATE_PER_MINUTE = 120
+#: What every run writes about itself: its SyncRun, the integration's status and last sync, its audit entry.
+BOOKKEEPING_TABLES = ("sync_runs", "company_integrations", "audit_entries")
+
+
+@dataclass(frozen=True, slots=True)
+class TimedRun:
+    run: SyncRun
+    seconds: float
+    #: CPU time of this process (the app's side: client, mapping, SQLAlchemy) during the run.
+    cpu_seconds: float
+
+
+def run(database_url: str, *, jobs: int = JOBS, rate: int = UNTHROTTLED, delay: float = 0.0) -> list[Figure]:
+    """The figures of one bench on `<database>_syncday` (PostgreSQL: the write check needs it).
+    It runs its own event loop and initialises the process-wide engine, disposed at the end."""
+    return asyncio.run(_bench(sibling_database(database_url, "syncday"), jobs, rate, delay))
+
+
+async def _bench(url: str, jobs: int, rate: int, delay: float) -> list[Figure]:
+    if not is_postgres(url):
+        raise SystemExit("the sync bench needs PostgreSQL (it checks row versions)")
+    ensure_database(url)
+    await asyncio.to_thread(reset_schema, url)
+    init_engine(url)
+    simulator = ["--seed", str(SEED), "--jobs-on", f"{today_in(TIMEZONE).isoformat()}={jobs}",
+                 "--delay", str(delay), "--log-level", "warning"]
+    options = {"rate_per_minute": rate}
+    try:
+        with simulator_process(simulator, API_KEY) as base_url:
+            integration_id = await _setup(base_url)
+            catalogue = await _timed(integration_id, SyncKind.CATALOGUE, options)
+            first = await _timed(integration_id, SyncKind.JOBS, options)
+            since = await _next_transaction()
+            again = await _timed(integration_id, SyncKind.JOBS, options)
+            written = await _rows_written_since(since)
+            full = await _timed(integration_id, SyncKind.FULL_JOBS, options)
+    finally:
+        await dispose_engine()
+    return _figures(jobs, catalogue, first, again, written, full)
+
+
+def _figures(jobs: int, catalogue: TimedRun, first: TimedRun, again: TimedRun, written: dict[str, int],
+             full: TimedRun) -> list[Figure]:
+    data_rows = sum(n for name, n in written.items() if name not in BOOKKEEPING_TABLES)
+    f = first.run
+    return [
+        reported(SECTION, "jobs on the day (listing)", jobs, "jobs"),
+        reported(SECTION, "catalogue sync (once, before)", catalogue.seconds, "s"),
+        reported(SECTION, "first sync: duration", first.seconds, "s"),
+        at_least(SECTION, "first sync: jobs of the day per second", jobs / first.seconds, "jobs/s",
+                 TARGET_JOBS_PER_SECOND),
+        reported(SECTION, "first sync: journeys created", f.created, "journeys"),
+        reported(SECTION, "first sync: jobs not booked (leads, lost, cancelled: no journey)",
+                 f.details.get("ignored", 0), "jobs"),
+        reported(SECTION, "first sync: journeys created per second", f.created / first.seconds, "journeys/s"),
+        reported(SECTION, "first sync: CPU of the app process per 1,000 jobs", first.cpu_seconds / jobs * 1000, "s"),
+        reported(SECTION, "first sync: failed records", f.failed, "records"),
+        reported(SECTION, "first sync: API calls", f.api_calls, "calls"),
+        reported(SECTION, f"first sync at the live API's {LIVE_RATE_PER_MINUTE}/min: at least",
+                 f.api_calls / LIVE_RATE_PER_MINUTE, "min"),
+        reported(SECTION, "re-sync (no change): duration", again.seconds * 1000, "ms"),
+        reported(SECTION, "re-sync (no change): API calls", again.run.api_calls, "calls"),
+        at_most(SECTION, "re-sync (no change): journeys created + updated", again.run.created + again.run.updated,
+                "journeys", 0),
+        at_most(SECTION, "re-sync (no change): rows written, bookkeeping aside (PostgreSQL xmin)", data_rows,
+                "rows", 0),
+        *(reported(SECTION, f"re-sync (no change): bookkeeping rows written in {name}", written.get(name, 0), "rows")
+          for name in BOOKKEEPING_TABLES),
+        reported(SECTION, "full refresh (no change): duration", full.seconds, "s"),
+        reported(SECTION, "full refresh (no change): API calls", full.run.api_calls, "calls"),
+        at_most(SECTION, "full refresh (no change): journeys created + updated", full.run.created + full.run.updated,
+                "journeys", 0),
+    ]
+
+
+async def _setup(base_url: str) -> int:
+    async with unit_of_work() as session:
+        company = Company(name="Bench Moving Co", timezone=TIMEZONE)
+        session.add(company)
+        await session.flush()
+        integration = CompanyIntegration(company_id=company.id, base_url=base_url, plan=IntegrationPlan.PREMIUM,
+                                         api_key_encrypted=encrypt_secret(API_KEY))
+        session.add(integration)
+        await session.flush()
+        return integration.id
+
+
+async def _timed(integration_id: int, kind: SyncKind, options: dict[str, Any]) -> TimedRun:
+    info = await open_run(integration_id, kind, "bench")
+    started, cpu_started = time.perf_counter(), time.process_time()
+    await run_sync(info, **options)
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    async with read_session() as session:
+        return TimedRun(await session.get_one(SyncRun, info.run_id), elapsed, cpu)
+
+
+async def _next_transaction() -> tuple[int, dict[str, int]]:
+    """The next transaction id to be assigned (32-bit, as `xmin` holds it) and each table's row count."""
+    async with read_session() as session:
+        xmax = await session.scalar(text("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint"))
+        return int(xmax) % 2**32, await _row_counts(session)
+
+
+async def _rows_written_since(since: tuple[int, dict[str, int]]) -> dict[str, int]:
+    """Per table (only those written), the rows inserted or updated after `since` (a newer xmin)
+    plus the rows fewer than there were."""
+    xid, counts_before = since
+    written: dict[str, int] = {}
+    async with read_session() as session:
+        counts_after = await _row_counts(session)
+        for table_ in Base.metadata.sorted_tables:
+            newer = int(await session.scalar(select(func.count()).select_from(table_).where(
+                text("xmin::text::bigint >= :xid").bindparams(xid=xid))) or 0)
+            gone = max(counts_before[table_.name] - counts_after[table_.name], 0)
+            if newer + gone:
+                written[table_.name] = newer + gone
+    return written
+
+
+async def _row_counts(session: Any) -> dict[str, int]:
+    return {t.name: int(await session.scalar(select(func.count()).select_from(t)) or 0)
+            for t in Base.metadata.sorted_tables}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=DEFAULT_URL, help="its database gets the suffix _syncday")
+    parser.add_argument("--jobs", type=int, default=JOBS, help="jobs on the day")
+    parser.add_argument("--rate", type=int, default=UNTHROTTLED, help="client calls per minute")
+    parser.add_argument("--delay", type=float, default=0.0, help="simulator answer delay in seconds")
+    parser.add_argument("--json", type=Path, default=ROOT / "var" / "bench" / "sync_day.json")
+    args = parser.parse_args()
+    figures = run(args.database_url, jobs=args.jobs, rate=args.rate, delay=args.delay)
+    rate = "unthrottled" if args.rate >= UNTHROTTLED else f"{args.rate}/min"
+    print(f"SmartMoving sync of one day: {args.jobs} jobs, simulator seed {SEED}, client rate {rate}, "
+          f"answer delay {args.delay * 1000:.0f} ms")
+    print(table(figures))
+    write_json(figures, args.json, jobs=args.jobs, rate_per_minute=args.rate, delay_seconds=args.delay)
+    print(f"written to {args.json}")
+
+
+if __name__ == "__main__":
+    main()

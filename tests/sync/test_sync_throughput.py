@@ -1,0 +1,68 @@
+"""What makes a big day sync fast without changing what it writes: details fetched
+DETAIL_CONCURRENCY at a time within the client's rate, journeys and steps written in multi-row
+pages, and an unchanged run reading stored hashes only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from db.models import JourneyStep
+from domain.events import EventType, bus
+from domain.sync import store
+from domain.sync.jobs import DETAIL_CONCURRENCY
+from domain.unit_of_work import read_session
+from integrations.smartmoving.simulator import CallRecord, SimulatorState
+from tests.sync.helpers import booked_job_ids, executed_sql, run, synced_journeys, window
+
+
+def _most_in_flight(calls: list[CallRecord]) -> int:
+    """The most requests the server was answering at once."""
+    edges = sorted([(c.at, 1) for c in calls] + [(c.answered_at or c.at, -1) for c in calls])
+    most = current = 0
+    for _, step in edges:  # at equal times an answer (-1) sorts before an arrival (+1)
+        current += step
+        most = max(most, current)
+    return most
+
+
+async def test_details_are_fetched_detail_concurrency_at_a_time_within_the_rate(integration: dict[str, Any],
+                                                                              sim: SimulatorState) -> None:
+    sim.jobs_on = {window()[0]: 60}
+    sim.delay_seconds = 0.05  # long enough for all four to be in flight together, even on a busy machine
+    rate, window_seconds = 10, 0.2
+    sync = await run(integration["id"], rate_per_minute=rate, rate_window=window_seconds)
+    details = [c for c in sim.call_log if c.path.startswith("/api/opportunities/")]
+    assert sync.failed == 0 and sync.created == len(booked_job_ids(sim)) > 20
+    assert _most_in_flight(details) == DETAIL_CONCURRENCY
+    arrivals = sorted(c.at for c in sim.call_log)
+    slack = 0.02  # arrivals are stamped by the server, a little after the client's limiter let them go
+    assert all(sum(start <= t < start + window_seconds - slack for t in arrivals) <= rate for start in arrivals)
+
+
+async def test_small_write_pages_still_give_every_job_its_journey_steps_and_event(
+        integration: dict[str, Any], sim: SimulatorState, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store, "BATCH_ROWS", 7)
+    events: list[Any] = []
+    bus.subscribe(events.append)
+    sync = await run(integration["id"])
+    journeys = await synced_journeys()
+    assert set(journeys) == booked_job_ids(sim) and sync.created == len(journeys) > 7 * 10
+    async with read_session() as session:
+        step_counts = dict((await session.execute(
+            select(JourneyStep.journey_id, func.count()).group_by(JourneyStep.journey_id)
+            .where(JourneyStep.journey_id.in_([j.id for j in journeys.values()])))).all())
+    assert step_counts == {j.id: 6 for j in journeys.values()}
+    created = {e.data["external_id"]: e.journey_id for e in events if e.type is EventType.JOURNEY_CREATED}
+    assert created == {external_id: j.id for external_id, j in journeys.items()}
+
+
+async def test_an_unchanged_run_reads_the_stored_hashes_only(integration: dict[str, Any],
+                                                             sim: SimulatorState) -> None:
+    await run(integration["id"])
+    with executed_sql(lambda sql: sql.startswith("SELECT") and " FROM JOURNEYS " in f"{sql} ") as reads:
+        again = await run(integration["id"])
+    assert again.unchanged > 0 and (again.created, again.updated) == (0, 0)
+    assert reads and all("EXTERNAL_HASH" in r and "EXTERNAL_DATA" not in r for r in reads)
