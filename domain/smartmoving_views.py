@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, distinct, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.enums import DataSource, JourneyStatus
 from db.models import CompanyBranch, Journey, Location, Truck
 from domain.rbac import Principal, journey_scope, location_scope
+from domain.timewindow import today_in
 from domain.unit_of_work import read_session
 
 DEFAULT_LIMIT = 200
@@ -90,7 +90,7 @@ async def window_clause(session: AsyncSession, window: Window) -> ColumnElement[
     now = datetime.now(UTC)
     clauses = []
     for zone in zones:
-        today: date = now.astimezone(ZoneInfo(zone)).date()
+        today = today_in(zone, now)
         if window is Window.ACTIVE:
             on_day = (Journey.journey_date >= today) & Journey.status.not_in(FINISHED)
         else:
