@@ -90,8 +90,8 @@ async def _served_sections(url: str, data: CompanyData, sections: list[str], arg
     return figures
 
 
-def _load(averages: object) -> str:
-    return " ".join(f"{a:.1f}" for a in averages)  # type: ignore[attr-defined]
+def _load(averages: tuple[float, float, float]) -> str:
+    return " ".join(f"{a:.1f}" for a in averages)
 
 
 def main() -> None:
@@ -115,7 +115,8 @@ def main() -> None:
     url = database_url(args.database_url, args.scale)
     figures: list[Figure] = []
     # The machine may be shared: its load says how much the figures can be trusted.
-    context: dict[str, object] = {"scale": args.scale, "sections": sections, "load_average_before": os.getloadavg()}
+    load_before = os.getloadavg()
+    context: dict[str, object] = {"scale": args.scale, "sections": sections}
     if {"api", "board"} & set(sections):
         data = ensure_company_data(url, args.scale, regenerate=args.regenerate)
         context["data"] = {**asdict(data), "board_day": data.board_day.isoformat()}
@@ -124,10 +125,10 @@ def main() -> None:
     for section in sections:
         if section in EXTERNAL_SECTIONS:
             figures += importlib.import_module(EXTERNAL_SECTIONS[section]).run(args.database_url)
-    context["load_average_after"] = os.getloadavg()
+    load_after = os.getloadavg()
+    context["load_average"] = {"before": load_before, "after": load_after}
     print(table(figures))
-    print(f"\nload average (1, 5, 15 min) before {_load(context['load_average_before'])}, "
-          f"after {_load(context['load_average_after'])}")
+    print(f"\nload average (1, 5, 15 min): before {_load(load_before)}, after {_load(load_after)}")
     output = args.output or ROOT / "var" / "bench" / f"company-x{args.scale}.json"
     write_json(figures, output, **context)
     print(f"\nwritten to {output}")
