@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` (the app in demo mode on SQLite) and `make test`.
-.PHONY: run test bench bench-live bench-sync bench-webhook
+.PHONY: run test bench bench-board bench-live bench-sync bench-webhook
 
 run:
 	./scripts/bootstrap.sh
@@ -9,7 +9,12 @@ test:
 	./scripts/bootstrap.sh --test
 	.venv/bin/python -m pytest -q $(PYTEST_ARGS)
 
+# The company-scale benchmark (issue 8); e.g. `make bench BENCH_ARGS="--scale 10"`.
 bench:
+	./scripts/bootstrap.sh --test
+	.venv/bin/python -m bench.company $(BENCH_ARGS)
+
+bench-board:
 	./scripts/bootstrap.sh --test
 	.venv/bin/python -m bench.board
 

@@ -42,9 +42,14 @@ def percentile(samples: Sequence[float], fraction: float) -> float:
     return ordered[index]
 
 
+def _number(value: float) -> str:
+    """Counts in full (730000, not 7.3e+05), other values in their shortest form."""
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
 def table(figures: Sequence[Figure]) -> str:
     header = ("section", "figure", "value", "target", "met")
-    rows = [(f.section, f.name, f"{f.value:g} {f.unit}", f.target,
+    rows = [(f.section, f.name, f"{_number(f.value)} {f.unit}", f.target,
              "" if f.met is None else ("yes" if f.met else "NO")) for f in figures]
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     lines = [" | ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) for r in [header, *rows]]

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import event
@@ -83,13 +84,19 @@ async def seed_busy_location(session: AsyncSession, jobs: int, password_hash: st
     return BusyLocation(company.id, location.id, dispatcher.id, dispatcher.email, day)
 
 
-@contextmanager
-def count_queries(engine: AsyncEngine) -> Iterator[list[str]]:
-    """Collect the SQL statements the engine runs inside the block."""
-    statements: list[str] = []
+class Statement(NamedTuple):
+    sql: str
+    params: Any
 
-    def record(_conn, _cursor, statement, _params, _context, _executemany) -> None:  # type: ignore[no-untyped-def]
-        statements.append(statement)
+
+@contextmanager
+def record_sql(engine: AsyncEngine) -> Iterator[list[Statement]]:
+    """Collect the SQL statements the engine runs inside the block, with their parameters as
+    they go to the driver (so they can be replayed through psycopg)."""
+    statements: list[Statement] = []
+
+    def record(_conn, _cursor, statement, params, _context, _executemany) -> None:  # type: ignore[no-untyped-def]
+        statements.append(Statement(statement, params))
 
     event.listen(engine.sync_engine, "before_cursor_execute", record)
     try:

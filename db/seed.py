@@ -58,15 +58,15 @@ DEMO_ACCOUNTS: tuple[tuple[Role, str], ...] = (
 )
 PHASES = list(Phase)
 
-_FIRST = ["Liam", "Olivia", "Noah", "Emma", "Ethan", "Ava", "Lucas", "Mia", "Mason", "Zoe", "Logan", "Chloe",
+FIRST_NAMES = ["Liam", "Olivia", "Noah", "Emma", "Ethan", "Ava", "Lucas", "Mia", "Mason", "Zoe", "Logan", "Chloe",
           "Owen", "Léa", "Jacob", "Amelia", "Benjamin", "Harper", "Nathan", "Aria", "Samuel", "Maya", "Gabriel",
           "Nora", "Arjun", "Priya", "Wei", "Mei", "Omar", "Fatima", "Mateo", "Sofia"]
-_LAST = ["Tremblay", "Smith", "Roy", "Brown", "Gagnon", "Wilson", "Lee", "Martin", "Singh", "Taylor", "Côté",
+LAST_NAMES = ["Tremblay", "Smith", "Roy", "Brown", "Gagnon", "Wilson", "Lee", "Martin", "Singh", "Taylor", "Côté",
          "Campbell", "Anderson", "Wong", "Patel", "MacDonald", "Nguyen", "Leblanc", "Chen", "Bouchard"]
-_STREETS = ["Maple Ave", "King St W", "Queen St E", "Bloor St", "Yonge St", "Oak Cres", "Birch Rd", "Cedar Lane",
+STREETS = ["Maple Ave", "King St W", "Queen St E", "Bloor St", "Yonge St", "Oak Cres", "Birch Rd", "Cedar Lane",
             "Lakeshore Blvd", "Main St", "Elm Dr", "Spruce Way", "Riverside Dr", "Park Ave", "Hillcrest Rd"]
-_SERVICES = ["Moving", "Packing", "Moving and Packing", "Load Only", "Unload Only", "Commercial", "Junk Removal"]
-_SIZES = ["Studio", "1 Bedroom", "2 Bedroom", "3 Bedroom", "4+ Bedroom", "Office", "Storage Unit"]
+SERVICES = ["Moving", "Packing", "Moving and Packing", "Load Only", "Unload Only", "Commercial", "Junk Removal"]
+SIZES = ["Studio", "1 Bedroom", "2 Bedroom", "3 Bedroom", "4+ Bedroom", "Office", "Storage Unit"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +91,8 @@ def display_name(sm_name: str) -> str:
     return " ".join(word.capitalize() for word in head.split())
 
 
-def canadian_branches() -> list[Branch]:
+def all_branches() -> list[Branch]:
+    """The 66 branches of Let's Get Moving in Canada and the US."""
     rows = json.loads(BRANCHES_FILE.read_text(encoding="utf-8"))
     return [
         Branch(
@@ -100,8 +101,11 @@ def canadian_branches() -> list[Branch]:
             lat=r["lat"], lng=r["lng"], phone=r.get("phone"),
         )
         for r in rows
-        if r["country"] == "CA"
     ]
+
+
+def canadian_branches() -> list[Branch]:
+    return [b for b in all_branches() if b.country == "CA"]
 
 
 def _toronto_area(locations: list[Location]) -> list[Location]:
@@ -176,7 +180,7 @@ class _People:
     def add(self, role: Role, email: str | None, links: tuple[list[Location], LocationLinkKind] | None,
             *, company_less: bool = False) -> User:
         self._n += 1
-        first, last = self.rng.choice(_FIRST), self.rng.choice(_LAST)
+        first, last = self.rng.choice(FIRST_NAMES), self.rng.choice(LAST_NAMES)
         email = email or f"{first}.{last}.{self._n}@{DEMO_DOMAIN}".lower().replace("é", "e").replace("ô", "o")
         user = User(
             company_id=None if company_less else self.company_id, email=email, password_hash=self.password_hash,
@@ -230,12 +234,12 @@ class _JourneyMaker:
             job_number=f"{100000 + self._n}-1" if smartmoving else None,
             sync_status=JourneySyncStatus.SYNCED if smartmoving else JourneySyncStatus.NOT_SYNCED,
             last_sync_at=utcnow() if smartmoving else None,
-            customer_name=f"{rng.choice(_FIRST)} {rng.choice(_LAST)}",
+            customer_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
             customer_phone=f"+1-{rng.randint(200, 989)}-555-{rng.randint(0, 9999):04d}",
             customer_email=f"customer{self._n}@example.com",
-            origin_address=f"{rng.randint(10, 9999)} {rng.choice(_STREETS)}, {loc.city}, {loc.province}",
-            destination_address=f"{rng.randint(10, 9999)} {rng.choice(_STREETS)}, {loc.city}, {loc.province}",
-            service_type=rng.choice(_SERVICES), move_size=rng.choice(_SIZES),
+            origin_address=f"{rng.randint(10, 9999)} {rng.choice(STREETS)}, {loc.city}, {loc.province}",
+            destination_address=f"{rng.randint(10, 9999)} {rng.choice(STREETS)}, {loc.city}, {loc.province}",
+            service_type=rng.choice(SERVICES), move_size=rng.choice(SIZES),
             estimated_value=Decimal(rng.randint(600, 9500)), confirmed=rng.random() < 0.85,
         )
         done = self._phases_done(offset)

@@ -9,10 +9,10 @@ roles with `can_view_financial_data` — for the others they are absent, not hid
 from __future__ import annotations
 
 import enum
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, distinct, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.enums import DataSource, JourneyStatus
 from db.models import CompanyBranch, Journey, Location, Truck
 from domain.rbac import Principal, journey_scope, location_scope
+from domain.timewindow import today_in
 from domain.unit_of_work import read_session
 
 DEFAULT_LIMIT = 200
@@ -85,17 +86,20 @@ async def journey_list(principal: Principal, window: Window, filters: ListFilter
 
 
 async def window_clause(session: AsyncSession, window: Window) -> ColumnElement[bool]:
-    """Journeys of each location's own today/tomorrow (or not finished from today on)."""
+    """Journeys of each location's own today/tomorrow (or not finished from today on): one term
+    per distinct local date (usually one or two), over the time zones that are on it."""
     zones = list(await session.scalars(select(distinct(Location.timezone))))
     now = datetime.now(UTC)
+    by_today: dict[date, list[str]] = defaultdict(list)
+    for zone in sorted(zones):
+        by_today[today_in(zone, now)].append(zone)
     clauses = []
-    for zone in zones:
-        today: date = now.astimezone(ZoneInfo(zone)).date()
+    for today, names in sorted(by_today.items()):
         if window is Window.ACTIVE:
             on_day = (Journey.journey_date >= today) & Journey.status.not_in(FINISHED)
         else:
             on_day = Journey.journey_date == today + timedelta(days=1 if window is Window.TOMORROW else 0)
-        clauses.append((Location.timezone == zone) & on_day)
+        clauses.append(Location.timezone.in_(names) & on_day)
     return or_(*clauses) if clauses else false()
 
 

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
+
+
+@cache
+def zone(name: str) -> ZoneInfo:
+    """The time zone, kept: ZoneInfo's own cache holds 8, a company's branches span more (13 in
+    the bench data), and a zone dropped from it is read from disk again."""
+    return ZoneInfo(name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,12 +39,12 @@ def as_utc(value: datetime | None) -> datetime | None:
 
 def localize(value: datetime, timezone: str) -> datetime:
     """Give a naive wall-clock time the location's timezone; aware values are kept as they are."""
-    return value.replace(tzinfo=ZoneInfo(timezone)) if value.tzinfo is None else value
+    return value.replace(tzinfo=zone(timezone)) if value.tzinfo is None else value
 
 
 def local_day(day: date, timezone: str) -> Window:
     """The location's local calendar day, midnight to midnight (23 or 25 hours on DST days)."""
-    tz = ZoneInfo(timezone)
+    tz = zone(timezone)
     start = datetime.combine(day, time(0), tz)
     end = datetime.combine(day + timedelta(days=1), time(0), tz)
     return Window(start.astimezone(UTC), end.astimezone(UTC))
@@ -48,10 +56,10 @@ def journey_window(day: date, start: datetime | None, end: datetime | None, time
 
 
 def today_in(timezone: str, now: datetime | None = None) -> date:
-    return (now or datetime.now(UTC)).astimezone(ZoneInfo(timezone)).date()
+    return (now or datetime.now(UTC)).astimezone(zone(timezone)).date()
 
 
 def local_time(value: datetime | None, timezone: str) -> datetime | None:
     """A stored (UTC) datetime shown in the location's timezone."""
     aware = as_utc(value)
-    return aware.astimezone(ZoneInfo(timezone)) if aware else None
+    return aware.astimezone(zone(timezone)) if aware else None

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
 
-from bench.seeding import count_queries, seed_busy_location
+from bench.seeding import record_sql, seed_busy_location
 from db.enums import CrewRole, DataSource, JourneyStatus
 from db.models import Journey, Location
 from db.session import get_engine
@@ -154,7 +154,7 @@ async def test_the_board_reads_in_a_fixed_number_of_queries(db: str, jobs: int) 
     async with read_session() as s:
         principal = await load_principal(s, busy.dispatcher_id)
     assert principal is not None
-    with count_queries(get_engine()) as statements:
+    with record_sql(get_engine()) as statements:
         board = await load_board(principal, busy.location_id, busy.day)
     assert len(board.cards) == jobs
     assert sum(1 for c in board.cards if c.crew) == jobs - len(range(0, jobs, 10))
