@@ -44,6 +44,8 @@ from domain.rbac import Principal
 router = APIRouter(prefix="/api/journey", tags=["journeys"])
 
 DEFAULT_PAGE_SIZE = 25
+#: `/{id}` only matches digits, so that `PUT /active` is a 405 (no such method), not a 422 (bad id).
+JOURNEY_PATH = "/{journey_id:int}"
 
 
 class _Strict(BaseModel):
@@ -117,7 +119,7 @@ async def list_active(
                "page_size": result.page_size, "total": result.total})
 
 
-@router.get("/{journey_id}")
+@router.get(JOURNEY_PATH)
 async def read(journey_id: int, principal: CurrentPrincipal) -> JSONResponse:
     detail = await journey_detail(principal, journey_id)
     return ok({**detail.card.to_dict(), "steps": [asdict(s) for s in detail.steps]})
@@ -130,13 +132,13 @@ async def create(body: JourneyCreate, principal: CurrentPrincipal) -> JSONRespon
     return ok(await _card(principal, journey_id), "journey created", status_code=201)
 
 
-@router.put("/{journey_id}")
+@router.put(JOURNEY_PATH)
 async def edit(journey_id: int, body: JourneyChanges, principal: CurrentPrincipal) -> JSONResponse:
     await update_journey(principal, journey_id, body.model_dump(exclude_unset=True))
     return ok(await _card(principal, journey_id), "journey updated")
 
 
-@router.delete("/{journey_id}")
+@router.delete(JOURNEY_PATH)
 async def cancel_or_delete(
     journey_id: int, principal: CurrentPrincipal, hard: bool = False,
     reason: Annotated[str | None, Query(max_length=MAX_NOTES)] = None,
