@@ -4,7 +4,6 @@ the limit cut the export short). Auditors, admins and the super admin; others ge
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
@@ -13,14 +12,15 @@ from fastapi.responses import JSONResponse
 from api.deps import CurrentPrincipal
 from api.envelope import ok
 from api.resources import PagingQuery
+from api.params import Day, RowId
 from domain.audit_log import AuditFilters, export_audit_csv, list_audit_entries
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])
 
 
-def _filters(date_from: date | None = None, date_to: date | None = None, user_id: int | None = None,
+def _filters(date_from: Day | None = None, date_to: Day | None = None, user_id: RowId | None = None,
              actor: str | None = None, entity: str | None = None, action: str | None = None,
-             company_id: int | None = None) -> AuditFilters:
+             company_id: RowId | None = None) -> AuditFilters:
     return AuditFilters(date_from=date_from, date_to=date_to, user_id=user_id, actor=actor, entity=entity,
                         action=action, company_id=company_id)
 

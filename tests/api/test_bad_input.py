@@ -12,6 +12,8 @@ from domain.tokens import issue_token
 from tests.helpers import bearer
 from tests.world import World, build_world, fingerprint
 
+TOO_BIG = 2**31  # one past PostgreSQL's `integer`
+
 
 @pytest.fixture
 async def world(db: str) -> World:
@@ -45,3 +47,30 @@ async def test_unknown_paths_and_methods_are_answered_in_the_envelope(world: Wor
 async def test_a_405_names_the_allowed_methods(world: World, user: SimulatedUser) -> None:
     response = await user.http_client.delete("/api/auth/me")
     assert response.status_code == 405 and response.headers["allow"] == "GET"
+
+
+@pytest.mark.parametrize(("who", "method", "path", "json"), [
+    ("super_admin", "GET", f"/api/admin/trucks?location_id={TOO_BIG}", None),
+    ("super_admin", "GET", f"/api/admin/users/{TOO_BIG}", None),
+    ("super_admin", "PATCH", f"/api/admin/locations/{2**64}", {"name": "North"}),
+    ("super_admin", "GET", f"/api/companies/{TOO_BIG}/stats", None),
+    ("super_admin", "GET", f"/api/audit?company_id={TOO_BIG}", None),
+    ("admin_a", "POST", "/api/admin/trucks", {"number": "A-200", "location_id": TOO_BIG}),  # a domain field
+    ("super_admin", "GET", "/api/admin/users?page=1000000000000", None),
+    ("super_admin", "GET", f"/api/smartmoving/journeys/active?offset={2**63}", None),
+])
+async def test_numbers_beyond_the_database_columns_are_a_422(world: World, user: SimulatedUser, who: str,
+                                                           method: str, path: str, json: dict[str, Any] | None) -> None:
+    body = await _refused(user, bearer(issue_token(getattr(world, who))[0]), method, path, 422, json=json)
+    assert body["error"] == "validation_error"
+
+
+@pytest.mark.parametrize("query", ["date_to=9999-12-31", "date_from=0001-01-01", "date_from=1899-12-31"])
+async def test_days_at_the_ends_of_the_calendar_are_a_422(world: World, user: SimulatedUser, query: str) -> None:
+    await _refused(user, bearer(issue_token(world.admin_a)[0]), "GET", f"/api/audit/export.csv?{query}", 422)
+
+
+async def test_a_journey_at_the_ends_of_the_calendar_is_a_422(world: World, user: SimulatedUser) -> None:
+    await _refused(user, bearer(issue_token(world.dispatcher_a)[0]), "POST", "/api/journey", 422, json={
+        "location_id": world.a1, "journey_date": "2030-01-01", "customer_name": "Olivia",
+        "scheduled_start": "0001-01-01T00:00:00+14:00"})
