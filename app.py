@@ -10,12 +10,14 @@ import asyncio
 import logging
 from pathlib import Path
 
+from fastapi import Depends
 from nicegui import app, ui
 
 from api import (admin, audit, auth, companies, company_overview, health, journey_phases, journeys, media, mobile,
                  smartmoving)
 from api import journey_status as journey_status_api
 from api.envelope import install_error_handlers
+from api.input_guard import refuse_unstorable_input
 from api.middleware import RequestContextMiddleware
 from api.startup_gate import StartupGate
 from api.upload_limit import UploadLimitMiddleware
@@ -93,11 +95,10 @@ def build() -> None:
     # FastAPI wraps the app's lifespan once per include_router; the test `user` fixture re-runs
     # build() for every test, so without restoring it the wrappers nest until RecursionError.
     lifespan = app.router.lifespan_context
-    app.include_router(health.router)
-    for router in (auth.router, admin.router, companies.router, audit.router, journey_status_api.router,
-                   journeys.router, smartmoving.router, company_overview.router, mobile.router,
-                   journey_phases.router, media.router):
-        app.include_router(router)
+    for router in (health.router, auth.router, admin.router, companies.router, audit.router,
+                   journey_status_api.router, journeys.router, smartmoving.router, company_overview.router,
+                   mobile.router, journey_phases.router, media.router):
+        app.include_router(router, dependencies=[Depends(refuse_unstorable_input)])
     app.router.lifespan_context = lifespan
     login.register()
     admin_pages.register()

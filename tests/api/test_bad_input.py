@@ -65,6 +65,29 @@ async def test_numbers_beyond_the_database_columns_are_a_422(world: World, user:
     assert body["error"] == "validation_error"
 
 
+@pytest.mark.parametrize(("method", "path", "kwargs"), [
+    ("PATCH", "/api/admin/locations/{a1}", {"json": {"name": "North\x00"}}),
+    ("PATCH", "/api/admin/locations/{a1}", {"content": b'{"name": "North \\ud800"}'}),  # an unpaired surrogate
+    ("PATCH", "/api/admin/locations/{a1}", {"content": b'{"lat": NaN}'}),
+    ("POST", "/api/admin/trucks", {"json": {"number": "A-200", "location_id": "{a1}", "size": ["\x00"]}}),
+    ("GET", "/api/admin/users?search=a%00b", {}),
+    ("GET", "/api/audit?actor=%00", {}),
+    ("PUT", "/api/journeys/1/notes", {"json": {"notes": "call at 9\x00"}}),
+    ("POST", "/api/auth/login", {"json": {"email": "admin@alpha.test\x00", "password": "x"}}),
+])
+async def test_text_and_numbers_postgresql_cannot_store_are_a_422(world: World, user: SimulatedUser, method: str,
+                                                                 path: str, kwargs: dict[str, Any]) -> None:
+    """NUL characters, unpaired surrogates and NaN, in the query or anywhere in a JSON body
+    (the login attempt is not recorded either)."""
+    if "content" in kwargs:
+        kwargs["headers"] = {"content-type": "application/json"}
+    headers = {**bearer(issue_token(world.admin_a)[0]), **kwargs.pop("headers", {})}
+    kwargs = {k: (v if k != "json" else {f: (world.a1 if x == "{a1}" else x) for f, x in v.items()})
+              for k, v in kwargs.items()}
+    body = await _refused(user, headers, method, path.format(a1=world.a1), 422, **kwargs)
+    assert body["error"] == "validation_error" and "invalid input in the" in body["message"]
+
+
 @pytest.mark.parametrize("query", ["date_to=9999-12-31", "date_from=0001-01-01", "date_from=1899-12-31"])
 async def test_days_at_the_ends_of_the_calendar_are_a_422(world: World, user: SimulatedUser, query: str) -> None:
     await _refused(user, bearer(issue_token(world.admin_a)[0]), "GET", f"/api/audit/export.csv?{query}", 422)
