@@ -97,3 +97,12 @@ async def test_a_journey_at_the_ends_of_the_calendar_is_a_422(world: World, user
     await _refused(user, bearer(issue_token(world.dispatcher_a)[0]), "POST", "/api/journey", 422, json={
         "location_id": world.a1, "journey_date": "2030-01-01", "customer_name": "Olivia",
         "scheduled_start": "0001-01-01T00:00:00+14:00"})
+
+
+async def test_the_audit_trail_of_an_unknown_company_is_a_404_and_its_export_is_not_recorded(
+        world: World, user: SimulatedUser) -> None:
+    """The export is audited under the company asked for: it must exist."""
+    headers = bearer(issue_token(world.super_admin)[0])
+    body = await _refused(user, headers, "GET", f"/api/audit/export.csv?company_id={world.company_b + 100}", 404)
+    assert body["message"] == f"company {world.company_b + 100} not found"
+    await _refused(user, headers, "GET", f"/api/audit?company_id={world.company_b + 100}", 404)
