@@ -16,7 +16,7 @@ from nicegui import app, ui
 from api import (admin, audit, auth, companies, company_overview, health, journey_phases, journeys, media, mobile,
                  smartmoving)
 from api import journey_status as journey_status_api
-from api.envelope import install_error_handlers
+from api.envelope import ERROR_RESPONSES, install_error_handlers
 from api.input_guard import refuse_unstorable_input
 from api.middleware import RequestContextMiddleware
 from api.startup_gate import StartupGate
@@ -98,7 +98,7 @@ def build() -> None:
     for router in (health.router, auth.router, admin.router, companies.router, audit.router,
                    journey_status_api.router, journeys.router, smartmoving.router, company_overview.router,
                    mobile.router, journey_phases.router, media.router):
-        app.include_router(router, dependencies=[Depends(refuse_unstorable_input)])
+        app.include_router(router, responses=ERROR_RESPONSES, dependencies=[Depends(refuse_unstorable_input)])
     app.router.lifespan_context = lifespan
     login.register()
     admin_pages.register()
@@ -126,4 +126,5 @@ if __name__ in {"__main__", "__mp_main__"}:
         show=False,
         show_welcome_message=False,
         favicon="🚚",
+        fastapi_docs=True,  # /openapi.json (public, for clients and tools) and /docs (signed in)
     )

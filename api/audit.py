@@ -28,13 +28,17 @@ def _filters(date_from: Day | None = None, date_to: Day | None = None, user_id: 
 Filters = Annotated[AuditFilters, Depends(_filters)]
 
 
+class CsvResponse(Response):
+    media_type = "text/csv"  # Starlette adds the charset
+
+
 @router.get("")
 async def list_entries(principal: CurrentPrincipal, filters: Filters, paging: PagingQuery) -> JSONResponse:
     page = await list_audit_entries(principal, filters, page=paging.page, page_size=paging.page_size)
     return ok(page.as_dict())
 
 
-@router.get("/export.csv")
+@router.get("/export.csv", response_class=CsvResponse)
 async def export_csv(principal: CurrentPrincipal, filters: Filters) -> Response:
     export = await export_audit_csv(principal, filters)
     headers = {
@@ -43,4 +47,4 @@ async def export_csv(principal: CurrentPrincipal, filters: Filters) -> Response:
         "X-Export-Row-Limit": str(export.limit),
         "X-Export-Truncated": "true" if export.truncated else "false",
     }
-    return Response(export.content, media_type="text/csv; charset=utf-8", headers=headers)
+    return CsvResponse(export.content, headers=headers)

@@ -51,7 +51,7 @@ class SyncRequest(BaseModel):
     kind: Literal["JOBS", "FULL_JOBS", "CATALOGUE"] = "JOBS"
 
 
-@router.post("/companies/{company_id}/sync")
+@router.post("/companies/{company_id}/sync", status_code=202)
 async def start_sync(principal: CurrentPrincipal, company_id: RowId, body: SyncRequest | None = None) -> JSONResponse:
     run_id = await trigger_sync(principal, company_id, SyncKind((body or SyncRequest()).kind))
     return ok({"run_id": run_id}, "sync started", 202)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from pydantic import BaseModel
 from starlette.responses import Response
 
 from domain.errors import DomainError
@@ -23,6 +24,27 @@ ExceptionHandler = Callable[[Request, Exception], Awaitable[Response]]
 def is_api_path(path: str) -> bool:
     """The JSON API (and the health probe): answered in the envelope, never with a page."""
     return path in (API_PREFIX, "/health") or path.startswith(f"{API_PREFIX}/")
+
+
+class ErrorBody(BaseModel):
+    """The body of every error the API answers with."""
+
+    success: Literal[False]
+    #: A stable code for programs (`not_found`, `validation_error`, ...).
+    error: str
+    #: A sentence for people.
+    message: str
+    details: dict[str, Any] | None = None
+
+
+#: The errors any API route may answer with, for the OpenAPI (replaces FastAPI's `{detail}` 422).
+#: The schema is written out rather than given as `model`, which FastAPI would document in the
+#: route's own media type (an image, a CSV).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"description": HTTPStatus(status).phrase,
+             "content": {"application/json": {"schema": ErrorBody.model_json_schema()}}}
+    for status in (400, 401, 403, 404, 409, 413, 422, 429, 503)
+}
 
 
 def ok(data: Any = None, message: str = "", status_code: int = 200) -> JSONResponse:

@@ -125,7 +125,7 @@ async def read(journey_id: RowId, principal: CurrentPrincipal) -> JSONResponse:
     return ok({**detail.card.to_dict(), "steps": [asdict(s) for s in detail.steps]})
 
 
-@router.post("")
+@router.post("", status_code=201)
 async def create(body: JourneyCreate, principal: CurrentPrincipal) -> JSONResponse:
     draft = JourneyDraft(**body.model_dump(exclude_none=True))
     journey_id = await create_journey(principal, draft)

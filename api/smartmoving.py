@@ -57,7 +57,7 @@ class TriggerRequest(BaseModel):
     kind: Literal["JOBS", "FULL_JOBS", "CATALOGUE"] = "JOBS"
 
 
-@router.post("/sync/automated/trigger")
+@router.post("/sync/automated/trigger", status_code=202)
 async def trigger(principal: CurrentPrincipal, body: TriggerRequest | None = None) -> JSONResponse:
     """Start a sync now (super admin): of one company, or of every active integration."""
     body = body or TriggerRequest()
@@ -68,7 +68,7 @@ async def trigger(principal: CurrentPrincipal, body: TriggerRequest | None = Non
     return ok({"runs": await trigger_all(principal, kind)}, "syncs started", 202)
 
 
-@router.post("/webhooks/{company_id}")
+@router.post("/webhooks/{company_id}", status_code=202)
 async def webhook(company_id: RowId, request: Request) -> JSONResponse:
     """A SmartMoving delivery: 401 without the company's secret header, 413 over the size limit,
     otherwise 202 at once (duplicates included: SmartMoving must not retry them)."""
