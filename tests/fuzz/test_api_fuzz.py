@@ -1,5 +1,5 @@
 """Schemathesis against the app's own OpenAPI: the app served for real (`python app.py` on a free
-port, its own PostgreSQL database `<test db>_fuzz` with the demo data), every operation of
+port, its own PostgreSQL database `<test db>_api_fuzz` with the demo data), every operation of
 `/openapi.json` called as each of the seven demo roles and unauthenticated.
 
 Every response must pass: no 5xx; every error in the envelope (`{success: false, error, message}`,
@@ -57,7 +57,7 @@ from tests.conftest import TEST_DATABASE_URL
 from tests.e2e.live_server import LiveServer, blank_database, running_live_server, sibling_database
 from tests.fuzz import FUZZ_EXAMPLES, FUZZ_SEED
 
-pytestmark = pytest.mark.fuzz
+pytestmark = [pytest.mark.fuzz, pytest.mark.postgres_only]
 
 ANONYMOUS = "anonymous"
 
@@ -162,7 +162,7 @@ class Senders:
 
 @pytest.fixture(scope="module")
 def fuzz_database_url() -> str:
-    return blank_database(sibling_database(TEST_DATABASE_URL, "fuzz"))
+    return blank_database(sibling_database(TEST_DATABASE_URL, "api_fuzz"))
 
 
 @pytest.fixture(scope="module")
