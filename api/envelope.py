@@ -10,8 +10,8 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from starlette.exceptions import HTTPException
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from domain.errors import DomainError
@@ -74,13 +74,13 @@ async def validation_error_handler(_request: Request, exc: Exception) -> JSONRes
     return fail(422, "validation_error", f"invalid input — {summary}", {"errors": problems})
 
 
-async def http_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+async def http_error_handler(request: Request, exc: Exception) -> JSONResponse:
     """Starlette's own errors (no route: 404, wrong method: 405, ...) in the envelope."""
     assert isinstance(exc, HTTPException)
     phrase = HTTPStatus(exc.status_code).phrase
     code = phrase.lower().replace(" ", "_").replace("-", "_")
-    message = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else phrase.lower()
-    return fail(exc.status_code, code, message, headers=exc.headers)
+    said = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else phrase.lower()
+    return fail(exc.status_code, code, f"{said}: {request.method} {request.url.path}", headers=exc.headers)
 
 
 def _api_or(page_handler: ExceptionHandler) -> ExceptionHandler:

@@ -28,16 +28,17 @@ def _problem(value: Any) -> str | None:
 
 
 def _values(document: Any) -> Iterator[Any]:
-    """Every key and scalar of a parsed JSON document."""
-    if isinstance(document, dict):
-        for key, value in document.items():
-            yield key
-            yield from _values(value)
-    elif isinstance(document, list):
-        for value in document:
-            yield from _values(value)
-    else:
-        yield document
+    """Every key and scalar of a parsed JSON document (a loop, not recursion: any depth)."""
+    pending = [document]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            pending.extend(value)
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+        else:
+            yield value
 
 
 async def _json_body(request: Request) -> Any:
@@ -45,8 +46,8 @@ async def _json_body(request: Request) -> Any:
         return None
     try:  # parsed once: FastAPI has already asked the same request for it, the route's body
         return await request.json()
-    except ValueError:  # no body, or not JSON: the route answers that itself (or takes no body)
-        return None
+    except (ValueError, RecursionError):  # no body, not JSON, nested too deep: the route answers
+        return None  # that itself (or takes no body)
 
 
 async def refuse_unstorable_input(request: Request) -> None:

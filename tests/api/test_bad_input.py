@@ -42,7 +42,8 @@ async def test_unknown_paths_and_methods_are_answered_in_the_envelope(world: Wor
         ("DELETE", "/api/auth/me", 405, "method_not_allowed"),
         ("PUT", "/api/journey/active", 405, "method_not_allowed"),  # not a journey id: no PUT there
     ]:
-        assert (await _refused(user, headers, method, path, status))["error"] == error
+        body = await _refused(user, headers, method, path, status)
+        assert body["error"] == error and body["message"].endswith(f"{method} {path}")
     assert (await user.http_client.delete("/api/auth/me")).headers["allow"] == "GET"
 
 
@@ -79,6 +80,9 @@ async def test_text_and_numbers_postgresql_cannot_store_are_a_422(world: World, 
     ]:
         body = await _refused(user, kwargs.pop("headers", headers), method, path, 422, **kwargs)
         assert body["error"] == "validation_error" and "invalid input in the" in body["message"]
+    deep = b"[" * 100_000 + b"]" * 100_000  # too deep for Python's JSON parser: the check passes it on
+    await _refused(user, raw_json, "POST", "/api/journey", 400, content=deep)
+    assert (await user.http_client.post("/api/auth/logout", headers=raw_json, content=deep)).status_code == 200
 
 
 async def test_days_at_the_ends_of_the_calendar_are_a_422(world: World, user: SimulatedUser) -> None:
