@@ -1,7 +1,7 @@
 """Fuzzing knobs shared by the API fuzz (tests/fuzz) and the normaliser's property tests
 (tests/smartmoving/test_sm_normalise_properties.py). CI runs with neither set:
 
-    FUZZ_EXAMPLES=200   more generated cases (default 5 per API operation, 40x that per property)
+    FUZZ_EXAMPLES=200   more generated cases (default 5 per API operation, 20x that per property)
     FUZZ_SEED=1         other cases: random from this seed instead of the same derandomized ones
 """
 

@@ -43,7 +43,7 @@ from integrations.smartmoving.normalise import (
 from integrations.smartmoving.records import JobType, OpportunityStatus
 from tests.fuzz import FUZZ_EXAMPLES, FUZZ_SEED
 
-PROPERTIES = settings(max_examples=40 * FUZZ_EXAMPLES, deadline=None, derandomize=FUZZ_SEED is None,
+PROPERTIES = settings(max_examples=20 * FUZZ_EXAMPLES, deadline=None, derandomize=FUZZ_SEED is None,
                       suppress_health_check=[HealthCheck.too_slow])
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
