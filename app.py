@@ -10,13 +10,14 @@ import asyncio
 import logging
 from pathlib import Path
 
-from fastapi.exceptions import RequestValidationError
+from fastapi import Depends
 from nicegui import app, ui
 
 from api import (admin, audit, auth, companies, company_overview, health, journey_phases, journeys, media, mobile,
                  smartmoving)
 from api import journey_status as journey_status_api
-from api.envelope import domain_error_handler, validation_error_handler
+from api.envelope import ERROR_RESPONSES, install_error_handlers
+from api.input_guard import refuse_unstorable_input
 from api.middleware import RequestContextMiddleware
 from api.startup_gate import StartupGate
 from api.upload_limit import UploadLimitMiddleware
@@ -24,7 +25,6 @@ from config import get_settings
 from db.migrate import upgrade_to_head
 from db.seed import DEMO_PASSWORD, seed_demo
 from db.session import dispose_engine, engine_ready, init_engine
-from domain.errors import DomainError
 from domain.health import mark_started
 from domain.event_relay import start_relay, stop_relay
 from domain.locks import singleton_lock
@@ -91,16 +91,14 @@ def build() -> None:
     app.add_middleware(AuthMiddleware)
     app.add_middleware(RequestContextMiddleware)
     app.add_middleware(StartupGate)  # outermost: nothing runs before the startup is done
-    app.add_exception_handler(DomainError, domain_error_handler)
-    app.add_exception_handler(RequestValidationError, validation_error_handler)
+    install_error_handlers(app)
     # FastAPI wraps the app's lifespan once per include_router; the test `user` fixture re-runs
     # build() for every test, so without restoring it the wrappers nest until RecursionError.
     lifespan = app.router.lifespan_context
-    app.include_router(health.router)
-    for router in (auth.router, admin.router, companies.router, audit.router, journey_status_api.router,
-                   journeys.router, smartmoving.router, company_overview.router, mobile.router,
-                   journey_phases.router, media.router):
-        app.include_router(router)
+    for router in (health.router, auth.router, admin.router, companies.router, audit.router,
+                   journey_status_api.router, journeys.router, smartmoving.router, company_overview.router,
+                   mobile.router, journey_phases.router, media.router):
+        app.include_router(router, responses=ERROR_RESPONSES, dependencies=[Depends(refuse_unstorable_input)])
     app.router.lifespan_context = lifespan
     login.register()
     admin_pages.register()
@@ -128,4 +126,5 @@ if __name__ in {"__main__", "__mp_main__"}:
         show=False,
         show_welcome_message=False,
         favicon="🚚",
+        fastapi_docs=True,  # /openapi.json (public, for clients and tools) and /docs (signed in)
     )

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from api.deps import CurrentPrincipal
 from api.envelope import ok
 from api.resources import PagingQuery, add_resource_routes, body_model
+from api.params import RowId
 from db.enums import Role, UserStatus
 from domain import admin_locations, admin_trucks, admin_users
 
@@ -20,7 +21,7 @@ router = APIRouter(prefix="/api/admin", tags=["administration"])
 class LocationLink(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    location_id: int
+    location_id: RowId
     kind: str = "ASSIGNED"
 
 
@@ -31,16 +32,16 @@ class PasswordReset(BaseModel):
 
 
 UserCreate = body_model("UserCreate", admin_users.USER_FIELDS, password=(str | None, None),
-                        company_id=(int | None, None), locations=(list[LocationLink], []))
+                        company_id=(RowId | None, None), locations=(list[LocationLink], []))
 UserUpdate = body_model("UserUpdate", admin_users.USER_FIELDS, locations=(list[LocationLink] | None, None))
-LocationCreate = body_model("LocationCreate", admin_locations.LOCATION_FIELDS, company_id=(int | None, None))
+LocationCreate = body_model("LocationCreate", admin_locations.LOCATION_FIELDS, company_id=(RowId | None, None))
 LocationUpdate = body_model("LocationUpdate", admin_locations.LOCATION_FIELDS)
-TruckCreate = body_model("TruckCreate", admin_trucks.TRUCK_FIELDS, company_id=(int | None, None))
+TruckCreate = body_model("TruckCreate", admin_trucks.TRUCK_FIELDS, company_id=(RowId | None, None))
 TruckUpdate = body_model("TruckUpdate", admin_trucks.TRUCK_FIELDS)
 
 
 @router.get("/users")
-async def list_users(principal: CurrentPrincipal, paging: PagingQuery, company_id: int | None = None,
+async def list_users(principal: CurrentPrincipal, paging: PagingQuery, company_id: RowId | None = None,
                      search: str | None = None, role: Role | None = None,
                      status: UserStatus | None = None) -> JSONResponse:
     page = await admin_users.list_users(principal, company_id=company_id, search=search, role=role, status=status,
@@ -49,13 +50,13 @@ async def list_users(principal: CurrentPrincipal, paging: PagingQuery, company_i
 
 
 @router.post("/users/{entity_id}/reset-password")
-async def reset_password(entity_id: int, body: PasswordReset, principal: CurrentPrincipal) -> JSONResponse:
+async def reset_password(entity_id: RowId, body: PasswordReset, principal: CurrentPrincipal) -> JSONResponse:
     await admin_users.reset_password(principal, entity_id, body.password)
     return ok(None, "password reset")
 
 
 @router.get("/locations")
-async def list_locations(principal: CurrentPrincipal, paging: PagingQuery, company_id: int | None = None,
+async def list_locations(principal: CurrentPrincipal, paging: PagingQuery, company_id: RowId | None = None,
                          search: str | None = None, active: bool | None = None) -> JSONResponse:
     page = await admin_locations.list_locations(principal, company_id=company_id, search=search, active=active,
                                                 page=paging.page, page_size=paging.page_size)
@@ -63,8 +64,8 @@ async def list_locations(principal: CurrentPrincipal, paging: PagingQuery, compa
 
 
 @router.get("/trucks")
-async def list_trucks(principal: CurrentPrincipal, paging: PagingQuery, company_id: int | None = None,
-                      location_id: int | None = None, search: str | None = None,
+async def list_trucks(principal: CurrentPrincipal, paging: PagingQuery, company_id: RowId | None = None,
+                      location_id: RowId | None = None, search: str | None = None,
                       active: bool | None = None) -> JSONResponse:
     page = await admin_trucks.list_trucks(principal, company_id=company_id, location_id=location_id, search=search,
                                           active=active, page=paging.page, page_size=paging.page_size)

@@ -4,7 +4,6 @@ the limit cut the export short). Auditors, admins and the super admin; others ge
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
@@ -13,19 +12,24 @@ from fastapi.responses import JSONResponse
 from api.deps import CurrentPrincipal
 from api.envelope import ok
 from api.resources import PagingQuery
+from api.params import Day, RowId
 from domain.audit_log import AuditFilters, export_audit_csv, list_audit_entries
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])
 
 
-def _filters(date_from: date | None = None, date_to: date | None = None, user_id: int | None = None,
+def _filters(date_from: Day | None = None, date_to: Day | None = None, user_id: RowId | None = None,
              actor: str | None = None, entity: str | None = None, action: str | None = None,
-             company_id: int | None = None) -> AuditFilters:
+             company_id: RowId | None = None) -> AuditFilters:
     return AuditFilters(date_from=date_from, date_to=date_to, user_id=user_id, actor=actor, entity=entity,
                         action=action, company_id=company_id)
 
 
 Filters = Annotated[AuditFilters, Depends(_filters)]
+
+
+class CsvResponse(Response):
+    media_type = "text/csv"  # Starlette adds the charset
 
 
 @router.get("")
@@ -34,7 +38,7 @@ async def list_entries(principal: CurrentPrincipal, filters: Filters, paging: Pa
     return ok(page.as_dict())
 
 
-@router.get("/export.csv")
+@router.get("/export.csv", response_class=CsvResponse)
 async def export_csv(principal: CurrentPrincipal, filters: Filters) -> Response:
     export = await export_audit_csv(principal, filters)
     headers = {
@@ -43,4 +47,4 @@ async def export_csv(principal: CurrentPrincipal, filters: Filters) -> Response:
         "X-Export-Row-Limit": str(export.limit),
         "X-Export-Truncated": "true" if export.truncated else "false",
     }
-    return Response(export.content, media_type="text/csv; charset=utf-8", headers=headers)
+    return CsvResponse(export.content, headers=headers)

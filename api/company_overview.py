@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import CurrentPrincipal
 from api.envelope import ok
+from api.params import RowId
 from db.enums import IntegrationPlan, SyncKind
 from domain.company_overview import company_catalogue, company_detail, company_locations, company_stats, list_companies
 from domain.sync.history import MAX_HISTORY, sync_history
@@ -26,22 +27,22 @@ async def companies(principal: CurrentPrincipal) -> JSONResponse:
 
 
 @router.get("/companies/{company_id}")
-async def company(principal: CurrentPrincipal, company_id: int) -> JSONResponse:
+async def company(principal: CurrentPrincipal, company_id: RowId) -> JSONResponse:
     return ok(await company_detail(principal, company_id))
 
 
 @router.get("/companies/{company_id}/stats")
-async def stats(principal: CurrentPrincipal, company_id: int) -> JSONResponse:
+async def stats(principal: CurrentPrincipal, company_id: RowId) -> JSONResponse:
     return ok(await company_stats(principal, company_id))
 
 
 @router.get("/companies/{company_id}/locations")
-async def locations(principal: CurrentPrincipal, company_id: int) -> JSONResponse:
+async def locations(principal: CurrentPrincipal, company_id: RowId) -> JSONResponse:
     return ok(await company_locations(principal, company_id))
 
 
 @router.get("/companies/{company_id}/catalogue/{kind}")
-async def catalogue(principal: CurrentPrincipal, company_id: int,
+async def catalogue(principal: CurrentPrincipal, company_id: RowId,
                     kind: Literal["branches", "service_types", "move_sizes", "materials", "users"]) -> JSONResponse:
     return ok(await company_catalogue(principal, company_id, kind))
 
@@ -50,14 +51,14 @@ class SyncRequest(BaseModel):
     kind: Literal["JOBS", "FULL_JOBS", "CATALOGUE"] = "JOBS"
 
 
-@router.post("/companies/{company_id}/sync")
-async def start_sync(principal: CurrentPrincipal, company_id: int, body: SyncRequest | None = None) -> JSONResponse:
+@router.post("/companies/{company_id}/sync", status_code=202)
+async def start_sync(principal: CurrentPrincipal, company_id: RowId, body: SyncRequest | None = None) -> JSONResponse:
     run_id = await trigger_sync(principal, company_id, SyncKind((body or SyncRequest()).kind))
     return ok({"run_id": run_id}, "sync started", 202)
 
 
 @router.get("/companies/{company_id}/sync")
-async def history(principal: CurrentPrincipal, company_id: int,
+async def history(principal: CurrentPrincipal, company_id: RowId,
                   limit: int = Query(50, ge=1, le=MAX_HISTORY)) -> JSONResponse:
     return ok(await sync_history(principal, company_id, limit))
 
@@ -73,10 +74,10 @@ class IntegrationRequest(BaseModel):
 
 
 @router.get("/companies/{company_id}/integration")
-async def integration(principal: CurrentPrincipal, company_id: int) -> JSONResponse:
+async def integration(principal: CurrentPrincipal, company_id: RowId) -> JSONResponse:
     return ok(await get_integration(principal, company_id))
 
 
 @router.put("/companies/{company_id}/integration")
-async def update_integration(principal: CurrentPrincipal, company_id: int, body: IntegrationRequest) -> JSONResponse:
+async def update_integration(principal: CurrentPrincipal, company_id: RowId, body: IntegrationRequest) -> JSONResponse:
     return ok(await save_integration(principal, company_id, IntegrationForm(**body.model_dump())), "saved")

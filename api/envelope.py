@@ -3,16 +3,51 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Any
+from http import HTTPStatus
+from typing import Any, Literal
 
-from fastapi import Request
+from fastapi import FastAPI, Request
 from fastapi.encoders import decimal_encoder, jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
 
 from domain.errors import DomainError
+
+API_PREFIX = "/api"
+
+ExceptionHandler = Callable[[Request, Exception], Awaitable[Response]]
+
+
+def is_api_path(path: str) -> bool:
+    """The JSON API (and the health probe): answered in the envelope, never with a page."""
+    return path in (API_PREFIX, "/health") or path.startswith(f"{API_PREFIX}/")
+
+
+class ErrorBody(BaseModel):
+    """The body of every error the API answers with."""
+
+    success: Literal[False]
+    #: A stable code for programs (`not_found`, `validation_error`, ...).
+    error: str
+    #: A sentence for people.
+    message: str
+    details: dict[str, Any] | None = None
+
+
+#: The errors any API route may answer with, for the OpenAPI (replaces FastAPI's `{detail}` 422).
+#: The schema is written out rather than given as `model`, which FastAPI would document in the
+#: route's own media type (an image, a CSV).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"description": HTTPStatus(status).phrase,
+             "content": {"application/json": {"schema": ErrorBody.model_json_schema()}}}
+    for status in (400, 401, 403, 404, 409, 413, 422, 429, 503)
+}
 
 
 def _encode(value: Any) -> Any:
@@ -63,3 +98,34 @@ async def validation_error_handler(_request: Request, exc: Exception) -> JSONRes
     ]
     summary = "; ".join(f"{p['field'] or 'body'}: {p['problem']}" for p in problems[:5])
     return fail(422, "validation_error", f"invalid input — {summary}", {"errors": problems})
+
+
+async def http_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    """Starlette's own errors (no route: 404, wrong method: 405, ...) in the envelope."""
+    assert isinstance(exc, HTTPException)
+    phrase = HTTPStatus(exc.status_code).phrase
+    code = phrase.lower().replace(" ", "_").replace("-", "_")
+    said = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else phrase.lower()
+    return fail(exc.status_code, code, f"{said}: {request.method} {request.url.path}", headers=exc.headers)
+
+
+def _api_or(page_handler: ExceptionHandler) -> ExceptionHandler:
+    """`page_handler` for pages, the envelope under /api (NiceGUI answers an unknown path with its page)."""
+
+    async def handler(request: Request, exc: Exception) -> Response:
+        if is_api_path(request.url.path):
+            return await http_error_handler(request, exc)
+        return await page_handler(request, exc)
+
+    handler.page_handler = page_handler  # type: ignore[attr-defined]
+    return handler
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Every error of the API in the envelope. Idempotent (tests build the app again and again)."""
+    app.add_exception_handler(DomainError, domain_error_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(HTTPException, http_error_handler)
+    for status, page_handler in list(app.exception_handlers.items()):
+        if isinstance(status, int):
+            app.add_exception_handler(status, _api_or(getattr(page_handler, "page_handler", page_handler)))

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import CurrentPrincipal
 from api.envelope import ok
+from api.params import RowId
 from domain.journey_status import MAX_NOTES_LENGTH, journey_progress, update_journey_notes
 
 router = APIRouter(prefix="/api/journeys", tags=["journeys"])
@@ -20,10 +21,10 @@ class NotesIn(BaseModel):
 
 
 @router.get("/{journey_id}/progress")
-async def get_progress(journey_id: int, principal: CurrentPrincipal) -> JSONResponse:
+async def get_progress(journey_id: RowId, principal: CurrentPrincipal) -> JSONResponse:
     return ok(asdict(await journey_progress(principal, journey_id)))
 
 
 @router.put("/{journey_id}/notes")
-async def put_notes(journey_id: int, body: NotesIn, principal: CurrentPrincipal) -> JSONResponse:
+async def put_notes(journey_id: RowId, body: NotesIn, principal: CurrentPrincipal) -> JSONResponse:
     return ok(asdict(await update_journey_notes(principal, journey_id, body.notes)), "notes saved")

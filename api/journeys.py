@@ -8,7 +8,6 @@ what the principal may see (no `estimated_value` key for roles without financial
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
@@ -18,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import CurrentPrincipal
 from api.envelope import ok
+from api.params import Day, Moment, PageNumber, RowId
 from db.enums import CrewRole, DataSource, JourneyStatus
 from domain.assignment import MAX_CREW_SIZE, UNCHANGED, CrewChoice, assign
 from domain.availability import availability
@@ -44,6 +44,8 @@ from domain.rbac import Principal
 router = APIRouter(prefix="/api/journey", tags=["journeys"])
 
 DEFAULT_PAGE_SIZE = 25
+#: `/{id}` only matches digits, so that `PUT /active` is a 405 (no such method), not a 422 (bad id).
+JOURNEY_PATH = "/{journey_id:int}"
 
 
 class _Strict(BaseModel):
@@ -53,7 +55,7 @@ class _Strict(BaseModel):
 class JourneyChanges(_Strict):
     """Fields of a journey a request may set; on PUT only those sent change."""
 
-    journey_date: date | None = None
+    journey_date: Day | None = None
     customer_name: str | None = Field(None, min_length=1, max_length=MAX_CUSTOMER_NAME)
     customer_phone: str | None = Field(None, max_length=MAX_PHONE)
     customer_email: str | None = Field(None, max_length=MAX_EMAIL)
@@ -62,22 +64,22 @@ class JourneyChanges(_Strict):
     service_type: str | None = Field(None, max_length=MAX_CATALOGUE_LABEL)
     move_size: str | None = Field(None, max_length=MAX_CATALOGUE_LABEL)
     #: ISO 8601; without an offset it is the location's wall-clock time.
-    scheduled_start: datetime | None = None
-    scheduled_end: datetime | None = None
+    scheduled_start: Moment | None = None
+    scheduled_end: Moment | None = None
     notes: str | None = Field(None, max_length=MAX_NOTES)
     estimated_value: Decimal | None = Field(None, ge=0, le=MAX_ESTIMATED_VALUE)
     confirmed: bool | None = None
 
 
 class JourneyCreate(JourneyChanges):
-    location_id: int = Field(gt=0)
-    journey_date: date  # type: ignore[assignment]
+    location_id: RowId
+    journey_date: Day  # type: ignore[assignment]
     customer_name: str = Field(min_length=1, max_length=MAX_CUSTOMER_NAME)  # type: ignore[assignment]
     confirmed: bool = False  # type: ignore[assignment]
 
 
 class CrewMemberIn(_Strict):
-    user_id: int = Field(gt=0)
+    user_id: RowId
     role: CrewRole
 
 
@@ -85,7 +87,7 @@ class CrewUpdate(_Strict):
     """`truck_id`: omitted leaves the truck, null removes it. `crew`: omitted leaves the crew,
     a list replaces it (empty removes everyone)."""
 
-    truck_id: int | None = Field(None, gt=0)
+    truck_id: RowId | None = None
     crew: list[CrewMemberIn] | None = Field(None, max_length=MAX_CREW_SIZE)
 
 
@@ -99,13 +101,13 @@ async def _card(principal: Principal, journey_id: int) -> dict:
 @router.get("/active")
 async def list_active(
     principal: CurrentPrincipal,
-    location_id: Annotated[int | None, Query(gt=0)] = None,
-    day: Annotated[date | None, Query(alias="date")] = None,
+    location_id: RowId | None = None,
+    day: Annotated[Day | None, Query(alias="date")] = None,
     status: Annotated[list[JourneyStatus] | None, Query()] = None,
     unassigned: bool = False,
     source: DataSource | None = None,
     q: Annotated[str, Query(max_length=MAX_SEARCH_LENGTH)] = "",
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    page: PageNumber = 1,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
 ) -> JSONResponse:
     """Journeys in the caller's scope, by date and time; without `status`, those not closed."""
@@ -117,28 +119,28 @@ async def list_active(
                "page_size": result.page_size, "total": result.total})
 
 
-@router.get("/{journey_id}")
-async def read(journey_id: int, principal: CurrentPrincipal) -> JSONResponse:
+@router.get(JOURNEY_PATH)
+async def read(journey_id: RowId, principal: CurrentPrincipal) -> JSONResponse:
     detail = await journey_detail(principal, journey_id)
     return ok({**detail.card.to_dict(), "steps": [asdict(s) for s in detail.steps]})
 
 
-@router.post("")
+@router.post("", status_code=201)
 async def create(body: JourneyCreate, principal: CurrentPrincipal) -> JSONResponse:
     draft = JourneyDraft(**body.model_dump(exclude_none=True))
     journey_id = await create_journey(principal, draft)
     return ok(await _card(principal, journey_id), "journey created", status_code=201)
 
 
-@router.put("/{journey_id}")
-async def edit(journey_id: int, body: JourneyChanges, principal: CurrentPrincipal) -> JSONResponse:
+@router.put(JOURNEY_PATH)
+async def edit(journey_id: RowId, body: JourneyChanges, principal: CurrentPrincipal) -> JSONResponse:
     await update_journey(principal, journey_id, body.model_dump(exclude_unset=True))
     return ok(await _card(principal, journey_id), "journey updated")
 
 
-@router.delete("/{journey_id}")
+@router.delete(JOURNEY_PATH)
 async def cancel_or_delete(
-    journey_id: int, principal: CurrentPrincipal, hard: bool = False,
+    journey_id: RowId, principal: CurrentPrincipal, hard: bool = False,
     reason: Annotated[str | None, Query(max_length=MAX_NOTES)] = None,
 ) -> JSONResponse:
     """Cancels the journey; `?hard=true` (admins, manual journeys) erases it."""
@@ -150,7 +152,7 @@ async def cancel_or_delete(
 
 
 @router.post("/{journey_id}/crew")
-async def set_crew(journey_id: int, body: CrewUpdate, principal: CurrentPrincipal) -> JSONResponse:
+async def set_crew(journey_id: RowId, body: CrewUpdate, principal: CurrentPrincipal) -> JSONResponse:
     """409 names the journey already holding the truck or person."""
     await assign(
         principal, journey_id,
@@ -161,6 +163,6 @@ async def set_crew(journey_id: int, body: CrewUpdate, principal: CurrentPrincipa
 
 
 @router.get("/{journey_id}/availability")
-async def read_availability(journey_id: int, principal: CurrentPrincipal) -> JSONResponse:
+async def read_availability(journey_id: RowId, principal: CurrentPrincipal) -> JSONResponse:
     offered = await availability(principal, journey_id)
     return ok(asdict(offered))

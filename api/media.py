@@ -8,7 +8,7 @@ from fastapi.responses import FileResponse
 
 from api.deps import CurrentPrincipal
 from api.params import RowId
-from domain.media import MediaFile, media_file
+from domain.media import FORMATS, MediaFile, media_file
 
 router = APIRouter(prefix="/api/media", tags=["media"])
 
@@ -25,11 +25,15 @@ def _file(found: MediaFile) -> FileResponse:
     return FileResponse(found.path, media_type=found.content_type, headers=_HEADERS)
 
 
-@router.get("/{media_id}")
+#: What the files are, for the OpenAPI.
+_IMAGE = {200: {"description": "the image", "content": {content_type: {} for content_type, _ in FORMATS.values()}}}
+
+
+@router.get("/{media_id}", response_class=FileResponse, responses=_IMAGE)
 async def original(media_id: RowId, principal: CurrentPrincipal) -> FileResponse:
     return _file(await media_file(principal, media_id))
 
 
-@router.get("/{media_id}/thumbnail")
+@router.get("/{media_id}/thumbnail", response_class=FileResponse, responses=_IMAGE)
 async def thumbnail(media_id: RowId, principal: CurrentPrincipal) -> FileResponse:
     return _file(await media_file(principal, media_id, thumbnail=True))

@@ -9,12 +9,10 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.envelope import fail
+from api.envelope import fail, is_api_path
 from domain.context import request_id, request_ip
 
 log = logging.getLogger("api")
-
-API_PREFIX = "/api"
 
 
 class RequestContextMiddleware:
@@ -32,7 +30,7 @@ class RequestContextMiddleware:
         rid_token = request_id.set(rid)
         ip_token = request_ip.set(forwarded or (client[0] if client else None))
         path: str = scope.get("path", "")
-        is_api = path.startswith(API_PREFIX) or path == "/health"
+        is_api = is_api_path(path)
         started = time.perf_counter()
         status = 500
         response_started = False

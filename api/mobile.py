@@ -26,7 +26,7 @@ class ItemBody(BaseModel):
     #: The answer (true/false, a number, a choice, text, {"time": ISO} or {"lat", "lng"}).
     value: Any = None
     #: For photo and signature items: the id returned by the media upload.
-    media_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    media_id: RowId | None = None
     signer: str | None = Field(None, max_length=SIGNER_MAX_LENGTH)
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, create_model
 
 from api.deps import CurrentPrincipal
 from api.envelope import ok
+from api.params import PageNumber, RowId
 from domain.fields import Field
 from domain.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from domain.rbac import Principal
@@ -25,7 +26,7 @@ class Paging(BaseModel):
     page_size: int = DEFAULT_PAGE_SIZE
 
 
-def _paging(page: Annotated[int, Query(ge=1)] = 1,
+def _paging(page: PageNumber = 1,
             page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE) -> Paging:
     return Paging(page=page, page_size=page_size)
 
@@ -57,13 +58,13 @@ def add_resource_routes(router: APIRouter, path: str, label: str, *, read: Read,
                         states: Mapping[str, Read]) -> None:
     """`GET {path}/{id}`, `POST {path}` (201), `PATCH {path}/{id}`, `POST {path}/{id}/{state}`."""
 
-    async def read_one(entity_id: int, principal: CurrentPrincipal) -> JSONResponse:
+    async def read_one(entity_id: RowId, principal: CurrentPrincipal) -> JSONResponse:
         return ok(await read(principal, entity_id))
 
     async def create_one(body: create_body, principal: CurrentPrincipal) -> JSONResponse:  # type: ignore[valid-type]
         return ok(await create(principal, body_dict(body)), f"{label} created", 201)
 
-    async def edit_one(entity_id: int, body: edit_body, principal: CurrentPrincipal) -> JSONResponse:  # type: ignore[valid-type]
+    async def edit_one(entity_id: RowId, body: edit_body, principal: CurrentPrincipal) -> JSONResponse:  # type: ignore[valid-type]
         return ok(await edit(principal, entity_id, body_dict(body)), f"{label} updated")
 
     router.add_api_route(f"{path}/{{entity_id}}", read_one, methods=["GET"], name=f"get {label}")
@@ -75,7 +76,7 @@ def add_resource_routes(router: APIRouter, path: str, label: str, *, read: Read,
 
 
 def _state_route(change: Read, label: str, state: str) -> Callable[..., Awaitable[JSONResponse]]:
-    async def route(entity_id: int, principal: CurrentPrincipal) -> JSONResponse:
+    async def route(entity_id: RowId, principal: CurrentPrincipal) -> JSONResponse:
         return ok(await change(principal, entity_id), f"{label} {state}d")
 
     return route

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from api.deps import CurrentPrincipal
 from api.envelope import ok
+from api.params import Offset, RowId
 from db.enums import DataSource, JourneyStatus, SyncKind
 from domain.smartmoving_views import DEFAULT_LIMIT, MAX_LIMIT, ListFilters, Window, journey_list, smartmoving_locations
 from domain.sync.history import sync_status
@@ -19,23 +20,23 @@ from domain.sync.webhooks import MAX_WEBHOOK_BYTES, PayloadTooLarge, receive_web
 router = APIRouter(prefix="/api/smartmoving", tags=["smartmoving"])
 
 
-def _filters(location_id: int | None, status: JourneyStatus | None, source: DataSource | None, limit: int,
+def _filters(location_id: RowId | None, status: JourneyStatus | None, source: DataSource | None, limit: int,
              offset: int) -> ListFilters:
     return ListFilters(location_id=location_id, status=status, source=source, limit=limit, offset=offset)
 
 
 @router.get("/journeys/{window}")
-async def journeys(principal: CurrentPrincipal, window: Window, location_id: int | None = None,
+async def journeys(principal: CurrentPrincipal, window: Window, location_id: RowId | None = None,
                    status: JourneyStatus | None = None, source: DataSource | None = None,
-                   limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT), offset: int = Query(0, ge=0)) -> JSONResponse:
+                   limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT), offset: Offset = 0) -> JSONResponse:
     """Journeys of any source: active (not finished, from today), today or tomorrow."""
     return ok(await journey_list(principal, window, _filters(location_id, status, source, limit, offset)))
 
 
 @router.get("/jobs/{day}")
-async def jobs(principal: CurrentPrincipal, day: Literal["today", "tomorrow"], location_id: int | None = None,
+async def jobs(principal: CurrentPrincipal, day: Literal["today", "tomorrow"], location_id: RowId | None = None,
                status: JourneyStatus | None = None, limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
-               offset: int = Query(0, ge=0)) -> JSONResponse:
+               offset: Offset = 0) -> JSONResponse:
     """SmartMoving jobs (synced journeys) of today or tomorrow."""
     filters = _filters(location_id, status, None, limit, offset)
     return ok(await journey_list(principal, Window(day), filters, smartmoving_only=True))
@@ -47,16 +48,16 @@ async def locations(principal: CurrentPrincipal) -> JSONResponse:
 
 
 @router.get("/sync/status")
-async def status(principal: CurrentPrincipal, company_id: int | None = None) -> JSONResponse:
+async def status(principal: CurrentPrincipal, company_id: RowId | None = None) -> JSONResponse:
     return ok(await sync_status(principal, company_id))
 
 
 class TriggerRequest(BaseModel):
-    company_id: int | None = None
+    company_id: RowId | None = None
     kind: Literal["JOBS", "FULL_JOBS", "CATALOGUE"] = "JOBS"
 
 
-@router.post("/sync/automated/trigger")
+@router.post("/sync/automated/trigger", status_code=202)
 async def trigger(principal: CurrentPrincipal, body: TriggerRequest | None = None) -> JSONResponse:
     """Start a sync now (super admin): of one company, or of every active integration."""
     body = body or TriggerRequest()
@@ -67,8 +68,8 @@ async def trigger(principal: CurrentPrincipal, body: TriggerRequest | None = Non
     return ok({"runs": await trigger_all(principal, kind)}, "syncs started", 202)
 
 
-@router.post("/webhooks/{company_id}")
-async def webhook(company_id: int, request: Request) -> JSONResponse:
+@router.post("/webhooks/{company_id}", status_code=202)
+async def webhook(company_id: RowId, request: Request) -> JSONResponse:
     """A SmartMoving delivery: 401 without the company's secret header, 413 over the size limit,
     otherwise 202 at once (duplicates included: SmartMoving must not retry them)."""
     declared = request.headers.get("content-length", "")

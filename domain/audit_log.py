@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import AuditEntry, Company
 from domain import audit
 from domain.audit import audited_write
-from domain.errors import Forbidden, ValidationFailed
+from domain.errors import Forbidden, NotFound, ValidationFailed
 from domain.paging import DEFAULT_PAGE_SIZE, MAX_SEARCH_LENGTH, Page, fetch_page, search_clause
 from domain.rbac import Principal, audit_scope
 from domain.unit_of_work import read_session, unit_of_work
@@ -79,9 +79,14 @@ def _require_audit(principal: Principal) -> None:
 
 
 async def _zone(session: AsyncSession, principal: Principal, company_id: int | None) -> ZoneInfo:
+    """The time zone of the company whose trail is read (UTC for the whole trail)."""
     owner = company_id if principal.is_super_admin else principal.company_id
-    name = await session.scalar(select(Company.timezone).where(Company.id == owner)) if owner else None
-    return ZoneInfo(name or "UTC")
+    if owner is None:
+        return ZoneInfo("UTC")
+    name = await session.scalar(select(Company.timezone).where(Company.id == owner))
+    if name is None:
+        raise NotFound(f"company {owner} not found")
+    return ZoneInfo(name)
 
 
 async def _where(session: AsyncSession, principal: Principal, f: AuditFilters) -> ColumnElement[bool]:

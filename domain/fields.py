@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import available_timezones
 
+from db.models.base import MAX_ROW_ID
 from domain.errors import ValidationFailed
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -70,6 +71,8 @@ def _coerce(f: Field, value: Any) -> tuple[Any, str | None]:
         return None, f"must be a{'n integer' if f.kind is int else ' number'}"
     if (f.minimum is not None and value < f.minimum) or (f.maximum is not None and value > f.maximum):
         return None, f"must be between {f.minimum:g} and {f.maximum:g}"
+    if f.kind is int and not -MAX_ROW_ID <= value <= MAX_ROW_ID:  # integer columns (ids, counts) are 32-bit
+        return None, "is out of range"
     return value, None
 
 

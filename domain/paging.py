@@ -13,6 +13,8 @@ from domain.errors import ValidationFailed
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 200
+#: Beyond any real list; keeps the row offset a small number for the database.
+MAX_PAGE = 100_000
 MAX_SEARCH_LENGTH = 100
 
 
@@ -33,8 +35,8 @@ class Page:
 
 
 def check_paging(page: int, page_size: int) -> None:
-    if page < 1:
-        raise ValidationFailed("page must be 1 or more")
+    if not 1 <= page <= MAX_PAGE:
+        raise ValidationFailed(f"page must be between 1 and {MAX_PAGE}")
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ValidationFailed(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
 

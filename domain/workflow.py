@@ -29,13 +29,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import PHASE_ORDER, ActivityKind, ItemKind, JourneyStatus, MediaKind, Phase, StepStatus
 from db.models import Journey, JourneyStep, Media, StepActivity, User, utcnow
+from db.models.base import MAX_ROW_ID
 from db.workflow_defaults import PHASE_STATUS
 from domain import audit, events
 from domain.audit import audited_write
 from domain.errors import Conflict, ValidationFailed
 from domain.events import DomainEvent, EventType
 from domain.item_values import ItemSpec, Recorded, is_satisfied, validate_signer, validate_value
-from domain.workflow_access import MAX_ROW_ID, crew_ids, refuse_if_cancelled, require_worker, scoped_journey
+from domain.workflow_access import crew_ids, refuse_if_cancelled, require_worker, scoped_journey
 from domain.media import store_media
 from domain.phase_template import Template, load_template
 from domain.rbac import Principal

@@ -12,12 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import JourneyStatus, Phase
 from db.models import CrewAssignment, Journey
+from db.models.base import MAX_ROW_ID
 from domain.errors import Conflict, Forbidden, NotFound
 from domain.rbac import Principal, journey_scope
-
-
-#: Ids are 32-bit integers in the database: anything else cannot exist.
-MAX_ROW_ID = 2**31 - 1
 
 
 def require_row_id(value: int, what: str) -> None:

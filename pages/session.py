@@ -22,7 +22,8 @@ from db.enums import Role
 from domain.rbac import Principal, landing_path, load_principal
 from domain.unit_of_work import read_session
 
-PUBLIC_PATHS = frozenset({"/login", "/health"})
+#: `/openapi.json` describes the API (no data; every route but login and health needs a token), for clients and tools.
+PUBLIC_PATHS = frozenset({"/login", "/health", "/openapi.json"})
 REFUSAL = "You don't have access to this page."
 #: The refused path, kept in the session until the home page it was sent to has said so.
 _REFUSED_KEY = "refused_path"

@@ -19,6 +19,9 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+#: The largest id of an `Integer` primary key (32-bit in PostgreSQL): a larger one cannot exist,
+#: and would make PostgreSQL fail the query rather than find nothing.
+MAX_ROW_ID = 2**31 - 1
 #: JSON everywhere, JSONB on PostgreSQL.
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 #: 64-bit ids on PostgreSQL; SQLite needs plain INTEGER for its rowid autoincrement.

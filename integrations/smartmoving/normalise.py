@@ -5,12 +5,18 @@ array or a page envelope, calendar dates as "yyyyMMdd" strings, yyyyMMdd integer
 strings, quote numbers as strings or integers, and ISO date-times with or without "Z",
 offsets or 7-digit fractions. A record that cannot be parsed raises `MalformedRecord`; list
 parsing collects those instead, so one bad record never loses the others.
+
+What comes out is typed as its record says, and storable: text without NUL characters or unpaired
+surrogates (PostgreSQL and UTF-8 cannot hold them), finite numbers, 32-bit enumerations, UTC
+date-times. Anything else makes its record malformed, never an error further on in the sync.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -42,6 +48,11 @@ T = TypeVar("T")
 E = TypeVar("E", bound=IntEnum)
 Raw = dict[str, Any]
 
+#: Characters no text column can store: NUL (PostgreSQL) and unpaired surrogates (UTF-8).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+#: Enumerations are 32-bit integers in SmartMoving's API (and in the database).
+_INT32_MAX = 2**31 - 1
+
 
 # --- scalars -------------------------------------------------------------------------------
 
@@ -68,7 +79,7 @@ def parse_optional_date(value: Any) -> dt.date | None:
 
 
 def parse_datetime(value: Any) -> dt.datetime | None:
-    """An aware datetime from an ISO string; None or "" give None; naive means UTC."""
+    """An aware UTC datetime from an ISO string; None or "" give None; naive means UTC."""
     if value is None or value == "":
         return None
     if not isinstance(value, str):
@@ -78,9 +89,9 @@ def parse_datetime(value: Any) -> dt.datetime | None:
         text = text[:-1] + "+00:00"
     try:
         parsed = dt.datetime.fromisoformat(text)
-    except ValueError:
+        return parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed.astimezone(dt.UTC)
+    except (ValueError, OverflowError):  # OverflowError: an offset past the first or last day
         raise ValueError(f"not a date-time: {value!r}") from None
-    return parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed
 
 
 def parse_quote_number(value: Any) -> str | None:
@@ -89,18 +100,26 @@ def parse_quote_number(value: Any) -> str | None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise ValueError(f"not a quote number: {value!r}")
-    return str(value).strip()
+    return _text(str(value).strip())
 
 
 def parse_enum(enum: type[E], value: Any) -> E | int:
     """An enum member from an integer or digit string; unknown integers stay plain ints."""
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise ValueError(f"not an {enum.__name__}: {value!r}")
-    number = int(value)
+    number = _integer(value, enum.__name__)
     try:
         return enum(number)
     except ValueError:
         return number
+
+
+def _integer(value: Any, what: str) -> int:
+    """A 32-bit integer from an integer or a digit string."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise ValueError(f"{what} is not an integer: {value!r}")
+    number = int(value)
+    if not -_INT32_MAX - 1 <= number <= _INT32_MAX:
+        raise ValueError(f"{what} out of range: {number}")
+    return number
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -109,9 +128,12 @@ def _decimal(value: Any) -> Decimal | None:
     if isinstance(value, bool):
         raise ValueError(f"not a number: {value!r}")
     try:
-        return Decimal(str(value))
+        number = Decimal(str(value))
     except InvalidOperation:
         raise ValueError(f"not a number: {value!r}") from None
+    if not number.is_finite():
+        raise ValueError(f"not a finite number: {value!r}")
+    return number
 
 
 def _float(value: Any) -> float | None:
@@ -119,18 +141,51 @@ def _float(value: Any) -> float | None:
         return None
     if isinstance(value, bool):
         raise ValueError(f"not a number: {value!r}")
-    return float(value)
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"not a finite number: {value!r}")
+    return number
+
+
+def _text(value: Any) -> str | None:
+    """Text as received (an integer is taken as its digits, as a zip code may be); None stays None."""
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        raise ValueError(f"not text: {value!r}")
+    if _UNSTORABLE.search(value):
+        raise ValueError(f"text with a NUL character or an unpaired surrogate: {value[:40]!r}")
+    return value
+
+
+def _storable(document: Any) -> None:
+    """A payload kept as received (stored as JSON) holds only storable text and finite numbers."""
+    pending = [document]
+    while pending:  # a loop, not recursion: any depth of nesting
+        value = pending.pop()
+        if isinstance(value, dict):
+            pending.extend(value)
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+        elif isinstance(value, str):
+            _text(value)
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"not a finite number: {value!r}")
 
 
 def _id(raw: Raw) -> str:
     value = raw.get("id")
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"missing id: {value!r}")
+    _text(value)
     return value
 
 
 def _name(raw: Raw) -> str:
-    return raw.get("name") or ""
+    return _text(raw.get("name")) or ""
 
 
 def _object(value: Any) -> Raw:
@@ -217,13 +272,13 @@ def parse_branch(raw: Raw) -> Branch:
     return Branch(
         id=_id(raw),
         name=_name(raw),
-        phone=raw.get("phoneNumber"),
+        phone=_text(raw.get("phoneNumber")),
         is_primary=bool(raw.get("isPrimary")),
-        address=location.get("street"),
-        full_address=location.get("fullAddress"),
-        city=location.get("city"),
-        state=location.get("state"),
-        zip=location.get("zip"),
+        address=_text(location.get("street")),
+        full_address=_text(location.get("fullAddress")),
+        city=_text(location.get("city")),
+        state=_text(location.get("state")),
+        zip=_text(location.get("zip")),
         lat=_float(location.get("lat")),
         lng=_float(location.get("lng")),
     )
@@ -231,10 +286,7 @@ def parse_branch(raw: Raw) -> Branch:
 
 @record_parser
 def parse_service_type(raw: Raw) -> ServiceType:
-    value = raw["id"]
-    if isinstance(value, bool):
-        raise ValueError(f"not a service type id: {value!r}")
-    return ServiceType(id=int(value), name=_name(raw))
+    return ServiceType(id=_integer(raw["id"], "service type id"), name=_name(raw))
 
 
 @record_parser
@@ -242,7 +294,7 @@ def parse_move_size(raw: Raw) -> MoveSize:
     return MoveSize(
         id=_id(raw),
         name=_name(raw),
-        description=raw.get("description"),
+        description=_text(raw.get("description")),
         volume=_float(raw.get("volume")),
         weight=_float(raw.get("weight")),
     )
@@ -254,11 +306,11 @@ def parse_office_user(raw: Raw) -> OfficeUser:
     return OfficeUser(
         id=_id(raw),
         name=_name(raw),
-        title=raw.get("title"),
-        email=raw.get("email"),
-        primary_branch_id=branch.get("id"),
-        primary_branch_name=branch.get("name"),
-        role_name=_object(raw.get("role")).get("name"),
+        title=_text(raw.get("title")),
+        email=_text(raw.get("email")),
+        primary_branch_id=_text(branch.get("id")),
+        primary_branch_name=_text(branch.get("name")),
+        role_name=_text(_object(raw.get("role")).get("name")),
     )
 
 
@@ -272,7 +324,7 @@ def parse_material(raw: Raw) -> Material:
     return Material(
         id=_id(raw),
         name=_name(raw),
-        description=raw.get("description"),
+        description=_text(raw.get("description")),
         rate=_decimal(raw.get("rate")),
         cost=_decimal(raw.get("cost")),
         volume=_float(raw.get("volume")),
@@ -292,7 +344,7 @@ def _job_summary(raw: Raw) -> JobSummary:
     raw = _object(raw)
     return JobSummary(
         id=_id(raw),
-        job_number=raw.get("jobNumber"),
+        job_number=_text(raw.get("jobNumber")),
         service_date=parse_date(raw.get("serviceDate", raw.get("jobDate"))),
         type=parse_enum(JobType, raw["type"]),
     )
@@ -314,17 +366,13 @@ def parse_customers(raws: Iterable[Any]) -> Listing[CustomerListing]:
 
     @record_parser
     def parse_customer(raw: Raw) -> CustomerListing:
-        customer_id = _id(raw)  # validate the customer before collecting opportunity errors
+        # the customer itself first: the errors of its opportunities count only if it is listed
+        customer_id, name = _id(raw), _text(raw.get("name"))
+        phone, email = _text(raw.get("phoneNumber")), _text(raw.get("emailAddress"))
         opportunities = parse_many(_array(raw.get("opportunities")), parse_opportunity_summary)
         nested.extend(opportunities.errors)
-        return CustomerListing(
-            id=customer_id,
-            name=raw.get("name"),
-            phone=raw.get("phoneNumber"),
-            email=raw.get("emailAddress"),
-            opportunities=opportunities.items,
-            raw=raw,
-        )
+        return CustomerListing(id=customer_id, name=name, phone=phone, email=email,
+                               opportunities=opportunities.items, raw=raw)
 
     listing = parse_many(raws, parse_customer)
     return Listing(listing.items, listing.errors + tuple(nested))
@@ -345,17 +393,18 @@ def _job_detail(raw: Any) -> JobDetail:
     raw = _object(raw)
     return JobDetail(
         id=_id(raw),
-        job_number=raw.get("jobNumber"),
+        job_number=_text(raw.get("jobNumber")),
         job_date=parse_date(raw.get("jobDate", raw.get("serviceDate"))),
         type=parse_enum(JobType, raw["type"]),
         confirmed=bool(raw.get("confirmed")),
-        addresses=tuple(str(a) for a in _array(raw.get("jobAddresses")) if a),
+        addresses=tuple(a for a in map(_text, _array(raw.get("jobAddresses"))) if a),
         estimated_charges_total=_charges_total(raw.get("estimatedCharges")),
     )
 
 
 @record_parser
 def parse_opportunity_detail(raw: Raw) -> OpportunityDetail:
+    _storable(raw)  # kept with the journey
     branch = _object(raw.get("branch"))
     customer = _object(raw.get("customer"))
     return OpportunityDetail(
@@ -363,13 +412,13 @@ def parse_opportunity_detail(raw: Raw) -> OpportunityDetail:
         quote_number=parse_quote_number(raw.get("quoteNumber")),
         status=parse_enum(OpportunityStatus, raw["status"]),
         service_date=parse_optional_date(raw.get("serviceDate")),
-        branch_name=branch.get("name"),
-        branch_phone=branch.get("phoneNumber"),
-        customer_id=customer.get("id"),
-        customer_name=customer.get("name"),
-        customer_phone=customer.get("phoneNumber"),
-        customer_email=customer.get("emailAddress"),
-        move_size_name=_object(raw.get("moveSize")).get("name"),
+        branch_name=_text(branch.get("name")),
+        branch_phone=_text(branch.get("phoneNumber")),
+        customer_id=_text(customer.get("id")),
+        customer_name=_text(customer.get("name")),
+        customer_phone=_text(customer.get("phoneNumber")),
+        customer_email=_text(customer.get("emailAddress")),
+        move_size_name=_text(_object(raw.get("moveSize")).get("name")),
         estimated_total=_decimal(_object(raw.get("estimatedTotal")).get("finalTotal")),
         jobs=tuple(_job_detail(job) for job in _array(raw.get("jobs"))),
         raw=raw,
@@ -394,13 +443,14 @@ def parse_job_times(raw: Raw) -> JobTimes:
 @record_parser
 def parse_webhook_event(raw: Raw) -> WebhookEvent:
     """A webhook body like {"event-type": ..., "opportunity-id": ..., "opportunity-status": 4}."""
+    _storable(raw)  # kept as the delivery's payload
     event_type = raw["event-type"]
     if not isinstance(event_type, str) or not event_type:
         raise ValueError(f"missing event-type: {event_type!r}")
     status = raw.get("opportunity-status")
     return WebhookEvent(
         event_type=event_type,
-        opportunity_id=raw.get("opportunity-id"),
+        opportunity_id=_text(raw.get("opportunity-id")),
         opportunity_status=None if status is None else parse_enum(OpportunityStatus, status),
         raw=raw,
     )

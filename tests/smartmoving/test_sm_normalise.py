@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -52,13 +54,13 @@ def test_parse_date_rejects_garbage(value: object) -> None:
     (None, None),
     ("", None),
 ])
-def test_parse_datetime_is_lenient_and_aware(value: object, expected: dt.datetime | None) -> None:
+def test_parse_datetime_is_lenient_and_utc(value: object, expected: dt.datetime | None) -> None:
     parsed = parse_datetime(value)
     assert parsed == expected
-    assert parsed is None or parsed.tzinfo is not None
+    assert parsed is None or parsed.utcoffset() == dt.timedelta(0)
 
 
-@pytest.mark.parametrize("value", ["yesterday", "2024-13-01T00:00:00Z", 1725112800])
+@pytest.mark.parametrize("value", ["yesterday", "2024-13-01T00:00:00Z", 1725112800, "0001-01-01T00:00:00+14:00"])
 def test_parse_datetime_rejects_garbage(value: object) -> None:
     with pytest.raises(ValueError):
         parse_datetime(value)
@@ -189,12 +191,37 @@ def test_opportunity_detail_tolerates_missing_optional_parts() -> None:
     {"jobs": [{"id": "j-1", "jobDate": "not-a-date", "type": 1}]},
     {"jobs": [{"jobDate": 20240831, "type": 1}]},
     {"estimatedTotal": {"finalTotal": "lots"}},
+    # what would have come out mistyped, or failed the journey's write later on
+    {"customer": {"name": ["Ada"]}}, {"branch": {"name": 7.5}},
+    {"jobs": [{"id": "j-1", "jobDate": 20240831, "type": 1, "jobAddresses": [{"street": "1 Origin St"}]}]},
+    {"customer": {"name": "Ada\x00"}}, {"notes": "\ud800"}, {"volume": float("nan")},
+    {"estimatedTotal": {"finalTotal": "Infinity"}}, {"status": 2**31},
 ])
 def test_broken_opportunity_detail_raises_malformed_record(changes: dict[str, object]) -> None:
     raw = _detail(**changes)
     with pytest.raises(MalformedRecord) as caught:
         parse_opportunity_detail(raw)
     assert caught.value.raw is raw
+
+
+def test_a_customer_with_bad_fields_is_reported_once_not_with_its_opportunities_too() -> None:
+    customer = _listing_customer(id=None)
+    customer["name"] = {"first": "Ada"}
+    listing = parse_customers([customer])
+    assert listing.items == () and [e.raw for e in listing.errors] == [customer]
+
+
+@pytest.mark.parametrize(("parser", "raw"), [
+    (parse_service_type, {"id": 2**31, "name": "Huge"}), (parse_service_type, {"id": 4.5, "name": "Half"}),
+    (parse_move_size, {"id": "s-1", "name": ["Studio"]}), (parse_branch, {"id": "b-1", "phoneNumber": {}}),
+    (parse_material, {"id": "m-1", "name": "Box", "rate": "NaN"}),
+    (parse_branch, {"id": "b-1", "dispatchLocation": {"lat": "inf"}}),
+    (parse_webhook_event, {"event-type": "opportunity-changed", "opportunity-id": ["o-1"]}),
+])
+def test_reference_records_of_the_wrong_types_are_malformed(parser: Callable[[Any], object],
+                                                           raw: dict[str, object]) -> None:
+    with pytest.raises(MalformedRecord):
+        parser(raw)
 
 
 def test_job_times_are_aware_and_null_tolerant() -> None:
