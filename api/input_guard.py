@@ -7,38 +7,12 @@ into a query as much as a name goes into a row); other bodies (uploads) are not 
 
 from __future__ import annotations
 
-import math
-import re
-from collections.abc import Iterator
 from typing import Any
 
 from fastapi import Request
 
+from db.storable import json_leaves, unstorable
 from domain.errors import ValidationFailed
-
-_UNSTORABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
-
-
-def _problem(value: Any) -> str | None:
-    if isinstance(value, str) and _UNSTORABLE_TEXT.search(value):
-        return "text may not contain NUL characters or unpaired surrogates"
-    if isinstance(value, float) and not math.isfinite(value):
-        return "numbers must be finite"
-    return None
-
-
-def _values(document: Any) -> Iterator[Any]:
-    """Every key and scalar of a parsed JSON document (a loop, not recursion: any depth)."""
-    pending = [document]
-    while pending:
-        value = pending.pop()
-        if isinstance(value, dict):
-            pending.extend(value)
-            pending.extend(value.values())
-        elif isinstance(value, list):
-            pending.extend(value)
-        else:
-            yield value
 
 
 async def _json_body(request: Request) -> Any:
@@ -53,7 +27,7 @@ async def _json_body(request: Request) -> Any:
 async def refuse_unstorable_input(request: Request) -> None:
     places = [("path", value) for value in request.path_params.values()]
     places += [("query", item) for pair in request.query_params.multi_items() for item in pair]
-    places += [("body", value) for value in _values(await _json_body(request))]
+    places += [("body", value) for value in json_leaves(await _json_body(request))]
     for place, value in places:
-        if problem := _problem(value):
+        if problem := unstorable(value):
             raise ValidationFailed(f"invalid input in the {place}: {problem}", details={"location": place})

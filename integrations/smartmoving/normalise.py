@@ -16,12 +16,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import IntEnum
 from typing import Any, TypeVar
+
+from db.storable import UNSTORABLE_TEXT, json_leaves, unstorable
 
 from .errors import MalformedRecord
 from .records import (
@@ -49,7 +50,6 @@ E = TypeVar("E", bound=IntEnum)
 Raw = dict[str, Any]
 
 #: Characters no text column can store: NUL (PostgreSQL) and unpaired surrogates (UTF-8).
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 #: Enumerations are 32-bit integers in SmartMoving's API (and in the database).
 _INT32_MAX = 2**31 - 1
 
@@ -155,25 +155,16 @@ def _text(value: Any) -> str | None:
         return str(value)
     if not isinstance(value, str):
         raise ValueError(f"not text: {value!r}")
-    if _UNSTORABLE.search(value):
+    if UNSTORABLE_TEXT.search(value):
         raise ValueError(f"text with a NUL character or an unpaired surrogate: {value[:40]!r}")
     return value
 
 
 def _storable(document: Any) -> None:
     """A payload kept as received (stored as JSON) holds only storable text and finite numbers."""
-    pending = [document]
-    while pending:  # a loop, not recursion: any depth of nesting
-        value = pending.pop()
-        if isinstance(value, dict):
-            pending.extend(value)
-            pending.extend(value.values())
-        elif isinstance(value, list):
-            pending.extend(value)
-        elif isinstance(value, str):
-            _text(value)
-        elif isinstance(value, float) and not math.isfinite(value):
-            raise ValueError(f"not a finite number: {value!r}")
+    for value in json_leaves(document):
+        if problem := unstorable(value):
+            raise ValueError(f"{problem}: {value!r:.60}")
 
 
 def _id(raw: Raw) -> str:
