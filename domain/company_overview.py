@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -31,6 +30,7 @@ from domain.rbac import Principal
 from domain.smartmoving_views import Window, window_clause
 from domain.sync.budget import QUOTAS, calls_this_month, month_start
 from domain.sync.settings import integration_view
+from domain.timewindow import today_in
 from domain.unit_of_work import read_session
 
 CHART_DAYS = 14
@@ -89,7 +89,7 @@ async def company_stats(principal: Principal, company_id: int) -> dict[str, Any]
     require_company_access(principal, company_id)
     async with read_session() as session:
         company, integration = await _company(session, company_id)
-        today = datetime.now(UTC).astimezone(ZoneInfo(company.timezone)).date()
+        today = today_in(company.timezone)
 
         async def count(model: Any, *where: Any) -> int:
             return int(await session.scalar(select(func.count()).select_from(model).where(*where)) or 0)

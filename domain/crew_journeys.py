@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +17,7 @@ from db.models import CrewAssignment, Journey, Location, Truck, User, utcnow
 from domain.cards import CrewMember
 from domain.errors import Forbidden, NotFound
 from domain.rbac import CREW_ROLES, Principal, journey_scope
+from domain.timewindow import local_time, today_in
 from domain.unit_of_work import read_session
 from domain.workflow_access import require_row_id
 
@@ -73,13 +73,12 @@ async def _cards(session: AsyncSession, where: ColumnElement[bool]) -> list[Jour
     now = utcnow()
     cards = []
     for journey, location_name, tz_name, truck_number, truck_size in rows:
-        tz = ZoneInfo(tz_name)
         cards.append(JourneyCard(
             id=journey.id, journey_date=journey.journey_date,
-            days_from_today=(journey.journey_date - now.astimezone(tz).date()).days,
+            days_from_today=(journey.journey_date - today_in(tz_name, now)).days,
             location_name=location_name, timezone=tz_name,
-            scheduled_start=journey.scheduled_start.astimezone(tz) if journey.scheduled_start else None,
-            scheduled_end=journey.scheduled_end.astimezone(tz) if journey.scheduled_end else None,
+            scheduled_start=local_time(journey.scheduled_start, tz_name),
+            scheduled_end=local_time(journey.scheduled_end, tz_name),
             status=journey.status, current_phase=journey.current_phase, progress=journey.progress,
             customer_name=journey.customer_name, customer_phone=journey.customer_phone,
             origin_address=journey.origin_address, destination_address=journey.destination_address,

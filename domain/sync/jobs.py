@@ -14,9 +14,8 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -34,6 +33,7 @@ from domain.sync.mapping import (
     listing_hash,
 )
 from domain.sync.runs import RunInfo
+from domain.timewindow import today_in
 from domain.unit_of_work import read_session
 from integrations.smartmoving import (
     JobTimes,
@@ -64,7 +64,7 @@ class Fetched:
 
 
 def sync_window(company_timezone: str) -> tuple[date, date]:
-    today = datetime.now(UTC).astimezone(ZoneInfo(company_timezone)).date()
+    today = today_in(company_timezone)
     return today, today + timedelta(days=WINDOW_DAYS - 1)
 
 
