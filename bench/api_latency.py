@@ -18,11 +18,11 @@ from typing import Any
 import httpx
 import psycopg
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 
 from api.journeys import DEFAULT_PAGE_SIZE
 from bench.report import Figure, at_most, percentile, reported
 from bench.seeding import Statement, record_sql
+from db.dedicated import libpq_url
 from db.enums import Role
 from db.models import User
 from db.session import dispose_engine, get_engine, init_engine
@@ -113,10 +113,6 @@ def _time_raw(conn: psycopg.Connection, statements: Sequence[Statement], request
         if n >= warmup:
             samples.append((time.perf_counter() - started) * 1000)
     return samples
-
-
-def libpq_url(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 async def measure(base_url: str, database_url: str, accounts: dict[Role, str], *, requests: int,
