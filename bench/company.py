@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
 import os
 import secrets
 import statistics
 from dataclasses import asdict
 from pathlib import Path
 
-from bench import api_latency
+from bench import api_latency, sync_day, webhook_rate
 from bench.board import CHROMIUM, board_page_timings
 from bench.company_data import ACCOUNTS, BOARD_JOBS, PASSWORD, CompanyData, ensure_company_data
 from bench.report import Figure, at_most, reported, table, write_json
@@ -32,8 +31,8 @@ from tests.e2e.live_server import sibling_database, start_live_server
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/ccrm_bench_company"
 SECTIONS = ("api", "board", "sync", "webhooks")
-#: Sections delivered by their own modules, each `run(database_url) -> list[Figure]`.
-EXTERNAL_SECTIONS = {"sync": "bench.sync_day", "webhooks": "bench.webhook_rate"}
+#: Sections on databases of their own, each `run(database_url) -> list[Figure]`.
+OWN_DATABASE_SECTIONS = {"sync": sync_day.run, "webhooks": webhook_rate.run}
 BOARD_TARGET_MS = 1500.0
 
 
@@ -123,8 +122,8 @@ def main() -> None:
         figures += data_figures(data)
         figures += asyncio.run(_served_sections(url, data, sections, args, context))
     for section in sections:
-        if section in EXTERNAL_SECTIONS:
-            figures += importlib.import_module(EXTERNAL_SECTIONS[section]).run(args.database_url)
+        if section in OWN_DATABASE_SECTIONS:
+            figures += OWN_DATABASE_SECTIONS[section](args.database_url)
     load_after = os.getloadavg()
     context["load_average"] = {"before": load_before, "after": load_after}
     print(table(figures))
