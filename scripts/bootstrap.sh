@@ -13,7 +13,9 @@ if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
   exit 1
 fi
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-stamp=.venv/.installed$($want_test && echo -test)
+# (not `$($want_test && echo -test)`: under `set -e` a false substitution ends the script)
+stamp=.venv/.installed
+$want_test && stamp=.venv/.installed-test
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/pip install --quiet --upgrade pip
   if $want_test; then .venv/bin/pip install --quiet -e '.[test]'; else .venv/bin/pip install --quiet -e .; fi
