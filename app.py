@@ -13,34 +13,47 @@ from pathlib import Path
 from fastapi import Depends
 from nicegui import app, ui
 
-from api import (admin, audit, auth, companies, company_overview, health, journey_phases, journeys, media, mobile,
-                 smartmoving)
-from api import journey_status as journey_status_api
-from api.envelope import ERROR_RESPONSES, install_error_handlers
-from api.input_guard import refuse_unstorable_input
-from api.middleware import RequestContextMiddleware
-from api.startup_gate import StartupGate
-from api.upload_limit import UploadLimitMiddleware
+from api import audit, health
+from api.admin import records as admin
+from api import access as auth
+from api.admin import companies
+from api.admin import overview as company_overview
+from api.workflow import phases as journey_phases
+from api.journeys import edit as journeys
+from api.workflow import media
+from api.workflow import mobile
+from api import sync as smartmoving
+from api.journeys import status as journey_status_api
+from api.http.envelope import ERROR_RESPONSES, install_error_handlers
+from api.http.input_guard import refuse_unstorable_input
+from api.http.middleware import RequestContextMiddleware
+from api.http.startup_gate import StartupGate
+from api.http.upload_limit import UploadLimitMiddleware
 from config import get_settings
 from db.migrate import upgrade_to_head
 from db.seed import DEMO_PASSWORD, seed_demo
 from db.session import dispose_engine, engine_ready, init_engine
-from domain.health import mark_started
-from domain.event_relay import start_relay, stop_relay
-from domain.locks import singleton_lock
-from domain.passwords import hash_password
-from domain.scheduler import shutdown_scheduler, start_scheduler
+from domain.runtime.health import mark_started
+from domain.events.relay import start_relay, stop_relay
+from domain.runtime.locks import singleton_lock
+from domain.access.passwords import hash_password
+from domain.runtime.scheduler import shutdown_scheduler, start_scheduler
 from domain.sync import demo as sync_demo
 from domain.sync.schedule import install_schedules
 from domain.sync.webhooks import worker as webhook_worker
 from domain.unit_of_work import unit_of_work
 from logging_setup import configure_logging
-from pages import admin as admin_pages
-from pages import admin_workflow, approvals, dispatcher, journey_status, login, super_admin
+from pages.admin import records as admin_pages
+from pages.workflow import template as admin_workflow
+from pages.workflow import approvals
+from pages.board import day as dispatcher
+from pages.journeys import status as journey_status
+from pages.access import login
+from pages.admin import portal as super_admin
 from pages import audit as audit_pages
-from pages import companies as company_pages
-from pages import mobile as mobile_pages
-from pages.session import AuthMiddleware
+from pages.admin import companies as company_pages
+from pages.workflow import mobile as mobile_pages
+from pages.access.session import AuthMiddleware
 
 log = logging.getLogger("ccrm")
 

@@ -6,7 +6,7 @@ import json
 import logging
 from datetime import UTC, datetime
 
-from domain.context import request_id
+from domain.runtime.context import request_id
 
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
 

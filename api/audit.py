@@ -9,11 +9,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
 
-from api.deps import CurrentPrincipal
-from api.envelope import ok
-from api.resources import PagingQuery
-from api.params import Day, RowId
-from domain.audit_log import AuditFilters, export_audit_csv, list_audit_entries
+from api.http.deps import CurrentPrincipal
+from api.http.envelope import ok
+from api.admin.resources import PagingQuery
+from api.http.params import Day, RowId
+from domain.audit.log import AuditFilters, export_audit_csv, list_audit_entries
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])
 

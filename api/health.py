@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from api.envelope import fail, ok
-from domain.health import check_health
+from api.http.envelope import fail, ok
+from domain.runtime.health import check_health
 
 router = APIRouter(tags=["health"])
 

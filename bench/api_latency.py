@@ -19,17 +19,17 @@ import httpx
 import psycopg
 from sqlalchemy import select
 
-from api.journeys import DEFAULT_PAGE_SIZE
+from api.journeys.edit import DEFAULT_PAGE_SIZE
 from bench.report import Figure, at_most, percentile, reported
 from bench.seeding import Statement, record_sql
 from db.dedicated import libpq_url
 from db.enums import Role
 from db.models import User
 from db.session import dispose_engine, get_engine, init_engine
-from domain.board import active_journeys
-from domain.rbac import PERMISSIONS, Principal, load_principal
-from domain.smartmoving_views import ListFilters, Window, journey_list
-from domain.tokens import issue_token
+from domain.board.views import active_journeys
+from domain.access.rbac import PERMISSIONS, Principal, load_principal
+from domain.sync.views import ListFilters, Window, journey_list
+from domain.access.tokens import issue_token
 from domain.unit_of_work import read_session
 
 SECTION = "api"

@@ -20,8 +20,8 @@ from sqlalchemy import insert, text
 from db.enums import Role
 from db.models import AuditEntry, Company, User
 from db.session import dispose_engine, init_engine
-from domain.audit_log import EXPORT_ROW_LIMIT, AuditFilters, export_audit_csv, list_audit_entries
-from domain.rbac import Principal, principal_of
+from domain.audit.log import EXPORT_ROW_LIMIT, AuditFilters, export_audit_csv, list_audit_entries
+from domain.access.rbac import Principal, principal_of
 from domain.unit_of_work import unit_of_work
 from tests.db_support import ensure_database, reset_schema
 

@@ -25,9 +25,9 @@ from sqlalchemy.engine import make_url
 from bench.seeding import BusyLocation, record_sql, seed_busy_location
 from db.migrate import upgrade_to_head
 from db.session import dispose_engine, get_engine, init_engine
-from domain.board import load_board
-from domain.passwords import hash_password
-from domain.rbac import load_principal
+from domain.board.views import load_board
+from domain.access.passwords import hash_password
+from domain.access.rbac import load_principal
 from domain.unit_of_work import read_session, unit_of_work
 from tests.db_support import ensure_database
 from tests.e2e.live_server import CHROMIUM_ARGS, start_live_server

@@ -40,7 +40,7 @@ from db.models import Company, Location, PhaseItemTemplate, Truck, User, UserLoc
 from db.seed import FIRST_NAMES, LAST_NAMES, SERVICES, SIZES, STREETS, Branch, all_branches
 from db.session import sync_url
 from db.workflow_defaults import DEFAULT_TEMPLATE, PHASE_STATUS
-from domain.passwords import hash_password
+from domain.access.passwords import hash_password
 from domain.timewindow import today_in
 from tests.db_support import ensure_database
 from tests.e2e.live_server import blank_database

@@ -33,7 +33,7 @@ from bench.report import Figure, at_least, at_most, reported, table, write_json
 from db.enums import IntegrationPlan, SyncKind
 from db.models import Base, Company, CompanyIntegration, SyncRun
 from db.session import dispose_engine, init_engine
-from domain.secrets import encrypt_secret
+from domain.sync.secrets import encrypt_secret
 from domain.sync.runs import open_run
 from domain.sync.service import run_sync
 from domain.timewindow import today_in

@@ -37,7 +37,7 @@ from db.seed import DEMO_COMPANY
 from db.session import sync_url
 from domain.sync.demo import DEMO_SIMULATOR_SEED, DEMO_WEBHOOK_SECRET
 from domain.timewindow import today_in
-from integrations.smartmoving.simulator import SimulatorState, WebhookEmitter
+from integrations.smartmoving.simulator.server import SimulatorState, WebhookEmitter
 from tests.e2e.live_server import ROOT, blank_database, free_port, running_live_server, sibling_database
 
 SECTION = "webhooks"

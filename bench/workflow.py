@@ -25,10 +25,10 @@ from db.migrate import upgrade_to_head
 from db.models import CrewAssignment, Journey, User
 from db.seed import DEMO_PASSWORD, seed_demo
 from db.session import dispose_engine, init_engine, sync_url
-from domain import workflow
-from domain.media import prepare_image
-from domain.passwords import hash_password
-from domain.rbac import load_principal
+from domain.workflow import phases as workflow
+from domain.workflow.media import prepare_image
+from domain.access.passwords import hash_password
+from domain.access.rbac import load_principal
 from domain.unit_of_work import read_session, unit_of_work
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/ccrm_bench"

@@ -12,7 +12,7 @@ from zoneinfo import available_timezones
 
 from nicegui import context, ui
 
-from domain.context import request_ip
+from domain.runtime.context import request_ip
 from domain.errors import DomainError
 
 Kind = Literal["text", "email", "password", "number", "select", "multiselect"]

@@ -21,8 +21,8 @@ from collections.abc import Awaitable, Callable
 
 from nicegui import background_tasks, context
 
-from domain.events import DomainEvent, bus, in_scope
-from domain.rbac import Principal
+from domain.events.bus import DomainEvent, bus, in_scope
+from domain.access.rbac import Principal
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ MAX_WAITING_EVENTS = 50
 def on_event(predicate: Predicate, handler: Handler, *, principal: Principal | None = None) -> Callable[[], None]:
     """Call `handler(event)` in this page's client for events where `predicate(event)` is true.
 
-    With `principal`, events outside the principal's scope (`domain.events.in_scope`: other
+    With `principal`, events outside the principal's scope (`domain.events.bus.in_scope`: other
     company, other locations, crew not concerned) are dropped before the predicate sees them.
     Returns the function that unsubscribes (also called when the client is deleted).
     """

@@ -5,7 +5,7 @@ from __future__ import annotations
 from nicegui import ui
 
 from db.enums import Role
-from domain.rbac import Principal
+from domain.access.rbac import Principal
 
 _ADMINS = frozenset({Role.ADMIN, Role.SUPER_ADMIN})
 

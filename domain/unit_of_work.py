@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.session import session_factory
-from domain import events
+from domain.events import bus as events
 
 
 @asynccontextmanager

@@ -12,12 +12,12 @@ from components.forms import attempt
 from components.nav import app_header
 from components.paged_table import PagedTable
 from db.enums import Role
-from domain.audit_log import AuditFilters, audit_filter_choices, export_audit_csv, list_audit_entries
-from domain.companies import company_options
+from domain.audit.log import AuditFilters, audit_filter_choices, export_audit_csv, list_audit_entries
+from domain.admin.companies import company_options
 from domain.errors import ValidationFailed
 from domain.paging import Page
-from domain.rbac import Principal
-from pages.session import guarded_page
+from domain.access.rbac import Principal
+from pages.access.session import guarded_page
 
 AUDIT_ROLES = frozenset({Role.ADMIN, Role.AUDITOR, Role.SUPER_ADMIN})
 #: Longest change summary shown in a table cell (the CSV carries everything).

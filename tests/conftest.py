@@ -37,7 +37,7 @@ async def db(database_url: str) -> AsyncIterator[str]:
     """A clean database with the engine initialised; yields its URL."""
     from config import get_settings
     from db.session import dispose_engine, init_engine
-    from domain import events
+    from domain.events import bus as events
 
     await asyncio.to_thread(empty_tables, database_url)
     get_settings.cache_clear()
@@ -52,7 +52,7 @@ async def db(database_url: str) -> AsyncIterator[str]:
 async def demo(db: str) -> str:
     """The demo data loaded into the clean database."""
     from db.seed import DEMO_PASSWORD, seed_demo
-    from domain.passwords import hash_password
+    from domain.access.passwords import hash_password
     from domain.unit_of_work import unit_of_work
 
     password_hash = await asyncio.to_thread(hash_password, DEMO_PASSWORD)

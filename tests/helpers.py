@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from db.models import User
 from db.seed import DEMO_PASSWORD
-from domain.rbac import Principal, load_principal
+from domain.access.rbac import Principal, load_principal
 from domain.unit_of_work import read_session
 
 

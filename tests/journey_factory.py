@@ -16,10 +16,10 @@ from typing import Any
 
 from db.enums import CrewRole, ItemKind, LocationLinkKind, Phase, Role
 from db.models import Company, CrewAssignment, Journey, JourneyStep, Location, Truck, User, UserLocation, utcnow
-from domain import workflow
-from domain.passwords import hash_password
-from domain.phase_template import default_template
-from domain.rbac import Principal, load_principal
+from domain.workflow import phases as workflow
+from domain.access.passwords import hash_password
+from domain.workflow.template import default_template
+from domain.access.rbac import Principal, load_principal
 from domain.unit_of_work import read_session, unit_of_work
 
 TZ = "America/Toronto"

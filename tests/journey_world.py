@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from db.enums import LocationLinkKind, Role, UserStatus
 from db.models import Company, Location, ResourceLoan, Truck, User, UserLocation
-from domain.journeys import JourneyDraft, create_journey
-from domain.rbac import Principal, load_principal
+from domain.journeys.edit import JourneyDraft, create_journey
+from domain.access.rbac import Principal, load_principal
 from domain.timewindow import today_in
 from domain.unit_of_work import read_session, unit_of_work
 

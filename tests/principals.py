@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from db.models import User
-from domain.rbac import Principal, load_principal
+from domain.access.rbac import Principal, load_principal
 from domain.unit_of_work import read_session
 
 

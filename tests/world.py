@@ -12,8 +12,8 @@ from sqlalchemy import inspect, select
 
 from db.enums import LocationLinkKind, Role
 from db.models import AuditEntry, Company, Location, LoginAttempt, PhaseItemTemplate, Truck, User, UserLocation
-from domain.passwords import hash_password
-from domain.rbac import Principal, principal_of
+from domain.access.passwords import hash_password
+from domain.access.rbac import Principal, principal_of
 from domain.unit_of_work import read_session, unit_of_work
 
 WORLD_PASSWORD = "World-Pass-2026"

@@ -27,7 +27,7 @@ from db.models import (
     Location,
 )
 from db.seed import display_name
-from domain.audit import jsonable
+from domain.audit.record import jsonable
 from domain.sync.mapping import Catalogue, branch_key, clip
 from domain.sync.regions import region_of
 from domain.sync.runs import SyncCounters

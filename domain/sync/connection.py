@@ -10,7 +10,7 @@ from config import get_settings
 from db.enums import IntegrationPlan
 from db.models import Company, CompanyIntegration
 from domain.errors import NotFound, ValidationFailed
-from domain.secrets import decrypt_secret
+from domain.sync.secrets import decrypt_secret
 from domain.unit_of_work import read_session
 from integrations.smartmoving import SmartMovingClient
 

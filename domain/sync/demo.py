@@ -17,12 +17,12 @@ from config import get_settings
 from db.enums import IntegrationPlan
 from db.models import Company, CompanyIntegration
 from db.seed import DEMO_COMPANY
-from domain import audit
-from domain.audit import audited_write
-from domain.secrets import encrypt_secret
+from domain.audit import record as audit
+from domain.audit.record import audited_write
+from domain.sync.secrets import encrypt_secret
 from domain.sync.connection import local_simulator_url
 from domain.unit_of_work import unit_of_work
-from integrations.smartmoving.simulator import SimulatorState, create_simulator_app
+from integrations.smartmoving.simulator.server import SimulatorState, create_simulator_app
 
 log = logging.getLogger(__name__)
 

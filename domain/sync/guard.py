@@ -1,4 +1,4 @@
-"""One sync of an integration at a time, across every app instance: `domain.locks.singleton_lock`
+"""One sync of an integration at a time, across every app instance: `domain.runtime.locks.singleton_lock`
 (a PostgreSQL advisory lock on a dedicated connection; an in-process lock on SQLite) under the
 name `smartmoving-sync:<integration id>`."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
 
-from domain.locks import singleton_lock
+from domain.runtime.locks import singleton_lock
 
 
 def sync_guard(integration_id: int, *, wait: float = 0.0) -> AbstractAsyncContextManager[bool]:

@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import select
 
 from db.models import Company, CompanyIntegration, SyncRun, utcnow
-from domain.company_access import require_company_access
+from domain.access.company_access import require_company_access
 from domain.errors import NotFound
-from domain.rbac import Principal
+from domain.access.rbac import Principal
 from domain.sync.budget import budget_of
 from domain.sync.runs import running_run
 from domain.sync.schedule import next_runs

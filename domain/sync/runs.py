@@ -14,10 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import IntegrationStatus, SyncKind, SyncRunStatus
 from db.models import CompanyIntegration, SyncRun, utcnow
-from domain import audit, events
-from domain.audit import audited_write
-from domain.events import DomainEvent, EventType
-from domain.rbac import Principal
+from domain.audit import record as audit
+from domain.events import bus as events
+from domain.audit.record import audited_write
+from domain.events.bus import DomainEvent, EventType
+from domain.access.rbac import Principal
 from domain.unit_of_work import unit_of_work
 
 #: SYNC_PROGRESS is published after every this many processed records.

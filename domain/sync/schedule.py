@@ -15,7 +15,7 @@ from sqlalchemy import select
 from config import get_settings
 from db.enums import SyncKind
 from db.models import Company, CompanyIntegration
-from domain.scheduler import get_scheduler
+from domain.runtime.scheduler import get_scheduler
 from domain.sync.service import scheduled_sync
 from domain.unit_of_work import read_session
 

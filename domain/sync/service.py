@@ -19,9 +19,9 @@ from sqlalchemy import select
 
 from db.enums import SyncKind, SyncRunStatus
 from db.models import CompanyIntegration, utcnow
-from domain.audit import audited_write
+from domain.audit.record import audited_write
 from domain.errors import Conflict, DomainError, NotFound
-from domain.rbac import Principal
+from domain.access.rbac import Principal
 from domain.sync.budget import budget_of
 from domain.sync.catalogue import fetch_catalogue, load_catalogue, write_catalogue
 from domain.sync.connection import Connection, load_connection, open_client

@@ -12,11 +12,11 @@ from sqlalchemy import select
 
 from db.enums import IntegrationPlan
 from db.models import Company, CompanyIntegration
-from domain import audit
-from domain.audit import audited_write
+from domain.audit import record as audit
+from domain.audit.record import audited_write
 from domain.errors import NotFound, ValidationFailed
-from domain.rbac import Principal
-from domain.secrets import SecretUnreadable, decrypt_secret, encrypt_secret, mask_secret
+from domain.access.rbac import Principal
+from domain.sync.secrets import SecretUnreadable, decrypt_secret, encrypt_secret, mask_secret
 from domain.sync.schedule import schedule_integration
 from domain.unit_of_work import read_session, unit_of_work
 

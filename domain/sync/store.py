@@ -23,8 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import DataSource, JourneyStatus, JourneySyncStatus, Phase
 from db.models import CrewAssignment, Journey, JourneyStep
-from domain import events
-from domain.events import DomainEvent, EventType
+from domain.events import bus as events
+from domain.events.bus import DomainEvent, EventType
 from domain.sync.jobs import PendingWrite
 from domain.sync.mapping import SCHEDULE_COLUMNS, SYNC_COLUMNS, new_steps
 

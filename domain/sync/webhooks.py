@@ -32,10 +32,10 @@ from sqlalchemy import select, update
 
 from db.enums import SyncRunStatus, WebhookStatus
 from db.models import CompanyIntegration, SyncRun, WebhookEvent, utcnow
-from domain import audit
-from domain.audit import audited_write
+from domain.audit import record as audit
+from domain.audit.record import audited_write
 from domain.errors import DomainError, NotAuthenticated, ValidationFailed
-from domain.secrets import SecretUnreadable, decrypt_secret
+from domain.sync.secrets import SecretUnreadable, decrypt_secret
 from domain.sync.service import refresh_opportunities
 from domain.sync.store import dialect_insert
 from domain.unit_of_work import read_session, unit_of_work

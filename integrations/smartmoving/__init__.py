@@ -1,11 +1,11 @@
 """SmartMoving integration: client, normaliser and records (domain-free).
 
-The simulator (`integrations.smartmoving.simulator`) is not imported here: it is a dev/test
-tool and `python -m integrations.smartmoving.simulator` must not import itself twice.
+The simulator (`integrations.smartmoving.simulator.server`) is not imported here: it is a dev/test
+tool and `python -m integrations.smartmoving.simulator.server` must not import itself twice.
 """
 
-from .client import SmartMovingClient
-from .errors import (
+from integrations.smartmoving.client import SmartMovingClient
+from integrations.smartmoving.errors import (
     AuthenticationError,
     MalformedRecord,
     NetworkError,
@@ -16,8 +16,8 @@ from .errors import (
     ServerError,
     SmartMovingError,
 )
-from .normalise import parse_webhook_event
-from .records import (
+from integrations.smartmoving.normalise import parse_webhook_event
+from integrations.smartmoving.records import (
     Branch,
     CustomerListing,
     JobDetail,

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import httpx
 
-from .errors import (
+from integrations.smartmoving.errors import (
     AuthenticationError,
     MalformedRecord,
     NetworkError,
@@ -28,7 +28,7 @@ from .errors import (
     ServerError,
     SmartMovingError,
 )
-from .normalise import (
+from integrations.smartmoving.normalise import (
     parse_branch,
     parse_customers,
     parse_job_times,
@@ -43,8 +43,8 @@ from .normalise import (
     parse_tariff,
     unwrap_page,
 )
-from .rate_limit import SlidingWindowLimiter
-from .records import (
+from integrations.smartmoving.rate_limit import SlidingWindowLimiter
+from integrations.smartmoving.records import (
     Branch,
     CustomerListing,
     JobTimes,

@@ -22,10 +22,10 @@ from decimal import Decimal, InvalidOperation
 from enum import IntEnum
 from typing import Any, TypeVar
 
-from db.storable import UNSTORABLE_TEXT, json_leaves, unstorable
+from integrations.storable import UNSTORABLE_TEXT, json_leaves, unstorable
 
-from .errors import MalformedRecord
-from .records import (
+from integrations.smartmoving.errors import MalformedRecord
+from integrations.smartmoving.records import (
     Branch,
     CustomerListing,
     JobDetail,

@@ -12,7 +12,7 @@ from decimal import Decimal
 from enum import IntEnum
 from typing import Any, Generic, TypeVar
 
-from .errors import MalformedRecord
+from integrations.smartmoving.errors import MalformedRecord
 
 T = TypeVar("T")
 

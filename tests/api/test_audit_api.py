@@ -14,10 +14,10 @@ from sqlalchemy import update
 
 from db.enums import Role
 from db.models import AuditEntry, User
-from domain import audit_log
-from domain.audit_log import EXPORT_ROW_LIMIT, AuditFilters, export_audit_csv, list_audit_entries
+from domain.audit import log as audit_log
+from domain.audit.log import EXPORT_ROW_LIMIT, AuditFilters, export_audit_csv, list_audit_entries
 from domain.errors import Forbidden, ValidationFailed
-from domain.passwords import hash_password
+from domain.access.passwords import hash_password
 from domain.unit_of_work import unit_of_work
 from tests.helpers import bearer, count, token_for
 from tests.world import WORLD_PASSWORD, World, build_world

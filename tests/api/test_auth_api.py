@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from config import get_settings
 from db.enums import CompanyStatus, UserStatus
 from db.models import AuditEntry, Company, LoginAttempt, User, utcnow
-from domain.auth import MAX_FAILURES
+from domain.access.signin import MAX_FAILURES
 from domain.unit_of_work import read_session, unit_of_work
 from tests.helpers import bearer, count, token_for
 from tests.world import WORLD_PASSWORD, World, build_world

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from nicegui.testing import User as SimulatedUser
 
-from domain.tokens import issue_token
+from domain.access.tokens import issue_token
 from tests.helpers import bearer
 from tests.world import World, build_world, fingerprint
 

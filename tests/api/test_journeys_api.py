@@ -13,7 +13,7 @@ from db.enums import Role
 from db.models import Location, Truck, UserLocation
 from db.models import User as UserModel
 from domain.timewindow import today_in
-from domain.tokens import issue_token
+from domain.access.tokens import issue_token
 from domain.unit_of_work import read_session
 from tests.principals import principal_for
 

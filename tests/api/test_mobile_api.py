@@ -9,9 +9,9 @@ import pytest
 from httpx import AsyncClient
 from nicegui.testing import User
 
-from domain.media import MAX_PHOTO_BYTES
-from domain.rbac import Principal
-from domain.tokens import issue_token
+from domain.workflow.media import MAX_PHOTO_BYTES
+from domain.access.rbac import Principal
+from domain.access.tokens import issue_token
 from tests.journey_factory import CREATION_ITEMS, World, jpeg_bytes, make_world, signature_bytes
 
 pytestmark = pytest.mark.postgres_only

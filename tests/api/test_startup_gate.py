@@ -7,8 +7,8 @@ import asyncio
 import pytest
 from nicegui.testing import User
 
-from api import startup_gate
-from domain.health import is_started, mark_started
+from api.http import startup_gate
+from domain.runtime.health import is_started, mark_started
 
 
 async def _started() -> None:

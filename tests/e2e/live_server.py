@@ -35,8 +35,8 @@ from sqlalchemy.orm import Session
 from db.models import Journey, User
 from db.seed import DEMO_PASSWORD
 from db.session import sync_url
-from domain.rbac import principal_of
-from domain.tokens import issue_token
+from domain.access.rbac import principal_of
+from domain.access.tokens import issue_token
 from tests.db_support import ensure_database
 
 ROOT = Path(__file__).resolve().parents[2]

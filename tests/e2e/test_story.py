@@ -38,9 +38,9 @@ from db.enums import CrewRole, DataSource, JourneyStatus, MediaKind, Phase, Role
 from db.models import AuditEntry, CrewAssignment, Journey, JourneyStep, Media, SyncRun, User
 from db.seed import DEMO_ACCOUNTS, DEMO_COMPANY
 from db.session import sync_url
-from domain.journey_access import CLOSED_STATUSES
+from domain.journeys.access import CLOSED_STATUSES
 from domain.paging import DEFAULT_PAGE_SIZE
-from domain.rbac import landing_path
+from domain.access.rbac import landing_path
 from tests.e2e.artifacts import Screenshots
 from tests.e2e.conftest import FAILED_STEP, ServedApp, phone_page, served_app
 from tests.e2e.live_server import free_port, signed_in_page

@@ -3,7 +3,7 @@ port, its own PostgreSQL database `<test db>_api_fuzz` with the demo data), ever
 `/openapi.json` called as each of the seven demo roles and unauthenticated.
 
 Every response must pass: no 5xx; every error in the envelope (`{success: false, error, message}`,
-see `api/envelope.py`); a status code, content type and body the OpenAPI documents; 405 for a
+see `api/http/envelope.py`); a status code, content type and body the OpenAPI documents; 405 for a
 method an operation does not have. Afterwards the server's log must show no unhandled error (this
 also covers work done after the response, e.g. a queued webhook).
 

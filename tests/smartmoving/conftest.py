@@ -18,7 +18,7 @@ import pytest
 import uvicorn
 
 from integrations.smartmoving.client import SmartMovingClient
-from integrations.smartmoving.simulator import SimulatorState, create_simulator_app
+from integrations.smartmoving.simulator.server import SimulatorState, create_simulator_app
 
 API_KEY = "test-key"
 SEED = 42
@@ -51,12 +51,12 @@ def serve(app: Any) -> Iterator[str]:
 @contextlib.contextmanager
 def simulator_process(options: Sequence[str], api_key: str = API_KEY,
                       stderr: IO[bytes] | None = None) -> Iterator[str]:
-    """`python -m integrations.smartmoving.simulator` with these options (not --port nor
+    """`python -m integrations.smartmoving.simulator.server` with these options (not --port nor
     --api-key) on a free port until the block ends; yields its base URL once it answers."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    command = [sys.executable, "-m", "integrations.smartmoving.simulator", "--port", str(port),
+    command = [sys.executable, "-m", "integrations.smartmoving.simulator.server", "--port", str(port),
                "--api-key", api_key, *options]
     process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=stderr)
     url = f"http://127.0.0.1:{port}"

@@ -11,7 +11,7 @@ import pytest
 from integrations.smartmoving.client import SmartMovingClient
 from integrations.smartmoving.errors import AuthenticationError, NotFoundError
 from integrations.smartmoving.records import JobType, OpportunityStatus
-from integrations.smartmoving.simulator import SimulatorState
+from integrations.smartmoving.simulator.server import SimulatorState
 
 DAY = dt.date(2026, 11, 20)
 

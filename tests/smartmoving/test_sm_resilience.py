@@ -18,7 +18,7 @@ from integrations.smartmoving.errors import (
     RequestTimeoutError,
     ServerError,
 )
-from integrations.smartmoving.simulator import SimulatorState
+from integrations.smartmoving.simulator.server import SimulatorState
 
 DAY = dt.date(2026, 11, 20)
 MakeClient = Callable[..., SmartMovingClient]

@@ -16,9 +16,9 @@ from fastapi import FastAPI, Request
 
 from integrations.smartmoving.normalise import parse_webhook_event
 from integrations.smartmoving.records import JobType, OpportunityStatus
-from integrations.smartmoving.simulator import SimulatorState, WebhookEmitter
-from integrations.smartmoving.simulator_data import BRANCHES_FILE
-from integrations.smartmoving.simulator_views import jobs_json, opportunity_json
+from integrations.smartmoving.simulator.server import SimulatorState, WebhookEmitter
+from integrations.smartmoving.simulator.data import BRANCHES_FILE
+from integrations.smartmoving.simulator.views import jobs_json, opportunity_json
 from tests.smartmoving.conftest import simulator_process
 
 DAY = dt.date(2026, 11, 20)

@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from db.enums import IntegrationPlan, Role
 from db.models import Company, User
-from domain.rbac import Principal, principal_of
+from domain.access.rbac import Principal, principal_of
 from domain.sync.settings import IntegrationForm, save_integration
 from domain.unit_of_work import read_session
-from integrations.smartmoving.simulator import SimulatorState
+from integrations.smartmoving.simulator.server import SimulatorState
 from tests.smartmoving.conftest import API_KEY as SIM_KEY
 from tests.smartmoving.conftest import sim_state, sim_url  # noqa: F401 (fixtures: the simulator over HTTP)
 
@@ -69,6 +69,6 @@ def fast_client_rate(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 async def bearer(email: str) -> dict[str, str]:
-    from domain.tokens import issue_token
+    from domain.access.tokens import issue_token
 
     return {"Authorization": f"Bearer {issue_token(await principal_for(email))[0]}"}

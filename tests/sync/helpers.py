@@ -17,7 +17,7 @@ from domain.sync.mapping import BOOKED_STATUSES
 from domain.sync.runs import open_run
 from domain.sync.service import run_sync
 from domain.unit_of_work import read_session
-from integrations.smartmoving.simulator import SimulatorState
+from integrations.smartmoving.simulator.server import SimulatorState
 from tests.sync.conftest import FAST
 
 COMPANY_TZ = "America/Toronto"  # the demo company's

@@ -12,13 +12,13 @@ from sqlalchemy import select
 from db.enums import IntegrationPlan, SyncKind, SyncRunStatus
 from db.models import CompanyIntegration, SyncRun
 from domain.errors import Conflict
-from domain.rbac import Principal
+from domain.access.rbac import Principal
 from domain.sync.budget import budget_of
 from domain.sync.guard import sync_guard
 from domain.sync.runs import open_run
 from domain.sync.service import BUSY, run_sync, scheduled_sync, trigger_sync, wait_for_background
 from domain.unit_of_work import read_session, unit_of_work
-from integrations.smartmoving.simulator import SimulatorState
+from integrations.smartmoving.simulator.server import SimulatorState
 from tests.sync.conftest import FAST
 from tests.sync.helpers import booked_job_ids, sync_run, synced_journeys, window
 

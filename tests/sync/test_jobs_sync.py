@@ -20,12 +20,12 @@ from db.enums import (
     SyncRunStatus,
 )
 from db.models import AuditEntry, CompanyBranch, CrewAssignment, Journey, JourneyStep, Location, Truck, User
-from domain.events import EventType, bus
-from domain.rbac import Principal
-from domain.smartmoving_views import ListFilters, Window, journey_list
+from domain.events.bus import EventType, bus
+from domain.access.rbac import Principal
+from domain.sync.views import ListFilters, Window, journey_list
 from domain.sync.settings import IntegrationForm, save_integration
 from domain.unit_of_work import read_session, unit_of_work
-from integrations.smartmoving.simulator import SimulatorState
+from integrations.smartmoving.simulator.server import SimulatorState
 from tests.sync.conftest import principal_for
 from tests.sync.helpers import booked_job_ids, detail_calls, journey_writes, run, synced_journeys, window
 

@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from db.enums import IntegrationPlan, SyncKind, SyncRunStatus
 from db.models import SyncRun
-from domain.rbac import Principal
-from domain.scheduler import get_scheduler, shutdown_scheduler, start_scheduler
+from domain.access.rbac import Principal
+from domain.runtime.scheduler import get_scheduler, shutdown_scheduler, start_scheduler
 from domain.sync.schedule import install_schedules, job_id, next_runs
 from domain.sync.service import wait_for_background
 from domain.sync.settings import IntegrationForm, save_integration

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from db.enums import IntegrationPlan
 from db.models import CompanyIntegration, SyncRun
-from domain.events import EventType, bus
+from domain.events.bus import EventType, bus
 from domain.sync.service import wait_for_background
 from domain.unit_of_work import read_session
 from tests.helpers import eventually, sign_in

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from db.enums import IntegrationStatus, SyncKind, SyncRunStatus
 from db.models import CompanyIntegration
-from domain.secrets import encrypt_secret
+from domain.sync.secrets import encrypt_secret
 from domain.unit_of_work import read_session, unit_of_work
-from integrations.smartmoving.simulator import SimulatorState
+from integrations.smartmoving.simulator.server import SimulatorState
 from tests.sync.helpers import booked_job_ids, detail_calls, journey_count, run, synced_journeys, window
 
 

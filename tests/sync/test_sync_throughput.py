@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import func, select
 
 from db.models import JourneyStep
-from domain.events import EventType, bus
+from domain.events.bus import EventType, bus
 from domain.sync import store
 from domain.sync.jobs import DETAIL_CONCURRENCY
 from domain.unit_of_work import read_session
-from integrations.smartmoving.simulator import CallRecord, SimulatorState
+from integrations.smartmoving.simulator.server import CallRecord, SimulatorState
 from tests.sync.helpers import booked_job_ids, executed_sql, run, synced_journeys, window
 
 

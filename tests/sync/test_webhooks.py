@@ -14,7 +14,7 @@ from db.enums import SyncKind, SyncRunStatus, WebhookStatus
 from db.models import SyncRun, WebhookEvent
 from domain.sync.webhooks import MAX_WEBHOOK_BYTES, worker
 from domain.unit_of_work import read_session
-from integrations.smartmoving.simulator import SimulatorState, WebhookEmitter
+from integrations.smartmoving.simulator.server import SimulatorState, WebhookEmitter
 from tests.sync.conftest import WEBHOOK_SECRET
 from tests.sync.helpers import run, synced_journeys, window
 

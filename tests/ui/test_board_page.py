@@ -13,12 +13,12 @@ from sqlalchemy import select
 from db.enums import ActivityKind, CrewRole, JourneyStatus, MediaKind, Phase, Role
 from db.models import CrewAssignment, Journey, JourneyStep, Media, StepActivity, Truck, UserLocation
 from db.models import User as UserModel
-from domain import events
-from domain.assignment import CrewChoice, assign
-from domain.events import DomainEvent, EventType
-from domain.journeys import JourneyDraft, create_journey
-from domain.locations import LocationOption, visible_locations
-from domain.rbac import Principal
+from domain.events import bus as events
+from domain.board.assignment import CrewChoice, assign
+from domain.events.bus import DomainEvent, EventType
+from domain.journeys.edit import JourneyDraft, create_journey
+from domain.access.locations import LocationOption, visible_locations
+from domain.access.rbac import Principal
 from domain.timewindow import today_in
 from domain.unit_of_work import read_session, unit_of_work
 from tests.principals import principal_for

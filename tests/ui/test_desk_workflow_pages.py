@@ -7,7 +7,8 @@ from nicegui import ui
 from nicegui.testing import User
 
 from db.enums import ItemKind, Phase, StepStatus
-from domain import phase_template, workflow
+from domain.workflow import template as phase_template
+from domain.workflow import phases as workflow
 from tests.helpers import sign_in
 from tests.journey_factory import PASSWORD, World, make_world, password_hash, through
 from tests.ui_support import step_status

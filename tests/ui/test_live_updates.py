@@ -13,9 +13,9 @@ from sqlalchemy import select
 from components.live import on_event
 from db.models import AuditEntry, Journey, Location, User as UserRow
 from db.seed import DEMO_PASSWORD
-from domain.events import DomainEvent, EventType, bus
+from domain.events.bus import DomainEvent, EventType, bus
 from domain.unit_of_work import read_session
-from pages.session import current_principal
+from pages.access.session import current_principal
 
 
 async def _signed_in(user: User, email: str) -> None:

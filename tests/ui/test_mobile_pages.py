@@ -14,9 +14,10 @@ from sqlalchemy import select
 
 from db.enums import CrewRole, JourneyStatus, MediaKind, Phase, StepStatus
 from db.models import CrewAssignment, Journey, Media, StepActivity
-from domain import events, workflow
-from domain.events import DomainEvent, EventType
-from domain.media import SIGNATURE_DATA_URL_PREFIX
+from domain.events import bus as events
+from domain.workflow import phases as workflow
+from domain.events.bus import DomainEvent, EventType
+from domain.workflow.media import SIGNATURE_DATA_URL_PREFIX
 from domain.unit_of_work import read_session, unit_of_work
 from tests.helpers import eventually, sign_in
 from tests.journey_factory import (

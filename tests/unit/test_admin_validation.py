@@ -9,7 +9,10 @@ from typing import Any
 import pytest
 
 from db.enums import Role
-from domain import admin_locations, admin_trucks, admin_users, companies
+from domain.admin import locations as admin_locations
+from domain.admin import trucks as admin_trucks
+from domain.admin import users as admin_users
+from domain.admin import companies
 from domain.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from tests.world import World, build_world, fingerprint
 

@@ -10,12 +10,12 @@ from sqlalchemy import func, select
 
 from db.enums import CrewRole
 from db.models import AuditEntry, CrewAssignment, Journey
-from domain import events
-from domain.assignment import UNCHANGED, CrewChoice, assign
-from domain.availability import availability
+from domain.events import bus as events
+from domain.board.assignment import UNCHANGED, CrewChoice, assign
+from domain.board.availability import availability
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from domain.events import EventType
-from domain.journeys import cancel_journey, update_journey
+from domain.events.bus import EventType
+from domain.journeys.edit import cancel_journey, update_journey
 from domain.unit_of_work import read_session
 from tests.journey_world import World, lend, make_world
 

@@ -1,6 +1,6 @@
 """Every write path leaves an audit entry.
 
-Writes are declared with `domain.audit.audited_write`. This test
+Writes are declared with `domain.audit.record.audited_write`. This test
 1. calls every registered function with valid input (one recipe each, below) and checks that
    it added at least one AuditEntry — with an action and an entity, and never a password hash;
 2. walks every module of the `domain` package and fails for any public coroutine function that
@@ -33,16 +33,16 @@ import domain
 from db.enums import CompanyStatus, CrewRole, IntegrationPlan, SyncKind, UserStatus
 from db.models import AuditEntry, Company, Location, Truck, User
 from db.seed import DEMO_COMPANY
-from domain.audit import audited_write, audited_writes
-from domain.audit_log import AuditFilters
-from domain.journeys import JourneyDraft, create_journey
+from domain.audit.record import audited_write, audited_writes
+from domain.audit.log import AuditFilters
+from domain.journeys.edit import JourneyDraft, create_journey
 from domain.sync.jobs import sync_window
 from domain.sync.mapping import BOOKED_STATUSES
 from domain.sync.service import wait_for_background
 from domain.sync.settings import IntegrationForm, save_integration
 from domain.timewindow import today_in
 from domain.unit_of_work import read_session, unit_of_work
-from integrations.smartmoving.simulator import SimulatorState, create_simulator_app
+from integrations.smartmoving.simulator.server import SimulatorState, create_simulator_app
 from tests.smartmoving.conftest import API_KEY as SIM_KEY
 from tests.smartmoving.conftest import SEED as SIM_SEED
 from tests.smartmoving.conftest import serve
@@ -54,28 +54,28 @@ MODULES = [importlib.import_module(m.name) for m in pkgutil.walk_packages(domain
 
 #: Public coroutines of `domain` that only read (each checked to exist, so the list stays true).
 READS = {
-    "domain.admin_users.list_users", "domain.admin_users.get_user",
-    "domain.admin_locations.list_locations", "domain.admin_locations.get_location",
-    "domain.admin_locations.location_options",
-    "domain.admin_trucks.list_trucks", "domain.admin_trucks.get_truck",
-    "domain.companies.list_companies", "domain.companies.get_company", "domain.companies.company_options",
-    "domain.audit_log.list_audit_entries", "domain.audit_log.audit_filter_choices",
-    "domain.tenancy.read_owned", "domain.health.check_health",
-    "domain.availability.availability",
-    "domain.board.load_board", "domain.board.board_stats", "domain.board.board_card", "domain.board.get_card",
-    "domain.board.active_journeys", "domain.board.load_timeline", "domain.board.company_overview",
-    "domain.company_overview.list_companies", "domain.company_overview.company_detail",
-    "domain.company_overview.company_stats", "domain.company_overview.company_catalogue",
-    "domain.company_overview.company_locations",
-    "domain.journey_detail.journey_detail", "domain.journey_status.journey_progress",
-    "domain.locations.visible_locations",
-    "domain.smartmoving_views.journey_list", "domain.smartmoving_views.smartmoving_locations",
+    "domain.admin.users.list_users", "domain.admin.users.get_user",
+    "domain.admin.locations.list_locations", "domain.admin.locations.get_location",
+    "domain.admin.locations.location_options",
+    "domain.admin.trucks.list_trucks", "domain.admin.trucks.get_truck",
+    "domain.admin.companies.list_companies", "domain.admin.companies.get_company", "domain.admin.companies.company_options",
+    "domain.audit.log.list_audit_entries", "domain.audit.log.audit_filter_choices",
+    "domain.admin.tenancy.read_owned", "domain.runtime.health.check_health",
+    "domain.board.availability.availability",
+    "domain.board.views.load_board", "domain.board.views.board_stats", "domain.board.views.board_card", "domain.board.views.get_card",
+    "domain.board.views.active_journeys", "domain.board.views.load_timeline", "domain.board.views.company_overview",
+    "domain.admin.overview.list_companies", "domain.admin.overview.company_detail",
+    "domain.admin.overview.company_stats", "domain.admin.overview.company_catalogue",
+    "domain.admin.overview.company_locations",
+    "domain.journeys.detail.journey_detail", "domain.journeys.status.journey_progress",
+    "domain.access.locations.visible_locations",
+    "domain.sync.views.journey_list", "domain.sync.views.smartmoving_locations",
     "domain.sync.connection.load_connection", "domain.sync.service.integration_of",
     "domain.sync.settings.get_integration",
     "domain.sync.history.sync_history", "domain.sync.history.sync_run", "domain.sync.history.sync_status",
-    "domain.approvals.awaiting_approval", "domain.approvals.ready_for_crew",
-    "domain.crew_journeys.my_journeys", "domain.crew_journeys.journey_card", "domain.media.media_file",
-    "domain.phase_template.company_template", "domain.workflow.journey_workflow",
+    "domain.workflow.approvals.awaiting_approval", "domain.workflow.approvals.ready_for_crew",
+    "domain.workflow.crew_journeys.my_journeys", "domain.workflow.crew_journeys.journey_card", "domain.workflow.media.media_file",
+    "domain.workflow.template.company_template", "domain.workflow.phases.journey_workflow",
     # Reads of SmartMoving (and of the journeys already stored) that a sync run collects before it
     # writes anything; the run's own transaction writes and audits the result.
     "domain.sync.catalogue.fetch_catalogue", "domain.sync.jobs.collect_listed_jobs",
@@ -84,8 +84,8 @@ READS = {
 
 #: Public coroutines that change no rows at all: process machinery started and stopped with the app.
 NO_ROWS = {
-    "domain.event_relay.start_relay": "opens LISTEN/NOTIFY connections; sends events, never rows",
-    "domain.event_relay.stop_relay": "closes the relay's connections",
+    "domain.events.relay.start_relay": "opens LISTEN/NOTIFY connections; sends events, never rows",
+    "domain.events.relay.stop_relay": "closes the relay's connections",
     "domain.sync.demo.start_simulator": "serves the in-process SmartMoving simulator (demo mode)",
     "domain.sync.demo.stop_simulator": "stops that server",
     "domain.sync.schedule.install_schedules": "adds jobs to the in-memory APScheduler (reads integrations)",
@@ -163,10 +163,16 @@ def _and_background(start: Thunk) -> Thunk:
 
 
 def _recipes() -> dict[str, Recipe]:
-    from domain import admin_locations as L
-    from domain import admin_trucks as T
-    from domain import admin_users as U
-    from domain import assignment, audit_log, auth, companies, journey_status, journeys, tenancy
+    from domain.admin import locations as L
+    from domain.admin import trucks as T
+    from domain.admin import users as U
+    from domain.board import assignment
+    from domain.audit import log as audit_log
+    from domain.access import signin as auth
+    from domain.admin import companies
+    from domain.journeys import status as journey_status
+    from domain.journeys import edit as journeys
+    from domain.admin import tenancy
     from domain.sync import demo, runs, service, settings, webhooks
 
     async def reactivate_user(w: World, _sim: Simulator) -> Thunk:
@@ -212,21 +218,21 @@ def _recipes() -> dict[str, Recipe]:
 
     return {
         **_workflow_recipes(),
-        "domain.journeys.create_journey": _now(lambda w: lambda: journeys.create_journey(
+        "domain.journeys.edit.create_journey": _now(lambda w: lambda: journeys.create_journey(
             w.dispatcher_a, _draft(w, "John Roe"))),
-        "domain.journeys.update_journey": on_journey(lambda w, j: lambda: journeys.update_journey(
+        "domain.journeys.edit.update_journey": on_journey(lambda w, j: lambda: journeys.update_journey(
             w.dispatcher_a, j, {"customer_name": "Jane Roe", "notes": "Piano"})),
-        "domain.journeys.cancel_journey": on_journey(lambda w, j: lambda: journeys.cancel_journey(
+        "domain.journeys.edit.cancel_journey": on_journey(lambda w, j: lambda: journeys.cancel_journey(
             w.dispatcher_a, j, "moved to next month")),
-        "domain.journeys.delete_journey": on_journey(lambda w, j: lambda: journeys.delete_journey(w.admin_a, j)),
-        "domain.assignment.assign": on_journey(lambda w, j: lambda: assignment.assign(
+        "domain.journeys.edit.delete_journey": on_journey(lambda w, j: lambda: journeys.delete_journey(w.admin_a, j)),
+        "domain.board.assignment.assign": on_journey(lambda w, j: lambda: assignment.assign(
             w.dispatcher_a, j, truck_id=w.truck_a,
             crew=[assignment.CrewChoice(w.mover_a.user_id, CrewRole.MOVER)])),
-        "domain.journey_status.update_journey_notes": on_journey(lambda w, j: lambda: (
+        "domain.journeys.status.update_journey_notes": on_journey(lambda w, j: lambda: (
             journey_status.update_journey_notes(w.dispatcher_a, j, "Side door; bring straps"))),
         "domain.sync.settings.save_integration": _now(lambda w: lambda: settings.save_integration(
             w.super_admin, w.company_a, settings.IntegrationForm(
-                base_url="https://api.smartmoving.example", plan=IntegrationPlan.BASIC, active=False,
+                base_url="https://api.sync.example", plan=IntegrationPlan.BASIC, active=False,
                 sync_frequency_minutes=60, webhook_header="x-smartmoving-auth", api_key="a-long-api-key-123"))),
         "domain.sync.service.trigger_sync": on_integration(lambda w, _s, _i: _and_background(
             lambda: service.trigger_sync(w.super_admin, w.company_a, SyncKind.CATALOGUE, **FAST))),
@@ -247,44 +253,44 @@ def _recipes() -> dict[str, Recipe]:
             w.company_a, {"x-smartmoving-auth": WEBHOOK_SECRET}, b'{"event-type": "customer-created"}')),
         # What demo-mode startup calls.
         "domain.sync.demo.ensure_demo_integration": ensure_demo_integration,
-        "domain.auth.authenticate": _now(lambda w: lambda: auth.authenticate("admin@alpha.test", WORLD_PASSWORD)),
-        "domain.auth.record_logout": _now(lambda w: lambda: auth.record_logout(w.admin_a)),
-        "domain.admin_users.create_user": _now(lambda w: lambda: U.create_user(w.admin_a, {
+        "domain.access.signin.authenticate": _now(lambda w: lambda: auth.authenticate("admin@alpha.test", WORLD_PASSWORD)),
+        "domain.access.signin.record_logout": _now(lambda w: lambda: auth.record_logout(w.admin_a)),
+        "domain.admin.users.create_user": _now(lambda w: lambda: U.create_user(w.admin_a, {
             "email": "fresh@alpha.test", "full_name": "Fresh", "role": "MOVER", "password": "long-enough-pw",
             "locations": [{"location_id": w.a1, "kind": "ASSIGNED"}]})),
-        "domain.admin_users.update_user": _now(lambda w: lambda: U.update_user(w.admin_a, w.mover_a.user_id, {
+        "domain.admin.users.update_user": _now(lambda w: lambda: U.update_user(w.admin_a, w.mover_a.user_id, {
             "role": "DRIVER", "locations": [{"location_id": w.a2, "kind": "MANAGED"}]})),
-        "domain.admin_users.deactivate_user": _now(lambda w: lambda: U.deactivate_user(w.admin_a, w.mover_a.user_id)),
-        "domain.admin_users.reactivate_user": reactivate_user,
-        "domain.admin_users.reset_password": _now(lambda w: lambda: U.reset_password(
+        "domain.admin.users.deactivate_user": _now(lambda w: lambda: U.deactivate_user(w.admin_a, w.mover_a.user_id)),
+        "domain.admin.users.reactivate_user": reactivate_user,
+        "domain.admin.users.reset_password": _now(lambda w: lambda: U.reset_password(
             w.admin_a, w.mover_a.user_id, "another-long-pw")),
-        "domain.admin_locations.create_location": _now(lambda w: lambda: L.create_location(
+        "domain.admin.locations.create_location": _now(lambda w: lambda: L.create_location(
             w.admin_a, {"name": "Alpha West", "timezone": "America/Toronto"})),
-        "domain.admin_locations.update_location": _now(lambda w: lambda: L.update_location(
+        "domain.admin.locations.update_location": _now(lambda w: lambda: L.update_location(
             w.admin_a, w.a1, {"city": "Toronto"})),
-        "domain.admin_locations.deactivate_location": _now(lambda w: lambda: L.deactivate_location(w.admin_a, w.a2)),
-        "domain.admin_locations.reactivate_location": reactivate_location,
-        "domain.admin_trucks.create_truck": _now(lambda w: lambda: T.create_truck(
+        "domain.admin.locations.deactivate_location": _now(lambda w: lambda: L.deactivate_location(w.admin_a, w.a2)),
+        "domain.admin.locations.reactivate_location": reactivate_location,
+        "domain.admin.trucks.create_truck": _now(lambda w: lambda: T.create_truck(
             w.admin_a, {"number": "A-900", "location_id": w.a2})),
-        "domain.admin_trucks.update_truck": _now(lambda w: lambda: T.update_truck(
+        "domain.admin.trucks.update_truck": _now(lambda w: lambda: T.update_truck(
             w.admin_a, w.truck_a, {"size": "16 ft"})),
-        "domain.admin_trucks.deactivate_truck": _now(lambda w: lambda: T.deactivate_truck(w.admin_a, w.truck_a)),
-        "domain.admin_trucks.reactivate_truck": reactivate_truck,
-        "domain.companies.create_company": _now(lambda w: lambda: companies.create_company(
+        "domain.admin.trucks.deactivate_truck": _now(lambda w: lambda: T.deactivate_truck(w.admin_a, w.truck_a)),
+        "domain.admin.trucks.reactivate_truck": reactivate_truck,
+        "domain.admin.companies.create_company": _now(lambda w: lambda: companies.create_company(
             w.super_admin, {"name": "Gamma"})),
-        "domain.companies.update_company": _now(lambda w: lambda: companies.update_company(
+        "domain.admin.companies.update_company": _now(lambda w: lambda: companies.update_company(
             w.super_admin, w.company_b, {"name": "Beta Movers Ltd"})),
-        "domain.companies.suspend_company": _now(lambda w: lambda: companies.suspend_company(
+        "domain.admin.companies.suspend_company": _now(lambda w: lambda: companies.suspend_company(
             w.super_admin, w.company_b)),
-        "domain.companies.reactivate_company": reactivate_company,
-        "domain.audit_log.export_audit_csv": _now(lambda w: lambda: audit_log.export_audit_csv(
+        "domain.admin.companies.reactivate_company": reactivate_company,
+        "domain.audit.log.export_audit_csv": _now(lambda w: lambda: audit_log.export_audit_csv(
             w.admin_a, AuditFilters(entity="user"))),
-        "domain.tenancy.change_state": _now(lambda w: lambda: tenancy.change_state(
+        "domain.admin.tenancy.change_state": _now(lambda w: lambda: tenancy.change_state(
             w.admin_a, Truck, "truck", w.truck_a, "active", False, "deactivate", already="inactive")),
-        "domain.tenancy.create_record": _now(lambda w: lambda: tenancy.create_record(
+        "domain.admin.tenancy.create_record": _now(lambda w: lambda: tenancy.create_record(
             w.admin_a, Truck, "truck", T.TRUCK_FIELDS, {"number": "A-901", "location_id": w.a1}, unique="number",
             audited=T.AUDITED)),
-        "domain.tenancy.update_record": _now(lambda w: lambda: tenancy.update_record(
+        "domain.admin.tenancy.update_record": _now(lambda w: lambda: tenancy.update_record(
             w.admin_a, Location, "location", L.LOCATION_FIELDS, w.a1, {"code": "AN"}, unique="name")),
     }
 
@@ -292,7 +298,9 @@ def _recipes() -> dict[str, Recipe]:
 def _workflow_recipes() -> dict[str, Recipe]:
     """The crew workflow's writes, on a journey with a truck and a crew (tests/journey_factory)."""
     from db.enums import ItemKind, MediaKind, Phase
-    from domain import media, phase_template, workflow
+    from domain.workflow import media
+    from domain.workflow import template as phase_template
+    from domain.workflow import phases as workflow
     from tests.journey_factory import CREATION_ITEMS, jpeg_bytes, make_world, signature_bytes, through
 
     def on_journey(setup_through: Phase | None, make: Callable[[Any], Thunk]) -> Recipe:
@@ -307,25 +315,25 @@ def _workflow_recipes() -> dict[str, Recipe]:
         return lambda: workflow.complete_phase(j["dispatcher"], j.journey_id, Phase.CREATION, CREATION_ITEMS)
 
     return {
-        "domain.workflow.start_phase": on_journey(None, lambda j: lambda: workflow.start_phase(
+        "domain.workflow.phases.start_phase": on_journey(None, lambda j: lambda: workflow.start_phase(
             j["dispatcher"], j.journey_id, Phase.CREATION)),
-        "domain.workflow.record_item": on_journey(None, lambda j: lambda: workflow.record_item(
+        "domain.workflow.phases.record_item": on_journey(None, lambda j: lambda: workflow.record_item(
             j["dispatcher"], j.journey_id, Phase.CREATION, "schedule_confirmed", True)),
-        "domain.workflow.record_photo": on_journey(Phase.CREATION, lambda j: lambda: workflow.record_photo(
+        "domain.workflow.phases.record_photo": on_journey(Phase.CREATION, lambda j: lambda: workflow.record_photo(
             j["driver"], j.journey_id, Phase.MORNING_PREP, "vehicle_photo", jpeg_bytes())),
-        "domain.workflow.record_signature": on_journey(Phase.MORNING_PREP, lambda j: lambda: workflow.record_signature(
+        "domain.workflow.phases.record_signature": on_journey(Phase.MORNING_PREP, lambda j: lambda: workflow.record_signature(
             j["driver"], j.journey_id, Phase.PICKUP, "pickup_signature", signature_bytes())),
-        "domain.workflow.complete_phase": on_journey(None, creation),
-        "domain.workflow.hand_over": on_journey(None, lambda j: lambda: workflow.hand_over(j["dispatcher"], j.journey_id)),
-        "domain.workflow.approve_phase": on_journey(Phase.CREATION, lambda j: lambda: workflow.approve_phase(
+        "domain.workflow.phases.complete_phase": on_journey(None, creation),
+        "domain.workflow.phases.hand_over": on_journey(None, lambda j: lambda: workflow.hand_over(j["dispatcher"], j.journey_id)),
+        "domain.workflow.phases.approve_phase": on_journey(Phase.CREATION, lambda j: lambda: workflow.approve_phase(
             j["manager"], j.journey_id, Phase.CREATION)),
-        "domain.workflow.reject_phase": on_journey(Phase.CREATION, lambda j: lambda: workflow.reject_phase(
+        "domain.workflow.phases.reject_phase": on_journey(Phase.CREATION, lambda j: lambda: workflow.reject_phase(
             j["manager"], j.journey_id, Phase.CREATION, "wrong truck")),
-        "domain.media.upload_media": on_journey(None, lambda j: lambda: media.upload_media(
+        "domain.workflow.media.upload_media": on_journey(None, lambda j: lambda: media.upload_media(
             j["driver"], j.journey_id, MediaKind.PHOTO, jpeg_bytes())),
-        "domain.phase_template.set_item_required": on_journey(None, lambda j: lambda: phase_template.set_item_required(
+        "domain.workflow.template.set_item_required": on_journey(None, lambda j: lambda: phase_template.set_item_required(
             j["admin"], Phase.PICKUP, "condition_photos", False)),
-        "domain.phase_template.add_item": on_journey(None, lambda j: lambda: phase_template.add_item(
+        "domain.workflow.template.add_item": on_journey(None, lambda j: lambda: phase_template.add_item(
             j["admin"], Phase.PICKUP, "Stairs counted", ItemKind.CHECK)),
     }
 

@@ -14,13 +14,13 @@ from bench.seeding import record_sql, seed_busy_location
 from db.enums import CrewRole, DataSource, JourneyStatus
 from db.models import Journey, Location
 from db.session import get_engine
-from domain.assignment import CrewChoice, assign
-from domain.board import active_journeys, company_overview, load_board, load_timeline
-from domain.cards import CardFilters
+from domain.board.assignment import CrewChoice, assign
+from domain.board.views import active_journeys, company_overview, load_board, load_timeline
+from domain.board.cards import CardFilters
 from domain.errors import Forbidden, NotFound
-from domain.journey_detail import journey_detail
-from domain.journeys import JourneyDraft, cancel_journey, create_journey
-from domain.rbac import load_principal
+from domain.journeys.detail import journey_detail
+from domain.journeys.edit import JourneyDraft, cancel_journey, create_journey
+from domain.access.rbac import load_principal
 from domain.timewindow import today_in
 from domain.unit_of_work import read_session, unit_of_work
 from tests.journey_world import World, make_world

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
-from api.envelope import ok
+from api.http.envelope import ok
 from db.enums import JourneyStatus, Role
 
 

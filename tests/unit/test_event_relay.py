@@ -15,11 +15,11 @@ from sqlalchemy import select, update
 
 from db.dedicated import connect_dedicated
 from db.models import Journey, User
-from domain import events
-from domain.event_relay import CHANNEL, EventRelay
-from domain.events import INSTANCE_ID, DomainEvent, EventBus, EventType
-from domain.journey_status import update_journey_notes
-from domain.rbac import load_principal
+from domain.events import bus as events
+from domain.events.relay import CHANNEL, EventRelay
+from domain.events.bus import INSTANCE_ID, DomainEvent, EventBus, EventType
+from domain.journeys.status import update_journey_notes
+from domain.access.rbac import load_principal
 from domain.unit_of_work import read_session, unit_of_work
 
 pytestmark = pytest.mark.postgres_only

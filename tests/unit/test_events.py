@@ -10,9 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from db.enums import Role
-from domain.event_relay import ProgressThrottle
-from domain.events import INSTANCE_ID, MAX_WIRE_BYTES, DomainEvent, EventTooLarge, EventType, in_scope
-from domain.rbac import Principal
+from domain.events.relay import ProgressThrottle
+from domain.events.bus import INSTANCE_ID, MAX_WIRE_BYTES, DomainEvent, EventTooLarge, EventType, in_scope
+from domain.access.rbac import Principal
 
 ids = st.integers(min_value=1, max_value=2**63 - 1)
 json_scalars = st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(max_size=20)

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 
 from db.enums import DataSource, JourneyStatus, Phase, StepStatus
 from db.models import AuditEntry, Journey, JourneyStep
-from domain import events
+from domain.events import bus as events
 from domain.errors import Forbidden, NotFound, ValidationFailed
-from domain.events import EventType
-from domain.journeys import JourneyDraft, cancel_journey, create_journey, delete_journey, update_journey
+from domain.events.bus import EventType
+from domain.journeys.edit import JourneyDraft, cancel_journey, create_journey, delete_journey, update_journey
 from domain.timewindow import as_utc
 from domain.unit_of_work import read_session, unit_of_work
 from tests.journey_world import World, make_world

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from db.dedicated import connect_dedicated
-from domain.locks import lock_key, singleton_lock
+from domain.runtime.locks import lock_key, singleton_lock
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -81,7 +81,7 @@ async def test_only_one_of_two_processes_runs_the_guarded_job(database_url: str)
     script = textwrap.dedent(
         f"""
         import asyncio, sys
-        from domain.locks import singleton_lock
+        from domain.runtime.locks import singleton_lock
 
         async def main():
             async with singleton_lock("smartmoving-sync:3", database_url={database_url!r}) as acquired:

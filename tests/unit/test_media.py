@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from db.enums import MediaKind
 from db.models import Media
-from domain import media
+from domain.workflow import media
 from domain.errors import Forbidden, NotFound, ValidationFailed
 from domain.unit_of_work import read_session, unit_of_work
 from tests.journey_factory import World, jpeg_bytes, make_world, png_bytes, signature_bytes

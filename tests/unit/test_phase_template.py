@@ -10,9 +10,11 @@ from sqlalchemy import func, select
 from db.enums import ItemKind, Phase
 from db.models import AuditEntry, PhaseItemTemplate
 from db.workflow_defaults import DEFAULT_TEMPLATE
-from domain import events, phase_template, workflow
+from domain.events import bus as events
+from domain.workflow import template as phase_template
+from domain.workflow import phases as workflow
 from domain.errors import Forbidden, NotFound, ValidationFailed
-from domain.events import EventType
+from domain.events.bus import EventType
 from domain.unit_of_work import read_session
 from tests.journey_factory import CREATION_ITEMS, World, fill_phase, make_world
 

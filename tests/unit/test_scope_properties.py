@@ -25,7 +25,7 @@ from sqlalchemy import select
 from db.enums import CrewRole, LocationLinkKind, Role
 from db.models import Company, CrewAssignment, Journey, Location, Truck, User, UserLocation
 from db.session import session_factory
-from domain.rbac import journey_scope, location_scope, principal_of, truck_scope, user_scope
+from domain.access.rbac import journey_scope, location_scope, principal_of, truck_scope, user_scope
 
 MAX_EXAMPLES = 400
 CREW = {Role.DRIVER, Role.MOVER}

@@ -9,7 +9,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from config import get_settings
-from domain.secrets import SecretUnreadable, decrypt_secret, derive_key, encrypt_secret, mask_secret
+from domain.sync.secrets import SecretUnreadable, decrypt_secret, derive_key, encrypt_secret, mask_secret
 
 
 @pytest.fixture

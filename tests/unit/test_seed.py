@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from db.enums import DataSource, JourneyStatus, Role, StepStatus
 from db.models import Company, CrewAssignment, Journey, JourneyStep, Location, Truck, User
 from db.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
-from domain.auth import authenticate
+from domain.access.signin import authenticate
 from domain.unit_of_work import read_session, unit_of_work
 
 MODELS = (Company, Location, Truck, User, Journey, JourneyStep, CrewAssignment)

@@ -9,9 +9,11 @@ from sqlalchemy import func, select
 
 from db.enums import ActivityKind, JourneyStatus, Phase, StepStatus
 from db.models import AuditEntry, Journey, JourneyStep, Media, StepActivity
-from domain import approvals, events, workflow
+from domain.workflow import approvals
+from domain.events import bus as events
+from domain.workflow import phases as workflow
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from domain.events import EventType
+from domain.events.bus import EventType
 from domain.unit_of_work import read_session, unit_of_work
 from tests.journey_factory import CREATION_ITEMS, World, fill_phase, jpeg_bytes, make_world, signature_bytes, through
 

@@ -1,0 +1,60 @@
+"""ASGI middleware for the API: request ids, client IP for the audit, access log, and a JSON
+500 envelope instead of a stack trace."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.http.envelope import fail, is_api_path
+from domain.runtime.context import request_id, request_ip
+
+log = logging.getLogger("api")
+
+
+class RequestContextMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        rid = headers.get(b"x-request-id", b"").decode("latin-1")[:64] or uuid.uuid4().hex
+        client = scope.get("client")
+        forwarded = headers.get(b"x-forwarded-for", b"").decode("latin-1").split(",")[0].strip()
+        rid_token = request_id.set(rid)
+        ip_token = request_ip.set(forwarded or (client[0] if client else None))
+        path: str = scope.get("path", "")
+        is_api = is_api_path(path)
+        started = time.perf_counter()
+        status = 500
+        response_started = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+                status = message["status"]
+                message.setdefault("headers", []).append((b"x-request-id", rid.encode("latin-1")))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception:
+            if not is_api or response_started:
+                raise
+            log.exception("unhandled error on %s", path)
+            await fail(500, "internal_error", f"unexpected server error (request id {rid})")(
+                scope, receive, send_with_id
+            )
+        finally:
+            if is_api:
+                log.info("%s %s %s", scope.get("method"), path, status,
+                         extra={"status": status, "ms": round((time.perf_counter() - started) * 1000, 1)})
+            request_id.reset(rid_token)
+            request_ip.reset(ip_token)

@@ -1,0 +1,168 @@
+"""Journeys over JSON: list, read, create, edit, cancel/delete, assign crew and truck, availability.
+
+Thin: each route validates its input (Pydantic, with limits), calls one domain function with the
+acting principal, and answers with the envelope. Cards come from the domain already trimmed to
+what the principal may see (no `estimated_value` key for roles without financial data).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from decimal import Decimal
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.http.deps import CurrentPrincipal
+from api.http.envelope import ok
+from api.http.params import Day, Moment, PageNumber, RowId
+from db.enums import CrewRole, DataSource, JourneyStatus
+from domain.board.assignment import MAX_CREW_SIZE, UNCHANGED, CrewChoice, assign
+from domain.board.availability import availability
+from domain.board.views import MAX_PAGE_SIZE, active_journeys, get_card
+from domain.board.cards import MAX_SEARCH_LENGTH, CardFilters, JobCard
+from domain.errors import NotFound
+from domain.journeys.detail import journey_detail
+from domain.journeys.edit import (
+    MAX_ADDRESS,
+    MAX_CATALOGUE_LABEL,
+    MAX_CUSTOMER_NAME,
+    MAX_EMAIL,
+    MAX_ESTIMATED_VALUE,
+    MAX_NOTES,
+    MAX_PHONE,
+    JourneyDraft,
+    cancel_journey,
+    create_journey,
+    delete_journey,
+    update_journey,
+)
+from domain.access.rbac import Principal
+
+router = APIRouter(prefix="/api/journey", tags=["journeys"])
+
+DEFAULT_PAGE_SIZE = 25
+#: `/{id}` only matches digits, so that `PUT /active` is a 405 (no such method), not a 422 (bad id).
+JOURNEY_PATH = "/{journey_id:int}"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class JourneyChanges(_Strict):
+    """Fields of a journey a request may set; on PUT only those sent change."""
+
+    journey_date: Day | None = None
+    customer_name: str | None = Field(None, min_length=1, max_length=MAX_CUSTOMER_NAME)
+    customer_phone: str | None = Field(None, max_length=MAX_PHONE)
+    customer_email: str | None = Field(None, max_length=MAX_EMAIL)
+    origin_address: str | None = Field(None, max_length=MAX_ADDRESS)
+    destination_address: str | None = Field(None, max_length=MAX_ADDRESS)
+    service_type: str | None = Field(None, max_length=MAX_CATALOGUE_LABEL)
+    move_size: str | None = Field(None, max_length=MAX_CATALOGUE_LABEL)
+    #: ISO 8601; without an offset it is the location's wall-clock time.
+    scheduled_start: Moment | None = None
+    scheduled_end: Moment | None = None
+    notes: str | None = Field(None, max_length=MAX_NOTES)
+    estimated_value: Decimal | None = Field(None, ge=0, le=MAX_ESTIMATED_VALUE)
+    confirmed: bool | None = None
+
+
+class JourneyCreate(JourneyChanges):
+    location_id: RowId
+    journey_date: Day  # type: ignore[assignment]
+    customer_name: str = Field(min_length=1, max_length=MAX_CUSTOMER_NAME)  # type: ignore[assignment]
+    confirmed: bool = False  # type: ignore[assignment]
+
+
+class CrewMemberIn(_Strict):
+    user_id: RowId
+    role: CrewRole
+
+
+class CrewUpdate(_Strict):
+    """`truck_id`: omitted leaves the truck, null removes it. `crew`: omitted leaves the crew,
+    a list replaces it (empty removes everyone)."""
+
+    truck_id: RowId | None = None
+    crew: list[CrewMemberIn] | None = Field(None, max_length=MAX_CREW_SIZE)
+
+
+async def _card(principal: Principal, journey_id: int) -> dict:
+    card: JobCard | None = await get_card(principal, journey_id)
+    if card is None:  # e.g. deleted meanwhile
+        raise NotFound(f"journey {journey_id} not found")
+    return card.to_dict()
+
+
+@router.get("/active")
+async def list_active(
+    principal: CurrentPrincipal,
+    location_id: RowId | None = None,
+    day: Annotated[Day | None, Query(alias="date")] = None,
+    status: Annotated[list[JourneyStatus] | None, Query()] = None,
+    unassigned: bool = False,
+    source: DataSource | None = None,
+    q: Annotated[str, Query(max_length=MAX_SEARCH_LENGTH)] = "",
+    page: PageNumber = 1,
+    page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
+) -> JSONResponse:
+    """Journeys in the caller's scope, by date and time; without `status`, those not closed."""
+    result = await active_journeys(
+        principal, location_id=location_id, day=day,
+        filters=CardFilters(frozenset(status or ()), unassigned, source, q), page=page, page_size=page_size,
+    )
+    return ok({"items": [c.to_dict() for c in result.items], "page": result.page,
+               "page_size": result.page_size, "total": result.total})
+
+
+@router.get(JOURNEY_PATH)
+async def read(journey_id: RowId, principal: CurrentPrincipal) -> JSONResponse:
+    detail = await journey_detail(principal, journey_id)
+    return ok({**detail.card.to_dict(), "steps": [asdict(s) for s in detail.steps]})
+
+
+@router.post("", status_code=201)
+async def create(body: JourneyCreate, principal: CurrentPrincipal) -> JSONResponse:
+    draft = JourneyDraft(**body.model_dump(exclude_none=True))
+    journey_id = await create_journey(principal, draft)
+    return ok(await _card(principal, journey_id), "journey created", status_code=201)
+
+
+@router.put(JOURNEY_PATH)
+async def edit(journey_id: RowId, body: JourneyChanges, principal: CurrentPrincipal) -> JSONResponse:
+    await update_journey(principal, journey_id, body.model_dump(exclude_unset=True))
+    return ok(await _card(principal, journey_id), "journey updated")
+
+
+@router.delete(JOURNEY_PATH)
+async def cancel_or_delete(
+    journey_id: RowId, principal: CurrentPrincipal, hard: bool = False,
+    reason: Annotated[str | None, Query(max_length=MAX_NOTES)] = None,
+) -> JSONResponse:
+    """Cancels the journey; `?hard=true` (admins, manual journeys) erases it."""
+    if hard:
+        await delete_journey(principal, journey_id)
+        return ok({"id": journey_id, "deleted": True}, "journey deleted")
+    await cancel_journey(principal, journey_id, reason)
+    return ok(await _card(principal, journey_id), "journey cancelled")
+
+
+@router.post("/{journey_id}/crew")
+async def set_crew(journey_id: RowId, body: CrewUpdate, principal: CurrentPrincipal) -> JSONResponse:
+    """409 names the journey already holding the truck or person."""
+    await assign(
+        principal, journey_id,
+        truck_id=body.truck_id if "truck_id" in body.model_fields_set else UNCHANGED,
+        crew=None if body.crew is None else [CrewChoice(m.user_id, m.role) for m in body.crew],
+    )
+    return ok(await _card(principal, journey_id), "crew and truck saved")
+
+
+@router.get("/{journey_id}/availability")
+async def read_availability(journey_id: RowId, principal: CurrentPrincipal) -> JSONResponse:
+    offered = await availability(principal, journey_id)
+    return ok(asdict(offered))

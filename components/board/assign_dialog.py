@@ -1,0 +1,165 @@
+"""The Assign dialog: pick a truck and a crew among what the journey's location may use.
+
+Resources already booked in the journey's window are shown disabled with the journey holding
+them, before anything is saved; the server checks again on save (another dispatcher may have been
+quicker) and its refusal is shown in the dialog."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from nicegui import ui
+
+from components.board.job_card import humanize
+from db.enums import CrewRole, Role
+from domain.board.assignment import CrewChoice, assign
+from domain.board.availability import Availability, ResourceOption, availability
+from domain.errors import DomainError
+from domain.access.rbac import Principal
+
+SavedHandler = Callable[[int], Awaitable[None] | None]
+
+
+@dataclass
+class _Choice:
+    truck_id: int | None
+    #: The job role shown for every person (chosen or not), and who is chosen.
+    roles: dict[int, CrewRole] = field(default_factory=dict)
+    chosen: set[int] = field(default_factory=set)
+
+
+def _default_role(person: ResourceOption) -> CrewRole:
+    return CrewRole.DRIVER if person.detail == Role.DRIVER.value else CrewRole.MOVER
+
+
+def _role_options(person: ResourceOption) -> dict[str, str]:
+    roles = list(CrewRole) if person.detail == Role.DRIVER.value else [CrewRole.MOVER, CrewRole.FOREMAN]
+    return {r.value: humanize(r.value) for r in roles}
+
+
+def _conflict_caption(option: ResourceOption) -> None:
+    if option.conflict:
+        ui.label(f"Booked: {option.conflict}").classes("text-caption text-negative").props(
+            f'data-testid="conflict-{option.id}"')
+
+
+class AssignDialog:
+    def __init__(self, principal: Principal, offered: Availability, on_saved: SavedHandler | None) -> None:
+        self.principal, self.offered, self.on_saved = principal, offered, on_saved
+        self.choice = _Choice(
+            offered.truck_id,
+            {p.id: CrewRole(offered.crew_roles[p.id]) if p.id in offered.crew_roles else _default_role(p)
+             for p in offered.crew},
+            set(offered.crew_roles) & {p.id for p in offered.crew},
+        )
+        dropped = len(offered.crew_roles) - len(self.choice.chosen)
+        self.dialog = ui.dialog().props('data-testid="assign-dialog"')
+        with self.dialog, ui.card().classes("w-[760px] max-w-full q-pa-md gap-3"):
+            with ui.row().classes("w-full items-baseline justify-between"):
+                ui.label(f"Assign crew · {offered.journey_label}").classes("text-h6")
+                ui.label(offered.window).classes("text-grey-7")
+            with ui.row().classes("w-full no-wrap gap-4 items-start"):
+                with ui.column().classes("flex-1 gap-1"):
+                    ui.label("Truck").classes("text-subtitle2")
+                    self.trucks = ui.list().props("bordered separator dense").classes(
+                        "w-full rounded-borders max-h-[60vh] overflow-auto")
+                    self._fill_trucks()
+                with ui.column().classes("flex-1 gap-1"):
+                    ui.label("Crew").classes("text-subtitle2")
+                    with ui.list().props("bordered separator dense").classes(
+                            "w-full rounded-borders max-h-[60vh] overflow-auto"):
+                        for person in offered.crew:
+                            self._crew_row(person)
+                        if not offered.crew:
+                            ui.item("No drivers or movers work at this location").classes("text-grey-7")
+            if dropped:
+                ui.label(f"{dropped} current crew member(s) no longer work here and will be removed on save.") \
+                    .classes("text-caption text-orange-9")
+            self.error = ui.label("").classes("text-negative").props('role=alert data-testid="assign-error"')
+            with ui.row().classes("w-full justify-end gap-2"):
+                ui.button("Cancel", on_click=self.dialog.close).props("flat no-caps")
+                ui.button("Save", icon="save", on_click=self.save).props(
+                    'unelevated no-caps color=primary data-testid="assign-save"').mark("assign-save")
+
+    def _fill_trucks(self) -> None:
+        self.trucks.clear()
+        with self.trucks:
+            self._truck_item(None, "No truck", "", None)
+            for truck in self.offered.trucks:
+                self._truck_item(truck.id, truck.label, " · ".join(x for x in (truck.detail, truck.lent and "lent") if x),
+                                 truck)
+
+    def _truck_item(self, truck_id: int | None, label: str, detail: str, option: ResourceOption | None) -> None:
+        selected = self.choice.truck_id == truck_id
+        item = ui.item(on_click=lambda: self._pick_truck(truck_id)).props(
+            f'data-testid="truck-{truck_id or "none"}"').mark(f"truck-{truck_id or 'none'}")
+        if selected:
+            item.props("active active-class=bg-blue-1")
+        if option is not None and not option.available and not option.assigned:
+            item.disable()
+        with item:
+            with ui.item_section().props("avatar"):
+                ui.icon("radio_button_checked" if selected else "radio_button_unchecked",
+                        color="primary" if selected else "grey-6")
+            with ui.item_section():
+                ui.item_label(label)
+                if detail:
+                    ui.item_label(detail).props("caption")
+                if option is not None:
+                    _conflict_caption(option)
+
+    def _pick_truck(self, truck_id: int | None) -> None:
+        self.choice.truck_id = truck_id
+        self._fill_trucks()
+
+    def _crew_row(self, person: ResourceOption) -> None:
+        chosen = person.id in self.choice.chosen
+        with ui.item().props(f'data-testid="crew-{person.id}"'):
+            with ui.item_section().props("side"):
+                box = ui.checkbox(value=chosen, on_change=lambda e: self._toggle(person, e.value)).mark(
+                    f"crew-{person.id}")
+                if not person.available and not chosen:
+                    box.disable()
+            with ui.item_section():
+                ui.item_label(person.label + (" (lent)" if person.lent else ""))
+                ui.item_label(humanize(person.detail)).props("caption")
+                _conflict_caption(person)
+            with ui.item_section().props("side"):
+                ui.select(_role_options(person), value=self.choice.roles[person.id].value,
+                          on_change=lambda e: self._set_role(person, e.value)).props(
+                    f'dense borderless options-dense data-testid="crew-role-{person.id}"').mark(
+                    f"crew-role-{person.id}").classes("w-28")
+
+    def _toggle(self, person: ResourceOption, on: bool) -> None:
+        if on:
+            self.choice.chosen.add(person.id)
+        else:
+            self.choice.chosen.discard(person.id)
+
+    def _set_role(self, person: ResourceOption, role: str) -> None:
+        self.choice.roles[person.id] = CrewRole(role)
+
+    async def save(self) -> None:
+        self.error.set_text("")
+        crew = [CrewChoice(user_id, self.choice.roles[user_id]) for user_id in sorted(self.choice.chosen)]
+        try:
+            await assign(self.principal, self.offered.journey_id, truck_id=self.choice.truck_id, crew=crew)
+        except DomainError as exc:
+            self.error.set_text(exc.message)
+            return
+        self.dialog.close()
+        ui.notify(f"Crew and truck saved for {self.offered.journey_label}", type="positive")
+        if self.on_saved is not None:
+            result = self.on_saved(self.offered.journey_id)
+            if result is not None:
+                await result
+
+
+async def open_assign_dialog(principal: Principal, journey_id: int, on_saved: SavedHandler | None = None) -> None:
+    try:
+        offered = await availability(principal, journey_id)
+    except DomainError as exc:
+        ui.notify(exc.message, type="negative")
+        return
+    AssignDialog(principal, offered, on_saved).dialog.open()

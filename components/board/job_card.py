@@ -1,0 +1,177 @@
+"""The job card of the dispatcher board, with its status chip and six-segment phase bar.
+
+A board shows up to a hundred cards, so the static part of a card is one HTML block (every value
+escaped, and DOMPurify on the client) rather than dozens of components: only the Assign button is
+a component. The card renders a `domain.board.cards.JobCard` as given — the estimated value appears
+only when the domain put one there (principals with financial permission)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
+from html import escape
+
+from nicegui import ui
+
+from db.enums import JourneyStatus, StepStatus
+from domain.board.cards import JobCard, PhaseState
+from domain.journeys.access import CLOSED_STATUSES
+from domain.journeys.labels import clock
+
+STATUS_COLORS: dict[JourneyStatus, str] = {
+    JourneyStatus.SCHEDULED: "blue-grey-6",
+    JourneyStatus.MORNING_PREP: "amber-9",
+    JourneyStatus.EN_ROUTE: "blue-7",
+    JourneyStatus.ONSITE: "deep-purple-6",
+    JourneyStatus.COMPLETED: "green-7",
+    JourneyStatus.AUDITED: "teal-8",
+    JourneyStatus.CANCELLED: "red-7",
+}
+STEP_CLASSES: dict[StepStatus, str] = {
+    StepStatus.PENDING: "bg-grey-4",
+    StepStatus.IN_PROGRESS: "bg-amber-7",
+    StepStatus.COMPLETED: "bg-green-6",
+    StepStatus.APPROVED: "bg-teal-8",
+}
+
+AssignHandler = Callable[[int], Awaitable[None] | None]
+
+
+def money(value: Decimal) -> str:
+    return f"${value:,.0f}"
+
+
+def humanize(value: str) -> str:
+    return value.replace("_", " ").title()
+
+
+def time_range(card: JobCard) -> str:
+    if card.scheduled_start is None:
+        return "All day"
+    start = clock(card.scheduled_start, card.timezone)
+    return f"{start}–{clock(card.scheduled_end, card.timezone)}" if card.scheduled_end else f"from {start}"
+
+
+def _icon(name: str, classes: str = "") -> str:
+    return f'<i class="material-icons {classes}" aria-hidden="true" style="font-size:16px">{name}</i>'
+
+
+def chip_html(text: str, icon: str, colors: str, testid: str = "") -> str:
+    attr = f' data-testid="{testid}"' if testid else ""
+    return (f'<span class="inline-flex items-center gap-1 rounded-full px-2 py-0.5 text-xs {colors}"{attr}>'
+            f'{_icon(icon)}{escape(text)}</span>')
+
+
+def status_html(status: JourneyStatus) -> str:
+    return (f'<span class="rounded px-2 py-0.5 text-xs text-white bg-{STATUS_COLORS[status]}" '
+            f'data-testid="status">{humanize(status.value)}</span>')
+
+
+def badge_html(card: JobCard) -> str:
+    color, title = ("bg-primary", "SmartMoving job") if card.is_smartmoving else ("bg-grey-7", "Manual journey")
+    return (f'<span class="rounded px-1.5 py-0.5 text-xs text-white text-weight-medium {color}" title="{title}" '
+            f'data-testid="job-label">{escape(card.label)}</span>')
+
+
+def phase_bar_html(phases: tuple[PhaseState, ...], progress: int, caption: str = "", testid: str = "") -> str:
+    """Six segments, one per phase, coloured by the phase's status, then the caption (default
+    the percentage)."""
+    segments = "".join(
+        f'<div class="h-2 flex-1 rounded {STEP_CLASSES[s.status]}" '
+        f'title="{humanize(s.phase.value)}: {s.status.value.lower().replace("_", " ")}"></div>'
+        for s in phases
+    )
+    caption_id = f' data-testid="{testid}"' if testid else ""
+    return (f'<div class="flex items-center gap-1 w-full" role="progressbar" aria-valuenow="{progress}" '
+            f'aria-valuemin="0" aria-valuemax="100" data-testid="phase-bar">{segments}'
+            f'<span class="text-caption text-grey-7 q-ml-xs"{caption_id}>{escape(caption or f"{progress}%")}</span>'
+            f'</div>')
+
+
+def _line(icon: str, text: str | None, testid: str) -> str:
+    if not text:
+        return ""
+    return (f'<div class="flex items-start no-wrap gap-2 text-body2">{_icon(icon, "text-grey-6 q-mt-xs")}'
+            f'<span data-testid="{testid}">{escape(text)}</span></div>')
+
+
+def _contact(card: JobCard) -> str:
+    links = []
+    if card.customer_phone:
+        tel = escape("".join(c for c in card.customer_phone if c.isdigit() or c == "+"))
+        links.append(f'<a class="text-primary" href="tel:{tel}" data-testid="phone">{escape(card.customer_phone)}</a>')
+    if card.customer_email:
+        links.append(f'<a class="text-primary ellipsis" href="mailto:{escape(card.customer_email)}" '
+                     f'data-testid="email">{escape(card.customer_email)}</a>')
+    return f'<div class="flex gap-3 text-body2">{"".join(links)}</div>' if links else ""
+
+
+def _assignment(card: JobCard) -> str:
+    chips = [chip_html(card.truck_number, "local_shipping", "bg-blue-1 text-blue-10", "truck-chip")
+             if card.truck_number else chip_html("No truck", "local_shipping", "bg-orange-1 text-orange-10")]
+    chips += [chip_html(f"{m.name} · {humanize(m.role.value)}", "person", "bg-grey-3 text-grey-9", "crew-chip")
+              for m in card.crew]
+    if not card.crew:
+        chips.append(chip_html("No crew", "group_off", "bg-orange-1 text-orange-10"))
+    return f'<div class="flex flex-wrap items-center gap-1" data-testid="assignment">{"".join(chips)}</div>'
+
+
+def _notes(card: JobCard) -> str:
+    if not card.notes:
+        return ""
+    return (f'<div class="text-body2 text-grey-9 ellipsis-2-lines" title="{escape(card.notes)}" '
+            f'data-testid="journey-notes-{card.id}">{_icon("sticky_note_2", "text-grey-6")} {escape(card.notes)}</div>')
+
+
+def card_html(card: JobCard) -> str:
+    confirmed = (f'<span title="Confirmed by the customer">{_icon("verified", "text-green-7")}</span>'
+                 if card.confirmed else "")
+    details = escape(" · ".join(x for x in (card.service_type, card.move_size) if x))
+    value = (f'<span class="text-weight-medium text-green-9" data-testid="estimated-value">'
+             f'{money(card.estimated_value)}</span>' if card.estimated_value is not None else "")
+    return f"""
+<div class="flex flex-col gap-2 w-full">
+  <div class="flex items-center justify-between no-wrap">
+    <div class="flex items-center gap-2 no-wrap">{badge_html(card)}{status_html(card.status)}{confirmed}</div>
+    <span class="flex items-center gap-2 no-wrap"><span class="text-weight-medium" data-testid="times">{time_range(card)}</span>
+      <a href="/journeys/{card.id}" class="text-primary" title="Journey details" aria-label="Journey details"
+         data-testid="details">{_icon("open_in_new")}</a></span>
+  </div>
+  <div class="flex flex-col gap-1">
+    <a href="/journeys/{card.id}" class="text-subtitle1 text-weight-bold text-dark"
+       data-testid="customer">{escape(card.customer_name or "(no name)")}</a>
+    {_contact(card)}
+    {_line("north_east", card.origin_address, "pickup")}
+    {_line("south_west", card.destination_address, "delivery")}
+    <div class="flex items-center justify-between">
+      <span class="text-caption text-grey-8">{details}</span>{value}
+    </div>
+  </div>
+  {_assignment(card)}
+  {_notes(card)}
+  {phase_bar_html(card.phases, card.progress, f"{card.progress}% · {humanize(card.current_phase.value)}",
+                  f"journey-progress-{card.id}")}
+</div>"""
+
+
+def fill_job_card(card: JobCard, on_assign: AssignHandler | None) -> None:
+    """The card's content, built in the current container (so a live update can rebuild it)."""
+    ui.html(card_html(card)).classes("w-full")
+    if on_assign is not None and card.status not in CLOSED_STATUSES:
+        ui.button("Assign crew", icon="group_add", on_click=lambda: on_assign(card.id)).classes("self-end").props(
+            f'unelevated dense no-caps color=primary data-testid="assign-{card.id}"').mark(f"assign-{card.id}")
+
+
+def job_card(card: JobCard, on_assign: AssignHandler | None) -> ui.card:
+    # data-testid follows the live pages' selector contract (journey-card/-progress/-notes-<id>).
+    element = ui.card().classes("w-full gap-2 q-pa-md").props(f'flat bordered data-testid="journey-card-{card.id}"')
+    element.mark(f"job-card job-card-{card.id}")
+    with element:
+        fill_job_card(card, on_assign)
+    return element
+
+
+def refill_job_card(element: ui.card, card: JobCard, on_assign: AssignHandler | None) -> None:
+    element.clear()
+    with element:
+        fill_job_card(card, on_assign)

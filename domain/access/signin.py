@@ -1,0 +1,112 @@
+"""Signing in: password check, the brute-force lockout, and the audit of every attempt."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from functools import lru_cache
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.enums import CompanyStatus, Role, UserStatus
+from db.models import Company, LoginAttempt, User, utcnow
+from domain.audit import record as audit
+from domain.runtime.context import request_ip
+from domain.errors import Forbidden, NotAuthenticated, TooManyRequests
+from domain.access.passwords import hash_password, verify_password
+from domain.access.rbac import Principal, principal_of
+from domain.unit_of_work import unit_of_work
+
+MAX_FAILURES = 5
+LOCKOUT_WINDOW = timedelta(minutes=15)
+BAD_CREDENTIALS = "wrong email or password"
+INACTIVE_ACCOUNT = "this account is not active"
+SUSPENDED_COMPANY = "your company's account is suspended: contact your administrator"
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+@lru_cache(maxsize=1)
+def _decoy_hash() -> str:
+    """Checked against when the email is unknown, so both cases take the same time."""
+    return hash_password("decoy-password-never-valid")
+
+
+async def _password_matches(user: User | None, password: str) -> bool:
+    """argon2 is deliberately slow: it runs in a thread so the event loop never waits on it."""
+    stored = user.password_hash if user is not None else await asyncio.to_thread(_decoy_hash)
+    matches = await asyncio.to_thread(verify_password, password, stored)
+    return matches and user is not None
+
+
+@audit.audited_write
+async def authenticate(email: str, password: str, *, required_role: Role | None = None) -> Principal:
+    """The principal for valid credentials of an active user of an active company.
+
+    Raises `TooManyRequests` after MAX_FAILURES failures for the email within LOCKOUT_WINDOW
+    (for the rest of that window), else `NotAuthenticated`. With `required_role` (the super
+    admin portal), valid credentials of another role raise `Forbidden` and do not count as a
+    failure. Every attempt is recorded and audited; the password never is.
+    """
+    email = normalise_email(email)
+    since = utcnow() - LOCKOUT_WINDOW
+    refusal: Exception | None = None
+    async with unit_of_work() as session:
+        failures = await session.scalar(
+            select(func.count()).select_from(LoginAttempt).where(
+                LoginAttempt.email == email, LoginAttempt.success.is_(False), LoginAttempt.at >= since
+            )
+        ) or 0
+        user = await session.scalar(select(User).where(User.email == email))
+        company_id = user.company_id if user else None
+        user_id = user.id if user else None
+        if failures >= MAX_FAILURES:
+            audit.record(session, None, "login_locked", "user", user_id, company_id=company_id, actor_email=email)
+            refusal = TooManyRequests(
+                f"too many failed sign-in attempts for this email: try again in {LOCKOUT_WINDOW.seconds // 60} minutes"
+            )
+        else:
+            reason = await _refusal_reason(session, user, password)
+            if reason is None and required_role is not None and user is not None and user.role is not required_role:
+                audit.record(session, None, "login_refused", "user", user_id, new={"reason": "wrong_portal"},
+                             company_id=company_id, actor_email=email)
+                refusal = Forbidden(f"this sign-in is for {required_role.value.replace('_', ' ').lower()}s only")
+            else:
+                session.add(LoginAttempt(email=email, success=reason is None, ip=request_ip.get()))
+                if reason is None and user is not None:
+                    user.last_login_at = utcnow()
+                    principal = principal_of(user)
+                    audit.record(session, principal, "login", "user", user.id)
+                else:
+                    audit.record(session, None, "login_failed", "user", user_id, new={"reason": reason},
+                                 company_id=company_id, actor_email=email)
+                    refusal = NotAuthenticated(
+                        {"inactive": INACTIVE_ACCOUNT, "company_suspended": SUSPENDED_COMPANY}.get(
+                            reason or "", BAD_CREDENTIALS)
+                    )
+    if refusal is not None:
+        raise refusal
+    return principal
+
+
+async def _refusal_reason(session: AsyncSession, user: User | None, password: str) -> str | None:
+    """Why these credentials may not sign in, or None when they may."""
+    if not await _password_matches(user, password):
+        return "bad_credentials"
+    assert user is not None
+    if user.status is not UserStatus.ACTIVE:
+        return "inactive"
+    if user.company_id is not None:
+        status = await session.scalar(select(Company.status).where(Company.id == user.company_id))
+        if status is not CompanyStatus.ACTIVE:
+            return "company_suspended"
+    return None
+
+
+@audit.audited_write
+async def record_logout(principal: Principal) -> None:
+    async with unit_of_work() as session:
+        audit.record(session, principal, "logout", "user", principal.user_id)

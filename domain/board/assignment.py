@@ -1,0 +1,171 @@
+"""Putting a crew and a truck on a journey, without ever double-booking either.
+
+Rules: a truck or a person is never on two journeys whose windows overlap; trucks and crew
+belong to the journey's location (truck.location_id, user ASSIGNED link) or are lent to it for
+the day, and are active; only drivers and movers can be crew, and only a driver takes the job
+role DRIVER (anyone on the crew may be FOREMAN).
+
+Concurrency: the checks run after `SELECT ... FOR UPDATE` on the truck and user rows, in a fixed
+order (journey, truck, users by id), inside the same transaction as the write. A second
+dispatcher booking the same truck waits for the first to commit, then sees that booking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import Final
+
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.enums import CrewRole, Role, UserStatus
+from db.models import CrewAssignment, Journey, Location, Truck, User
+from domain.audit import record as audit
+from domain.events import bus as events
+from domain.audit.record import audited_write
+from domain.board.conflicts import crew_bookings, first_overlap, refuse, truck_bookings
+from domain.errors import ValidationFailed
+from domain.events.bus import DomainEvent, EventType
+from domain.journeys.access import ensure_open, journey_for_write, window_of
+from domain.access.rbac import Principal
+from domain.board.resources import CREW_USER_ROLES, usable_crew, usable_trucks
+from domain.timewindow import Window
+from domain.unit_of_work import unit_of_work
+
+#: Largest crew one journey may have.
+MAX_CREW_SIZE = 12
+
+
+class _Unchanged(Enum):
+    UNCHANGED = "unchanged"
+
+
+#: Pass as `truck_id` to leave the truck as it is (None removes it).
+UNCHANGED: Final = _Unchanged.UNCHANGED
+
+
+@dataclass(frozen=True, slots=True)
+class CrewChoice:
+    user_id: int
+    role: CrewRole
+
+
+def _crew_state(journey: Journey) -> list[dict[str, object]]:
+    return [{"user_id": a.user_id, "role": a.role} for a in sorted(journey.crew, key=lambda a: a.user_id)]
+
+
+async def check_truck(session: AsyncSession, journey: Journey, location: Location, truck_id: int,
+                      window: Window) -> Truck:
+    """Lock the truck row, then refuse it unless usable by the location and free in `window`."""
+    truck = await session.scalar(select(Truck).where(Truck.id == truck_id).with_for_update())
+    if truck is None or truck.company_id != journey.company_id:
+        raise ValidationFailed(f"truck {truck_id} not found")
+    if not truck.active:
+        raise ValidationFailed(f"truck {truck.number} is not active")
+    usable = await session.scalar(
+        select(exists().where(Truck.id == truck.id,
+                              usable_trucks(journey.company_id, location.id, journey.journey_date)))
+    )
+    if not usable:
+        raise ValidationFailed(
+            f"truck {truck.number} belongs to another location and is not lent to {location.name} "
+            f"on {journey.journey_date:%Y-%m-%d}"
+        )
+    booking = first_overlap((await truck_bookings(session, [truck.id], journey.journey_date, journey.id))[truck.id],
+                            window)
+    if booking:
+        raise refuse(f"truck {truck.number}", booking, resource_kind="truck", resource_id=truck.id)
+    return truck
+
+
+def _check_role(user: User, role: CrewRole) -> None:
+    if user.role not in CREW_USER_ROLES:
+        raise ValidationFailed(f"{user.full_name} is a {user.role.value.lower()}: only drivers and movers can be crew")
+    if role is CrewRole.DRIVER and user.role is not Role.DRIVER:
+        raise ValidationFailed(f"{user.full_name} is a mover, not a driver: choose the role MOVER or FOREMAN")
+
+
+async def check_crew(session: AsyncSession, journey: Journey, location: Location, choices: Sequence[CrewChoice],
+                     window: Window) -> None:
+    """Lock the users' rows (by id), then refuse any who may not or cannot be on this journey."""
+    ids = [c.user_id for c in choices]
+    if not ids:
+        return
+    users = {
+        u.id: u
+        for u in await session.scalars(select(User).where(User.id.in_(sorted(ids))).order_by(User.id).with_for_update())
+    }
+    usable = set(
+        await session.scalars(
+            select(User.id).where(User.id.in_(ids), usable_crew(journey.company_id, location.id, journey.journey_date))
+        )
+    )
+    bookings = await crew_bookings(session, ids, journey.journey_date, journey.id)
+    for choice in choices:
+        user = users.get(choice.user_id)
+        if user is None or user.company_id != journey.company_id:
+            raise ValidationFailed(f"user {choice.user_id} not found")
+        _check_role(user, choice.role)
+        if user.status is not UserStatus.ACTIVE:
+            raise ValidationFailed(f"{user.full_name} is not active")
+        if user.id not in usable:
+            raise ValidationFailed(
+                f"{user.full_name} does not work at {location.name} and is not lent to it "
+                f"on {journey.journey_date:%Y-%m-%d}"
+            )
+        booking = first_overlap(bookings.get(user.id, []), window)
+        if booking:
+            raise refuse(user.full_name, booking, resource_kind="user", resource_id=user.id)
+
+
+def _validate_choices(crew: Sequence[CrewChoice]) -> None:
+    if len(crew) > MAX_CREW_SIZE:
+        raise ValidationFailed(f"a crew has at most {MAX_CREW_SIZE} people")
+    if len({c.user_id for c in crew}) != len(crew):
+        raise ValidationFailed("the same person is on the crew twice")
+
+
+def _apply_crew(journey: Journey, crew: Sequence[CrewChoice], principal: Principal) -> None:
+    wanted = {c.user_id: c.role for c in crew}
+    for assignment in list(journey.crew):
+        if assignment.user_id not in wanted:
+            journey.crew.remove(assignment)
+        else:
+            assignment.role = wanted.pop(assignment.user_id)
+    for user_id, role in wanted.items():
+        journey.crew.append(CrewAssignment(user_id=user_id, role=role, journey_date=journey.journey_date,
+                                           assigned_by_id=principal.user_id))
+
+
+@audited_write
+async def assign(principal: Principal, journey_id: int, *, truck_id: int | None | _Unchanged = UNCHANGED,
+                 crew: Sequence[CrewChoice] | None = None) -> None:
+    """Set the journey's truck (None removes it; UNCHANGED leaves it) and/or its whole crew
+    (None leaves it; an empty list removes everyone). 409 names the journey already holding a
+    truck or person; 422 for anyone or anything the location may not use."""
+    async with unit_of_work() as session:
+        journey, location = await journey_for_write(session, principal, journey_id, "can_assign_crew")
+        ensure_open(journey, "change its crew or truck")
+        window = window_of(journey, location)
+        old = {"truck_id": journey.truck_id, "crew": _crew_state(journey)}
+        if truck_id is not UNCHANGED and truck_id != journey.truck_id:
+            if truck_id is not None:
+                await check_truck(session, journey, location, truck_id, window)
+            journey.truck_id = truck_id
+        if crew is not None:
+            _validate_choices(crew)
+            await check_crew(session, journey, location, crew, window)
+            _apply_crew(journey, crew, principal)
+        new = {"truck_id": journey.truck_id, "crew": _crew_state(journey)}
+        if new == old:
+            return
+        await session.flush()
+        audit.record(session, principal, "journey.assign", "journey", journey.id, old=old, new=new)
+        crew_ids = tuple(sorted({c["user_id"] for c in old["crew"] + new["crew"]}))  # type: ignore[operator]
+        for changed, kind in ((old["truck_id"] != new["truck_id"], EventType.TRUCK_ASSIGNED),
+                              (old["crew"] != new["crew"], EventType.CREW_ASSIGNED)):
+            if changed:
+                events.queue(session, DomainEvent(kind, journey.company_id, journey.location_id, journey.id,
+                                                  user_ids=crew_ids))  # type: ignore[arg-type]

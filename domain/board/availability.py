@@ -1,0 +1,91 @@
+"""What the Assign dialog offers: the location's active crew and trucks (own and lent), each
+with the journey already holding it in the target journey's window, if any."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from db.models import Journey, Location
+from domain.board.conflicts import Booking, crew_bookings, first_overlap, truck_bookings
+from domain.errors import NotFound
+from domain.journeys.access import window_of
+from domain.journeys.labels import journey_label, window_label
+from domain.access.rbac import Principal, journey_scope
+from domain.board.resources import crew_query, trucks_query
+from domain.unit_of_work import read_session
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceOption:
+    id: int
+    label: str
+    #: Truck size, or the person's role (DRIVER / MOVER).
+    detail: str
+    lent: bool
+    #: Already on the target journey.
+    assigned: bool
+    #: The journey holding it in the target window ("Olivia Smith (SM 100023-1), Fri 20 Nov 09:00–14:00").
+    conflict: str | None = None
+    conflict_journey_id: int | None = None
+
+    @property
+    def available(self) -> bool:
+        return self.conflict is None
+
+
+@dataclass(frozen=True, slots=True)
+class Availability:
+    journey_id: int
+    journey_label: str
+    window: str
+    trucks: tuple[ResourceOption, ...]
+    crew: tuple[ResourceOption, ...]
+    #: Current crew: user id → job role value.
+    crew_roles: dict[int, str]
+    truck_id: int | None
+
+
+def _conflict(booking: Booking | None) -> dict[str, object]:
+    return {"conflict": booking.describe(), "conflict_journey_id": booking.journey_id} if booking else {}
+
+
+async def availability(principal: Principal, journey_id: int) -> Availability:
+    principal.require("can_assign_crew")
+    async with read_session() as session:
+        row = (
+            await session.execute(
+                select(Journey, Location).join(Location, Location.id == Journey.location_id)
+                .where(Journey.id == journey_id, journey_scope(principal))
+                .options(selectinload(Journey.crew))
+            )
+        ).first()
+        if row is None:
+            raise NotFound(f"journey {journey_id} not found")
+        journey, location = row
+        window = window_of(journey, location)
+        day, company = journey.journey_date, journey.company_id
+        trucks = (await session.execute(trucks_query(company, location.id, day))).all()
+        people = (await session.execute(crew_query(company, location.id, day))).all()
+        truck_busy = await truck_bookings(session, [t.id for t, _ in trucks], day, journey.id)
+        crew_busy = await crew_bookings(session, [u.id for u, _ in people], day, journey.id)
+    crew_roles = {a.user_id: a.role.value for a in journey.crew}
+    return Availability(
+        journey_id=journey.id,
+        journey_label=journey_label(journey.id, journey.data_source, journey.job_number),
+        window=window_label(window, location.timezone),
+        trucks=tuple(
+            ResourceOption(t.id, t.number, t.size or "", bool(lent), t.id == journey.truck_id,
+                           **_conflict(first_overlap(truck_busy.get(t.id, []), window)))  # type: ignore[arg-type]
+            for t, lent in trucks
+        ),
+        crew=tuple(
+            ResourceOption(u.id, u.full_name, u.role.value, bool(lent), u.id in crew_roles,
+                           **_conflict(first_overlap(crew_busy.get(u.id, []), window)))  # type: ignore[arg-type]
+            for u, lent in people
+        ),
+        crew_roles=crew_roles,
+        truck_id=journey.truck_id,
+    )

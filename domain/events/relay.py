@@ -1,0 +1,255 @@
+"""Domain events across app instances, over PostgreSQL LISTEN/NOTIFY.
+
+Several app instances behind a sticky proxy share one database; a change committed through one
+must reach pages served by the others. The relay, one per process (PostgreSQL only; SQLite means
+a single instance), does two things:
+
+- forwards every event published on the local bus *that happened here* (`event.is_local`) with
+  `pg_notify('ccrm_events', <event JSON>)`, from a queue drained by one sender task on a
+  dedicated connection — so the committing request never waits on it, and events keep their
+  order. Rolled-back writes never reach the bus, so they are never sent either.
+  `sync.progress` events, which a running sync emits often, are rate-limited per sync run to one
+  every `SYNC_PROGRESS_MIN_INTERVAL` seconds, the latest one winning (`ProgressThrottle`);
+- LISTENs on another dedicated connection and re-publishes the events of *other* instances on
+  the local bus (its own echoes are dropped by origin id).
+
+The listener reconnects with exponential backoff when its connection drops and logs a warning;
+it never crashes the app. Events sent while an instance's listener was away are not replayed:
+its pages catch up with the next event or reload.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+import psycopg
+
+from db.dedicated import connect_dedicated
+from domain.events.bus import INSTANCE_ID, DomainEvent, EventBus, EventType, bus
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "ccrm_events"
+#: Events waiting to be sent; when PostgreSQL cannot keep up (or is down) newer ones are dropped.
+MAX_QUEUED_EVENTS = 1000
+#: At most one `sync.progress` event per sync run on the wire per this many seconds.
+SYNC_PROGRESS_MIN_INTERVAL = 0.5
+#: How long startup waits for the listener before going on without it (it keeps retrying).
+LISTEN_READY_TIMEOUT_SECONDS = 5.0
+RECONNECT_INITIAL_DELAY = 0.5
+RECONNECT_MAX_DELAY = 30.0
+#: On shutdown, how long events already queued may take to go out.
+FLUSH_ON_STOP_SECONDS = 2.0
+#: When no notification arrived for this long, the listener checks its connection is alive.
+LISTEN_HEARTBEAT_SECONDS = 20.0
+HEARTBEAT_TIMEOUT_SECONDS = 5.0
+
+
+def _run_key(event: DomainEvent) -> tuple[int | None, Any]:
+    """Which sync run a sync event belongs to (sync events carry `run_id` in `data`)."""
+    return event.company_id, event.data.get("run_id")
+
+
+class ProgressThrottle:
+    """Latest-wins rate limit of `sync.progress` per sync run; other events pass untouched.
+
+    `offer` says whether an event goes out now; a held progress event goes out when `due` says so
+    (or is superseded by a newer one, or discarded when its run's `sync.finished` goes out)."""
+
+    def __init__(self, interval: float = SYNC_PROGRESS_MIN_INTERVAL) -> None:
+        self.interval = interval
+        self._last_sent: dict[tuple[int | None, Any], float] = {}
+        self._held: dict[tuple[int | None, Any], DomainEvent] = {}
+
+    def offer(self, event: DomainEvent, now: float) -> bool:
+        if event.type is EventType.SYNC_FINISHED:
+            key = _run_key(event)
+            self._held.pop(key, None)
+            self._last_sent.pop(key, None)
+            return True
+        if event.type is not EventType.SYNC_PROGRESS:
+            return True
+        key = _run_key(event)
+        last = self._last_sent.get(key)
+        if last is None or now - last >= self.interval:
+            self._last_sent[key] = now
+            self._held.pop(key, None)
+            return True
+        self._held[key] = event
+        return False
+
+    def due(self, now: float) -> list[DomainEvent]:
+        """Held events whose interval has passed (removed from the hold)."""
+        ready = [key for key in self._held if now - self._last_sent[key] >= self.interval]
+        for key in ready:
+            self._last_sent[key] = now
+        stale = [key for key, at in self._last_sent.items() if key not in self._held and now - at > 60 * self.interval]
+        for key in stale:  # runs that ended without a sync.finished must not pile up
+            del self._last_sent[key]
+        return [self._held.pop(key) for key in ready]
+
+    def seconds_to_next(self, now: float) -> float | None:
+        if not self._held:
+            return None
+        return max(0.0, min(self._last_sent[key] + self.interval for key in self._held) - now)
+
+
+class EventRelay:
+    """Sends this instance's events to the others and feeds theirs to the local bus."""
+
+    def __init__(self, database_url: str, event_bus: EventBus = bus) -> None:
+        self._database_url = database_url
+        self._bus = event_bus
+        self._queue: asyncio.Queue[DomainEvent] = asyncio.Queue(MAX_QUEUED_EVENTS)
+        self._throttle = ProgressThrottle()
+        self._sender: psycopg.AsyncConnection | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._unsubscribe: Callable[[], None] | None = None
+        self.listening = asyncio.Event()
+        self.counters = {"sent": 0, "received": 0, "dropped": 0, "reconnects": 0}
+
+    async def start(self) -> None:
+        self._unsubscribe = self._bus.subscribe(self._forward)
+        self._tasks = [
+            asyncio.create_task(self._listen_forever(), name="event relay listener"),
+            asyncio.create_task(self._send_forever(), name="event relay sender"),
+        ]
+        try:
+            await asyncio.wait_for(self.listening.wait(), LISTEN_READY_TIMEOUT_SECONDS)
+        except TimeoutError:
+            log.warning("event relay not listening after %.0fs; starting without it", LISTEN_READY_TIMEOUT_SECONDS)
+
+    async def stop(self) -> None:
+        """Stop relaying; events already queued get `FLUSH_ON_STOP_SECONDS` to go out."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        deadline = time.monotonic() + FLUSH_ON_STOP_SECONDS
+        while not self._queue.empty() and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+        if self._sender is not None:
+            await self._sender.close()
+            self._sender = None
+
+    def state(self) -> dict[str, Any]:
+        return {"enabled": True, "instance": INSTANCE_ID, "listening": self.listening.is_set(),
+                "queued": self._queue.qsize(), **self.counters}
+
+    # --- sending --------------------------------------------------------------------------
+
+    def _forward(self, event: DomainEvent) -> None:
+        if not event.is_local:
+            return  # came from another instance: it was sent there
+        try:
+            self._queue.put_nowait(event)
+        except asyncio.QueueFull:
+            self.counters["dropped"] += 1
+            log.warning("event relay queue full (%d): dropped %s", MAX_QUEUED_EVENTS, event.type.value)
+
+    async def _send_forever(self) -> None:
+        while True:
+            wait = self._throttle.seconds_to_next(time.monotonic())
+            try:
+                event: DomainEvent | None = await asyncio.wait_for(self._queue.get(), wait)
+            except TimeoutError:
+                event = None
+            now = time.monotonic()
+            outgoing = self._throttle.due(now)
+            if event is not None and self._throttle.offer(event, now):
+                outgoing.append(event)
+            for item in outgoing:
+                try:
+                    await self._send(item)
+                except Exception:  # a bug here must not silence the relay for good
+                    self.counters["dropped"] += 1
+                    log.warning("event relay failed to send %s", item.type.value, exc_info=True)
+
+    async def _send(self, event: DomainEvent) -> None:
+        payload = event.to_json()
+        for attempt in (1, 2):  # a broken connection is replaced once, then the event is dropped
+            try:
+                if self._sender is None or self._sender.closed:
+                    self._sender = await connect_dedicated(self._database_url, f"relay-notify:{INSTANCE_ID}")
+                await self._sender.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
+                self.counters["sent"] += 1
+                return
+            except psycopg.Error as exc:
+                log.warning("event relay could not send %s (attempt %d): %s", event.type.value, attempt, exc)
+                if self._sender is not None:
+                    await self._sender.close()
+                self._sender = None
+        self.counters["dropped"] += 1
+
+    # --- receiving ------------------------------------------------------------------------
+
+    async def _listen_forever(self) -> None:
+        delay = RECONNECT_INITIAL_DELAY
+        connected_before = False
+        while True:
+            try:
+                async with await connect_dedicated(self._database_url, f"relay-listen:{INSTANCE_ID}") as conn:
+                    await conn.execute(f"LISTEN {CHANNEL}")
+                    if connected_before:
+                        self.counters["reconnects"] += 1
+                        log.info("event relay listening again")
+                    connected_before = True
+                    delay = RECONNECT_INITIAL_DELAY
+                    self.listening.set()
+                    while True:
+                        async for notify in conn.notifies(timeout=LISTEN_HEARTBEAT_SECONDS):
+                            await self._receive(notify.payload)
+                        await asyncio.wait_for(conn.execute("SELECT 1"), HEARTBEAT_TIMEOUT_SECONDS)
+            except asyncio.CancelledError:
+                self.listening.clear()
+                raise
+            except Exception as exc:  # whatever broke, the app keeps running and we retry
+                self.listening.clear()
+                log.warning("event relay listener down (%s: %s); reconnecting in %.1fs",
+                            type(exc).__name__, exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, RECONNECT_MAX_DELAY)
+
+    async def _receive(self, payload: str) -> None:
+        try:
+            event = DomainEvent.from_json(payload)
+        except ValueError as exc:
+            log.warning("event relay ignored a malformed notification: %s", exc)
+            return
+        if event.is_local:
+            return  # our own echo: the local bus had it already
+        self.counters["received"] += 1
+        await self._bus.publish(event)
+
+
+_relay: EventRelay | None = None
+
+
+async def start_relay(database_url: str) -> EventRelay:
+    """Start this process's relay (idempotent); called at app startup on PostgreSQL."""
+    global _relay
+    if _relay is None:
+        _relay = EventRelay(database_url)
+        await _relay.start()
+    return _relay
+
+
+async def stop_relay() -> None:
+    global _relay
+    if _relay is not None:
+        relay, _relay = _relay, None
+        await relay.stop()
+
+
+def relay_state() -> dict[str, Any]:
+    """What `/health` reports about the relay."""
+    return _relay.state() if _relay is not None else {"enabled": False}

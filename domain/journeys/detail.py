@@ -1,0 +1,137 @@
+"""The journey detail read model: the card, the six phases with what the crew recorded on each
+(checklist answers, photos, signatures, readings) and, for those who may read the audit trail,
+the journey's audit entries. Phases are shown as stored: the workflow engine moves them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from db.enums import ActivityKind, Phase, StepStatus
+from db.models import AuditEntry, Journey, JourneyStep, PhaseItemTemplate, StepActivity, User
+from domain.board.cards import JobCard, job_card
+from domain.errors import NotFound
+from domain.access.rbac import Principal, audit_scope
+from domain.timewindow import local_time
+from domain.unit_of_work import read_session
+
+#: Most audit entries shown on one journey's page (newest first).
+MAX_AUDIT_ENTRIES = 200
+_FINANCIAL_KEYS = ("estimated_value",)
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityRecord:
+    id: int
+    kind: ActivityKind
+    label: str
+    value: str
+    media_id: int | None
+    by: str | None
+    at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class StepRecord:
+    phase: Phase
+    position: int
+    status: StepStatus
+    started_at: datetime | None
+    completed_at: datetime | None
+    approved_at: datetime | None
+    rejection_reason: str | None
+    activities: tuple[ActivityRecord, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRecord:
+    at: datetime | None
+    actor: str | None
+    action: str
+    old: dict[str, Any] | None
+    new: dict[str, Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class JourneyDetail:
+    card: JobCard
+    steps: tuple[StepRecord, ...]
+    #: None when the principal may not read the audit trail.
+    audit: tuple[AuditRecord, ...] | None
+
+
+def _value_text(kind: ActivityKind, data: dict[str, Any]) -> str:
+    if kind is ActivityKind.GPS or {"lat", "lng"} <= data.keys():
+        return f"{data.get('lat')}, {data.get('lng')}"
+    value = data.get("value", data.get("text", data.get("note")))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None:
+        return ", ".join(f"{k}: {v}" for k, v in data.items()) if data else ""
+    return str(value)
+
+
+def _without_financials(values: dict[str, Any] | None, financial: bool) -> dict[str, Any] | None:
+    if values is None or financial:
+        return values
+    return {k: v for k, v in values.items() if k not in _FINANCIAL_KEYS}
+
+
+async def journey_detail(principal: Principal, journey_id: int) -> JourneyDetail:
+    async with read_session() as session:
+        card = await job_card(session, principal, journey_id)
+        if card is None:
+            raise NotFound(f"journey {journey_id} not found")
+        tz = card.timezone
+        steps = (await session.scalars(
+            select(JourneyStep).where(JourneyStep.journey_id == journey_id).order_by(JourneyStep.position)
+        )).all()
+        company = select(Journey.company_id).where(Journey.id == journey_id).scalar_subquery()
+        labels = {
+            (phase, key): label
+            for phase, key, label in await session.execute(
+                select(PhaseItemTemplate.phase, PhaseItemTemplate.key, PhaseItemTemplate.label)
+                .where(PhaseItemTemplate.company_id == company)
+            )
+        }
+        phases = {s.id: s.phase for s in steps}
+        activities: dict[int, list[ActivityRecord]] = {}
+        for activity, by in await session.execute(
+            select(StepActivity, User.full_name)
+            .outerjoin(User, User.id == StepActivity.created_by_id)
+            .join(JourneyStep, JourneyStep.id == StepActivity.step_id)
+            .where(JourneyStep.journey_id == journey_id)
+            .order_by(StepActivity.id)
+        ):
+            activities.setdefault(activity.step_id, []).append(ActivityRecord(
+                activity.id, activity.kind,
+                labels.get((phases[activity.step_id], activity.item_key or ""), activity.item_key or activity.kind.value.title()),
+                _value_text(activity.kind, activity.data or {}), activity.media_id, by,
+                local_time(activity.created_at, tz),
+            ))
+        trail = None
+        if principal.permissions.can_view_audit:
+            entries = (await session.scalars(
+                select(AuditEntry)
+                .where(AuditEntry.entity == "journey", AuditEntry.entity_id == str(journey_id), audit_scope(principal))
+                .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+                .limit(MAX_AUDIT_ENTRIES)
+            )).all()
+            financial = principal.permissions.can_view_financial_data
+            trail = tuple(
+                AuditRecord(local_time(e.at, tz), e.actor_email, e.action,
+                            _without_financials(e.old_values, financial), _without_financials(e.new_values, financial))
+                for e in entries
+            )
+    return JourneyDetail(
+        card=card,
+        steps=tuple(
+            StepRecord(s.phase, s.position, s.status, local_time(s.started_at, tz), local_time(s.completed_at, tz),
+                       local_time(s.approved_at, tz), s.rejection_reason, tuple(activities.get(s.id, [])))
+            for s in steps
+        ),
+        audit=trail,
+    )

@@ -1,0 +1,287 @@
+"""Creating, editing, cancelling and deleting journeys.
+
+Manual journeys are fully editable by those who may edit jobs. A SmartMoving journey's customer,
+addresses, date and value belong to SmartMoving: here only its internal fields (notes and
+scheduled times; truck and crew via `domain.board.assignment`) change, and it is cancelled there.
+Hard delete is for admins, and for manual journeys only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import delete
+
+from db.enums import DataSource, JourneyStatus, Phase, Role
+from db.models import Journey, JourneyStep, Location, utcnow
+from db.workflow_defaults import initial_steps
+from domain.audit import record as audit
+from domain.events import bus as events
+from domain.board.assignment import CrewChoice, check_crew, check_truck
+from domain.audit.record import audited_write
+from domain.errors import Forbidden, ValidationFailed
+from domain.events.bus import DomainEvent, EventType
+from domain.journeys.access import ensure_open, journey_for_write, window_of
+from domain.access.locations import visible_location
+from domain.access.rbac import Principal
+from domain.timewindow import as_utc, local_time, localize, today_in
+from domain.unit_of_work import unit_of_work
+
+MAX_CUSTOMER_NAME = 200
+MAX_PHONE = 40
+MAX_EMAIL = 254
+MAX_ADDRESS = 400
+MAX_CATALOGUE_LABEL = 120  # service type, move size
+MAX_NOTES = 4000
+MAX_ESTIMATED_VALUE = Decimal("9999999999.99")  # Numeric(12, 2)
+#: A journey's window is at most this long (keeps the double-booking search bounded).
+MAX_JOURNEY_HOURS = 24
+#: How far from the location's today a journey may be dated.
+MAX_DAYS_AHEAD = 730
+MAX_DAYS_BACK = 365
+
+#: Fields SmartMoving owns on its journeys.
+CUSTOMER_FIELDS = frozenset({
+    "customer_name", "customer_phone", "customer_email", "origin_address", "destination_address",
+    "service_type", "move_size", "estimated_value", "confirmed", "journey_date",
+})
+#: Fields of this app's own (editable on every journey).
+INTERNAL_FIELDS = frozenset({"notes", "scheduled_start", "scheduled_end"})
+EDITABLE_FIELDS = CUSTOMER_FIELDS | INTERNAL_FIELDS
+_AUDITED_FIELDS = ("location_id", "status", "truck_id", *sorted(EDITABLE_FIELDS))
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^[0-9+().\-\s/x]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class JourneyDraft:
+    """A new manual journey. Naive times are wall-clock times of the location."""
+
+    location_id: int
+    journey_date: date
+    customer_name: str
+    customer_phone: str | None = None
+    customer_email: str | None = None
+    origin_address: str | None = None
+    destination_address: str | None = None
+    service_type: str | None = None
+    move_size: str | None = None
+    scheduled_start: datetime | None = None
+    scheduled_end: datetime | None = None
+    notes: str | None = None
+    estimated_value: Decimal | None = None
+    confirmed: bool = False
+
+
+def _text(label: str, value: Any, limit: int, *, required: bool = False) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise ValidationFailed(f"{label} is required")
+        return None
+    if not isinstance(value, str):
+        raise ValidationFailed(f"{label} must be text")
+    value = value.strip()
+    if len(value) > limit:
+        raise ValidationFailed(f"{label} is too long (at most {limit} characters)")
+    return value
+
+
+def _email(value: Any) -> str | None:
+    email = _text("customer email", value, MAX_EMAIL)
+    if email and not _EMAIL.match(email):
+        raise ValidationFailed(f"customer email {email!r} is not an email address")
+    return email.lower() if email else None
+
+
+def _phone(value: Any) -> str | None:
+    phone = _text("customer phone", value, MAX_PHONE)
+    if phone and (not _PHONE.match(phone) or sum(c.isdigit() for c in phone) < 7):
+        raise ValidationFailed(f"customer phone {phone!r} is not a phone number")
+    return phone
+
+
+def _value(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError) as exc:
+        raise ValidationFailed("estimated value must be a number") from exc
+    if not Decimal(0) <= amount <= MAX_ESTIMATED_VALUE:
+        raise ValidationFailed(f"estimated value must be between 0 and {MAX_ESTIMATED_VALUE}")
+    return amount
+
+
+def _date(value: Any) -> date:
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise ValidationFailed("journey date must be a date")
+    return value
+
+
+_CLEANERS: dict[str, Any] = {
+    "customer_name": lambda v: _text("customer name", v, MAX_CUSTOMER_NAME, required=True),
+    "customer_phone": _phone,
+    "customer_email": _email,
+    "origin_address": lambda v: _text("pickup address", v, MAX_ADDRESS),
+    "destination_address": lambda v: _text("delivery address", v, MAX_ADDRESS),
+    "service_type": lambda v: _text("service type", v, MAX_CATALOGUE_LABEL),
+    "move_size": lambda v: _text("move size", v, MAX_CATALOGUE_LABEL),
+    "notes": lambda v: _text("notes", v, MAX_NOTES),
+    "estimated_value": _value,
+    "confirmed": bool,
+    "journey_date": _date,
+}
+
+
+def _clean(fields: Mapping[str, Any], location: Location, principal: Principal) -> dict[str, Any]:
+    """Validated, normalised values; times become UTC."""
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise ValidationFailed(f"these fields cannot be set: {', '.join(sorted(unknown))}")
+    if "estimated_value" in fields and not principal.permissions.can_view_financial_data:
+        raise Forbidden(f"your role ({principal.role.value}) may not set estimated values")
+    cleaned: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name in ("scheduled_start", "scheduled_end"):
+            if value is not None and not isinstance(value, datetime):
+                raise ValidationFailed(f"{name.replace('_', ' ')} must be a date and time")
+            cleaned[name] = as_utc(localize(value, location.timezone)) if value is not None else None
+        else:
+            cleaned[name] = _CLEANERS[name](value)
+    return cleaned
+
+
+def _check_schedule(journey: Journey, location: Location) -> None:
+    """The journey's date near today, its times on that local date, in order, and not too long."""
+    today = today_in(location.timezone)
+    if not today - timedelta(days=MAX_DAYS_BACK) <= journey.journey_date <= today + timedelta(days=MAX_DAYS_AHEAD):
+        raise ValidationFailed(
+            f"journey date must be within {MAX_DAYS_BACK} days before and {MAX_DAYS_AHEAD} days after today"
+        )
+    start, end = as_utc(journey.scheduled_start), as_utc(journey.scheduled_end)
+    if end is not None and start is None:
+        raise ValidationFailed("an end time needs a start time")
+    local_start = local_time(start, location.timezone)
+    if local_start is not None and local_start.date() != journey.journey_date:
+        raise ValidationFailed(f"the start time must be on the journey date ({journey.journey_date:%Y-%m-%d})")
+    if start is not None and end is not None:
+        if end <= start:
+            raise ValidationFailed("the end time must be after the start time")
+        if end - start > timedelta(hours=MAX_JOURNEY_HOURS):
+            raise ValidationFailed(f"a journey lasts at most {MAX_JOURNEY_HOURS} hours")
+
+
+def _new_steps(principal: Principal) -> list[JourneyStep]:
+    return [JourneyStep(**values) for values in initial_steps(utcnow(), principal.user_id)]
+
+
+def _event(kind: EventType, journey: Journey, **data: Any) -> DomainEvent:
+    return DomainEvent(kind, journey.company_id, journey.location_id, journey.id,
+                       user_ids=tuple(sorted(a.user_id for a in journey.crew)), data=data)
+
+
+@audited_write
+async def create_journey(principal: Principal, draft: JourneyDraft) -> int:
+    """A new manual journey (SCHEDULED, progress 0, its six steps with CREATION in progress); its id."""
+    principal.require("can_edit_jobs")
+    fields = {k: v for k, v in asdict(draft).items()
+              if k != "location_id" and not (k == "estimated_value" and v is None)}
+    async with unit_of_work() as session:
+        location = await visible_location(session, principal, draft.location_id)
+        if not location.active:
+            raise ValidationFailed(f"location {location.name} is not active")
+        journey = Journey(
+            company_id=location.company_id, location_id=location.id, data_source=DataSource.MANUAL,
+            status=JourneyStatus.SCHEDULED, current_phase=Phase.CREATION, progress=0,
+            created_by_id=principal.user_id, steps=_new_steps(principal), crew=[],
+            **_clean(fields, location, principal),
+        )
+        _check_schedule(journey, location)
+        session.add(journey)
+        await session.flush()
+        audit.record(session, principal, "journey.create", "journey", journey.id,
+                     new=audit.snapshot(journey, _AUDITED_FIELDS))
+        events.queue(session, _event(EventType.JOURNEY_CREATED, journey, journey_date=journey.journey_date.isoformat()))
+        return journey.id
+
+
+def _differences(journey: Journey, cleaned: Mapping[str, Any]) -> dict[str, Any]:
+    def same(name: str, value: Any) -> bool:
+        current = getattr(journey, name)
+        return (as_utc(current) == value) if name in ("scheduled_start", "scheduled_end") else current == value
+
+    return {name: value for name, value in cleaned.items() if not same(name, value)}
+
+
+@audited_write
+async def update_journey(principal: Principal, journey_id: int, changes: Mapping[str, Any]) -> None:
+    """Change some fields of a journey. Fields sent with their current value are ignored, so a
+    form may send everything; SmartMoving-owned fields of a SmartMoving journey are refused (422).
+    A new schedule is checked again for double-booking of the journey's truck and crew."""
+    async with unit_of_work() as session:
+        journey, location = await journey_for_write(session, principal, journey_id, "can_edit_jobs")
+        ensure_open(journey, "edit it")
+        changed = _differences(journey, _clean(changes, location, principal))
+        owned = sorted(set(changed) & CUSTOMER_FIELDS)
+        if journey.data_source is DataSource.SMARTMOVING and owned:
+            raise ValidationFailed(
+                "this journey comes from SmartMoving: its customer, addresses, date and value are changed in "
+                f"SmartMoving ({', '.join(owned)}); here you may change the truck, crew, notes and scheduled times",
+                details={"fields": owned},
+            )
+        if not changed:
+            return
+        old = audit.snapshot(journey, sorted(changed))
+        old_window = window_of(journey, location)
+        for name, value in changed.items():
+            setattr(journey, name, value)
+        _check_schedule(journey, location)
+        window = window_of(journey, location)
+        if window != old_window or "journey_date" in changed:
+            for assignment in journey.crew:
+                assignment.journey_date = journey.journey_date
+            if journey.truck_id is not None:
+                await check_truck(session, journey, location, journey.truck_id, window)
+            await check_crew(session, journey, location,
+                             [CrewChoice(a.user_id, a.role) for a in journey.crew], window)
+        audit.record(session, principal, "journey.update", "journey", journey.id, old=old,
+                     new=audit.snapshot(journey, sorted(changed)))
+        events.queue(session, _event(EventType.JOURNEY_CHANGED, journey, fields=sorted(changed)))
+
+
+@audited_write
+async def cancel_journey(principal: Principal, journey_id: int, reason: str | None = None) -> None:
+    """Cancel a manual journey (it stops blocking its truck and crew). SmartMoving jobs are
+    cancelled in SmartMoving and come back cancelled with the next sync."""
+    reason = _text("reason", reason, MAX_NOTES)
+    async with unit_of_work() as session:
+        journey, _location = await journey_for_write(session, principal, journey_id, "can_edit_jobs")
+        ensure_open(journey, "cancel it")
+        if journey.data_source is DataSource.SMARTMOVING:
+            raise ValidationFailed("this journey comes from SmartMoving: cancel the job in SmartMoving")
+        old_status = journey.status
+        journey.status = JourneyStatus.CANCELLED
+        audit.record(session, principal, "journey.cancel", "journey", journey.id,
+                     old={"status": old_status}, new={"status": journey.status, "reason": reason})
+        events.queue(session, _event(EventType.JOURNEY_CANCELLED, journey))
+
+
+@audited_write
+async def delete_journey(principal: Principal, journey_id: int) -> None:
+    """Erase a manual journey with its steps, crew and records (admins only; the audit entry stays)."""
+    if principal.role not in (Role.ADMIN, Role.SUPER_ADMIN):
+        raise Forbidden("only an admin may delete journeys: cancel it instead")
+    async with unit_of_work() as session:
+        journey, _location = await journey_for_write(session, principal, journey_id, "can_edit_jobs")
+        if journey.data_source is DataSource.SMARTMOVING:
+            raise ValidationFailed("SmartMoving journeys cannot be deleted here: they come back with the next sync")
+        audit.record(session, principal, "journey.delete", "journey", journey.id,
+                     old=audit.snapshot(journey, _AUDITED_FIELDS))
+        events.queue(session, _event(EventType.JOURNEY_CANCELLED, journey, deleted=True))
+        await session.execute(delete(Journey).where(Journey.id == journey.id))

@@ -1,0 +1,84 @@
+"""A journey's live status — what the journey status page shows and keeps current — and the
+dispatch notes on it, the smallest journey edit a dispatcher makes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from db.enums import JourneyStatus, Phase
+from db.models import Journey
+from domain.audit import record as audit
+from domain.events import bus as events
+from domain.audit.record import audited_write
+from domain.errors import NotFound, ValidationFailed
+from domain.events.bus import DomainEvent, EventType
+from domain.access.rbac import Principal, journey_scope
+from domain.unit_of_work import read_session, unit_of_work
+
+MAX_NOTES_LENGTH = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class JourneyProgress:
+    """Read model of a journey's progress (no financial data: every role may see it)."""
+
+    id: int
+    company_id: int
+    location_id: int
+    journey_date: date
+    customer_name: str
+    status: JourneyStatus
+    current_phase: Phase
+    progress: int
+    notes: str | None
+
+
+def _progress_of(journey: Journey) -> JourneyProgress:
+    return JourneyProgress(
+        id=journey.id, company_id=journey.company_id, location_id=journey.location_id,
+        journey_date=journey.journey_date, customer_name=journey.customer_name, status=journey.status,
+        current_phase=journey.current_phase, progress=journey.progress, notes=journey.notes,
+    )
+
+
+async def _scoped_journey(session: AsyncSession, principal: Principal, journey_id: int, *,
+                          for_update: bool = False) -> Journey:
+    query = select(Journey).where(Journey.id == journey_id, journey_scope(principal))
+    if for_update:
+        query = query.options(selectinload(Journey.crew)).with_for_update(of=Journey)
+    journey = await session.scalar(query)
+    if journey is None:
+        raise NotFound(f"journey {journey_id} not found")
+    return journey
+
+
+async def journey_progress(principal: Principal, journey_id: int) -> JourneyProgress:
+    """The journey's progress, if it is in the principal's scope (NotFound otherwise)."""
+    async with read_session() as session:
+        return _progress_of(await _scoped_journey(session, principal, journey_id))
+
+
+@audited_write
+async def update_journey_notes(principal: Principal, journey_id: int, notes: str) -> JourneyProgress:
+    """Replace the journey's dispatch notes (empty clears them); audited, and announced to every
+    screen showing the journey (`journey.changed`, on every instance)."""
+    principal.require("can_edit_jobs")
+    cleaned = notes.strip()
+    if len(cleaned) > MAX_NOTES_LENGTH:
+        raise ValidationFailed(f"notes are limited to {MAX_NOTES_LENGTH} characters (got {len(cleaned)})")
+    async with unit_of_work() as session:
+        journey = await _scoped_journey(session, principal, journey_id, for_update=True)
+        old = audit.snapshot(journey, ["notes"])
+        journey.notes = cleaned or None
+        audit.record(session, principal, "update", "journey", journey.id, old=old,
+                     new=audit.snapshot(journey, ["notes"]), company_id=journey.company_id)
+        events.queue(session, DomainEvent(
+            EventType.JOURNEY_CHANGED, journey.company_id, journey.location_id, journey.id,
+            user_ids=tuple(c.user_id for c in journey.crew), data={"fields": ["notes"]},
+        ))
+        return _progress_of(journey)

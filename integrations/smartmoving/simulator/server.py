@@ -1,0 +1,360 @@
+"""A local simulator of the SmartMoving External API v1, for development and tests.
+
+Run it: `python -m integrations.smartmoving.simulator.server --port 8765 [--seed N] [--api-key K]`,
+then point the client at `http://127.0.0.1:8765` (every path starts with `/api/`).
+`--jobs-on 2026-05-04=2000` (repeatable) serves that many jobs on that day and none on others.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import math
+import random
+import secrets
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from integrations.smartmoving.normalise import parse_date
+from integrations.smartmoving.records import JobType, OpportunityStatus
+from integrations.smartmoving.simulator.data import (
+    MIN_JOBS_PER_DAY,
+    SimOpportunity,
+    build_catalogue,
+    day_of_opportunity_id,
+    generate_day,
+    load_branch_rows,
+    make_opportunity,
+)
+from integrations.smartmoving.simulator.faults import FaultInjector
+from integrations.smartmoving.simulator.views import branch_json, customer_json, jobs_json, opportunity_json
+from integrations.smartmoving.simulator.webhooks import WebhookEmitter
+
+__all__ = ["CallRecord", "SimulatorState", "WebhookEmitter", "create_simulator_app", "main"]
+
+DEFAULT_API_KEY = "simulator-key"
+MAX_PAGE_SIZE = 200
+DEFAULT_PAGE_SIZE = 100
+FIRST_ADDED_INDEX = 5_000  # opportunities added by tests get n >= this, clear of generated ones
+
+
+@dataclass(slots=True)
+class CallRecord:
+    """One request as the simulator saw it; `status` and `answered_at` are set once it is answered."""
+
+    at: float  # time.monotonic() on arrival
+    method: str
+    path: str
+    status: int | None = None
+    answered_at: float | None = None
+
+
+class SimulatorState(FaultInjector):
+    """Data, fault switches and call log of one simulated SmartMoving company.
+
+    Thread-safe enough for tests that mutate it while the server runs in another thread.
+    """
+
+    def __init__(self, seed: int = 1, api_key: str = DEFAULT_API_KEY, *,
+                 customers_as_bare_array: bool = False,
+                 jobs_on: Mapping[dt.date, int] | None = None) -> None:
+        """`customers_as_bare_array` answers `/api/customers` in the spec's shape (still paged).
+        `jobs_on` (for benchmarks) gives those days that many jobs and every other day none;
+        without it every day has 150-250."""
+        super().__init__(fault_seed=seed)
+        self.seed = seed
+        self.api_key = api_key
+        self.customers_as_bare_array = customers_as_bare_array
+        for day, count in (jobs_on or {}).items():
+            if not MIN_JOBS_PER_DAY <= count <= FIRST_ADDED_INDEX:
+                raise ValueError(f"{day}: {count} jobs; a day holds {MIN_JOBS_PER_DAY} to {FIRST_ADDED_INDEX}")
+        self.jobs_on = None if jobs_on is None else dict(jobs_on)
+        self.catalogue = build_catalogue(seed, load_branch_rows())
+        self.calls: Counter[str] = Counter()
+        self.call_log: list[CallRecord] = []
+        self._days: dict[dt.date, list[SimOpportunity]] = {}
+        self._by_id: dict[str, SimOpportunity] = {}
+        self._added = 0
+        self._lock = threading.RLock()
+
+    def log_call(self, method: str, path: str) -> CallRecord:
+        record = CallRecord(time.monotonic(), method, path)
+        self.calls[path] += 1
+        self.call_log.append(record)
+        return record
+
+    # --- reading -------------------------------------------------------------------------
+
+    def opportunities_on(self, day: dt.date) -> list[SimOpportunity]:
+        with self._lock:
+            return list(self._day(day))
+
+    def opportunities_between(self, first: dt.date, last: dt.date) -> list[SimOpportunity]:
+        return [opp for day in _days(first, last) for opp in self.opportunities_on(day)]
+
+    def known_opportunities(self) -> list[SimOpportunity]:
+        """Every opportunity of the days generated so far."""
+        with self._lock:
+            return list(self._by_id.values())
+
+    def opportunity(self, opportunity_id: str) -> SimOpportunity | None:
+        with self._lock:
+            if opportunity_id not in self._by_id:
+                day = day_of_opportunity_id(opportunity_id)
+                if day is not None:
+                    self._day(day)
+            return self._by_id.get(opportunity_id)
+
+    # --- mutation helpers for tests -------------------------------------------------------
+
+    def update_opportunity(self, opportunity_id: str, *, status: int | None = None,
+                           estimated_total: float | None = None,
+                           customer_name: str | None = None, customer_phone: str | None = None,
+                           customer_email: str | None = None,
+                           service_date: dt.date | None = None) -> SimOpportunity:
+        """Change an opportunity; listings and details both show the change."""
+        with self._lock:
+            opp = self._require(opportunity_id)
+            if status is not None:
+                opp.status = int(status)
+            if estimated_total is not None:
+                opp.final_total = round(float(estimated_total), 2)
+            for name, value in (("customer_name", customer_name),
+                                ("customer_phone", customer_phone),
+                                ("customer_email", customer_email)):
+                if value is not None:
+                    setattr(opp, name, value)
+            if service_date is not None and service_date != opp.service_date:
+                self._reschedule(opp, service_date)
+            return opp
+
+    def add_opportunity(self, day: dt.date, *, status: int = OpportunityStatus.BOOKED,
+                        job_types: Sequence[int] = (JobType.MOVING,)) -> SimOpportunity:
+        with self._lock:
+            self._day(day)
+            n = FIRST_ADDED_INDEX + self._added
+            self._added += 1
+            rng = random.Random(f"{self.seed}:added:{n}")
+            opp = make_opportunity(self.catalogue, rng, self.seed, day, n, status, list(job_types))
+            self._days[day].append(opp)
+            self._by_id[opp.id] = opp
+            return opp
+
+    def remove_opportunity(self, opportunity_id: str) -> None:
+        with self._lock:
+            opp = self._require(opportunity_id)
+            self._days[opp.service_date].remove(opp)
+            del self._by_id[opp.id]
+
+    # --- internals -----------------------------------------------------------------------
+
+    def _day(self, day: dt.date) -> list[SimOpportunity]:
+        if day not in self._days:
+            if self.jobs_on is None:
+                self._days[day] = generate_day(self.catalogue, self.seed, day)
+            else:
+                count = self.jobs_on.get(day)
+                self._days[day] = [] if count is None else generate_day(self.catalogue, self.seed, day, count)
+            self._by_id.update((opp.id, opp) for opp in self._days[day])
+        return self._days[day]
+
+    def _require(self, opportunity_id: str) -> SimOpportunity:
+        opp = self.opportunity(opportunity_id)
+        if opp is None:
+            raise KeyError(f"no opportunity {opportunity_id}")
+        return opp
+
+    def _reschedule(self, opp: SimOpportunity, day: dt.date) -> None:
+        shift = day - opp.service_date
+        self._days[opp.service_date].remove(opp)
+        self._day(day).append(opp)
+        opp.service_date = day
+        for job in opp.jobs:
+            job.day += shift
+            for name in ("start", "end", "confirmed_at", "completed_at", "closed_at"):
+                value = getattr(job, name)
+                if value is not None:
+                    setattr(job, name, value + shift)
+
+
+def _days(first: dt.date, last: dt.date) -> Iterator[dt.date]:
+    for offset in range((last - first).days + 1):
+        yield first + dt.timedelta(days=offset)
+
+
+# --- HTTP ------------------------------------------------------------------------------------
+
+
+def create_simulator_app(state: SimulatorState | None = None) -> FastAPI:
+    """The FastAPI app answering like the live API; `app.state.simulator` is the state."""
+    state = state or SimulatorState()
+    app = FastAPI(title="SmartMoving API simulator", docs_url=None, redoc_url=None)
+    app.state.simulator = state
+
+    @app.middleware("http")
+    async def gate(request: Request, call_next: Callable[[Request], Any]) -> Response:
+        record = state.log_call(request.method, request.url.path)
+        key = request.headers.get("x-api-key") or request.query_params.get("api-key") or ""
+        if not secrets.compare_digest(key.encode(), state.api_key.encode()):
+            response: Response = _message(401, "Access denied due to invalid API key.")
+        else:
+            response = await state.inject_fault() or await call_next(request)
+        record.status, record.answered_at = response.status_code, time.monotonic()
+        return response
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
+        return _message(exc.status_code, str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return _message(400, "; ".join(str(e.get("msg")) for e in exc.errors()))
+
+    app.include_router(_router(state), prefix="/api")
+    return app
+
+
+def _message(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"message": message}, status_code=status)
+
+
+def _paging(page: int = Query(1, alias="Page"),
+            page_size: int = Query(DEFAULT_PAGE_SIZE, alias="PageSize")) -> tuple[int, int]:
+    return max(page, 1), min(max(page_size, 1), MAX_PAGE_SIZE)
+
+
+def _page(items: Sequence[Any], paging: tuple[int, int]) -> dict[str, Any]:
+    page, size = paging
+    total_pages = math.ceil(len(items) / size)
+    chunk = list(items[(page - 1) * size: page * size])
+    return {"pageNumber": page, "pageSize": size, "lastPage": page >= total_pages,
+            "totalPages": total_pages, "totalResults": len(items), "totalThisPage": len(chunk),
+            "pageResults": chunk}
+
+
+def _query_date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return parse_date(value)
+    except ValueError:
+        raise HTTPException(400, f"Invalid date '{value}', expected yyyyMMdd.") from None
+
+
+def _date_range(first: dt.date | None, last: dt.date | None) -> tuple[dt.date, dt.date] | None:
+    """One given date means that single day; none means no filter."""
+    if first is None and last is None:
+        return None
+    return (first or last, last or first)  # type: ignore[return-value]
+
+
+def _router(state: SimulatorState) -> APIRouter:
+    router = APIRouter()
+    catalogue = state.catalogue
+
+    @router.get("/ping")
+    async def ping() -> str:
+        return "pong"
+
+    def listing(path: str, items: Callable[[], Sequence[Any]]) -> None:
+        async def endpoint(paging: tuple[int, int] = Depends(_paging)) -> dict[str, Any]:
+            return _page(items(), paging)
+
+        router.add_api_route(path, endpoint, methods=["GET"])
+
+    listing("/branches", lambda: [branch_json(b) for b in catalogue.branches])
+    listing("/service-types", lambda: catalogue.service_types)
+    listing("/move-sizes", lambda: catalogue.move_sizes)
+    listing("/users", lambda: catalogue.users)
+    listing("/tariffs", lambda: catalogue.tariffs)
+    listing("/referral-sources", lambda: catalogue.referral_sources)
+
+    @router.get("/premium/tariffs/{tariff_id}/materials")
+    async def materials(tariff_id: str,
+                        paging: tuple[int, int] = Depends(_paging)) -> dict[str, Any]:
+        if tariff_id not in catalogue.materials:
+            raise HTTPException(400, "Tariff not found")
+        return _page(catalogue.materials[tariff_id], paging)
+
+    @router.get("/customers")
+    async def customers(paging: tuple[int, int] = Depends(_paging),
+                        from_date: str | None = Query(None, alias="FromServiceDate"),
+                        to_date: str | None = Query(None, alias="ToServiceDate"),
+                        include: bool | None = Query(None, alias="IncludeOpportunityInfo"),
+                        ) -> Any:
+        """Ordered by name; with dates, opportunity info is included unless turned off."""
+        dates = _date_range(_query_date(from_date), _query_date(to_date))
+        opps = state.opportunities_between(*dates) if dates else state.known_opportunities()
+        opps.sort(key=lambda o: (o.customer_name, o.customer_id))
+        include_opportunities = include if include is not None else dates is not None
+        items = [customer_json(o, include_opportunities, o.id in state.malformed_opportunity_ids)
+                 for o in opps]
+        page = _page(items, paging)
+        return page["pageResults"] if state.customers_as_bare_array else page
+
+    def found(opportunity_id: str) -> SimOpportunity:
+        opp = state.opportunity(opportunity_id)
+        if opp is None:
+            raise HTTPException(400, "Opportunity not found")
+        return opp
+
+    @router.get("/opportunities/{opportunity_id}")
+    async def opportunity(opportunity_id: str,
+                          include_addresses: bool = Query(False, alias="IncludeJobAddresses"),
+                          include_charges: bool = Query(False, alias="IncludeCharges"),
+                          ) -> dict[str, Any]:
+        opp = found(opportunity_id)
+        return opportunity_json(opp, include_addresses=include_addresses,
+                                include_charges=include_charges,
+                                malformed=opp.id in state.malformed_opportunity_ids)
+
+    @router.get("/opportunities/{opportunity_id}/jobs")
+    async def opportunity_jobs(opportunity_id: str) -> list[dict[str, Any]]:
+        opp = found(opportunity_id)
+        return jobs_json(opp, opp.id in state.malformed_opportunity_ids)
+
+    return router
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    import uvicorn
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--api-key", default=DEFAULT_API_KEY)
+    parser.add_argument("--jobs-on", action="append", type=_day_and_count, metavar="YYYY-MM-DD=N",
+                        help="that day has N jobs (repeatable); days not given then have none")
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds added to every answer")
+    parser.add_argument("--log-level", default="info", help="uvicorn's; below info, requests are not logged")
+    args = parser.parse_args(argv)
+    try:
+        state = SimulatorState(seed=args.seed, api_key=args.api_key,
+                               jobs_on=dict(args.jobs_on) if args.jobs_on else None)
+    except ValueError as exc:
+        parser.error(str(exc))
+    state.delay_seconds = args.delay
+    app = create_simulator_app(state)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+
+
+def _day_and_count(value: str) -> tuple[dt.date, int]:
+    day, _, count = value.partition("=")
+    try:
+        return dt.date.fromisoformat(day), int(count)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD=N, got {value!r}") from None
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""The browser session of a signed-in user, and the guard every page goes through.
+
+The session lives in `app.storage.user` (signed with STORAGE_SECRET). Anonymous visitors are
+sent to `/login?redirect_to=...` by `AuthMiddleware`; `guarded_page` then loads the
+`Principal` and sends a role the page is not meant for to its own home page, which says why.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable, Iterable
+from functools import wraps
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse
+from nicegui import app, context, ui
+from starlette.middleware.base import BaseHTTPMiddleware
+
+from db.enums import Role
+from domain.access.rbac import Principal, landing_path, load_principal
+from domain.unit_of_work import read_session
+
+#: `/openapi.json` describes the API (no data; every route but login and health needs a token), for clients and tools.
+PUBLIC_PATHS = frozenset({"/login", "/health", "/openapi.json"})
+REFUSAL = "You don't have access to this page."
+#: The refused path, kept in the session until the home page it was sent to has said so.
+_REFUSED_KEY = "refused_path"
+_UNGUARDED_PREFIXES = ("/_nicegui", "/api/", "/static/")
+
+
+class AuthMiddleware(BaseHTTPMiddleware):
+    """Sends anonymous visitors of any page to the login page, remembering where they wanted to go."""
+
+    async def dispatch(self, request: Request, call_next):  # type: ignore[no-untyped-def]
+        path = request.url.path
+        if (
+            path not in PUBLIC_PATHS
+            and not path.startswith(_UNGUARDED_PREFIXES)
+            and not app.storage.user.get("user_id")
+        ):
+            return to_login(request)
+        return await call_next(request)
+
+
+def to_login(request: Request) -> RedirectResponse:
+    """To the login page, which sends the visitor back to the page asked for once signed in."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?redirect_to={quote(target, safe='')}")
+
+
+def sign_in(principal: Principal) -> None:
+    app.storage.user.update({"user_id": principal.user_id, "role": principal.role.value})
+
+
+def sign_out() -> None:
+    app.storage.user.clear()
+
+
+async def current_principal() -> Principal | None:
+    """The signed-in user's principal, re-read from the database (a deactivated user is out at once)."""
+    user_id = app.storage.user.get("user_id")
+    if not user_id:
+        return None
+    async with read_session() as session:
+        principal = await load_principal(session, int(user_id))
+    if principal is None:
+        sign_out()
+    return principal
+
+
+PageHandler = Callable[..., Awaitable[Any] | Any]
+
+
+def guarded_page(path: str, *, roles: Iterable[Role] | None = None, title: str | None = None,
+                 reconnect_timeout: float | None = None) -> Callable[[PageHandler], PageHandler]:
+    """Register `handler(principal, **path_params)` as a page open to `roles` (all roles if None).
+    `reconnect_timeout`: how long the server keeps the page for a browser that lost its connection."""
+    allowed = frozenset(roles) if roles is not None else None
+
+    def decorate(handler: PageHandler) -> PageHandler:
+        params = list(inspect.signature(handler).parameters.values())[1:]
+
+        @wraps(handler)
+        async def page(**kwargs: Any) -> Any:
+            principal = await current_principal()
+            request = context.client.request
+            if principal is None:  # signed out meanwhile (e.g. deactivated)
+                return to_login(request)
+            if allowed is not None and principal.role not in allowed:
+                app.storage.user[_REFUSED_KEY] = request.url.path
+                return RedirectResponse(landing_path(principal.role))
+            refused = app.storage.user.pop(_REFUSED_KEY, None)
+            if refused:
+                show_refusal(principal, refused)
+            result = handler(principal, **kwargs)
+            return await result if inspect.isawaitable(result) else result
+
+        page.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+        ui.page(path, title=title, reconnect_timeout=reconnect_timeout)(page)
+        return handler
+
+    return decorate
+
+
+def show_refusal(principal: Principal, refused_path: str) -> None:
+    """A banner on top of the home page a refused visitor was sent to."""
+    with ui.row().classes("w-full items-center no-wrap gap-3 q-pa-md bg-red-1 text-negative").props(
+            'role=alert data-testid="forbidden"'):
+        ui.icon("block", size="md")
+        with ui.column().classes("gap-0"):
+            ui.label(REFUSAL).classes("text-subtitle1 text-weight-medium")
+            ui.label(f"{refused_path} is not open to {principal.email} ({principal.role.value}): "
+                     "here is your home page.").classes("text-body2").props('data-testid="refused-path"')

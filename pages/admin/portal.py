@@ -1,0 +1,170 @@
+"""The super admin portal: companies and their SmartMoving integrations, and one company's page
+(figures, Sync now with live progress, history, catalogue, branch map, locations, settings)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nicegui import ui
+
+from components.admin.company_panels import (
+    CATALOGUE_TABS,
+    branches_panel,
+    jobs_chart,
+    locations_panel,
+    settings_form,
+    stat_tiles,
+    sync_chart,
+)
+from components.nav import app_header
+from components.sync.panel import SyncPanel, history_rows, history_table
+from components.tables import column, simple_table
+from db.enums import Role
+from domain.admin.overview import company_catalogue, company_detail, company_locations, company_stats, list_companies
+from domain.errors import NotFound
+from domain.access.rbac import Principal
+from domain.sync.history import sync_history
+from pages.access.session import guarded_page
+
+INTEGRATION_COLORS = {"OK": "positive", "ERROR": "negative", "SYNCING": "info", "NEVER_SYNCED": "grey",
+                      "DISABLED": "grey"}
+CATALOGUE_COLUMNS = {kind: columns for kind, _, columns in CATALOGUE_TABS}
+COMPANY_COLUMNS = [
+    column("name", "Company", sortable=True), column("locations", "Locations", right=True),
+    column("users", "Users", right=True), column("integration", "SmartMoving", "integration_status"),
+    column("plan", "Plan"), column("last_sync", "Last sync (UTC)"), column("calls", "Calls this month", right=True),
+    column("last_error", "Last error", wrap=True),
+]
+
+
+def _company_row(company: dict[str, Any]) -> dict[str, Any]:
+    integration = company["integration"] or {}
+    last = integration.get("last_sync_at")
+    return {
+        "id": company["id"], "name": company["name"], "locations": company["locations"], "users": company["users"],
+        "integration_status": integration.get("status", "NOT CONFIGURED") if integration.get("active", True)
+        else "DISABLED",
+        "plan": integration.get("plan", "—"), "last_sync": last.strftime("%Y-%m-%d %H:%M") if last else "—",
+        "calls": f"{integration['calls_this_month']:,} / {integration['quota']:,}" if integration else "—",
+        "last_error": integration.get("last_error") or "",
+    }
+
+
+async def companies_page(principal: Principal) -> None:
+    companies = await list_companies(principal)
+    app_header(principal)
+    with ui.column().classes("w-full p-6 gap-4"):
+        ui.label("Companies").classes("text-h5").props('data-testid="page-title"')
+        ui.label("Tenants and their SmartMoving integrations. Open a company to sync it, read its history and "
+                 "change its integration.").classes("text-grey-7")
+        table = ui.table(columns=COMPANY_COLUMNS, rows=[_company_row(c) for c in companies], row_key="id") \
+            .classes("w-full").props('flat bordered data-testid="companies-table"').mark("companies-table")
+        table.add_slot("body-cell-name", '''<q-td :props="props">
+            <a :href="'/super-admin/companies/' + props.row.id" class="text-primary text-weight-medium">{{ props.value }}</a>
+            </q-td>''')
+        colors = ", ".join(f"{k}: '{v}'" for k, v in INTEGRATION_COLORS.items())
+        table.add_slot("body-cell-integration", f'''<q-td :props="props">
+            <q-badge :color="({{{colors}}})[props.value] || 'grey-5'" :label="props.value" /></q-td>''')
+        for company in companies:  # keyboard- and test-friendly links besides the table
+            ui.link(f"Open {company['name']}", f"/super-admin/companies/{company['id']}") \
+                .classes("text-caption").mark(f"open-company-{company['id']}")
+
+
+async def company_page(principal: Principal, company_id: int) -> None:
+    app_header(principal)
+    try:
+        detail = await company_detail(principal, company_id)
+    except NotFound as exc:
+        ui.label(exc.message).classes("text-h6 p-6").props('data-testid="not-found"')
+        return
+    page = _CompanyPage(principal, company_id, detail)
+    await page.build()
+
+
+class _CompanyPage:
+    def __init__(self, principal: Principal, company_id: int, detail: dict[str, Any]) -> None:
+        self.principal, self.company_id, self.detail = principal, company_id, detail
+
+    async def build(self) -> None:
+        stats = await company_stats(self.principal, self.company_id)
+        runs = await sync_history(self.principal, self.company_id)
+        integration = self.detail["integration"]
+        with ui.column().classes("w-full p-6 gap-4"):
+            with ui.row().classes("items-center gap-3"):
+                ui.link("Companies", "/super-admin").classes("text-primary")
+                ui.label("/").classes("text-grey-6")
+                ui.label(self.detail["name"]).classes("text-h5").props('data-testid="page-title"')
+                self.badge = ui.badge(integration["status"] if integration else "NOT CONFIGURED",
+                                      color=INTEGRATION_COLORS.get(integration["status"], "grey") if integration
+                                      else "grey").props('data-testid="integration-status"').mark("integration-status")
+            self.tiles = ui.refreshable(stat_tiles)
+            self.tiles(stats)
+            if integration:
+                SyncPanel(self.principal, self.company_id, self.reload)
+            else:
+                ui.label("No SmartMoving integration yet: configure it under Settings.").classes("text-grey-7")
+            with ui.tabs().classes("w-full").props("dense align=left") as tabs:
+                overview = ui.tab("Overview")
+                history_tab = ui.tab("Sync history")
+                branches_tab = ui.tab("Branches")
+                catalogue_tabs = [ui.tab(label) for _, label, _ in CATALOGUE_TABS]
+                locations_tab = ui.tab("Locations")
+                settings_tab = ui.tab("Settings")
+            with ui.tab_panels(tabs, value=overview).classes("w-full"):
+                with ui.tab_panel(overview):
+                    self.charts = ui.refreshable(self._charts)
+                    self.charts(stats)
+                with ui.tab_panel(history_tab):
+                    self.history = history_table(runs)
+                self.boxes: dict[str, ui.column] = {}
+                for kind, tab in (("branches", branches_tab), *zip((k for k, _, _ in CATALOGUE_TABS), catalogue_tabs),
+                                  ("locations", locations_tab)):
+                    with ui.tab_panel(tab):
+                        self.boxes[kind] = ui.column().classes("w-full")
+                await self._fill_catalogue()
+                with ui.tab_panel(settings_tab):
+                    settings_form(self.principal, self.company_id, integration, self._saved)
+
+    async def _fill_catalogue(self) -> None:
+        """(Re)draw the branches, catalogue and locations tabs."""
+        for kind, box in self.boxes.items():
+            box.clear()
+            with box:
+                if kind == "branches":
+                    branches_panel(await company_catalogue(self.principal, self.company_id, kind))
+                elif kind == "locations":
+                    locations_panel(await company_locations(self.principal, self.company_id))
+                else:
+                    simple_table(await company_catalogue(self.principal, self.company_id, kind),
+                                 CATALOGUE_COLUMNS[kind], f"catalogue-{kind}")
+
+    @staticmethod
+    def _charts(stats: dict[str, Any]) -> None:
+        with ui.row().classes("w-full gap-4 no-wrap"):
+            with ui.card().classes("flex-1").props("flat bordered"):
+                jobs_chart(stats)
+            with ui.card().classes("flex-1").props("flat bordered"):
+                if sync_chart(stats) is None:
+                    ui.label("No sync runs yet.").classes("text-grey-7")
+
+    async def reload(self) -> None:
+        """After a run: figures, charts, history and status badge."""
+        stats = await company_stats(self.principal, self.company_id)
+        self.tiles.refresh(stats)
+        self.charts.refresh(stats)
+        self.history.rows = history_rows(await sync_history(self.principal, self.company_id))
+        self.history.update()
+        await self._fill_catalogue()
+        status = (stats.get("sync") or {}).get("status")
+        if status:
+            self.badge.set_text(status)
+            self.badge.props(f"color={INTEGRATION_COLORS.get(status, 'grey')}")
+
+    async def _saved(self, view: dict[str, Any]) -> None:
+        self.badge.set_text(view["status"])
+
+
+def register() -> None:
+    guarded_page("/super-admin", roles={Role.SUPER_ADMIN}, title="Super admin · C&C CRM")(companies_page)
+    guarded_page("/super-admin/companies/{company_id}", roles={Role.SUPER_ADMIN},
+                 title="Company · C&C CRM")(company_page)

@@ -1,0 +1,144 @@
+"""The dispatcher board `/dashboard`: one location of the user's scope on one day — stats, filters,
+job cards, the Assign and New journey dialogs — kept live by domain events.
+
+Managers, admins and auditors use the same board within their own scope (auditors read only);
+admins also see company-wide figures and a chart of jobs per day. Live updates re-read only the
+affected card and the stats through the domain with this page's principal."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from nicegui import ui
+
+from components.board.assign_dialog import open_assign_dialog
+from components.board.controls import LocationDayPage, open_location_page
+from components.admin.overview import company_overview_panel
+from components.board.job_card import humanize, job_card, refill_job_card
+from components.journeys.form import open_journey_form
+from components.live import on_event
+from components.board.stats_tiles import stats_tiles
+from db.enums import DataSource, JourneyStatus
+from domain.board.views import Board, BoardStats, board_card, board_stats, load_board
+from domain.board.cards import MAX_SEARCH_LENGTH, CardFilters
+from domain.events.bus import DomainEvent
+from domain.access.locations import LocationOption
+from domain.access.rbac import DESKTOP_ROLES, Principal
+from pages.journeys import detail as journey_page
+from pages.board import timeline
+from pages.access.session import guarded_page
+
+
+class BoardPage(LocationDayPage):
+    def __init__(self, principal: Principal, locations: list[LocationOption], location_id: int,
+                 day: date | None) -> None:
+        super().__init__(principal, locations, location_id, day)
+        self.filters = CardFilters()
+        self.cards: dict[int, ui.card] = {}
+        can = principal.permissions
+        self.on_assign = self.assign if can.can_assign_crew else None
+        with ui.column().classes("w-full q-pa-md gap-3"):
+            with ui.row().classes("w-full items-center justify-between"):
+                ui.label("Dispatch board").classes("text-h5").props('data-testid="page-title"')
+                with ui.row().classes("gap-2"):
+                    ui.button("Timeline", icon="view_timeline", on_click=self.open_timeline).props(
+                        "outline no-caps")
+                    if can.can_edit_jobs:
+                        ui.button("New journey", icon="add", on_click=self.new_journey).props(
+                            'unelevated no-caps color=primary data-testid="new-journey"').mark("new-journey")
+            self.controls = ui.row().classes("w-full")
+            if can.can_manage_company:
+                self.overview = ui.column().classes("w-full")
+            self.stats = ui.row().classes("w-full")
+            self._filters_row()
+            self.empty = ui.label("No journeys match.").classes("text-grey-7").props('data-testid="empty"')
+            self.grid = ui.element("div").classes(
+                "w-full grid gap-3 grid-cols-1 md:grid-cols-2 xl:grid-cols-3").props('data-testid="cards"')
+
+    def _filters_row(self) -> None:
+        with ui.row().classes("w-full items-center gap-3"):
+            ui.select({s.value: humanize(s.value) for s in JourneyStatus}, multiple=True, clearable=True,
+                      label="Status", on_change=lambda e: self.set_filter(statuses=frozenset(
+                          JourneyStatus(v) for v in e.value or ()))).props(
+                "outlined dense options-dense use-chips").classes("min-w-[200px]").mark("filter-status")
+            ui.toggle({"": "All", DataSource.SMARTMOVING.value: "SmartMoving", DataSource.MANUAL.value: "Manual"},
+                      value="", on_change=lambda e: self.set_filter(
+                          data_source=DataSource(e.value) if e.value else None)).props(
+                "no-caps dense").mark("filter-source")
+            ui.switch("Unassigned only", on_change=lambda e: self.set_filter(unassigned_only=bool(e.value))).mark(
+                "filter-unassigned")
+            ui.input(placeholder="Search customer, job number, address",
+                     on_change=lambda e: self.set_filter(search=(e.value or "")[:MAX_SEARCH_LENGTH])).props(
+                f"outlined dense clearable debounce=300 maxlength={MAX_SEARCH_LENGTH}").classes(
+                "min-w-[280px] flex-1").mark("search")
+
+    async def set_filter(self, **changes: object) -> None:
+        current = {f: getattr(self.filters, f) for f in ("statuses", "unassigned_only", "data_source", "search")}
+        self.filters = CardFilters(**{**current, **changes})  # type: ignore[arg-type]
+        await self.reload()
+
+    async def load(self) -> Board:
+        """Everything for the current location, day and filters (a fixed number of queries)."""
+        return await load_board(self.principal, self.location_id, self.day, self.filters)
+
+    async def show(self, board: Board) -> None:
+        self._show_stats(board.stats)
+        if self.principal.permissions.can_manage_company:
+            self.overview.clear()
+            with self.overview:
+                await company_overview_panel(self.principal)
+        self.grid.clear()
+        self.cards = {}
+        with self.grid:
+            for card in board.cards:
+                self.cards[card.id] = job_card(card, self.on_assign)
+        self.empty.set_visibility(not self.cards)
+
+    def _show_stats(self, stats: BoardStats) -> None:
+        self.stats.clear()
+        with self.stats:
+            stats_tiles(stats)
+
+    def follow_events(self) -> None:
+        on_event(self.concerns_me, self.refresh_journey_of, principal=self.principal)
+
+    async def refresh_journey_of(self, event: DomainEvent) -> None:
+        assert event.journey_id is not None and self.day is not None
+        await self.refresh_journey(event.journey_id)
+
+    async def refresh_journey(self, journey_id: int) -> None:
+        """Re-read one journey (through the domain, with this page's principal) and the stats."""
+        assert self.day is not None
+        card = await board_card(self.principal, journey_id, self.location_id, self.day, self.filters)
+        element = self.cards.get(journey_id)
+        if card is None and element is not None:
+            element.delete()
+            del self.cards[journey_id]
+        elif card is not None and element is not None:
+            refill_job_card(element, card, self.on_assign)
+        elif card is not None:
+            with self.grid:
+                self.cards[journey_id] = job_card(card, self.on_assign)
+        self.empty.set_visibility(not self.cards)
+        self._show_stats(await board_stats(self.principal, self.location_id, self.day))
+
+    async def assign(self, journey_id: int) -> None:
+        await open_assign_dialog(self.principal, journey_id, self.refresh_journey)
+
+    def new_journey(self) -> None:
+        assert self.day is not None
+        open_journey_form(self.principal, self.locations, self.location_id, self.day, on_saved=self.refresh_journey)
+
+    def open_timeline(self) -> None:
+        ui.navigate.to(f"/dashboard/timeline?location={self.location_id}&day={self.day}")
+
+
+async def dashboard(principal: Principal, location: int | None = None, day: str | None = None) -> None:
+    await open_location_page(principal, "Dispatch board", location, day,
+                             lambda locations, location_id, when: BoardPage(principal, locations, location_id, when))
+
+
+def register() -> None:
+    guarded_page("/dashboard", roles=DESKTOP_ROLES, title="Board · C&C CRM")(dashboard)
+    timeline.register()
+    journey_page.register()
