@@ -11,7 +11,7 @@ from config import VERSION
 from db.migrate import head_revision
 from db.session import get_engine
 from domain.events.relay import relay_state
-from domain.events import bus
+from domain.events.bus import bus
 from domain.runtime.scheduler import scheduler_state
 
 
