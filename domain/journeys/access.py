@@ -8,8 +8,8 @@ from sqlalchemy.orm import selectinload
 
 from db.enums import JourneyStatus
 from db.models import Journey, Location
+from domain.access.rbac import Permission, Principal, journey_scope
 from domain.errors import NotFound, ValidationFailed
-from domain.access.rbac import Principal, journey_scope
 from domain.timewindow import Window, journey_window
 
 #: A journey in one of these states is history: its crew, truck and schedule no longer change.
@@ -17,7 +17,7 @@ CLOSED_STATUSES = frozenset({JourneyStatus.CANCELLED, JourneyStatus.COMPLETED, J
 
 
 async def journey_for_write(session: AsyncSession, principal: Principal, journey_id: int,
-                            permission: str) -> tuple[Journey, Location]:
+                            permission: Permission) -> tuple[Journey, Location]:
     """The journey (row-locked, crew loaded) and its location, if the principal holds the
     permission (else 403) and the journey is in their scope (else 404)."""
     principal.require(permission)

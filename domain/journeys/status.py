@@ -12,12 +12,12 @@ from sqlalchemy.orm import selectinload
 
 from db.enums import JourneyStatus, Phase
 from db.models import Journey
+from domain.access.rbac import Permission, Principal, journey_scope
 from domain.audit import record as audit
-from domain.events import bus as events
 from domain.audit.record import audited_write
 from domain.errors import NotFound, ValidationFailed
+from domain.events import bus as events
 from domain.events.bus import DomainEvent, EventType
-from domain.access.rbac import Principal, journey_scope
 from domain.unit_of_work import read_session, unit_of_work
 
 MAX_NOTES_LENGTH = 2000
@@ -67,7 +67,7 @@ async def journey_progress(principal: Principal, journey_id: int) -> JourneyProg
 async def update_journey_notes(principal: Principal, journey_id: int, notes: str) -> JourneyProgress:
     """Replace the journey's dispatch notes (empty clears them); audited, and announced to every
     screen showing the journey (`journey.changed`, on every instance)."""
-    principal.require("can_edit_jobs")
+    principal.require(Permission.EDIT_JOBS)
     cleaned = notes.strip()
     if len(cleaned) > MAX_NOTES_LENGTH:
         raise ValidationFailed(f"notes are limited to {MAX_NOTES_LENGTH} characters (got {len(cleaned)})")

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.enums import JourneyStatus, Phase
 from db.models import CrewAssignment, Journey
 from db.models.base import MAX_ROW_ID
+from domain.access.rbac import Permission, Principal, journey_scope
 from domain.errors import Conflict, Forbidden, NotFound
-from domain.access.rbac import Principal, journey_scope
 
 
 def require_row_id(value: int, what: str) -> None:
@@ -50,7 +50,7 @@ def refuse_if_cancelled(journey: Journey) -> None:
 def require_worker(principal: Principal, phase: Phase, crew: tuple[int, ...]) -> None:
     """CREATION is the dispatch desk's (roles that assign crews); every later phase is the crew's."""
     if phase is Phase.CREATION:
-        if not principal.permissions.can_assign_crew:
+        if not principal.can(Permission.ASSIGN_CREW):
             raise Forbidden("the job setup (CREATION) is completed by dispatch")
     elif principal.user_id not in crew:
         raise Forbidden(f"only the crew of this journey can work on {phase.value}")
@@ -58,5 +58,5 @@ def require_worker(principal: Principal, phase: Phase, crew: tuple[int, ...]) ->
 
 def require_any_worker(principal: Principal, crew: tuple[int, ...]) -> None:
     """Crew of the journey or dispatch (for uploads, which are not tied to a phase yet)."""
-    if principal.user_id not in crew and not principal.permissions.can_assign_crew:
+    if principal.user_id not in crew and not principal.can(Permission.ASSIGN_CREW):
         raise Forbidden("only the crew of this journey can add photos and signatures to it")

@@ -11,22 +11,22 @@ from datetime import date
 
 from nicegui import ui
 
+from components.admin.overview import company_overview_panel
 from components.board.assign_dialog import open_assign_dialog
 from components.board.controls import LocationDayPage, open_location_page
-from components.admin.overview import company_overview_panel
 from components.board.job_card import humanize, job_card, refill_job_card
+from components.board.stats_tiles import stats_tiles
 from components.journeys.form import open_journey_form
 from components.live import on_event
-from components.board.stats_tiles import stats_tiles
 from db.enums import DataSource, JourneyStatus
-from domain.board.views import Board, BoardStats, board_card, board_stats, load_board
-from domain.board.cards import MAX_SEARCH_LENGTH, CardFilters
-from domain.events.bus import DomainEvent
 from domain.access.locations import LocationOption
-from domain.access.rbac import DESKTOP_ROLES, Principal
-from pages.journeys import detail as journey_page
-from pages.board import timeline
+from domain.access.rbac import Permission, Principal
+from domain.board.cards import MAX_SEARCH_LENGTH, CardFilters
+from domain.board.views import Board, BoardStats, board_card, board_stats, load_board
+from domain.events.bus import DomainEvent
 from pages.access.session import guarded_page
+from pages.board import timeline
+from pages.journeys import detail as journey_page
 
 
 class BoardPage(LocationDayPage):
@@ -35,19 +35,18 @@ class BoardPage(LocationDayPage):
         super().__init__(principal, locations, location_id, day)
         self.filters = CardFilters()
         self.cards: dict[int, ui.card] = {}
-        can = principal.permissions
-        self.on_assign = self.assign if can.can_assign_crew else None
+        self.on_assign = self.assign if principal.can(Permission.ASSIGN_CREW) else None
         with ui.column().classes("w-full q-pa-md gap-3"):
             with ui.row().classes("w-full items-center justify-between"):
                 ui.label("Dispatch board").classes("text-h5").props('data-testid="page-title"')
                 with ui.row().classes("gap-2"):
                     ui.button("Timeline", icon="view_timeline", on_click=self.open_timeline).props(
                         "outline no-caps")
-                    if can.can_edit_jobs:
+                    if principal.can(Permission.EDIT_JOBS):
                         ui.button("New journey", icon="add", on_click=self.new_journey).props(
                             'unelevated no-caps color=primary data-testid="new-journey"').mark("new-journey")
             self.controls = ui.row().classes("w-full")
-            if can.can_manage_company:
+            if principal.can(Permission.MANAGE_COMPANY):
                 self.overview = ui.column().classes("w-full")
             self.stats = ui.row().classes("w-full")
             self._filters_row()
@@ -83,7 +82,7 @@ class BoardPage(LocationDayPage):
 
     async def show(self, board: Board) -> None:
         self._show_stats(board.stats)
-        if self.principal.permissions.can_manage_company:
+        if self.principal.can(Permission.MANAGE_COMPANY):
             self.overview.clear()
             with self.overview:
                 await company_overview_panel(self.principal)
@@ -139,6 +138,6 @@ async def dashboard(principal: Principal, location: int | None = None, day: str 
 
 
 def register() -> None:
-    guarded_page("/dashboard", roles=DESKTOP_ROLES, title="Board · C&C CRM")(dashboard)
+    guarded_page("/dashboard", allow=Permission.USE_BOARD, title="Board · C&C CRM")(dashboard)
     timeline.register()
     journey_page.register()
