@@ -30,7 +30,7 @@ from domain.board.resources import CREW_USER_ROLES, usable_crew, usable_trucks
 from domain.errors import ValidationFailed
 from domain.events import bus as events
 from domain.events.bus import DomainEvent, EventType
-from domain.journeys.access import ensure_open, journey_for_write, window_of
+from domain.journeys.access import ensure_open, load_journey, window_of
 from domain.timewindow import Window
 from domain.unit_of_work import unit_of_work
 
@@ -154,7 +154,8 @@ async def assign(principal: Principal, journey_id: int, *, truck_id: int | None 
     (None leaves it; an empty list removes everyone). 409 names the journey already holding a
     truck or person; 422 for anyone or anything the location may not use."""
     async with unit_of_work() as session:
-        journey, location = await journey_for_write(session, principal, journey_id, Permission.ASSIGN_CREW)
+        journey, location = await load_journey(session, principal, journey_id, require=Permission.ASSIGN_CREW,
+                                               for_update=True, with_crew=True)
         ensure_open(journey, "change its crew or truck")
         window = window_of(journey, location)
         old = {"truck_id": journey.truck_id, "crew": _crew_state(journey)}

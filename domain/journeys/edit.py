@@ -28,7 +28,7 @@ from domain.board.assignment import CrewChoice, check_crew, check_truck
 from domain.errors import Forbidden, ValidationFailed
 from domain.events import bus as events
 from domain.events.bus import DomainEvent, EventType
-from domain.journeys.access import ensure_open, journey_for_write, window_of
+from domain.journeys.access import ensure_open, load_journey, window_of
 from domain.timewindow import as_utc, local_time, localize, today_in
 from domain.unit_of_work import unit_of_work
 
@@ -225,7 +225,8 @@ async def update_journey(principal: Principal, journey_id: int, changes: Mapping
     form may send everything; SmartMoving-owned fields of a SmartMoving journey are refused (422).
     A new schedule is checked again for double-booking of the journey's truck and crew."""
     async with unit_of_work() as session:
-        journey, location = await journey_for_write(session, principal, journey_id, Permission.EDIT_JOBS)
+        journey, location = await load_journey(session, principal, journey_id, require=Permission.EDIT_JOBS,
+                                               for_update=True, with_crew=True)
         ensure_open(journey, "edit it")
         changed = _differences(journey, _clean(changes, location, principal))
         owned = sorted(set(changed) & CUSTOMER_FIELDS)
@@ -261,7 +262,8 @@ async def cancel_journey(principal: Principal, journey_id: int, reason: str | No
     cancelled in SmartMoving and come back cancelled with the next sync."""
     reason = _text("reason", reason, MAX_NOTES)
     async with unit_of_work() as session:
-        journey, _location = await journey_for_write(session, principal, journey_id, Permission.EDIT_JOBS)
+        journey, _location = await load_journey(session, principal, journey_id, require=Permission.EDIT_JOBS,
+                                                for_update=True, with_crew=True)
         ensure_open(journey, "cancel it")
         if journey.data_source is DataSource.SMARTMOVING:
             raise ValidationFailed("this journey comes from SmartMoving: cancel the job in SmartMoving")
@@ -278,7 +280,8 @@ async def delete_journey(principal: Principal, journey_id: int) -> None:
     if not principal.can(Permission.DELETE_JOURNEYS):
         raise Forbidden("only an admin may delete journeys: cancel it instead")
     async with unit_of_work() as session:
-        journey, _location = await journey_for_write(session, principal, journey_id, Permission.EDIT_JOBS)
+        journey, _location = await load_journey(session, principal, journey_id, require=Permission.EDIT_JOBS,
+                                                for_update=True, with_crew=True)
         if journey.data_source is DataSource.SMARTMOVING:
             raise ValidationFailed("SmartMoving journeys cannot be deleted here: they come back with the next sync")
         audit.record(session, principal, "journey.delete", "journey", journey.id,

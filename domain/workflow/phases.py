@@ -37,8 +37,9 @@ from domain.audit.record import audited_write
 from domain.errors import Conflict, ValidationFailed
 from domain.events import bus as events
 from domain.events.bus import DomainEvent, EventType
+from domain.journeys.access import load_journey
 from domain.unit_of_work import read_session, unit_of_work
-from domain.workflow.access import crew_ids, refuse_if_cancelled, require_worker, scoped_journey
+from domain.workflow.access import crew_ids, refuse_if_cancelled, require_worker
 from domain.workflow.items import ItemSpec, Recorded, is_satisfied, validate_signer, validate_value
 from domain.workflow.media import store_media
 from domain.workflow.template import Template, load_template
@@ -216,7 +217,7 @@ async def workflow_view(session: AsyncSession, principal: Principal, journey: Jo
 
 async def journey_workflow(principal: Principal, journey_id: int) -> WorkflowView:
     async with read_session() as session:
-        journey = await scoped_journey(session, principal, journey_id)
+        journey, _location = await load_journey(session, principal, journey_id)
         return await workflow_view(session, principal, journey)
 
 
@@ -319,7 +320,7 @@ class _Work:
 
 
 async def _open(session: AsyncSession, principal: Principal, journey_id: int) -> _Work:
-    journey = await scoped_journey(session, principal, journey_id, for_update=True)
+    journey, _location = await load_journey(session, principal, journey_id, for_update=True)
     refuse_if_cancelled(journey)
     steps = {s.phase: s for s in (await session.scalars(
         select(JourneyStep).where(JourneyStep.journey_id == journey.id))).all()}
@@ -521,7 +522,7 @@ async def hand_over(principal: Principal, journey_id: int) -> Transition:
     confirms by handing the journey to its crew; anything else the company requires there must
     be recorded first (the usual 422 lists it)."""
     async with read_session() as session:
-        journey = await scoped_journey(session, principal, journey_id)
+        journey, _location = await load_journey(session, principal, journey_id)
         template = await load_template(session, journey.company_id)
     ticks = {spec.key: True for spec in template[Phase.CREATION] if spec.kind is ItemKind.CHECK}
     return await complete_phase(principal, journey_id, Phase.CREATION, ticks)
