@@ -149,7 +149,7 @@ def landing_path(role: Role) -> str:
         return "/super-admin"
     if Permission.USE_CREW_APP in granted:
         return "/mobile"
-    return "/dashboard"
+    return "/board"
 
 
 async def load_principal(session: AsyncSession, user_id: int) -> Principal | None:

@@ -1,14 +1,19 @@
-"""The dispatcher board `/dashboard`: one location of the user's scope on one day — stats, filters,
+"""The dispatcher board `/board`: one location of the user's scope on one day — stats, filters,
 job cards, the Assign and New journey dialogs — kept live by domain events.
 
 Managers, admins and auditors use the same board within their own scope (auditors read only);
 admins also see company-wide figures and a chart of jobs per day. Live updates re-read only the
-affected card and the stats through the domain with this page's principal."""
+affected card and the stats through the domain with this page's principal.
+
+`/dashboard` and `/dashboard/timeline`, the board's old addresses, redirect here (old bookmarks)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 
+from fastapi import Request
+from fastapi.responses import RedirectResponse
 from nicegui import ui
 
 from components.admin.overview import company_overview_panel
@@ -129,15 +134,25 @@ class BoardPage(LocationDayPage):
         open_journey_form(self.principal, self.locations, self.location_id, self.day, on_saved=self.refresh_journey)
 
     def open_timeline(self) -> None:
-        ui.navigate.to(f"/dashboard/timeline?location={self.location_id}&day={self.day}")
+        ui.navigate.to(f"/board/timeline?location={self.location_id}&day={self.day}")
 
 
-async def dashboard(principal: Principal, location: int | None = None, day: str | None = None) -> None:
+async def board_page(principal: Principal, location: int | None = None, day: str | None = None) -> None:
     await open_location_page(principal, "Dispatch board", location, day,
                              lambda locations, location_id, when: BoardPage(principal, locations, location_id, when))
 
 
+def moved_to(path: str) -> Callable[[Request], Awaitable[RedirectResponse]]:
+    """A page that redirects to `path`, keeping the query string."""
+    async def redirect(request: Request) -> RedirectResponse:
+        query = request.url.query
+        return RedirectResponse(f"{path}?{query}" if query else path)
+    return redirect
+
+
 def register() -> None:
-    guarded_page("/dashboard", allow=Permission.USE_BOARD, title="Board · C&C CRM")(dashboard)
+    guarded_page("/board", allow=Permission.USE_BOARD, title="Board · C&C CRM")(board_page)
+    ui.page("/dashboard")(moved_to("/board"))
+    ui.page("/dashboard/timeline")(moved_to("/board/timeline"))
     timeline.register()
     journey_page.register()

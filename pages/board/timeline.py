@@ -1,4 +1,4 @@
-"""`/dashboard/timeline`: a location's trucks as rows, the day's hours as columns, journeys as
+"""`/board/timeline`: a location's trucks as rows, the day's hours as columns, journeys as
 bars where they are scheduled; journeys without a truck in a side list, ready to assign."""
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ class TimelinePage(LocationDayPage):
             with ui.row().classes("w-full items-center justify-between"):
                 ui.label("Timeline").classes("text-h5").props('data-testid="page-title"')
                 ui.button("Board", icon="dashboard", on_click=lambda: ui.navigate.to(
-                    f"/dashboard?location={self.location_id}&day={self.day}")).props("outline no-caps")
+                    f"/board?location={self.location_id}&day={self.day}")).props("outline no-caps")
             self.controls = ui.row().classes("w-full")
             self.body = ui.row().classes("w-full no-wrap items-start gap-4")
 
@@ -113,4 +113,4 @@ async def timeline_page(principal: Principal, location: int | None = None, day: 
 
 
 def register() -> None:
-    guarded_page("/dashboard/timeline", allow=Permission.USE_BOARD, title="Timeline · C&C CRM")(timeline_page)
+    guarded_page("/board/timeline", allow=Permission.USE_BOARD, title="Timeline · C&C CRM")(timeline_page)

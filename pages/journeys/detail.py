@@ -98,7 +98,7 @@ class JourneyPage:
             self.body.clear()
             with self.body:
                 ui.label("Journey not found").classes("text-h6").props('data-testid="not-found"')
-                ui.link("Back to the board", "/dashboard")
+                ui.link("Back to the board", "/board")
             return
         self.body.clear()
         with self.body:
@@ -115,7 +115,7 @@ class JourneyPage:
         with ui.row().classes("w-full items-center justify-between"):
             with ui.row().classes("items-center gap-3"):
                 ui.button(icon="arrow_back", on_click=lambda: ui.navigate.to(
-                    f"/dashboard?location={card.location_id}&day={card.journey_date}")).props(
+                    f"/board?location={card.location_id}&day={card.journey_date}")).props(
                     'flat round aria-label="Back to the board"')
                 ui.html(f'<div class="flex items-center gap-2">{badge_html(card)}{status_html(card.status)}</div>')
                 ui.label(card.customer_name).classes("text-h5").props('data-testid="page-title"')
@@ -212,7 +212,7 @@ class JourneyPage:
             async def confirm() -> None:
                 if await self._run(delete_journey(self.principal, self.journey_id), "Journey deleted"):
                     dialog.close()
-                    ui.navigate.to("/dashboard")
+                    ui.navigate.to("/board")
 
             with ui.row().classes("w-full justify-end"):
                 ui.button("Keep it", on_click=dialog.close).props("flat no-caps")
