@@ -12,9 +12,8 @@ from pydantic import BaseModel, ConfigDict
 
 from api.http.deps import CurrentPrincipal
 from api.http.envelope import ok
-from db.enums import Role
-from domain.access.signin import authenticate, record_logout
 from domain.access.rbac import Principal
+from domain.access.signin import authenticate, authenticate_super_admin, record_logout
 from domain.access.tokens import issue_token
 
 router = APIRouter(prefix="/api", tags=["auth"])
@@ -50,8 +49,7 @@ async def login(credentials: Credentials) -> JSONResponse:
 @router.post("/super-admin/auth/login")
 async def super_admin_login(credentials: Credentials) -> JSONResponse:
     """Only super admins get a token here; other valid accounts get 403 (and no token)."""
-    return _token_response(await authenticate(credentials.email, credentials.password,
-                                              required_role=Role.SUPER_ADMIN))
+    return _token_response(await authenticate_super_admin(credentials.email, credentials.password))
 
 
 @router.get("/auth/me")

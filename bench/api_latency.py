@@ -26,10 +26,10 @@ from db.dedicated import libpq_url
 from db.enums import Role
 from db.models import User
 from db.session import dispose_engine, get_engine, init_engine
-from domain.board.views import active_journeys
-from domain.access.rbac import PERMISSIONS, Principal, load_principal
-from domain.sync.views import ListFilters, Window, journey_list
+from domain.access.rbac import PERMISSIONS, Permission, Principal, load_principal
 from domain.access.tokens import issue_token
+from domain.board.views import active_journeys
+from domain.sync.views import ListFilters, Window, journey_list
 from domain.unit_of_work import read_session
 
 SECTION = "api"
@@ -52,7 +52,7 @@ ENDPOINTS = (
              lambda p: active_journeys(p, page=1, page_size=DEFAULT_PAGE_SIZE), tuple(Role)),
     Endpoint("smartmoving/jobs/today", "/api/smartmoving/jobs/today",
              lambda p: journey_list(p, Window.TODAY, ListFilters(), smartmoving_only=True),
-             tuple(r for r in Role if PERMISSIONS[r].can_view_smartmoving_data)),
+             tuple(r for r in Role if Permission.VIEW_SMARTMOVING_DATA in PERMISSIONS[r])),
 )
 
 

@@ -25,9 +25,9 @@ from sqlalchemy.engine import make_url
 from bench.seeding import BusyLocation, record_sql, seed_busy_location
 from db.migrate import upgrade_to_head
 from db.session import dispose_engine, get_engine, init_engine
-from domain.board.views import load_board
 from domain.access.passwords import hash_password
 from domain.access.rbac import load_principal
+from domain.board.views import load_board
 from domain.unit_of_work import read_session, unit_of_work
 from tests.db_support import ensure_database
 from tests.e2e.live_server import CHROMIUM_ARGS, start_live_server
@@ -86,10 +86,10 @@ async def board_page_timings(base: str, email: str, password: str, location_id: 
         await page.get_by_test_id("email").fill(email)
         await page.get_by_test_id("password").fill(password)
         await page.get_by_test_id("sign-in").click()
-        await page.wait_for_url("**/dashboard**")
+        await page.wait_for_url("**/board**")
         for _ in range(runs):
             started = time.perf_counter()
-            await page.goto(f"{base}/dashboard?location={location_id}&day={day}")
+            await page.goto(f"{base}/board?location={location_id}&day={day}")
             await page.wait_for_function(_ALL_CARDS_VISIBLE, arg=cards)
             timings.append((time.perf_counter() - started) * 1000)
         await browser.close()

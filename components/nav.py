@@ -4,22 +4,19 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from db.enums import Role
-from domain.access.rbac import Principal
+from domain.access.rbac import Permission, Principal, role_label
 
-_ADMINS = frozenset({Role.ADMIN, Role.SUPER_ADMIN})
-
-#: (label, path, roles) of the desktop sections; a role sees only its own.
-SECTIONS: list[tuple[str, str, frozenset[Role]]] = [
-    ("Board", "/dashboard", frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER, Role.AUDITOR})),
-    ("Approvals", "/approvals", frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER})),
-    ("Portal", "/super-admin", frozenset({Role.SUPER_ADMIN})),
-    ("Companies", "/super-admin/companies", frozenset({Role.SUPER_ADMIN})),
-    ("Users", "/admin/users", _ADMINS),
-    ("Locations", "/admin/locations", _ADMINS),
-    ("Trucks", "/admin/trucks", _ADMINS),
-    ("Workflow", "/admin/workflow", frozenset({Role.ADMIN})),
-    ("Audit", "/audit", frozenset({Role.ADMIN, Role.AUDITOR, Role.SUPER_ADMIN})),
+#: (label, path, permission) of the desktop sections; each is shown to the roles its page is open to.
+SECTIONS: list[tuple[str, str, Permission]] = [
+    ("Board", "/board", Permission.USE_BOARD),
+    ("Approvals", "/approvals", Permission.USE_APPROVAL_QUEUE),
+    ("Portal", "/super-admin", Permission.VIEW_ALL_COMPANIES),
+    ("Companies", "/super-admin/companies", Permission.VIEW_ALL_COMPANIES),
+    ("Users", "/admin/users", Permission.MANAGE_COMPANY),
+    ("Locations", "/admin/locations", Permission.MANAGE_COMPANY),
+    ("Trucks", "/admin/trucks", Permission.MANAGE_COMPANY),
+    ("Workflow", "/admin/workflow", Permission.EDIT_WORKFLOW_TEMPLATE),
+    ("Audit", "/audit", Permission.VIEW_AUDIT),
 ]
 
 
@@ -27,11 +24,11 @@ def app_header(principal: Principal) -> None:
     with ui.header().classes("items-center justify-between bg-primary"):
         with ui.row().classes("items-center gap-6"):
             ui.label("C&C CRM").classes("text-h6")
-            for label, path, roles in SECTIONS:
-                if principal.role in roles:
+            for label, path, permission in SECTIONS:
+                if principal.can(permission):
                     ui.link(label, path).classes("text-white no-underline")
         with ui.row().classes("items-center gap-3"):
-            ui.label(f"{principal.full_name} · {principal.role.value.replace('_', ' ').title()}").props(
+            ui.label(f"{principal.full_name} · {role_label(principal.role)}").props(
                 'data-testid="whoami"'
             )
             ui.button(icon="logout", on_click=lambda: ui.navigate.to("/logout")).props(

@@ -41,8 +41,3 @@ class Conflict(DomainError):
 class TooManyRequests(DomainError):
     status_code = 429
     code = "too_many_requests"
-
-
-class Unavailable(DomainError):
-    status_code = 503
-    code = "unavailable"

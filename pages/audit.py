@@ -11,15 +11,13 @@ from nicegui import ui
 from components.forms import attempt
 from components.nav import app_header
 from components.paged_table import PagedTable
-from db.enums import Role
-from domain.audit.log import AuditFilters, audit_filter_choices, export_audit_csv, list_audit_entries
+from domain.access.rbac import Permission, Principal
 from domain.admin.companies import company_options
+from domain.audit.log import AuditFilters, audit_filter_choices, export_audit_csv, list_audit_entries
 from domain.errors import ValidationFailed
 from domain.paging import Page
-from domain.access.rbac import Principal
 from pages.access.session import guarded_page
 
-AUDIT_ROLES = frozenset({Role.ADMIN, Role.AUDITOR, Role.SUPER_ADMIN})
 #: Longest change summary shown in a table cell (the CSV carries everything).
 SUMMARY_LENGTH = 160
 
@@ -124,4 +122,4 @@ async def audit_page(principal: Principal) -> None:
 
 
 def register() -> None:
-    guarded_page("/audit", roles=AUDIT_ROLES, title="Audit · C&C CRM")(audit_page)
+    guarded_page("/audit", allow=Permission.VIEW_AUDIT, title="Audit · C&C CRM")(audit_page)

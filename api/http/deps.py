@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from domain.errors import NotAuthenticated
-from domain.access.rbac import Principal, load_principal
+from domain.access.rbac import Principal
+from domain.access.signin import principal_for_user_id
 from domain.access.tokens import decode_token
-from domain.unit_of_work import read_session
+from domain.errors import NotAuthenticated
 
 
 async def current_principal(request: Request) -> Principal:
@@ -33,8 +33,7 @@ async def current_principal(request: Request) -> Principal:
         user_id = int(raw) if raw else None
     if user_id is None:
         raise NotAuthenticated("sign in first: send 'Authorization: Bearer <token>'")
-    async with read_session() as session:
-        principal = await load_principal(session, user_id)
+    principal = await principal_for_user_id(user_id)
     if principal is None:
         raise NotAuthenticated("unknown or inactive user")
     return principal

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from nicegui import ui
 
 from components.board.job_card import humanize
-from db.enums import CrewRole, Role
-from domain.board.assignment import CrewChoice, assign
+from db.enums import CrewRole
+from domain.access.rbac import Principal
+from domain.board.assignment import CrewChoice, assign, job_roles_for
 from domain.board.availability import Availability, ResourceOption, availability
 from domain.errors import DomainError
-from domain.access.rbac import Principal
 
 SavedHandler = Callable[[int], Awaitable[None] | None]
 
@@ -30,12 +30,11 @@ class _Choice:
 
 
 def _default_role(person: ResourceOption) -> CrewRole:
-    return CrewRole.DRIVER if person.detail == Role.DRIVER.value else CrewRole.MOVER
+    return job_roles_for(person.detail)[0]
 
 
 def _role_options(person: ResourceOption) -> dict[str, str]:
-    roles = list(CrewRole) if person.detail == Role.DRIVER.value else [CrewRole.MOVER, CrewRole.FOREMAN]
-    return {r.value: humanize(r.value) for r in roles}
+    return {r.value: humanize(r.value) for r in job_roles_for(person.detail)}
 
 
 def _conflict_caption(option: ResourceOption) -> None:

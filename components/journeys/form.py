@@ -12,6 +12,8 @@ from typing import Any
 
 from nicegui import ui
 
+from domain.access.locations import LocationOption
+from domain.access.rbac import Permission, Principal
 from domain.board.cards import JobCard
 from domain.errors import DomainError, ValidationFailed
 from domain.journeys.edit import (
@@ -25,8 +27,6 @@ from domain.journeys.edit import (
     create_journey,
     update_journey,
 )
-from domain.access.locations import LocationOption
-from domain.access.rbac import Principal
 
 SavedHandler = Callable[[int], Awaitable[None] | None]
 
@@ -96,7 +96,7 @@ class JourneyForm:
                 self.inputs[name] = field
             with ui.row().classes("w-full items-center gap-4"):
                 self.value = None
-                if principal.permissions.can_view_financial_data:
+                if principal.can(Permission.VIEW_FINANCIAL_DATA):
                     self.value = ui.number("Estimated value ($)", value=card.estimated_value if card else None,
                                            min=0, precision=2).props("outlined dense").classes("w-48") \
                         .mark("form-value")

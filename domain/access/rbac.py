@@ -6,7 +6,10 @@ principal, so rows outside a user's scope are never loaded.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from enum import Enum
+from types import MappingProxyType
 
 from sqlalchemy import ColumnElement, false, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,49 +19,78 @@ from db.models import AuditEntry, Company, CrewAssignment, Journey, Location, Tr
 from domain.errors import Forbidden
 
 
-@dataclass(frozen=True, slots=True)
-class Permissions:
-    """The flags of the SmartMoving integration plan, plus the app's own admin flags."""
+class Permission(Enum):
+    """What a role may do: the one access vocabulary of the domain, the API, the pages and the
+    navigation. Gate with `principal.can(Permission.X)` / `principal.require(Permission.X)`; a
+    misspelt member fails at import (or under mypy), never as a 500 at request time.
 
-    can_view_all_locations: bool = False
-    can_view_all_jobs: bool = False
-    can_view_all_companies: bool = False
-    can_edit_jobs: bool = False
-    can_assign_crew: bool = False
-    can_view_financial_data: bool = False
-    can_sync_data: bool = False
-    can_view_smartmoving_data: bool = False
-    can_approve_steps: bool = False
-    can_manage_company: bool = False
-    can_view_audit: bool = False
+    The values are the flag names of the SmartMoving integration plan (canEditJobs ...), in
+    snake case, plus the app's own: what a screen is for, and admin rights."""
+
+    # The SmartMoving integration plan's flags.
+    VIEW_ALL_LOCATIONS = "can_view_all_locations"
+    VIEW_ALL_COMPANIES = "can_view_all_companies"
+    EDIT_JOBS = "can_edit_jobs"
+    ASSIGN_CREW = "can_assign_crew"
+    VIEW_FINANCIAL_DATA = "can_view_financial_data"
+    SYNC_DATA = "can_sync_data"
+    VIEW_SMARTMOVING_DATA = "can_view_smartmoving_data"
+    # The app's own rights.
+    APPROVE_STEPS = "can_approve_steps"
+    MANAGE_COMPANY = "can_manage_company"
+    VIEW_AUDIT = "can_view_audit"
+    DELETE_JOURNEYS = "can_delete_journeys"
+    # The screens a role works in (the super admin has no company, so no company desk).
+    USE_BOARD = "can_use_board"
+    USE_APPROVAL_QUEUE = "can_use_approval_queue"
+    EDIT_WORKFLOW_TEMPLATE = "can_edit_workflow_template"
+    USE_CREW_APP = "can_use_crew_app"
+    VIEW_JOURNEY_STATUS = "can_view_journey_status"
 
 
-_ALL = Permissions(**{name: True for name in Permissions.__dataclass_fields__})
+_P = Permission
+#: The only place roles are mapped to permissions.
+PERMISSIONS: Mapping[Role, frozenset[Permission]] = MappingProxyType({
+    Role.SUPER_ADMIN: frozenset({
+        _P.VIEW_ALL_LOCATIONS, _P.VIEW_ALL_COMPANIES, _P.EDIT_JOBS, _P.ASSIGN_CREW, _P.VIEW_FINANCIAL_DATA,
+        _P.SYNC_DATA, _P.VIEW_SMARTMOVING_DATA, _P.APPROVE_STEPS, _P.MANAGE_COMPANY, _P.VIEW_AUDIT,
+        _P.DELETE_JOURNEYS, _P.VIEW_JOURNEY_STATUS,
+    }),
+    Role.ADMIN: frozenset({
+        _P.VIEW_ALL_LOCATIONS, _P.EDIT_JOBS, _P.ASSIGN_CREW, _P.VIEW_FINANCIAL_DATA, _P.VIEW_SMARTMOVING_DATA,
+        _P.APPROVE_STEPS, _P.MANAGE_COMPANY, _P.VIEW_AUDIT, _P.DELETE_JOURNEYS,
+        _P.USE_BOARD, _P.USE_APPROVAL_QUEUE, _P.EDIT_WORKFLOW_TEMPLATE, _P.VIEW_JOURNEY_STATUS,
+    }),
+    Role.MANAGER: frozenset({
+        _P.EDIT_JOBS, _P.ASSIGN_CREW, _P.VIEW_FINANCIAL_DATA, _P.VIEW_SMARTMOVING_DATA, _P.APPROVE_STEPS,
+        _P.USE_BOARD, _P.USE_APPROVAL_QUEUE, _P.VIEW_JOURNEY_STATUS,
+    }),
+    Role.DISPATCHER: frozenset({
+        _P.EDIT_JOBS, _P.ASSIGN_CREW, _P.VIEW_SMARTMOVING_DATA, _P.APPROVE_STEPS,
+        _P.USE_BOARD, _P.USE_APPROVAL_QUEUE, _P.VIEW_JOURNEY_STATUS,
+    }),
+    Role.DRIVER: frozenset({_P.USE_CREW_APP, _P.VIEW_JOURNEY_STATUS}),
+    Role.MOVER: frozenset({_P.USE_CREW_APP, _P.VIEW_JOURNEY_STATUS}),
+    Role.AUDITOR: frozenset({
+        _P.VIEW_ALL_LOCATIONS, _P.VIEW_FINANCIAL_DATA, _P.VIEW_SMARTMOVING_DATA, _P.VIEW_AUDIT,
+        _P.USE_BOARD, _P.VIEW_JOURNEY_STATUS,
+    }),
+})
 
-PERMISSIONS: dict[Role, Permissions] = {
-    Role.SUPER_ADMIN: _ALL,
-    Role.ADMIN: Permissions(
-        can_view_all_locations=True, can_view_all_jobs=True, can_edit_jobs=True, can_assign_crew=True,
-        can_view_financial_data=True, can_view_smartmoving_data=True, can_approve_steps=True,
-        can_manage_company=True, can_view_audit=True,
-    ),
-    Role.MANAGER: Permissions(
-        can_edit_jobs=True, can_assign_crew=True, can_view_financial_data=True,
-        can_view_smartmoving_data=True, can_approve_steps=True,
-    ),
-    Role.DISPATCHER: Permissions(
-        can_edit_jobs=True, can_assign_crew=True, can_view_smartmoving_data=True, can_approve_steps=True,
-    ),
-    Role.DRIVER: Permissions(),
-    Role.MOVER: Permissions(),
-    Role.AUDITOR: Permissions(
-        can_view_all_locations=True, can_view_all_jobs=True, can_view_financial_data=True,
-        can_view_smartmoving_data=True, can_view_audit=True,
-    ),
-}
+#: Roles scoped to the journeys they are on (used by the scopes below, never outside this package).
+_CREW_ROLES = frozenset({Role.DRIVER, Role.MOVER})
+#: Roles scoped to the locations linked to them.
+_LOCATION_ROLES = frozenset({Role.MANAGER, Role.DISPATCHER})
 
-CREW_ROLES = frozenset({Role.DRIVER, Role.MOVER})
-DESKTOP_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER, Role.AUDITOR})
+
+def role_label(role: Role) -> str:
+    """How a role is shown: "Super Admin", "Dispatcher"."""
+    return role.value.replace("_", " ").title()
+
+
+#: The roles a company's own users may have (value -> label), for forms.
+COMPANY_ROLE_LABELS: Mapping[str, str] = MappingProxyType(
+    {r.value: role_label(r) for r in Role if r is not Role.SUPER_ADMIN})
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +106,11 @@ class Principal:
     managed_location_ids: frozenset[int] = field(default_factory=frozenset)
 
     @property
-    def permissions(self) -> Permissions:
+    def permissions(self) -> frozenset[Permission]:
         return PERMISSIONS[self.role]
+
+    def can(self, permission: Permission) -> bool:
+        return permission in PERMISSIONS[self.role]
 
     @property
     def is_super_admin(self) -> bool:
@@ -88,9 +123,9 @@ class Principal:
             return self.managed_location_ids | self.assigned_location_ids
         return self.assigned_location_ids
 
-    def require(self, flag: str) -> None:
-        """Raise `Forbidden` unless the role has the permission flag `flag`."""
-        if not getattr(self.permissions, flag):
+    def require(self, permission: Permission) -> None:
+        """Raise `Forbidden` unless the role has `permission`."""
+        if not self.can(permission):
             raise Forbidden(f"your role ({self.role.value}) may not do this")
 
     def require_company(self, company_id: int | None) -> None:
@@ -98,12 +133,23 @@ class Principal:
             raise Forbidden("that belongs to another company")
 
 
+    def require_company_access(self, company_id: int) -> None:
+        """A company's management data: the super admin (any company) and an admin of that company."""
+        if self.is_super_admin:
+            return
+        if self.can(Permission.MANAGE_COMPANY) and self.company_id == company_id:
+            return
+        raise Forbidden("you may not see this company's management data")
+
+
 def landing_path(role: Role) -> str:
-    if role is Role.SUPER_ADMIN:
+    """The home page of a role: the first screen it may use."""
+    granted = PERMISSIONS[role]
+    if Permission.VIEW_ALL_COMPANIES in granted:
         return "/super-admin"
-    if role in CREW_ROLES:
+    if Permission.USE_CREW_APP in granted:
         return "/mobile"
-    return "/dashboard"
+    return "/board"
 
 
 async def load_principal(session: AsyncSession, user_id: int) -> Principal | None:
@@ -148,29 +194,29 @@ def _principal(user_id: int, role: Role, company_id: int | None, email: str, ful
 def _location_scoped(p: Principal, location_column: ColumnElement, company_column: ColumnElement) -> ColumnElement[bool]:
     if p.is_super_admin:
         return true()
-    if p.permissions.can_view_all_locations:
+    if p.can(Permission.VIEW_ALL_LOCATIONS):
         return company_column == p.company_id
-    if p.role in (Role.MANAGER, Role.DISPATCHER):
+    if p.role in _LOCATION_ROLES:
         return (company_column == p.company_id) & location_column.in_(sorted(p.scoped_location_ids))
     return false()
 
 
 def journey_scope(p: Principal) -> ColumnElement[bool]:
     """Journeys the principal may see: crew see only the journeys they are on."""
-    if p.role in CREW_ROLES:
+    if p.role in _CREW_ROLES:
         mine = select(CrewAssignment.journey_id).where(CrewAssignment.user_id == p.user_id)
         return (Journey.company_id == p.company_id) & Journey.id.in_(mine)
     return _location_scoped(p, Journey.location_id, Journey.company_id)
 
 
 def location_scope(p: Principal) -> ColumnElement[bool]:
-    if p.role in CREW_ROLES:
+    if p.role in _CREW_ROLES:
         return (Location.company_id == p.company_id) & Location.id.in_(sorted(p.assigned_location_ids))
     return _location_scoped(p, Location.id, Location.company_id)
 
 
 def truck_scope(p: Principal) -> ColumnElement[bool]:
-    if p.role in CREW_ROLES:
+    if p.role in _CREW_ROLES:
         return false()
     return _location_scoped(p, Truck.location_id, Truck.company_id)
 
@@ -180,9 +226,9 @@ def user_scope(p: Principal) -> ColumnElement[bool]:
     dispatchers the users linked to their locations; crew see only themselves."""
     if p.is_super_admin:
         return true()
-    if p.permissions.can_view_all_locations:
+    if p.can(Permission.VIEW_ALL_LOCATIONS):
         return User.company_id == p.company_id
-    if p.role in (Role.MANAGER, Role.DISPATCHER):
+    if p.role in _LOCATION_ROLES:
         linked = select(UserLocation.user_id).where(UserLocation.location_id.in_(sorted(p.scoped_location_ids)))
         return (User.company_id == p.company_id) & (User.id.in_(linked) | (User.id == p.user_id))
     return User.id == p.user_id
@@ -191,6 +237,22 @@ def user_scope(p: Principal) -> ColumnElement[bool]:
 def audit_scope(p: Principal) -> ColumnElement[bool]:
     if p.is_super_admin:
         return true()
-    if p.permissions.can_view_audit:
+    if p.can(Permission.VIEW_AUDIT):
         return AuditEntry.company_id == p.company_id
     return false()
+
+
+def sees_journey_of(p: Principal, company_id: int | None, location_id: int | None,
+                    crew_user_ids: Collection[int]) -> bool:
+    """`journey_scope` in Python, for what an event names (its company, location and crew)."""
+    if p.is_super_admin:
+        return True
+    if company_id is None or company_id != p.company_id:
+        return False
+    if p.role in _CREW_ROLES:
+        return p.user_id in crew_user_ids
+    if p.can(Permission.VIEW_ALL_LOCATIONS):
+        return True
+    if p.role in _LOCATION_ROLES:
+        return location_id is None or location_id in p.scoped_location_ids
+    return False

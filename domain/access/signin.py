@@ -1,4 +1,5 @@
-"""Signing in: password check, the brute-force lockout, and the audit of every attempt."""
+"""Signing in: password check, the brute-force lockout, and the audit of every attempt; and
+who is signed in: the one loader of the principal behind a request, for the API and the pages."""
 
 from __future__ import annotations
 
@@ -11,12 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import CompanyStatus, Role, UserStatus
 from db.models import Company, LoginAttempt, User, utcnow
-from domain.audit import record as audit
-from domain.runtime.context import request_ip
-from domain.errors import Forbidden, NotAuthenticated, TooManyRequests
 from domain.access.passwords import hash_password, verify_password
-from domain.access.rbac import Principal, principal_of
-from domain.unit_of_work import unit_of_work
+from domain.access.rbac import Principal, load_principal, principal_of
+from domain.audit import record as audit
+from domain.errors import Forbidden, NotAuthenticated, TooManyRequests
+from domain.runtime.context import request_ip
+from domain.unit_of_work import read_session, unit_of_work
 
 MAX_FAILURES = 5
 LOCKOUT_WINDOW = timedelta(minutes=15)
@@ -104,6 +105,19 @@ async def _refusal_reason(session: AsyncSession, user: User | None, password: st
         if status is not CompanyStatus.ACTIVE:
             return "company_suspended"
     return None
+
+
+async def principal_for_user_id(user_id: int) -> Principal | None:
+    """The principal of the signed-in user `user_id` (from a bearer token or the page session),
+    re-read from the database on every request: None for an unknown or inactive user, or a user
+    of a suspended company, so they are out at once."""
+    async with read_session() as session:
+        return await load_principal(session, user_id)
+
+
+async def authenticate_super_admin(email: str, password: str) -> Principal:
+    """`authenticate` for the super admin portal: other valid accounts are refused (403)."""
+    return await authenticate(email, password, required_role=Role.SUPER_ADMIN)
 
 
 @audit.audited_write

@@ -24,12 +24,11 @@ from db.models import (
     Truck,
     User,
 )
-from domain.access.company_access import require_company_access
+from domain.access.rbac import Permission, Principal
 from domain.errors import NotFound, ValidationFailed
-from domain.access.rbac import Principal
-from domain.sync.views import Window, window_clause
 from domain.sync.budget import QUOTAS, calls_this_month, month_start
 from domain.sync.settings import integration_view
+from domain.sync.views import Window, window_clause
 from domain.timewindow import today_in
 from domain.unit_of_work import read_session
 
@@ -40,7 +39,7 @@ CATALOGUE_KINDS = ("branches", "service_types", "move_sizes", "materials", "user
 
 async def list_companies(principal: Principal) -> list[dict[str, Any]]:
     """Every company with its integration's state and this month's calls (super admin)."""
-    principal.require("can_view_all_companies")
+    principal.require(Permission.VIEW_ALL_COMPANIES)
     now = datetime.now(UTC)
     async with read_session() as session:
         locations = (select(Location.company_id, func.count().label("n")).group_by(Location.company_id).subquery())
@@ -76,7 +75,7 @@ async def _company(session: Any, company_id: int) -> tuple[Company, CompanyInteg
 
 
 async def company_detail(principal: Principal, company_id: int) -> dict[str, Any]:
-    require_company_access(principal, company_id)
+    principal.require_company_access(company_id)
     async with read_session() as session:
         company, integration = await _company(session, company_id)
         return {"id": company.id, "name": company.name, "status": company.status.value, "timezone": company.timezone,
@@ -86,7 +85,7 @@ async def company_detail(principal: Principal, company_id: int) -> dict[str, Any
 
 async def company_stats(principal: Principal, company_id: int) -> dict[str, Any]:
     """Tiles and chart data of one company."""
-    require_company_access(principal, company_id)
+    principal.require_company_access(company_id)
     async with read_session() as session:
         company, integration = await _company(session, company_id)
         today = today_in(company.timezone)
@@ -144,7 +143,7 @@ async def _sync_figures(session: Any, integration: CompanyIntegration, today: da
 
 async def company_catalogue(principal: Principal, company_id: int, kind: str) -> list[dict[str, Any]]:
     """One tab of the synced catalogue."""
-    require_company_access(principal, company_id)
+    principal.require_company_access(company_id)
     if kind not in CATALOGUE_KINDS:
         raise ValidationFailed(f"catalogue kind must be one of {', '.join(CATALOGUE_KINDS)}")
     async with read_session() as session:
@@ -170,7 +169,7 @@ async def company_catalogue(principal: Principal, company_id: int, kind: str) ->
 
 async def company_locations(principal: Principal, company_id: int) -> list[dict[str, Any]]:
     """Every location of the company at a glance: link to SmartMoving and today's journeys."""
-    require_company_access(principal, company_id)
+    principal.require_company_access(company_id)
     async with read_session() as session:
         today_counts = dict((await session.execute(
             select(Journey.location_id, func.count()).join(Location, Location.id == Journey.location_id)

@@ -14,20 +14,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Company
+from domain.access.rbac import Permission, Principal
+from domain.admin.fields import Field, clean
 from domain.audit import record as audit
-from domain.events import bus as events
 from domain.audit.record import audited_write, snapshot
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from domain.events import bus as events
 from domain.events.bus import DomainEvent, EventType
-from domain.admin.fields import Field, clean
-from domain.access.rbac import Principal
 from domain.unit_of_work import read_session, unit_of_work
 
 Model = TypeVar("Model")
 
 
 def require_admin(principal: Principal) -> None:
-    principal.require("can_manage_company")
+    principal.require(Permission.MANAGE_COMPANY)
 
 
 def require_super_admin(principal: Principal) -> None:

@@ -22,11 +22,11 @@ from sqlalchemy import ColumnElement, Select, and_, distinct, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import AuditEntry, Company
+from domain.access.rbac import Permission, Principal, audit_scope
 from domain.audit import record as audit
 from domain.audit.record import audited_write
 from domain.errors import Forbidden, NotFound, ValidationFailed
 from domain.paging import DEFAULT_PAGE_SIZE, MAX_SEARCH_LENGTH, Page, fetch_page, search_clause
-from domain.access.rbac import Principal, audit_scope
 from domain.unit_of_work import read_session, unit_of_work
 
 #: The most rows one CSV export carries; the export says so when it stops there.
@@ -75,7 +75,7 @@ def entry_view(entry: AuditEntry) -> dict[str, Any]:
 
 
 def _require_audit(principal: Principal) -> None:
-    principal.require("can_view_audit")
+    principal.require(Permission.VIEW_AUDIT)
 
 
 async def _zone(session: AsyncSession, principal: Principal, company_id: int | None) -> ZoneInfo:

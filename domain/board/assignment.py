@@ -22,15 +22,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import CrewRole, Role, UserStatus
 from db.models import CrewAssignment, Journey, Location, Truck, User
+from domain.access.rbac import Permission, Principal
 from domain.audit import record as audit
-from domain.events import bus as events
 from domain.audit.record import audited_write
 from domain.board.conflicts import crew_bookings, first_overlap, refuse, truck_bookings
-from domain.errors import ValidationFailed
-from domain.events.bus import DomainEvent, EventType
-from domain.journeys.access import ensure_open, journey_for_write, window_of
-from domain.access.rbac import Principal
 from domain.board.resources import CREW_USER_ROLES, usable_crew, usable_trucks
+from domain.errors import ValidationFailed
+from domain.events import bus as events
+from domain.events.bus import DomainEvent, EventType
+from domain.journeys.access import ensure_open, load_journey, window_of
 from domain.timewindow import Window
 from domain.unit_of_work import unit_of_work
 
@@ -78,6 +78,14 @@ async def check_truck(session: AsyncSession, journey: Journey, location: Locatio
     if booking:
         raise refuse(f"truck {truck.number}", booking, resource_kind="truck", resource_id=truck.id)
     return truck
+
+
+def job_roles_for(user_role: str) -> tuple[CrewRole, ...]:
+    """The roles on a job a crew member may take (`user_role`: a `Role` value), the usual one first:
+    a driver drives, moves or leads; a mover moves or leads."""
+    if user_role == Role.DRIVER.value:
+        return (CrewRole.DRIVER, CrewRole.MOVER, CrewRole.FOREMAN)
+    return (CrewRole.MOVER, CrewRole.FOREMAN)
 
 
 def _check_role(user: User, role: CrewRole) -> None:
@@ -146,7 +154,8 @@ async def assign(principal: Principal, journey_id: int, *, truck_id: int | None 
     (None leaves it; an empty list removes everyone). 409 names the journey already holding a
     truck or person; 422 for anyone or anything the location may not use."""
     async with unit_of_work() as session:
-        journey, location = await journey_for_write(session, principal, journey_id, "can_assign_crew")
+        journey, location = await load_journey(session, principal, journey_id, require=Permission.ASSIGN_CREW,
+                                               for_update=True, with_crew=True)
         ensure_open(journey, "change its crew or truck")
         window = window_of(journey, location)
         old = {"truck_id": journey.truck_id, "crew": _crew_state(journey)}

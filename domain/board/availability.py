@@ -9,12 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from db.models import Journey, Location
+from domain.access.rbac import Permission, Principal, journey_scope
 from domain.board.conflicts import Booking, crew_bookings, first_overlap, truck_bookings
+from domain.board.resources import crew_query, trucks_query
 from domain.errors import NotFound
 from domain.journeys.access import window_of
 from domain.journeys.labels import journey_label, window_label
-from domain.access.rbac import Principal, journey_scope
-from domain.board.resources import crew_query, trucks_query
 from domain.unit_of_work import read_session
 
 
@@ -53,7 +53,7 @@ def _conflict(booking: Booking | None) -> dict[str, object]:
 
 
 async def availability(principal: Principal, journey_id: int) -> Availability:
-    principal.require("can_assign_crew")
+    principal.require(Permission.ASSIGN_CREW)
     async with read_session() as session:
         row = (
             await session.execute(

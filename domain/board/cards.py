@@ -21,8 +21,8 @@ from sqlalchemy.orm import defer
 
 from db.enums import CrewRole, DataSource, JourneyStatus, Phase, StepStatus
 from db.models import CrewAssignment, Journey, JourneyStep, Location, Truck, User
+from domain.access.rbac import Permission, Principal, journey_scope
 from domain.journeys.labels import journey_label
-from domain.access.rbac import Principal, journey_scope
 from domain.timewindow import local_time
 
 _CREW_ORDER = {CrewRole.FOREMAN: 0, CrewRole.DRIVER: 1, CrewRole.MOVER: 2}
@@ -142,7 +142,7 @@ CARD_ORDER = (Journey.journey_date, case((Journey.scheduled_start.is_(None), 1),
 async def load_cards(session: AsyncSession, principal: Principal, where: Sequence[ColumnElement[bool]],
                      *, limit: int | None = None, offset: int = 0) -> list[JobCard]:
     """The cards of the journeys matching `where`, within the principal's scope: three queries."""
-    financial = principal.permissions.can_view_financial_data
+    financial = principal.can(Permission.VIEW_FINANCIAL_DATA)
     options = [defer(Journey.external_data)]
     if not financial:
         options.append(defer(Journey.estimated_value, raiseload=True))

@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import DataSource, JourneyStatus
 from db.models import Journey, Location
-from domain.board.cards import CardFilters, JobCard, filter_clauses, job_card, load_cards, unassigned_clause
 from domain.access.locations import LocationOption, visible_location
-from domain.access.rbac import Principal, journey_scope
+from domain.access.rbac import Permission, Principal, journey_scope
+from domain.board.cards import CardFilters, JobCard, filter_clauses, job_card, load_cards, unassigned_clause
 from domain.board.resources import trucks_query
 from domain.timewindow import today_in
 from domain.unit_of_work import read_session
@@ -74,7 +74,7 @@ def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
 
 async def _stats(session: AsyncSession, principal: Principal, where: Sequence[ColumnElement[bool]]) -> BoardStats:
     live = Journey.status != JourneyStatus.CANCELLED
-    financial = principal.permissions.can_view_financial_data
+    financial = principal.can(Permission.VIEW_FINANCIAL_DATA)
     columns = [
         _count(live), _count(live & Journey.status.in_(DONE)), _count(live & Journey.status.in_(IN_PROGRESS)),
         _count(live & unassigned_clause()), _count(~live),
@@ -211,7 +211,7 @@ class CompanyOverview:
 
 
 async def company_overview(principal: Principal) -> CompanyOverview:
-    principal.require("can_manage_company")
+    principal.require(Permission.MANAGE_COMPANY)
     async with read_session() as session:
         locations = (await session.execute(
             select(Location.id, Location.timezone).where(Location.company_id == principal.company_id,

@@ -26,8 +26,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import Role
-from domain.access.rbac import CREW_ROLES, Principal
+from domain.access.rbac import Principal, sees_journey_of
 
 log = logging.getLogger(__name__)
 
@@ -153,17 +152,7 @@ def in_scope(event: DomainEvent, principal: Principal) -> bool:
     """Whether `principal` could care about `event` — a cheap pre-filter from the ids the
     event carries, mirroring `rbac.journey_scope`. Not an authorisation: what a screen then
     shows is re-read through the domain with the principal."""
-    if principal.is_super_admin:
-        return True
-    if event.company_id is None or event.company_id != principal.company_id:
-        return False
-    if principal.role in CREW_ROLES:
-        return principal.user_id in event.user_ids
-    if principal.permissions.can_view_all_locations:
-        return True
-    if principal.role in (Role.MANAGER, Role.DISPATCHER):
-        return event.location_id is None or event.location_id in principal.scoped_location_ids
-    return False
+    return sees_journey_of(principal, event.company_id, event.location_id, event.user_ids)
 
 
 Handler = Callable[[DomainEvent], Awaitable[None] | None]

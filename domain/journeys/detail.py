@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from db.enums import ActivityKind, Phase, StepStatus
 from db.models import AuditEntry, Journey, JourneyStep, PhaseItemTemplate, StepActivity, User
+from domain.access.rbac import Permission, Principal, audit_scope
 from domain.board.cards import JobCard, job_card
 from domain.errors import NotFound
-from domain.access.rbac import Principal, audit_scope
 from domain.timewindow import local_time
 from domain.unit_of_work import read_session
 
@@ -113,14 +113,14 @@ async def journey_detail(principal: Principal, journey_id: int) -> JourneyDetail
                 local_time(activity.created_at, tz),
             ))
         trail = None
-        if principal.permissions.can_view_audit:
+        if principal.can(Permission.VIEW_AUDIT):
             entries = (await session.scalars(
                 select(AuditEntry)
                 .where(AuditEntry.entity == "journey", AuditEntry.entity_id == str(journey_id), audit_scope(principal))
                 .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
                 .limit(MAX_AUDIT_ENTRIES)
             )).all()
-            financial = principal.permissions.can_view_financial_data
+            financial = principal.can(Permission.VIEW_FINANCIAL_DATA)
             trail = tuple(
                 AuditRecord(local_time(e.at, tz), e.actor_email, e.action,
                             _without_financials(e.old_values, financial), _without_financials(e.new_values, financial))

@@ -17,18 +17,18 @@ from typing import Any
 
 from sqlalchemy import delete
 
-from db.enums import DataSource, JourneyStatus, Phase, Role
+from db.enums import DataSource, JourneyStatus, Phase
 from db.models import Journey, JourneyStep, Location, utcnow
 from db.workflow_defaults import initial_steps
-from domain.audit import record as audit
-from domain.events import bus as events
-from domain.board.assignment import CrewChoice, check_crew, check_truck
-from domain.audit.record import audited_write
-from domain.errors import Forbidden, ValidationFailed
-from domain.events.bus import DomainEvent, EventType
-from domain.journeys.access import ensure_open, journey_for_write, window_of
 from domain.access.locations import visible_location
-from domain.access.rbac import Principal
+from domain.access.rbac import Permission, Principal
+from domain.audit import record as audit
+from domain.audit.record import audited_write
+from domain.board.assignment import CrewChoice, check_crew, check_truck
+from domain.errors import Forbidden, ValidationFailed
+from domain.events import bus as events
+from domain.events.bus import DomainEvent, EventType
+from domain.journeys.access import ensure_open, load_journey, window_of
 from domain.timewindow import as_utc, local_time, localize, today_in
 from domain.unit_of_work import unit_of_work
 
@@ -144,7 +144,7 @@ def _clean(fields: Mapping[str, Any], location: Location, principal: Principal) 
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise ValidationFailed(f"these fields cannot be set: {', '.join(sorted(unknown))}")
-    if "estimated_value" in fields and not principal.permissions.can_view_financial_data:
+    if "estimated_value" in fields and not principal.can(Permission.VIEW_FINANCIAL_DATA):
         raise Forbidden(f"your role ({principal.role.value}) may not set estimated values")
     cleaned: dict[str, Any] = {}
     for name, value in fields.items():
@@ -189,7 +189,7 @@ def _event(kind: EventType, journey: Journey, **data: Any) -> DomainEvent:
 @audited_write
 async def create_journey(principal: Principal, draft: JourneyDraft) -> int:
     """A new manual journey (SCHEDULED, progress 0, its six steps with CREATION in progress); its id."""
-    principal.require("can_edit_jobs")
+    principal.require(Permission.EDIT_JOBS)
     fields = {k: v for k, v in asdict(draft).items()
               if k != "location_id" and not (k == "estimated_value" and v is None)}
     async with unit_of_work() as session:
@@ -225,7 +225,8 @@ async def update_journey(principal: Principal, journey_id: int, changes: Mapping
     form may send everything; SmartMoving-owned fields of a SmartMoving journey are refused (422).
     A new schedule is checked again for double-booking of the journey's truck and crew."""
     async with unit_of_work() as session:
-        journey, location = await journey_for_write(session, principal, journey_id, "can_edit_jobs")
+        journey, location = await load_journey(session, principal, journey_id, require=Permission.EDIT_JOBS,
+                                               for_update=True, with_crew=True)
         ensure_open(journey, "edit it")
         changed = _differences(journey, _clean(changes, location, principal))
         owned = sorted(set(changed) & CUSTOMER_FIELDS)
@@ -261,7 +262,8 @@ async def cancel_journey(principal: Principal, journey_id: int, reason: str | No
     cancelled in SmartMoving and come back cancelled with the next sync."""
     reason = _text("reason", reason, MAX_NOTES)
     async with unit_of_work() as session:
-        journey, _location = await journey_for_write(session, principal, journey_id, "can_edit_jobs")
+        journey, _location = await load_journey(session, principal, journey_id, require=Permission.EDIT_JOBS,
+                                                for_update=True, with_crew=True)
         ensure_open(journey, "cancel it")
         if journey.data_source is DataSource.SMARTMOVING:
             raise ValidationFailed("this journey comes from SmartMoving: cancel the job in SmartMoving")
@@ -275,10 +277,11 @@ async def cancel_journey(principal: Principal, journey_id: int, reason: str | No
 @audited_write
 async def delete_journey(principal: Principal, journey_id: int) -> None:
     """Erase a manual journey with its steps, crew and records (admins only; the audit entry stays)."""
-    if principal.role not in (Role.ADMIN, Role.SUPER_ADMIN):
+    if not principal.can(Permission.DELETE_JOURNEYS):
         raise Forbidden("only an admin may delete journeys: cancel it instead")
     async with unit_of_work() as session:
-        journey, _location = await journey_for_write(session, principal, journey_id, "can_edit_jobs")
+        journey, _location = await load_journey(session, principal, journey_id, require=Permission.EDIT_JOBS,
+                                                for_update=True, with_crew=True)
         if journey.data_source is DataSource.SMARTMOVING:
             raise ValidationFailed("SmartMoving journeys cannot be deleted here: they come back with the next sync")
         audit.record(session, principal, "journey.delete", "journey", journey.id,

@@ -6,18 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
-
 from db.enums import JourneyStatus, Phase
 from db.models import Journey
+from domain.access.rbac import Permission, Principal
 from domain.audit import record as audit
-from domain.events import bus as events
 from domain.audit.record import audited_write
-from domain.errors import NotFound, ValidationFailed
+from domain.errors import ValidationFailed
+from domain.events import bus as events
 from domain.events.bus import DomainEvent, EventType
-from domain.access.rbac import Principal, journey_scope
+from domain.journeys.access import load_journey
 from domain.unit_of_work import read_session, unit_of_work
 
 MAX_NOTES_LENGTH = 2000
@@ -46,33 +43,23 @@ def _progress_of(journey: Journey) -> JourneyProgress:
     )
 
 
-async def _scoped_journey(session: AsyncSession, principal: Principal, journey_id: int, *,
-                          for_update: bool = False) -> Journey:
-    query = select(Journey).where(Journey.id == journey_id, journey_scope(principal))
-    if for_update:
-        query = query.options(selectinload(Journey.crew)).with_for_update(of=Journey)
-    journey = await session.scalar(query)
-    if journey is None:
-        raise NotFound(f"journey {journey_id} not found")
-    return journey
-
-
 async def journey_progress(principal: Principal, journey_id: int) -> JourneyProgress:
     """The journey's progress, if it is in the principal's scope (NotFound otherwise)."""
     async with read_session() as session:
-        return _progress_of(await _scoped_journey(session, principal, journey_id))
+        journey, _location = await load_journey(session, principal, journey_id)
+        return _progress_of(journey)
 
 
 @audited_write
 async def update_journey_notes(principal: Principal, journey_id: int, notes: str) -> JourneyProgress:
     """Replace the journey's dispatch notes (empty clears them); audited, and announced to every
     screen showing the journey (`journey.changed`, on every instance)."""
-    principal.require("can_edit_jobs")
+    principal.require(Permission.EDIT_JOBS)
     cleaned = notes.strip()
     if len(cleaned) > MAX_NOTES_LENGTH:
         raise ValidationFailed(f"notes are limited to {MAX_NOTES_LENGTH} characters (got {len(cleaned)})")
     async with unit_of_work() as session:
-        journey = await _scoped_journey(session, principal, journey_id, for_update=True)
+        journey, _location = await load_journey(session, principal, journey_id, for_update=True, with_crew=True)
         old = audit.snapshot(journey, ["notes"])
         journey.notes = cleaned or None
         audit.record(session, principal, "update", "journey", journey.id, old=old,

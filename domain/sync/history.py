@@ -8,9 +8,8 @@ from typing import Any
 from sqlalchemy import select
 
 from db.models import Company, CompanyIntegration, SyncRun, utcnow
-from domain.access.company_access import require_company_access
+from domain.access.rbac import Permission, Principal
 from domain.errors import NotFound
-from domain.access.rbac import Principal
 from domain.sync.budget import budget_of
 from domain.sync.runs import running_run
 from domain.sync.schedule import next_runs
@@ -34,7 +33,7 @@ def run_row(run: SyncRun) -> dict[str, Any]:
 
 
 async def sync_history(principal: Principal, company_id: int, limit: int = 50) -> list[dict[str, Any]]:
-    require_company_access(principal, company_id)
+    principal.require_company_access(company_id)
     async with read_session() as session:
         runs = await session.scalars(
             select(SyncRun).join(CompanyIntegration, CompanyIntegration.id == SyncRun.integration_id)
@@ -51,14 +50,14 @@ async def sync_run(principal: Principal, run_id: int) -> dict[str, Any]:
             .where(SyncRun.id == run_id))).first()
         if row is None:
             raise NotFound(f"sync run {run_id} not found")
-        require_company_access(principal, row.company_id)
+        principal.require_company_access(row.company_id)
         return run_row(row.SyncRun)
 
 
 async def sync_status(principal: Principal, company_id: int | None = None) -> dict[str, Any]:
     """The integration's state for office roles; the super admin also gets its settings (masked)
     and call budget. Super admins name the company (default: the first one)."""
-    principal.require("can_view_smartmoving_data")
+    principal.require(Permission.VIEW_SMARTMOVING_DATA)
     async with read_session() as session:
         if principal.is_super_admin:
             company_id = company_id or await session.scalar(select(Company.id).order_by(Company.id).limit(1))
@@ -76,7 +75,7 @@ async def sync_status(principal: Principal, company_id: int | None = None) -> di
             "last_run": run_row(last) if last else None, "running_run_id": current.id if current else None,
             "next_runs": next_runs(integration.id),
         }
-        if principal.permissions.can_sync_data:
+        if principal.can(Permission.SYNC_DATA):
             status["integration"] = integration_view(integration)
             status["budget"] = (await budget_of(session, integration, utcnow())).as_dict()
         return status

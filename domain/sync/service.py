@@ -19,9 +19,9 @@ from sqlalchemy import select
 
 from db.enums import SyncKind, SyncRunStatus
 from db.models import CompanyIntegration, utcnow
+from domain.access.rbac import Permission, Principal
 from domain.audit.record import audited_write
 from domain.errors import Conflict, DomainError, NotFound
-from domain.access.rbac import Principal
 from domain.sync.budget import budget_of
 from domain.sync.catalogue import fetch_catalogue, load_catalogue, write_catalogue
 from domain.sync.connection import Connection, load_connection, open_client
@@ -73,7 +73,7 @@ async def trigger_sync(principal: Principal, company_id: int, kind: SyncKind = S
                        **client_options: Any) -> int:
     """Start a sync now in the background; the new SyncRun's id. 409 while one runs or when the
     month's quota is used up."""
-    principal.require("can_sync_data")
+    principal.require(Permission.SYNC_DATA)
     if kind is SyncKind.WEBHOOK:
         raise Conflict("webhook runs are started by SmartMoving deliveries")
     integration = await integration_of(company_id)
@@ -94,7 +94,7 @@ async def trigger_sync(principal: Principal, company_id: int, kind: SyncKind = S
 @audited_write
 async def trigger_all(principal: Principal, kind: SyncKind = SyncKind.JOBS) -> list[dict[str, Any]]:
     """Start a sync of every active integration: per company its run id, or why it did not start."""
-    principal.require("can_sync_data")
+    principal.require(Permission.SYNC_DATA)
     async with read_session() as session:
         company_ids = list(await session.scalars(
             select(CompanyIntegration.company_id).where(CompanyIntegration.active.is_(True))

@@ -12,12 +12,12 @@ from sqlalchemy import select
 
 from db.enums import IntegrationPlan
 from db.models import Company, CompanyIntegration
+from domain.access.rbac import Permission, Principal
 from domain.audit import record as audit
 from domain.audit.record import audited_write
 from domain.errors import NotFound, ValidationFailed
-from domain.access.rbac import Principal
-from domain.sync.secrets import SecretUnreadable, decrypt_secret, encrypt_secret, mask_secret
 from domain.sync.schedule import schedule_integration
+from domain.sync.secrets import SecretUnreadable, decrypt_secret, encrypt_secret, mask_secret
 from domain.unit_of_work import read_session, unit_of_work
 
 MIN_FREQUENCY_MINUTES = 5
@@ -66,7 +66,7 @@ def integration_view(integration: CompanyIntegration) -> dict[str, Any]:
 
 
 async def get_integration(principal: Principal, company_id: int) -> dict[str, Any] | None:
-    principal.require("can_sync_data")
+    principal.require(Permission.SYNC_DATA)
     async with read_session() as session:
         integration = await session.scalar(select(CompanyIntegration).where(CompanyIntegration.company_id == company_id))
         return integration_view(integration) if integration else None
@@ -105,7 +105,7 @@ def _clean(form: IntegrationForm, creating: bool) -> dict[str, Any]:
 @audited_write
 async def save_integration(principal: Principal, company_id: int, form: IntegrationForm) -> dict[str, Any]:
     """Create or update the company's integration; its masked view."""
-    principal.require("can_sync_data")
+    principal.require(Permission.SYNC_DATA)
     async with unit_of_work() as session:
         if await session.get(Company, company_id) is None:
             raise NotFound(f"company {company_id} not found")

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import DataSource, JourneyStatus
 from db.models import CompanyBranch, Journey, Location, Truck
-from domain.access.rbac import Principal, journey_scope, location_scope
+from domain.access.rbac import Permission, Principal, journey_scope, location_scope
 from domain.timewindow import today_in
 from domain.unit_of_work import read_session
 
@@ -56,8 +56,8 @@ _COLUMNS = (
 async def journey_list(principal: Principal, window: Window, filters: ListFilters,
                        *, smartmoving_only: bool = False) -> dict[str, Any]:
     """`{items, stats, filters, window}` for the principal's scope."""
-    principal.require("can_view_smartmoving_data")
-    financial = principal.permissions.can_view_financial_data
+    principal.require(Permission.VIEW_SMARTMOVING_DATA)
+    financial = principal.can(Permission.VIEW_FINANCIAL_DATA)
     async with read_session() as session:
         where = and_(journey_scope(principal), await window_clause(session, window), *_filter_clauses(filters))
         if smartmoving_only:
@@ -145,7 +145,7 @@ def _item(row: dict[str, Any]) -> dict[str, Any]:
 
 async def smartmoving_locations(principal: Principal) -> list[dict[str, Any]]:
     """Locations in scope with their SmartMoving link."""
-    principal.require("can_view_smartmoving_data")
+    principal.require(Permission.VIEW_SMARTMOVING_DATA)
     async with read_session() as session:
         rows = await session.execute(
             select(Location.id, Location.name, Location.timezone, Location.city, Location.province, Location.country,

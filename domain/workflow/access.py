@@ -1,5 +1,5 @@
-"""Who may touch a journey's workflow: loading a journey within the principal's scope, its crew,
-and the checks shared by the workflow and media.
+"""Who may touch a journey's workflow: its crew, and the checks shared by the workflow and media.
+(The journey itself is loaded by `domain.journeys.access.load_journey`.)
 
 A journey outside the principal's scope is "not found" (its existence is not revealed); a journey
 in scope that the principal may see but not work on is "forbidden".
@@ -13,26 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.enums import JourneyStatus, Phase
 from db.models import CrewAssignment, Journey
 from db.models.base import MAX_ROW_ID
+from domain.access.rbac import Permission, Principal
 from domain.errors import Conflict, Forbidden, NotFound
-from domain.access.rbac import Principal, journey_scope
 
 
 def require_row_id(value: int, what: str) -> None:
     if not 1 <= value <= MAX_ROW_ID:
         raise NotFound(f"{what} not found")
-
-
-async def scoped_journey(session: AsyncSession, principal: Principal, journey_id: int, *,
-                         for_update: bool = False) -> Journey:
-    """The journey if the principal may see it (locked for the transaction when `for_update`)."""
-    require_row_id(journey_id, "journey")
-    query = select(Journey).where(Journey.id == journey_id, journey_scope(principal))
-    if for_update:
-        query = query.with_for_update()
-    journey = await session.scalar(query)
-    if journey is None:
-        raise NotFound("journey not found")
-    return journey
 
 
 async def crew_ids(session: AsyncSession, journey_id: int) -> tuple[int, ...]:
@@ -50,7 +37,7 @@ def refuse_if_cancelled(journey: Journey) -> None:
 def require_worker(principal: Principal, phase: Phase, crew: tuple[int, ...]) -> None:
     """CREATION is the dispatch desk's (roles that assign crews); every later phase is the crew's."""
     if phase is Phase.CREATION:
-        if not principal.permissions.can_assign_crew:
+        if not principal.can(Permission.ASSIGN_CREW):
             raise Forbidden("the job setup (CREATION) is completed by dispatch")
     elif principal.user_id not in crew:
         raise Forbidden(f"only the crew of this journey can work on {phase.value}")
@@ -58,5 +45,5 @@ def require_worker(principal: Principal, phase: Phase, crew: tuple[int, ...]) ->
 
 def require_any_worker(principal: Principal, crew: tuple[int, ...]) -> None:
     """Crew of the journey or dispatch (for uploads, which are not tied to a phase yet)."""
-    if principal.user_id not in crew and not principal.permissions.can_assign_crew:
+    if principal.user_id not in crew and not principal.can(Permission.ASSIGN_CREW):
         raise Forbidden("only the crew of this journey can add photos and signatures to it")

@@ -10,7 +10,7 @@ from sqlalchemy import exists, select
 
 from db.enums import JourneyStatus, Phase, StepStatus
 from db.models import CrewAssignment, Journey, JourneyStep, Location, Truck, User
-from domain.access.rbac import Principal, journey_scope
+from domain.access.rbac import Permission, Principal, journey_scope
 from domain.unit_of_work import read_session
 from domain.workflow.phases import PHASE_LABELS
 
@@ -35,7 +35,7 @@ class AwaitingApproval:
 
 async def awaiting_approval(principal: Principal, limit: int = APPROVAL_QUEUE_LIMIT) -> list[AwaitingApproval]:
     """Completed, not yet approved phases of journeys in the principal's scope."""
-    principal.require("can_approve_steps")
+    principal.require(Permission.APPROVE_STEPS)
     query = (
         select(JourneyStep.phase, JourneyStep.completed_at, Journey, Location.name, Location.timezone, User.full_name)
         .join(Journey, Journey.id == JourneyStep.journey_id)
@@ -71,7 +71,7 @@ class ReadyForCrew:
 
 async def ready_for_crew(principal: Principal, limit: int = APPROVAL_QUEUE_LIMIT) -> list[ReadyForCrew]:
     """Journeys in scope with a truck and a crew whose job setup is not completed yet, soonest first."""
-    principal.require("can_assign_crew")
+    principal.require(Permission.ASSIGN_CREW)
     has_crew = exists(select(CrewAssignment.id).where(CrewAssignment.journey_id == Journey.id))
     query = (
         select(Journey, Location.name, Location.timezone, Truck.number)

@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import JourneyStatus, Phase
 from db.models import CrewAssignment, Journey, Location, Truck, User, utcnow
+from domain.access.rbac import Permission, Principal, journey_scope
 from domain.board.cards import CrewMember
 from domain.errors import Forbidden, NotFound
-from domain.access.rbac import CREW_ROLES, Principal, journey_scope
 from domain.timewindow import local_time, today_in
 from domain.unit_of_work import read_session
 from domain.workflow.access import require_row_id
@@ -91,7 +91,7 @@ async def _cards(session: AsyncSession, where: ColumnElement[bool]) -> list[Jour
 
 async def my_journeys(principal: Principal) -> list[JourneyCard]:
     """The crew member's journeys today and tomorrow (each in its location's timezone)."""
-    if principal.role not in CREW_ROLES:
+    if not principal.can(Permission.USE_CREW_APP):
         raise Forbidden("this list is for drivers and movers: it shows the journeys they are assigned to")
     today = utcnow().date()
     window = (journey_scope(principal) & (Journey.journey_date >= today - timedelta(days=1))

@@ -32,12 +32,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from config import get_settings
 from db.enums import MediaKind
 from db.models import Journey, Media
+from domain.access.rbac import Principal, journey_scope
 from domain.audit import record as audit
 from domain.audit.record import audited_write
 from domain.errors import DomainError, NotFound, ValidationFailed
-from domain.workflow.access import crew_ids, refuse_if_cancelled, require_any_worker, require_row_id, scoped_journey
-from domain.access.rbac import Principal, journey_scope
+from domain.journeys.access import load_journey
 from domain.unit_of_work import read_session, unit_of_work
+from domain.workflow.access import crew_ids, refuse_if_cancelled, require_any_worker, require_row_id
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_SIGNATURE_BYTES = 1024 * 1024
@@ -258,7 +259,7 @@ async def upload_media(principal: Principal, journey_id: int, kind: MediaKind, d
     """Store a photo or signature for a journey the principal works on; its id is then used to
     record an item. (No event: nothing on screen changes until the item is recorded.)"""
     async with unit_of_work() as session:
-        journey = await scoped_journey(session, principal, journey_id)
+        journey, _location = await load_journey(session, principal, journey_id)
         refuse_if_cancelled(journey)
         require_any_worker(principal, await crew_ids(session, journey.id))
         return media_info(await store_media(session, principal, journey, kind, data))

@@ -31,17 +31,18 @@ from db.enums import PHASE_ORDER, ActivityKind, ItemKind, JourneyStatus, MediaKi
 from db.models import Journey, JourneyStep, Media, StepActivity, User, utcnow
 from db.models.base import MAX_ROW_ID
 from db.workflow_defaults import PHASE_STATUS
+from domain.access.rbac import Permission, Principal
 from domain.audit import record as audit
-from domain.events import bus as events
 from domain.audit.record import audited_write
 from domain.errors import Conflict, ValidationFailed
+from domain.events import bus as events
 from domain.events.bus import DomainEvent, EventType
+from domain.journeys.access import load_journey
+from domain.unit_of_work import read_session, unit_of_work
+from domain.workflow.access import crew_ids, refuse_if_cancelled, require_worker
 from domain.workflow.items import ItemSpec, Recorded, is_satisfied, validate_signer, validate_value
-from domain.workflow.access import crew_ids, refuse_if_cancelled, require_worker, scoped_journey
 from domain.workflow.media import store_media
 from domain.workflow.template import Template, load_template
-from domain.access.rbac import Principal
-from domain.unit_of_work import read_session, unit_of_work
 
 DONE = frozenset({StepStatus.COMPLETED, StepStatus.APPROVED})
 REASON_MAX_LENGTH = 1000
@@ -209,14 +210,14 @@ async def workflow_view(session: AsyncSession, principal: Principal, journey: Jo
     return WorkflowView(
         journey_id=journey.id, journey_status=journey.status, current_phase=journey.current_phase,
         progress=journey.progress, phases=tuple(phases), viewer_is_crew=principal.user_id in crew,
-        viewer_can_dispatch=principal.permissions.can_assign_crew,
-        viewer_can_approve=principal.permissions.can_approve_steps,
+        viewer_can_dispatch=principal.can(Permission.ASSIGN_CREW),
+        viewer_can_approve=principal.can(Permission.APPROVE_STEPS),
     )
 
 
 async def journey_workflow(principal: Principal, journey_id: int) -> WorkflowView:
     async with read_session() as session:
-        journey = await scoped_journey(session, principal, journey_id)
+        journey, _location = await load_journey(session, principal, journey_id)
         return await workflow_view(session, principal, journey)
 
 
@@ -319,7 +320,7 @@ class _Work:
 
 
 async def _open(session: AsyncSession, principal: Principal, journey_id: int) -> _Work:
-    journey = await scoped_journey(session, principal, journey_id, for_update=True)
+    journey, _location = await load_journey(session, principal, journey_id, for_update=True)
     refuse_if_cancelled(journey)
     steps = {s.phase: s for s in (await session.scalars(
         select(JourneyStep).where(JourneyStep.journey_id == journey.id))).all()}
@@ -464,7 +465,7 @@ async def complete_phase(principal: Principal, journey_id: int, phase: Phase,
 
 @audited_write
 async def approve_phase(principal: Principal, journey_id: int, phase: Phase) -> Transition:
-    principal.require("can_approve_steps")
+    principal.require(Permission.APPROVE_STEPS)
     async with unit_of_work() as session:
         work = await _open(session, principal, journey_id)
         step = work.steps[phase]
@@ -482,7 +483,7 @@ async def approve_phase(principal: Principal, journey_id: int, phase: Phase) -> 
 @audited_write
 async def reject_phase(principal: Principal, journey_id: int, phase: Phase, reason: str) -> Transition:
     """Send a completed phase back to the crew (or dispatch, for CREATION) with a reason."""
-    principal.require("can_approve_steps")
+    principal.require(Permission.APPROVE_STEPS)
     reason = reason.strip() if isinstance(reason, str) else ""
     if not reason or len(reason) > REASON_MAX_LENGTH:
         raise ValidationFailed(f"say why the phase is rejected (1 to {REASON_MAX_LENGTH} characters)")
@@ -521,7 +522,7 @@ async def hand_over(principal: Principal, journey_id: int) -> Transition:
     confirms by handing the journey to its crew; anything else the company requires there must
     be recorded first (the usual 422 lists it)."""
     async with read_session() as session:
-        journey = await scoped_journey(session, principal, journey_id)
+        journey, _location = await load_journey(session, principal, journey_id)
         template = await load_template(session, journey.company_id)
     ticks = {spec.key: True for spec in template[Phase.CREATION] if spec.kind is ItemKind.CHECK}
     return await complete_phase(principal, journey_id, Phase.CREATION, ticks)

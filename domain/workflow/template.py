@@ -16,14 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.enums import ItemKind, Phase
 from db.models import PhaseItemTemplate
 from db.workflow_defaults import DEFAULT_TEMPLATE
+from domain.access.rbac import Permission, Principal
 from domain.audit import record as audit
-from domain.events import bus as events
 from domain.audit.record import audited_write
 from domain.errors import Forbidden, NotFound, ValidationFailed
+from domain.events import bus as events
 from domain.events.bus import DomainEvent, EventType
-from domain.workflow.items import ItemSpec, clean_label, clean_options, item_key
-from domain.access.rbac import Principal
 from domain.unit_of_work import read_session, unit_of_work
+from domain.workflow.items import ItemSpec, clean_label, clean_options, item_key
 
 #: More items than this in one phase would not fit a phone screen anyone reads with gloves on.
 MAX_ITEMS_PER_PHASE = 25
@@ -65,7 +65,7 @@ async def load_template(session: AsyncSession, company_id: int) -> Template:
 
 
 def _admin_company(principal: Principal) -> int:
-    principal.require("can_manage_company")
+    principal.require(Permission.MANAGE_COMPANY)
     if principal.company_id is None:
         raise Forbidden("the workflow template belongs to a company: sign in as its admin")
     return principal.company_id

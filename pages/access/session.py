@@ -2,13 +2,14 @@
 
 The session lives in `app.storage.user` (signed with STORAGE_SECRET). Anonymous visitors are
 sent to `/login?redirect_to=...` by `AuthMiddleware`; `guarded_page` then loads the
-`Principal` and sends a role the page is not meant for to its own home page, which says why.
+`Principal` and sends a user whose role lacks the page's permission to their own home page,
+which says why.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from functools import wraps
 from typing import Any
 from urllib.parse import quote
@@ -18,9 +19,8 @@ from fastapi.responses import RedirectResponse
 from nicegui import app, context, ui
 from starlette.middleware.base import BaseHTTPMiddleware
 
-from db.enums import Role
-from domain.access.rbac import Principal, landing_path, load_principal
-from domain.unit_of_work import read_session
+from domain.access.rbac import Permission, Principal, landing_path
+from domain.access.signin import principal_for_user_id
 
 #: `/openapi.json` describes the API (no data; every route but login and health needs a token), for clients and tools.
 PUBLIC_PATHS = frozenset({"/login", "/health", "/openapi.json"})
@@ -63,8 +63,7 @@ async def current_principal() -> Principal | None:
     user_id = app.storage.user.get("user_id")
     if not user_id:
         return None
-    async with read_session() as session:
-        principal = await load_principal(session, int(user_id))
+    principal = await principal_for_user_id(int(user_id))
     if principal is None:
         sign_out()
     return principal
@@ -72,12 +71,15 @@ async def current_principal() -> Principal | None:
 
 PageHandler = Callable[..., Awaitable[Any] | Any]
 
+#: Every guarded page's path and the permission it is open to (filled as the pages register).
+GUARDED_PAGES: dict[str, Permission] = {}
 
-def guarded_page(path: str, *, roles: Iterable[Role] | None = None, title: str | None = None,
+
+def guarded_page(path: str, *, allow: Permission, title: str | None = None,
                  reconnect_timeout: float | None = None) -> Callable[[PageHandler], PageHandler]:
-    """Register `handler(principal, **path_params)` as a page open to `roles` (all roles if None).
+    """Register `handler(principal, **path_params)` as a page open to the roles that have `allow`.
     `reconnect_timeout`: how long the server keeps the page for a browser that lost its connection."""
-    allowed = frozenset(roles) if roles is not None else None
+    GUARDED_PAGES[path] = allow
 
     def decorate(handler: PageHandler) -> PageHandler:
         params = list(inspect.signature(handler).parameters.values())[1:]
@@ -88,7 +90,7 @@ def guarded_page(path: str, *, roles: Iterable[Role] | None = None, title: str |
             request = context.client.request
             if principal is None:  # signed out meanwhile (e.g. deactivated)
                 return to_login(request)
-            if allowed is not None and principal.role not in allowed:
+            if not principal.can(allow):
                 app.storage.user[_REFUSED_KEY] = request.url.path
                 return RedirectResponse(landing_path(principal.role))
             refused = app.storage.user.pop(_REFUSED_KEY, None)

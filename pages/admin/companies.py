@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from components.admin.resource_page import ResourceSpec, StateChange, resource_page
 from components.forms import FormField, timezone_options
 from components.paged_table import RowAction
-from components.admin.resource_page import ResourceSpec, StateChange, resource_page
-from db.enums import Role
+from domain.access.rbac import Permission, Principal
 from domain.admin import companies
-from domain.access.rbac import Principal
 from pages.access.session import guarded_page
 
 
@@ -41,4 +40,4 @@ async def companies_page(principal: Principal) -> None:
 
 
 def register() -> None:
-    guarded_page("/super-admin/companies", roles={Role.SUPER_ADMIN}, title="Companies · C&C CRM")(companies_page)
+    guarded_page("/super-admin/companies", allow=Permission.VIEW_ALL_COMPANIES, title="Companies · C&C CRM")(companies_page)

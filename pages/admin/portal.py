@@ -19,10 +19,9 @@ from components.admin.company_panels import (
 from components.nav import app_header
 from components.sync.panel import SyncPanel, history_rows, history_table
 from components.tables import column, simple_table
-from db.enums import Role
+from domain.access.rbac import Permission, Principal
 from domain.admin.overview import company_catalogue, company_detail, company_locations, company_stats, list_companies
 from domain.errors import NotFound
-from domain.access.rbac import Principal
 from domain.sync.history import sync_history
 from pages.access.session import guarded_page
 
@@ -165,6 +164,6 @@ class _CompanyPage:
 
 
 def register() -> None:
-    guarded_page("/super-admin", roles={Role.SUPER_ADMIN}, title="Super admin · C&C CRM")(companies_page)
-    guarded_page("/super-admin/companies/{company_id}", roles={Role.SUPER_ADMIN},
+    guarded_page("/super-admin", allow=Permission.VIEW_ALL_COMPANIES, title="Super admin · C&C CRM")(companies_page)
+    guarded_page("/super-admin/companies/{company_id}", allow=Permission.VIEW_ALL_COMPANIES,
                  title="Company · C&C CRM")(company_page)

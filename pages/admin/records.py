@@ -7,19 +7,16 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
+from components.admin.resource_page import ItemFunction, ResourceSpec, StateChange, resource_page
 from components.forms import FormField, open_form, timezone_options
 from components.paged_table import RowAction
-from components.admin.resource_page import ItemFunction, ResourceSpec, StateChange, resource_page
-from db.enums import LocationLinkKind, Role
+from db.enums import LocationLinkKind
+from domain.access.passwords import MIN_PASSWORD_LENGTH
+from domain.access.rbac import COMPANY_ROLE_LABELS, Permission, Principal
 from domain.admin import locations as admin_locations
 from domain.admin import trucks as admin_trucks
 from domain.admin import users as admin_users
-from domain.access.passwords import MIN_PASSWORD_LENGTH
-from domain.access.rbac import Principal
 from pages.access.session import guarded_page
-
-ADMIN_ROLES = frozenset({Role.ADMIN, Role.SUPER_ADMIN})
-COMPANY_ROLES = {r.value: r.value.replace("_", " ").title() for r in Role if r is not Role.SUPER_ADMIN}
 
 
 def _col(name: str, label: str, **extra: Any) -> dict[str, Any]:
@@ -51,7 +48,7 @@ def _user_row(item: dict[str, Any]) -> dict[str, Any]:
     kinds = [link["kind"] for link in item["locations"]]
     links = ", ".join(f"{kinds.count(k.value)} {k.value.lower()}" for k in LocationLinkKind if k.value in kinds)
     return {**{k: item[k] for k in ("id", "full_name", "email", "phone", "status")},
-            "role": COMPANY_ROLES.get(item["role"], item["role"]), "locations": links or "—",
+            "role": COMPANY_ROLE_LABELS.get(item["role"], item["role"]), "locations": links or "—",
             "last_login_at": _when(item["last_login_at"])}
 
 
@@ -81,7 +78,7 @@ async def _user_fields(principal: Principal, company_id: int | None) -> list[For
         FormField("email", "Email", "email", autofocus=True),
         FormField("full_name", "Full name"),
         FormField("phone", "Phone"),
-        FormField("role", "Role", "select", COMPANY_ROLES),
+        FormField("role", "Role", "select", dict(COMPANY_ROLE_LABELS)),
         FormField("password", "Initial password", "password", create_only=True,
                   hint=f"at least {MIN_PASSWORD_LENGTH} characters"),
         FormField("assigned", "Assigned locations (works there)", "multiselect", locations),
@@ -172,6 +169,6 @@ async def trucks_page(principal: Principal) -> None:
 
 
 def register() -> None:
-    guarded_page("/admin/users", roles=ADMIN_ROLES, title="Users · C&C CRM")(users_page)
-    guarded_page("/admin/locations", roles=ADMIN_ROLES, title="Locations · C&C CRM")(locations_page)
-    guarded_page("/admin/trucks", roles=ADMIN_ROLES, title="Trucks · C&C CRM")(trucks_page)
+    guarded_page("/admin/users", allow=Permission.MANAGE_COMPANY, title="Users · C&C CRM")(users_page)
+    guarded_page("/admin/locations", allow=Permission.MANAGE_COMPANY, title="Locations · C&C CRM")(locations_page)
+    guarded_page("/admin/trucks", allow=Permission.MANAGE_COMPANY, title="Trucks · C&C CRM")(trucks_page)

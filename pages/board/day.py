@@ -1,32 +1,37 @@
-"""The dispatcher board `/dashboard`: one location of the user's scope on one day — stats, filters,
+"""The dispatcher board `/board`: one location of the user's scope on one day — stats, filters,
 job cards, the Assign and New journey dialogs — kept live by domain events.
 
 Managers, admins and auditors use the same board within their own scope (auditors read only);
 admins also see company-wide figures and a chart of jobs per day. Live updates re-read only the
-affected card and the stats through the domain with this page's principal."""
+affected card and the stats through the domain with this page's principal.
+
+`/dashboard` and `/dashboard/timeline`, the board's old addresses, redirect here (old bookmarks)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 
+from fastapi import Request
+from fastapi.responses import RedirectResponse
 from nicegui import ui
 
+from components.admin.overview import company_overview_panel
 from components.board.assign_dialog import open_assign_dialog
 from components.board.controls import LocationDayPage, open_location_page
-from components.admin.overview import company_overview_panel
 from components.board.job_card import humanize, job_card, refill_job_card
+from components.board.stats_tiles import stats_tiles
 from components.journeys.form import open_journey_form
 from components.live import on_event
-from components.board.stats_tiles import stats_tiles
 from db.enums import DataSource, JourneyStatus
-from domain.board.views import Board, BoardStats, board_card, board_stats, load_board
-from domain.board.cards import MAX_SEARCH_LENGTH, CardFilters
-from domain.events.bus import DomainEvent
 from domain.access.locations import LocationOption
-from domain.access.rbac import DESKTOP_ROLES, Principal
-from pages.journeys import detail as journey_page
-from pages.board import timeline
+from domain.access.rbac import Permission, Principal
+from domain.board.cards import MAX_SEARCH_LENGTH, CardFilters
+from domain.board.views import Board, BoardStats, board_card, board_stats, load_board
+from domain.events.bus import DomainEvent
 from pages.access.session import guarded_page
+from pages.board import timeline
+from pages.journeys import detail as journey_page
 
 
 class BoardPage(LocationDayPage):
@@ -35,19 +40,18 @@ class BoardPage(LocationDayPage):
         super().__init__(principal, locations, location_id, day)
         self.filters = CardFilters()
         self.cards: dict[int, ui.card] = {}
-        can = principal.permissions
-        self.on_assign = self.assign if can.can_assign_crew else None
+        self.on_assign = self.assign if principal.can(Permission.ASSIGN_CREW) else None
         with ui.column().classes("w-full q-pa-md gap-3"):
             with ui.row().classes("w-full items-center justify-between"):
                 ui.label("Dispatch board").classes("text-h5").props('data-testid="page-title"')
                 with ui.row().classes("gap-2"):
                     ui.button("Timeline", icon="view_timeline", on_click=self.open_timeline).props(
                         "outline no-caps")
-                    if can.can_edit_jobs:
+                    if principal.can(Permission.EDIT_JOBS):
                         ui.button("New journey", icon="add", on_click=self.new_journey).props(
                             'unelevated no-caps color=primary data-testid="new-journey"').mark("new-journey")
             self.controls = ui.row().classes("w-full")
-            if can.can_manage_company:
+            if principal.can(Permission.MANAGE_COMPANY):
                 self.overview = ui.column().classes("w-full")
             self.stats = ui.row().classes("w-full")
             self._filters_row()
@@ -83,7 +87,7 @@ class BoardPage(LocationDayPage):
 
     async def show(self, board: Board) -> None:
         self._show_stats(board.stats)
-        if self.principal.permissions.can_manage_company:
+        if self.principal.can(Permission.MANAGE_COMPANY):
             self.overview.clear()
             with self.overview:
                 await company_overview_panel(self.principal)
@@ -130,15 +134,25 @@ class BoardPage(LocationDayPage):
         open_journey_form(self.principal, self.locations, self.location_id, self.day, on_saved=self.refresh_journey)
 
     def open_timeline(self) -> None:
-        ui.navigate.to(f"/dashboard/timeline?location={self.location_id}&day={self.day}")
+        ui.navigate.to(f"/board/timeline?location={self.location_id}&day={self.day}")
 
 
-async def dashboard(principal: Principal, location: int | None = None, day: str | None = None) -> None:
+async def board_page(principal: Principal, location: int | None = None, day: str | None = None) -> None:
     await open_location_page(principal, "Dispatch board", location, day,
                              lambda locations, location_id, when: BoardPage(principal, locations, location_id, when))
 
 
+def moved_to(path: str) -> Callable[[Request], Awaitable[RedirectResponse]]:
+    """A page that redirects to `path`, keeping the query string."""
+    async def redirect(request: Request) -> RedirectResponse:
+        query = request.url.query
+        return RedirectResponse(f"{path}?{query}" if query else path)
+    return redirect
+
+
 def register() -> None:
-    guarded_page("/dashboard", roles=DESKTOP_ROLES, title="Board · C&C CRM")(dashboard)
+    guarded_page("/board", allow=Permission.USE_BOARD, title="Board · C&C CRM")(board_page)
+    ui.page("/dashboard")(moved_to("/board"))
+    ui.page("/dashboard/timeline")(moved_to("/board/timeline"))
     timeline.register()
     journey_page.register()

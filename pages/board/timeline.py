@@ -1,4 +1,4 @@
-"""`/dashboard/timeline`: a location's trucks as rows, the day's hours as columns, journeys as
+"""`/board/timeline`: a location's trucks as rows, the day's hours as columns, journeys as
 bars where they are scheduled; journeys without a truck in a side list, ready to assign."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from nicegui import ui
 from components.board.assign_dialog import open_assign_dialog
 from components.board.controls import LocationDayPage, open_location_page
 from components.board.job_card import STATUS_COLORS, badge_html, status_html, time_range
-from domain.board.views import Timeline, TruckRow, load_timeline
-from domain.board.cards import JobCard
 from domain.access.locations import LocationOption
-from domain.access.rbac import DESKTOP_ROLES, Principal
+from domain.access.rbac import Permission, Principal
+from domain.board.cards import JobCard
+from domain.board.views import Timeline, TruckRow, load_timeline
 from pages.access.session import guarded_page
 
 #: Local hours shown, [FIRST_HOUR, LAST_HOUR).
@@ -72,7 +72,7 @@ class TimelinePage(LocationDayPage):
             with ui.row().classes("w-full items-center justify-between"):
                 ui.label("Timeline").classes("text-h5").props('data-testid="page-title"')
                 ui.button("Board", icon="dashboard", on_click=lambda: ui.navigate.to(
-                    f"/dashboard?location={self.location_id}&day={self.day}")).props("outline no-caps")
+                    f"/board?location={self.location_id}&day={self.day}")).props("outline no-caps")
             self.controls = ui.row().classes("w-full")
             self.body = ui.row().classes("w-full no-wrap items-start gap-4")
 
@@ -94,7 +94,7 @@ class TimelinePage(LocationDayPage):
                 ui.label("This location has no active trucks.").classes("text-grey-7 q-pa-sm")
 
     def _unassigned(self, timeline: Timeline) -> None:
-        can_assign = self.principal.permissions.can_assign_crew
+        can_assign = self.principal.can(Permission.ASSIGN_CREW)
         with ui.card().classes("w-80 shrink-0 q-pa-sm gap-2").props('flat bordered data-testid="no-truck-list"'):
             ui.label(f"Without a truck ({len(timeline.unassigned)})").classes("text-subtitle2")
             for card in timeline.unassigned:
@@ -113,4 +113,4 @@ async def timeline_page(principal: Principal, location: int | None = None, day: 
 
 
 def register() -> None:
-    guarded_page("/dashboard/timeline", roles=DESKTOP_ROLES, title="Timeline · C&C CRM")(timeline_page)
+    guarded_page("/board/timeline", allow=Permission.USE_BOARD, title="Timeline · C&C CRM")(timeline_page)

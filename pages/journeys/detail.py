@@ -14,13 +14,13 @@ from components.board.job_card import badge_html, humanize, money, phase_bar_htm
 from components.journeys.form import open_journey_form
 from components.live import on_event
 from components.nav import app_header
-from db.enums import ActivityKind, Role
+from db.enums import ActivityKind
+from domain.access.locations import LocationOption
+from domain.access.rbac import Permission, Principal
 from domain.errors import DomainError, NotFound
 from domain.journeys.access import CLOSED_STATUSES
 from domain.journeys.detail import ActivityRecord, AuditRecord, JourneyDetail, StepRecord, journey_detail
 from domain.journeys.edit import cancel_journey, delete_journey
-from domain.access.locations import LocationOption
-from domain.access.rbac import DESKTOP_ROLES, Principal
 from pages.access.session import guarded_page
 
 _MEDIA_KINDS = (ActivityKind.PHOTO, ActivityKind.SIGNATURE)
@@ -98,7 +98,7 @@ class JourneyPage:
             self.body.clear()
             with self.body:
                 ui.label("Journey not found").classes("text-h6").props('data-testid="not-found"')
-                ui.link("Back to the board", "/dashboard")
+                ui.link("Back to the board", "/board")
             return
         self.body.clear()
         with self.body:
@@ -115,7 +115,7 @@ class JourneyPage:
         with ui.row().classes("w-full items-center justify-between"):
             with ui.row().classes("items-center gap-3"):
                 ui.button(icon="arrow_back", on_click=lambda: ui.navigate.to(
-                    f"/dashboard?location={card.location_id}&day={card.journey_date}")).props(
+                    f"/board?location={card.location_id}&day={card.journey_date}")).props(
                     'flat round aria-label="Back to the board"')
                 ui.html(f'<div class="flex items-center gap-2">{badge_html(card)}{status_html(card.status)}</div>')
                 ui.label(card.customer_name).classes("text-h5").props('data-testid="page-title"')
@@ -125,13 +125,13 @@ class JourneyPage:
         ui.html(phase_bar_html(card.phases, card.progress)).classes("w-full")
 
     def _actions(self, detail: JourneyDetail) -> None:
-        card, can = detail.card, self.principal.permissions
+        card, can = detail.card, self.principal.can
         with ui.row().classes("gap-2"):
-            if can.can_assign_crew and card.status not in CLOSED_STATUSES:
+            if can(Permission.ASSIGN_CREW) and card.status not in CLOSED_STATUSES:
                 ui.button("Assign crew", icon="group_add", on_click=lambda: open_assign_dialog(
                     self.principal, card.id, lambda _id: self.render())).props("unelevated no-caps color=primary") \
                     .mark("detail-assign")
-            if can.can_edit_jobs and card.status not in CLOSED_STATUSES:
+            if can(Permission.EDIT_JOBS) and card.status not in CLOSED_STATUSES:
                 location = [LocationOption(card.location_id, card.location_name, card.timezone)]
                 ui.button("Edit", icon="edit", on_click=lambda: open_journey_form(
                     self.principal, location, card.location_id, card.journey_date, card,
@@ -139,7 +139,7 @@ class JourneyPage:
                 if not card.is_smartmoving:
                     ui.button("Cancel journey", icon="event_busy", on_click=self._confirm_cancel).props(
                         "outline no-caps color=negative").mark("detail-cancel")
-            if self.principal.role in (Role.ADMIN, Role.SUPER_ADMIN) and not card.is_smartmoving:
+            if can(Permission.DELETE_JOURNEYS) and not card.is_smartmoving:
                 ui.button("Delete", icon="delete", on_click=self._confirm_delete).props(
                     "flat no-caps color=negative").mark("detail-delete")
 
@@ -212,7 +212,7 @@ class JourneyPage:
             async def confirm() -> None:
                 if await self._run(delete_journey(self.principal, self.journey_id), "Journey deleted"):
                     dialog.close()
-                    ui.navigate.to("/dashboard")
+                    ui.navigate.to("/board")
 
             with ui.row().classes("w-full justify-end"):
                 ui.button("Keep it", on_click=dialog.close).props("flat no-caps")
@@ -228,4 +228,4 @@ async def journey_view(principal: Principal, journey_id: int) -> None:
 
 
 def register() -> None:
-    guarded_page("/journeys/{journey_id}", roles=DESKTOP_ROLES, title="Journey · C&C CRM")(journey_view)
+    guarded_page("/journeys/{journey_id}", allow=Permission.USE_BOARD, title="Journey · C&C CRM")(journey_view)

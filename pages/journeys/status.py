@@ -7,9 +7,9 @@ from nicegui import ui
 
 from components.journeys.progress import journey_progress_card
 from components.nav import app_header
+from domain.access.rbac import Permission, Principal
 from domain.errors import DomainError, NotFound
 from domain.journeys.status import MAX_NOTES_LENGTH, journey_progress, update_journey_notes
-from domain.access.rbac import Principal
 from pages.access.session import guarded_page
 
 
@@ -22,7 +22,7 @@ async def journey_status(principal: Principal, journey_id: int) -> None:
         return
     with ui.column().classes("w-full items-center gap-4 p-4"):
         journey_progress_card(principal, journey)
-        if principal.permissions.can_edit_jobs:
+        if principal.can(Permission.EDIT_JOBS):
             _notes_editor(principal, journey_id, journey.notes or "")
 
 
@@ -43,4 +43,4 @@ def _notes_editor(principal: Principal, journey_id: int, notes: str) -> None:
 
 
 def register() -> None:
-    guarded_page("/journeys/{journey_id}/status", title="Journey · C&C CRM")(journey_status)
+    guarded_page("/journeys/{journey_id}/status", allow=Permission.VIEW_JOURNEY_STATUS, title="Journey · C&C CRM")(journey_status)

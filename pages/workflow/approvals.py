@@ -10,17 +10,15 @@ from nicegui import ui
 
 from components.live import on_event
 from components.nav import app_header
-from components.workflow.phase_record import local_time, phase_record
 from components.testid import tid
-from db.enums import Role
-from domain.workflow import phases as workflow
-from domain.workflow.approvals import AwaitingApproval, ReadyForCrew, awaiting_approval, ready_for_crew
+from components.workflow.phase_record import local_time, phase_record
+from domain.access.rbac import Permission, Principal
 from domain.errors import DomainError
 from domain.events.bus import EventType
-from domain.access.rbac import Principal
+from domain.workflow import phases as workflow
+from domain.workflow.approvals import AwaitingApproval, ReadyForCrew, awaiting_approval, ready_for_crew
 from pages.access.session import guarded_page
 
-APPROVER_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER})
 QUEUE_EVENTS = frozenset({EventType.PHASE_COMPLETED, EventType.PHASE_APPROVED, EventType.PHASE_REJECTED,
                           EventType.JOURNEY_CANCELLED, EventType.JOURNEY_CREATED, EventType.JOURNEY_CHANGED,
                           EventType.CREW_ASSIGNED, EventType.TRUCK_ASSIGNED})
@@ -150,4 +148,4 @@ async def approvals_page(principal: Principal) -> None:
 
 
 def register() -> None:
-    guarded_page("/approvals", roles=APPROVER_ROLES, title="Approvals · C&C CRM")(approvals_page)
+    guarded_page("/approvals", allow=Permission.USE_APPROVAL_QUEUE, title="Approvals · C&C CRM")(approvals_page)

@@ -19,18 +19,18 @@ from zoneinfo import ZoneInfo
 
 from nicegui import context, ui
 
-from components.workflow.connection_guard import connection_guard
 from components.live import on_event
+from components.testid import tid
+from components.workflow.connection_guard import connection_guard
 from components.workflow.phase_inputs import TOUCH, ItemActions, item_input
 from components.workflow.phase_record import STATUS_STYLE, phase_record, phase_stepper
-from components.testid import tid
 from db.enums import JourneyStatus, Phase, StepStatus
-from domain.workflow import phases as workflow
-from domain.workflow.crew_journeys import JourneyCard, journey_card, my_journeys
+from domain.access.rbac import Permission, Principal
 from domain.errors import DomainError, NotFound
 from domain.events.bus import DomainEvent, EventType
+from domain.workflow import phases as workflow
+from domain.workflow.crew_journeys import JourneyCard, journey_card, my_journeys
 from domain.workflow.media import signature_png
-from domain.access.rbac import CREW_ROLES, Principal
 from pages.access.session import guarded_page
 
 #: How long the server keeps a phone's page through a dead spot (the page resumes as it was).
@@ -443,7 +443,7 @@ async def journey_page(principal: Principal, journey_id: int) -> None:
 
 
 def register() -> None:
-    guarded_page("/mobile", roles=CREW_ROLES, title="My journeys · C&C CRM",
+    guarded_page("/mobile", allow=Permission.USE_CREW_APP, title="My journeys · C&C CRM",
                  reconnect_timeout=RECONNECT_TIMEOUT)(my_journeys_page)
-    guarded_page("/mobile/journey/{journey_id}", roles=CREW_ROLES, title="Journey · C&C CRM",
+    guarded_page("/mobile/journey/{journey_id}", allow=Permission.USE_CREW_APP, title="Journey · C&C CRM",
                  reconnect_timeout=RECONNECT_TIMEOUT)(journey_page)

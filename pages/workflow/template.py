@@ -9,11 +9,11 @@ from nicegui import ui
 
 from components.nav import app_header
 from components.testid import tid
-from db.enums import ItemKind, Phase, Role
-from domain.workflow import template as phase_template
+from db.enums import ItemKind, Phase
+from domain.access.rbac import Permission, Principal
 from domain.errors import DomainError
+from domain.workflow import template as phase_template
 from domain.workflow.items import READING_POSITION, READING_TIME, TEXT_MAX_LENGTH, ItemSpec
-from domain.access.rbac import Principal
 from domain.workflow.phases import PHASE_LABELS
 from pages.access.session import guarded_page
 
@@ -128,4 +128,4 @@ async def workflow_page(principal: Principal) -> None:
 
 
 def register() -> None:
-    guarded_page("/admin/workflow", roles={Role.ADMIN}, title="Workflow · C&C CRM")(workflow_page)
+    guarded_page("/admin/workflow", allow=Permission.EDIT_WORKFLOW_TEMPLATE, title="Workflow · C&C CRM")(workflow_page)

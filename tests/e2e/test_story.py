@@ -38,9 +38,9 @@ from db.enums import CrewRole, DataSource, JourneyStatus, MediaKind, Phase, Role
 from db.models import AuditEntry, CrewAssignment, Journey, JourneyStep, Media, SyncRun, User
 from db.seed import DEMO_ACCOUNTS, DEMO_COMPANY
 from db.session import sync_url
+from domain.access.rbac import landing_path
 from domain.journeys.access import CLOSED_STATUSES
 from domain.paging import DEFAULT_PAGE_SIZE
-from domain.access.rbac import landing_path
 from tests.e2e.artifacts import Screenshots
 from tests.e2e.conftest import FAILED_STEP, ServedApp, phone_page, served_app
 from tests.e2e.live_server import free_port, signed_in_page
@@ -222,7 +222,7 @@ def test_dispatcher_assigns_the_crew_and_is_refused_a_double_booking(story: Stor
         synced_here = s.execute(select(Journey.id, Journey.job_number).where(
             Journey.location_id == cast.location_id, Journey.journey_date == cast.day,
             Journey.external_id.not_like("demo-%"))).tuples().all()
-    url = f"/dashboard?location={cast.location_id}&day={cast.day}"
+    url = f"/board?location={cast.location_id}&day={cast.day}"
     board.goto(url)
     for journey_id, job_number in synced_here:  # the synced jobs are on the board, with their SmartMoving number
         expect(board.get_by_test_id(f"journey-card-{journey_id}").get_by_test_id("job-label")).to_have_text(

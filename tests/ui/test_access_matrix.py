@@ -1,6 +1,8 @@
 """Who may open what: every role (the demo accounts) against every guarded page and every
 guarded API endpoint. The expected table is written out below as data, from DESIGN.md's
-"Roles and scope" — not read from the code under test.
+"Roles and scope" — not read from the code under test — and then checked against the permission
+flags of `domain.access.rbac` (`PERMISSIONS`, and the flag each page is registered with), so the
+table, the flags, the pages and the navigation cannot drift apart.
 
 A refused page sends the user to their home page, which says "You don't have access to this page.";
 a refused endpoint answers 403 in the envelope. An allowed page shows no refusal (and, for the pages of this issue, its title);
@@ -15,15 +17,27 @@ import pytest
 from nicegui.testing import User as SimulatedUser
 from sqlalchemy import select
 
+from components.nav import SECTIONS
 from db.enums import Role
 from db.models import Company, Location, Truck, User
 from db.seed import DEMO_PASSWORD
+from domain.access.rbac import PERMISSIONS, Permission, landing_path
 from domain.unit_of_work import read_session
 from tests.helpers import bearer, sign_in, token_for
 
 REFUSAL = "You don't have access to this page."
 
 ADMIN_PAGES = {"/admin/users", "/admin/locations", "/admin/trucks"}
+#: The company desk (DESIGN: "desktop" screens of ADMIN, MANAGER, DISPATCHER, AUDITOR).
+DESK = {"/board", "/board/timeline", "/journeys/{journey_id}"}
+#: The super admin portal.
+PORTAL = {"/super-admin", "/super-admin/companies", "/super-admin/companies/{company_id}"}
+#: The crew's phone screens.
+PHONE = {"/mobile", "/mobile/journey/{journey_id}"}
+#: Pages every role may open (the domain decides which journeys each sees).
+EVERY_ROLE_PAGES = {"/journeys/{journey_id}/status"}
+#: Pages anyone may open, signed in or not, or that only redirect (the board's old addresses).
+OPEN_PAGES = {"/login", "/logout", "/", "/dashboard", "/dashboard/timeline"}
 #: Every endpoint any signed-in role may call.
 EVERYONE = {"GET /api/auth/me", "POST /api/auth/logout"}
 #: Company administration (DESIGN: ADMIN "users, locations, trucks"; SUPER_ADMIN "everything").
@@ -42,17 +56,21 @@ COMPANIES = {"GET /api/super-admin/companies", "GET /api/super-admin/companies/{
 AUDIT = {"GET /api/audit", "GET /api/audit/export.csv"}
 
 ALLOWED: dict[Role, set[str]] = {
-    Role.SUPER_ADMIN: {"/super-admin", "/super-admin/companies", "/audit", *ADMIN_PAGES,
+    Role.SUPER_ADMIN: {*PORTAL, "/audit", *ADMIN_PAGES, *EVERY_ROLE_PAGES,
                        *EVERYONE, *ADMINISTRATION, *COMPANIES, *AUDIT},
-    Role.ADMIN: {"/dashboard", "/audit", *ADMIN_PAGES, *EVERYONE, *ADMINISTRATION, *AUDIT},
-    Role.MANAGER: {"/dashboard", *EVERYONE},
-    Role.DISPATCHER: {"/dashboard", *EVERYONE},
-    Role.DRIVER: {"/mobile", *EVERYONE},
-    Role.MOVER: {"/mobile", *EVERYONE},
-    Role.AUDITOR: {"/dashboard", "/audit", *EVERYONE, *AUDIT},
+    Role.ADMIN: {*DESK, "/approvals", "/admin/workflow", "/audit", *ADMIN_PAGES, *EVERY_ROLE_PAGES,
+                 *EVERYONE, *ADMINISTRATION, *AUDIT},
+    Role.MANAGER: {*DESK, "/approvals", *EVERY_ROLE_PAGES, *EVERYONE},
+    Role.DISPATCHER: {*DESK, "/approvals", *EVERY_ROLE_PAGES, *EVERYONE},
+    Role.DRIVER: {*PHONE, *EVERY_ROLE_PAGES, *EVERYONE},
+    Role.MOVER: {*PHONE, *EVERY_ROLE_PAGES, *EVERYONE},
+    Role.AUDITOR: {*DESK, "/audit", *EVERY_ROLE_PAGES, *EVERYONE, *AUDIT},
 }
 
-PAGES = ["/dashboard", "/mobile", "/super-admin", "/super-admin/companies", *sorted(ADMIN_PAGES), "/audit"]
+#: Every guarded page, as registered (path parameters in braces).
+GUARDED = ADMIN_PAGES | DESK | PORTAL | PHONE | EVERY_ROLE_PAGES | {"/approvals", "/admin/workflow", "/audit"}
+#: The pages opened by the simulated user (those without path parameters).
+PAGES = sorted(path for path in GUARDED if "{" not in path)
 #: Titles of the pages this issue built (the landing pages belong to other issues).
 TITLES = {"/admin/users": "Users", "/admin/locations": "Locations", "/admin/trucks": "Trucks",
           "/audit": "Audit trail", "/super-admin/companies": "Companies"}
@@ -111,10 +129,10 @@ def _calls(t: dict[str, int], email: str) -> list[tuple[str, str, dict[str, Any]
 
 def test_the_table_covers_every_route_of_this_issue() -> None:
     """Each API route this issue added appears in the table, so none escapes the matrix."""
-    from api import audit
-    from api.admin import records as admin
     from api import access as auth
+    from api import audit
     from api.admin import companies
+    from api.admin import records as admin
     from app import build  # noqa: F401  (importing app is enough to build the routers)
 
     routes = {f"{m} {r.path}".replace("{entity_id}", "{id}")
@@ -122,6 +140,32 @@ def test_the_table_covers_every_route_of_this_issue() -> None:
               for r in router.routes for m in r.methods}
     tested = EVERYONE | ADMINISTRATION | COMPANIES | AUDIT | {"POST /api/auth/login"}
     assert routes == tested
+
+
+async def test_every_page_is_guarded_by_one_permission_flag(db: str, user: SimulatedUser) -> None:
+    """Every page of the app but the open ones goes through `guarded_page` with a flag, and the
+    table above lists each of them."""
+    from nicegui import app
+
+    from pages.access.session import GUARDED_PAGES
+
+    pages = {route.path for route in app.routes
+             if getattr(route, "endpoint", None) is not None and route.endpoint.__module__.startswith("pages.")}
+    assert pages - OPEN_PAGES == set(GUARDED_PAGES) == GUARDED
+    assert all(isinstance(flag, Permission) for flag in GUARDED_PAGES.values())
+
+
+@pytest.mark.parametrize("role", list(Role))
+async def test_the_table_is_what_the_flags_of_the_role_open(db: str, user: SimulatedUser, role: Role) -> None:
+    """A page is open to a role exactly when the role has the page's flag; the navigation shows a
+    section exactly when its page is open; and the role's home page is one of its own."""
+    from pages.access.session import GUARDED_PAGES
+
+    flags = PERMISSIONS[role]
+    assert {path for path, flag in GUARDED_PAGES.items() if flag in flags} == ALLOWED[role] & GUARDED
+    for _label, path, flag in SECTIONS:
+        assert GUARDED_PAGES[path] is flag, path
+    assert landing_path(role) in ALLOWED[role]
 
 
 @pytest.mark.parametrize("role", list(Role))

@@ -220,5 +220,5 @@ async def test_refused_accounts_see_why_on_the_login_page(world: World, user: Si
     user.find(marker="password").type(WORLD_PASSWORD)
     user.find(marker="sign-in").click()
     await user.should_see(message, retries=100)
-    await user.open("/dashboard")
+    await user.open("/board")
     await user.should_see("Sign in to your account")

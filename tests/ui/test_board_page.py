@@ -13,12 +13,12 @@ from sqlalchemy import select
 from db.enums import ActivityKind, CrewRole, JourneyStatus, MediaKind, Phase, Role
 from db.models import CrewAssignment, Journey, JourneyStep, Media, StepActivity, Truck, UserLocation
 from db.models import User as UserModel
-from domain.events import bus as events
-from domain.board.assignment import CrewChoice, assign
-from domain.events.bus import DomainEvent, EventType
-from domain.journeys.edit import JourneyDraft, create_journey
 from domain.access.locations import LocationOption, visible_locations
 from domain.access.rbac import Principal
+from domain.board.assignment import CrewChoice, assign
+from domain.events import bus as events
+from domain.events.bus import DomainEvent, EventType
+from domain.journeys.edit import JourneyDraft, create_journey
 from domain.timewindow import today_in
 from domain.unit_of_work import read_session, unit_of_work
 from tests.principals import principal_for
@@ -95,7 +95,7 @@ async def test_dispatcher_sees_only_their_branches_today(branch: Branch, user: U
     async with read_session() as s:
         other = await s.scalar(select(Journey.location_id).where(
             Journey.location_id.not_in(sorted(branch.dispatcher.assigned_location_ids))).limit(1))
-    await user.open(f"/dashboard?location={other}")
+    await user.open(f"/board?location={other}")
     await user.should_see(marker="job-card", retries=SLOW)
     assert _card_ids(user) == await _journey_ids(branch.location.id, branch.today)
 
@@ -108,7 +108,7 @@ async def test_no_money_on_a_dispatchers_board_but_on_an_admins(branch: Branch, 
     await user.open("/logout")
     await _sign_in(user, "admin@demo.ccrm")
     await user.should_see(marker="jobs-chart", retries=SLOW)
-    await user.open(f"/dashboard?location={branch.location.id}")
+    await user.open(f"/board?location={branch.location.id}")
     await user.should_see(marker="job-card", retries=SLOW)
     await user.should_see('data-testid="estimated-value">$')
     await user.should_see(marker="stat-value")
@@ -145,7 +145,7 @@ async def test_a_booked_truck_is_shown_disabled_and_a_late_conflict_is_refused(b
     user.find(marker="assign-save").click()
     await user.should_see(f"is already booked on Olivia First (#{first})", retries=SLOW)
     # Reopened, the dialog shows the truck disabled with the journey holding it.
-    await user.open("/dashboard")
+    await user.open("/board")
     user.find(marker=f"assign-{second}").click()
     await user.should_see("Booked: Olivia First", retries=SLOW)
     truck_item = user.find(marker=f"truck-{branch.truck[0]}").elements.pop()
@@ -214,13 +214,28 @@ async def test_timeline_shows_trucks_bars_and_the_unassigned(branch: Branch, use
     await assign(branch.dispatcher, on_truck, truck_id=branch.truck[0])
     await _sign_in(user, "dispatcher@demo.ccrm")
     await user.should_see(marker="job-card", retries=SLOW)
-    await user.open(f"/dashboard/timeline?location={branch.location.id}")
+    await user.open(f"/board/timeline?location={branch.location.id}")
     await user.should_see(marker=f"bar-{on_truck}", retries=SLOW)
     bar = user.find(marker=f"bar-{on_truck}").elements.pop()
     assert (bar.style["left"], bar.style["width"]) == ("87.50%", "9.38%")  # 20:00–21:30 on 6:00–22:00
     await user.should_see("Wanda Waiting")
     await user.should_see(branch.truck[1])
     await user.should_not_see(marker=f"bar-{waiting}")
+
+
+async def test_the_old_dashboard_addresses_redirect_to_the_board(branch: Branch, user: User) -> None:
+    """`/dashboard` was the board's address: old bookmarks still work, query string and all."""
+    on_truck = await branch.journey("Barry Bar")
+    await assign(branch.dispatcher, on_truck, truck_id=branch.truck[0])
+    await _sign_in(user, "dispatcher@demo.ccrm")
+    await user.should_see(marker="job-card", retries=SLOW)
+    query = f"location={branch.location.id}&day=2026-11-20"
+    for old, new in (("/dashboard", "/board"), ("/dashboard/timeline", "/board/timeline")):
+        response = await user.http_client.get(f"{old}?{query}")
+        assert response.is_redirect and response.headers["location"] == f"{new}?{query}"
+        assert (await user.http_client.get(old)).headers["location"] == new
+    await user.open(f"/dashboard/timeline?location={branch.location.id}")
+    await user.should_see(marker=f"bar-{on_truck}", retries=SLOW)
 
 
 async def test_journey_page_shows_phases_media_and_audit_for_auditors_only(branch: Branch, user: User) -> None:

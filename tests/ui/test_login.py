@@ -32,8 +32,8 @@ async def test_login_page_lists_demo_accounts(demo: str, user: User) -> None:
 @pytest.mark.parametrize(
     ("email", "landing", "title"),
     [
-        ("dispatcher@demo.ccrm", "/dashboard", "Dispatch board"),
-        ("admin@demo.ccrm", "/dashboard", "Dispatch board"),
+        ("dispatcher@demo.ccrm", "/board", "Dispatch board"),
+        ("admin@demo.ccrm", "/board", "Dispatch board"),
         ("driver@demo.ccrm", "/mobile", "My journeys"),
         ("superadmin@demo.ccrm", "/super-admin", "Companies"),
     ],
@@ -50,16 +50,16 @@ async def test_wrong_password_shows_a_clear_error(demo: str, user: User) -> None
 
 
 async def test_anonymous_visitor_is_sent_to_login_with_redirect(demo: str, user: User) -> None:
-    await user.open("/dashboard")
+    await user.open("/board")
     await user.should_see("Sign in to your account")
 
 
 async def test_a_crew_member_is_sent_from_the_dispatch_board_to_their_home(demo: str, user: User) -> None:
     await _sign_in(user, "driver@demo.ccrm")
     await user.should_see("My journeys", retries=SIGN_IN_RETRIES)
-    await user.open("/dashboard")
+    await user.open("/board")
     await user.should_see("You don't have access to this page.")
-    await user.should_see("/dashboard is not open to driver@demo.ccrm (DRIVER): here is your home page.")
+    await user.should_see("/board is not open to driver@demo.ccrm (DRIVER): here is your home page.")
     await user.should_see("My journeys")
     await user.should_not_see("Dispatch board")
 
