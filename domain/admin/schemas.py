@@ -6,7 +6,7 @@ bodies. Every problem is reported at once: one 422 naming each field."""
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import available_timezones
 
 from annotated_types import Interval
@@ -59,7 +59,10 @@ class NewCompany(CompanyFields):
     timezone: Annotated[TimeZone, BeforeValidator(lambda value: value or DEFAULT_TIMEZONE)] = DEFAULT_TIMEZONE
 
 
-CompanyChanges = changes_of(CompanyFields, "CompanyChanges")
+if TYPE_CHECKING:  # a type checker sees the fields (all may be left out at run time)
+    CompanyChanges = CompanyFields
+else:
+    CompanyChanges = changes_of(CompanyFields, "CompanyChanges")
 
 
 # --- locations ---------------------------------------------------------------------------------
@@ -85,7 +88,10 @@ class NewLocation(LocationFields):
     company_id: RowId | None = None
 
 
-LocationChanges = changes_of(LocationFields, "LocationChanges")
+if TYPE_CHECKING:  # a type checker sees the fields (all may be left out at run time)
+    LocationChanges = LocationFields
+else:
+    LocationChanges = changes_of(LocationFields, "LocationChanges")
 
 
 # --- trucks ------------------------------------------------------------------------------------
@@ -106,7 +112,10 @@ class NewTruck(TruckFields):
     company_id: RowId | None = None
 
 
-TruckChanges = changes_of(TruckFields, "TruckChanges")
+if TYPE_CHECKING:  # a type checker sees the fields (all may be left out at run time)
+    TruckChanges = TruckFields
+else:
+    TruckChanges = changes_of(TruckFields, "TruckChanges")
 
 
 # --- users -------------------------------------------------------------------------------------
@@ -136,7 +145,10 @@ class NewUser(UserFields):
     company_id: RowId | None = None
 
 
-UserChanges = changes_of(UserFields, "UserChanges")
+if TYPE_CHECKING:  # a type checker sees the fields (all may be left out at run time)
+    UserChanges = UserFields
+else:
+    UserChanges = changes_of(UserFields, "UserChanges")
 
 
 class PasswordReset(Schema):
