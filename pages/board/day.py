@@ -20,10 +20,11 @@ from components.live import on_event
 from components.board.stats_tiles import stats_tiles
 from db.enums import DataSource, JourneyStatus
 from domain.board.views import Board, BoardStats, board_card, board_stats, load_board
-from domain.board.cards import MAX_SEARCH_LENGTH, CardFilters
+from domain.board.cards import CardFilters
 from domain.events.bus import DomainEvent
 from domain.access.locations import LocationOption
 from domain.access.rbac import DESKTOP_ROLES, Principal
+from domain.paging import MAX_SEARCH_LENGTH
 from pages.journeys import detail as journey_page
 from pages.board import timeline
 from pages.access.session import guarded_page
