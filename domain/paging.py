@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,12 +15,17 @@ DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 200
 #: Beyond any real list; keeps the row offset a small number for the database.
 MAX_PAGE = 100_000
+#: Longest search text accepted by the lists, the board and the API.
 MAX_SEARCH_LENGTH = 100
 
+Item = TypeVar("Item")
 
-@dataclass(frozen=True, slots=True)
-class Page:
-    items: list[dict[str, Any]]
+
+@dataclass(frozen=True)
+class Page(Generic[Item]):
+    """One page of a list (the administration lists' rows, the board's job cards...)."""
+
+    items: Sequence[Item]
     total: int
     page: int
     page_size: int
@@ -58,7 +63,7 @@ def narrow(query: Select[Any], *clauses: ColumnElement[bool] | None) -> Select[A
 
 
 async def fetch_page(session: AsyncSession, query: Select[Any], page: int, page_size: int,
-                     to_item: Callable[[Any], dict[str, Any]]) -> Page:
+                     to_item: Callable[[Any], dict[str, Any]]) -> Page[dict[str, Any]]:
     """One page of `query` (which must be ordered) and the total number of its rows."""
     check_paging(page, page_size)
     total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0

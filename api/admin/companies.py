@@ -8,13 +8,12 @@ from fastapi.responses import JSONResponse
 
 from api.http.deps import CurrentPrincipal
 from api.http.envelope import ok
-from api.admin.resources import PagingQuery, add_resource_routes, body_model
+from api.admin.resources import PagingQuery, add_resource_routes
 from db.enums import CompanyStatus
 from domain.admin import companies
+from domain.admin.schemas import CompanyChanges, NewCompany
 
 router = APIRouter(prefix="/api/super-admin", tags=["companies"])
-
-CompanyBody = body_model("CompanyBody", companies.COMPANY_FIELDS)
 
 
 @router.get("/companies")
@@ -26,5 +25,5 @@ async def list_companies(principal: CurrentPrincipal, paging: PagingQuery, searc
 
 
 add_resource_routes(router, "/companies", "company", read=companies.get_company, create=companies.create_company,
-                    edit=companies.update_company, create_body=CompanyBody, edit_body=CompanyBody,
+                    edit=companies.update_company, create_body=NewCompany, edit_body=CompanyChanges,
                     states={"suspend": companies.suspend_company, "reactivate": companies.reactivate_company})

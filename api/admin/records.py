@@ -6,40 +6,26 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
 
 from api.http.deps import CurrentPrincipal
 from api.http.envelope import ok
-from api.admin.resources import PagingQuery, add_resource_routes, body_model
+from api.admin.resources import PagingQuery, add_resource_routes
 from api.http.params import RowId
 from db.enums import Role, UserStatus
 from domain.admin import locations as admin_locations
 from domain.admin import trucks as admin_trucks
 from domain.admin import users as admin_users
+from domain.admin.schemas import (
+    LocationChanges,
+    NewLocation,
+    NewTruck,
+    NewUser,
+    PasswordReset,
+    TruckChanges,
+    UserChanges,
+)
 
 router = APIRouter(prefix="/api/admin", tags=["administration"])
-
-
-class LocationLink(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    location_id: RowId
-    kind: str = "ASSIGNED"
-
-
-class PasswordReset(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    password: str
-
-
-UserCreate = body_model("UserCreate", admin_users.USER_FIELDS, password=(str | None, None),
-                        company_id=(RowId | None, None), locations=(list[LocationLink], []))
-UserUpdate = body_model("UserUpdate", admin_users.USER_FIELDS, locations=(list[LocationLink] | None, None))
-LocationCreate = body_model("LocationCreate", admin_locations.LOCATION_FIELDS, company_id=(RowId | None, None))
-LocationUpdate = body_model("LocationUpdate", admin_locations.LOCATION_FIELDS)
-TruckCreate = body_model("TruckCreate", admin_trucks.TRUCK_FIELDS, company_id=(RowId | None, None))
-TruckUpdate = body_model("TruckUpdate", admin_trucks.TRUCK_FIELDS)
 
 
 @router.get("/users")
@@ -75,13 +61,13 @@ async def list_trucks(principal: CurrentPrincipal, paging: PagingQuery, company_
 
 
 add_resource_routes(router, "/users", "user", read=admin_users.get_user, create=admin_users.create_user,
-                    edit=admin_users.update_user, create_body=UserCreate, edit_body=UserUpdate,
+                    edit=admin_users.update_user, create_body=NewUser, edit_body=UserChanges,
                     states={"deactivate": admin_users.deactivate_user, "reactivate": admin_users.reactivate_user})
 add_resource_routes(router, "/locations", "location", read=admin_locations.get_location,
                     create=admin_locations.create_location, edit=admin_locations.update_location,
-                    create_body=LocationCreate, edit_body=LocationUpdate,
+                    create_body=NewLocation, edit_body=LocationChanges,
                     states={"deactivate": admin_locations.deactivate_location,
                             "reactivate": admin_locations.reactivate_location})
 add_resource_routes(router, "/trucks", "truck", read=admin_trucks.get_truck, create=admin_trucks.create_truck,
-                    edit=admin_trucks.update_truck, create_body=TruckCreate, edit_body=TruckUpdate,
+                    edit=admin_trucks.update_truck, create_body=NewTruck, edit_body=TruckChanges,
                     states={"deactivate": admin_trucks.deactivate_truck, "reactivate": admin_trucks.reactivate_truck})

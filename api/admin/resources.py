@@ -1,24 +1,23 @@
-"""Building blocks of the administration routers: request models generated from the domain's
-field declarations (one source for the rules), the paging query, and the standard routes of a
-company-owned resource (read one, create, edit, state changes).
+"""Building blocks of the administration routers: the paging query, and the standard routes of a
+company-owned resource (read one, create, edit, state changes) whose request bodies are the
+domain's schemas (`domain/admin/schemas.py`: one source for the rules and their messages).
 
 No `from __future__ import annotations` here: FastAPI must see the real body classes in the
 signatures of the routes built inside `add_resource_routes`."""
 
-import enum
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, create_model
+from pydantic import BaseModel
 
 from api.http.deps import CurrentPrincipal
 from api.http.envelope import ok
 from api.http.params import PageNumber, RowId
-from domain.admin.fields import Field
 from domain.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from domain.access.rbac import Principal
+from domain.schemas import Schema
 
 
 class Paging(BaseModel):
@@ -34,38 +33,25 @@ def _paging(page: PageNumber = 1,
 PagingQuery = Annotated[Paging, Depends(_paging)]
 
 
-def body_model(name: str, fields: Sequence[Field], **extra: Any) -> type[BaseModel]:
-    """A request body with the declared fields, all optional here: the domain checks them (and
-    says which are required), so the API and the pages get the same rules and messages."""
-    annotations: dict[str, Any] = {
-        f.name: ((str if issubclass(f.kind, enum.Enum) else f.kind) | None, None) for f in fields
-    }
-    return create_model(name, __config__=ConfigDict(extra="forbid"), **annotations, **extra)
-
-
-def body_dict(body: BaseModel) -> dict[str, Any]:
-    """Only the fields the client sent (an edit leaves the others unchanged)."""
-    return body.model_dump(exclude_unset=True)
-
-
 Read = Callable[[Principal, int], Awaitable[Any]]
-Write = Callable[[Principal, Mapping[str, Any]], Awaitable[Any]]
-Edit = Callable[[Principal, int, Mapping[str, Any]], Awaitable[Any]]
+Write = Callable[[Principal, Any], Awaitable[Any]]
+Edit = Callable[[Principal, int, Any], Awaitable[Any]]
 
 
 def add_resource_routes(router: APIRouter, path: str, label: str, *, read: Read, create: Write, edit: Edit,
-                        create_body: type[BaseModel], edit_body: type[BaseModel],
+                        create_body: type[Schema], edit_body: type[Schema],
                         states: Mapping[str, Read]) -> None:
-    """`GET {path}/{id}`, `POST {path}` (201), `PATCH {path}/{id}`, `POST {path}/{id}/{state}`."""
+    """`GET {path}/{id}`, `POST {path}` (201), `PATCH {path}/{id}`, `POST {path}/{id}/{state}`.
+    The checked body goes to the domain as it is (an edit changes only the fields sent)."""
 
     async def read_one(entity_id: RowId, principal: CurrentPrincipal) -> JSONResponse:
         return ok(await read(principal, entity_id))
 
     async def create_one(body: create_body, principal: CurrentPrincipal) -> JSONResponse:  # type: ignore[valid-type]
-        return ok(await create(principal, body_dict(body)), f"{label} created", 201)
+        return ok(await create(principal, body), f"{label} created", 201)
 
     async def edit_one(entity_id: RowId, body: edit_body, principal: CurrentPrincipal) -> JSONResponse:  # type: ignore[valid-type]
-        return ok(await edit(principal, entity_id, body_dict(body)), f"{label} updated")
+        return ok(await edit(principal, entity_id, body), f"{label} updated")
 
     router.add_api_route(f"{path}/{{entity_id}}", read_one, methods=["GET"], name=f"get {label}")
     router.add_api_route(path, create_one, methods=["POST"], status_code=201, name=f"create {label}")

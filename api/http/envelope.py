@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from domain.errors import DomainError
+from domain.schemas import Schema
 
 API_PREFIX = "/api"
 
@@ -90,8 +91,22 @@ async def domain_error_handler(_request: Request, exc: Exception) -> JSONRespons
     return fail(exc.status_code, exc.code, exc.message, exc.details)
 
 
-async def validation_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+def _body_schema(request: Request) -> type[Schema] | None:
+    """The domain schema the route takes as its request body, if it does."""
+    field = getattr(request.scope.get("route"), "body_field", None)
+    model = getattr(getattr(field, "field_info", None), "annotation", None)
+    return model if isinstance(model, type) and issubclass(model, Schema) else None
+
+
+async def validation_error_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    schema = _body_schema(request)
+    errors = exc.errors()
+    if schema is not None and errors and all(len(e["loc"]) > 1 and e["loc"][0] == "body"
+                                             and isinstance(e["loc"][1], str) for e in errors):
+        # A body's fields: worded as the domain words them (the pages show the same messages).
+        failure = schema.failure([{**e, "loc": tuple(e["loc"][1:])} for e in errors])
+        return await domain_error_handler(request, failure)
     problems = [
         {"field": ".".join(str(p) for p in err.get("loc", ()) if p != "body"), "problem": err.get("msg", "")}
         for err in exc.errors()

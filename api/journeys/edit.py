@@ -1,14 +1,14 @@
 """Journeys over JSON: list, read, create, edit, cancel/delete, assign crew and truck, availability.
 
-Thin: each route validates its input (Pydantic, with limits), calls one domain function with the
-acting principal, and answers with the envelope. Cards come from the domain already trimmed to
+Thin: each route validates its input (Pydantic, with limits: the bodies of a journey are the
+domain's schemas, `domain/journeys/schemas.py`), calls one domain function with the acting
+principal, and answers with the envelope. Cards come from the domain already trimmed to
 what the principal may see (no `estimated_value` key for roles without financial data).
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict
-from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -17,28 +17,17 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.http.deps import CurrentPrincipal
 from api.http.envelope import ok
-from api.http.params import Day, Moment, PageNumber, RowId
+from api.http.params import Day, PageNumber, RowId
 from db.enums import CrewRole, DataSource, JourneyStatus
 from domain.board.assignment import MAX_CREW_SIZE, UNCHANGED, CrewChoice, assign
 from domain.board.availability import availability
 from domain.board.views import MAX_PAGE_SIZE, active_journeys, get_card
-from domain.board.cards import MAX_SEARCH_LENGTH, CardFilters, JobCard
+from domain.board.cards import CardFilters, JobCard
 from domain.errors import NotFound
 from domain.journeys.detail import journey_detail
-from domain.journeys.edit import (
-    MAX_ADDRESS,
-    MAX_CATALOGUE_LABEL,
-    MAX_CUSTOMER_NAME,
-    MAX_EMAIL,
-    MAX_ESTIMATED_VALUE,
-    MAX_NOTES,
-    MAX_PHONE,
-    JourneyDraft,
-    cancel_journey,
-    create_journey,
-    delete_journey,
-    update_journey,
-)
+from domain.journeys.edit import cancel_journey, create_journey, delete_journey, update_journey
+from domain.journeys.schemas import MAX_NOTES, JourneyChanges, NewJourney
+from domain.paging import MAX_SEARCH_LENGTH
 from domain.access.rbac import Principal
 
 router = APIRouter(prefix="/api/journey", tags=["journeys"])
@@ -50,32 +39,6 @@ JOURNEY_PATH = "/{journey_id:int}"
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class JourneyChanges(_Strict):
-    """Fields of a journey a request may set; on PUT only those sent change."""
-
-    journey_date: Day | None = None
-    customer_name: str | None = Field(None, min_length=1, max_length=MAX_CUSTOMER_NAME)
-    customer_phone: str | None = Field(None, max_length=MAX_PHONE)
-    customer_email: str | None = Field(None, max_length=MAX_EMAIL)
-    origin_address: str | None = Field(None, max_length=MAX_ADDRESS)
-    destination_address: str | None = Field(None, max_length=MAX_ADDRESS)
-    service_type: str | None = Field(None, max_length=MAX_CATALOGUE_LABEL)
-    move_size: str | None = Field(None, max_length=MAX_CATALOGUE_LABEL)
-    #: ISO 8601; without an offset it is the location's wall-clock time.
-    scheduled_start: Moment | None = None
-    scheduled_end: Moment | None = None
-    notes: str | None = Field(None, max_length=MAX_NOTES)
-    estimated_value: Decimal | None = Field(None, ge=0, le=MAX_ESTIMATED_VALUE)
-    confirmed: bool | None = None
-
-
-class JourneyCreate(JourneyChanges):
-    location_id: RowId
-    journey_date: Day  # type: ignore[assignment]
-    customer_name: str = Field(min_length=1, max_length=MAX_CUSTOMER_NAME)  # type: ignore[assignment]
-    confirmed: bool = False  # type: ignore[assignment]
 
 
 class CrewMemberIn(_Strict):
@@ -126,15 +89,14 @@ async def read(journey_id: RowId, principal: CurrentPrincipal) -> JSONResponse:
 
 
 @router.post("", status_code=201)
-async def create(body: JourneyCreate, principal: CurrentPrincipal) -> JSONResponse:
-    draft = JourneyDraft(**body.model_dump(exclude_none=True))
-    journey_id = await create_journey(principal, draft)
+async def create(body: NewJourney, principal: CurrentPrincipal) -> JSONResponse:
+    journey_id = await create_journey(principal, body)
     return ok(await _card(principal, journey_id), "journey created", status_code=201)
 
 
 @router.put(JOURNEY_PATH)
 async def edit(journey_id: RowId, body: JourneyChanges, principal: CurrentPrincipal) -> JSONResponse:
-    await update_journey(principal, journey_id, body.model_dump(exclude_unset=True))
+    await update_journey(principal, journey_id, body)
     return ok(await _card(principal, journey_id), "journey updated")
 
 

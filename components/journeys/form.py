@@ -16,16 +16,14 @@ from domain.access.locations import LocationOption
 from domain.access.rbac import Permission, Principal
 from domain.board.cards import JobCard
 from domain.errors import DomainError, ValidationFailed
-from domain.journeys.edit import (
+from domain.journeys.edit import JourneyDraft, create_journey, update_journey
+from domain.journeys.schemas import (
     MAX_ADDRESS,
     MAX_CATALOGUE_LABEL,
     MAX_CUSTOMER_NAME,
     MAX_EMAIL,
     MAX_NOTES,
     MAX_PHONE,
-    JourneyDraft,
-    create_journey,
-    update_journey,
 )
 
 SavedHandler = Callable[[int], Awaitable[None] | None]

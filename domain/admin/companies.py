@@ -15,7 +15,7 @@ from db.models import Company, Location, PhaseItemTemplate, User
 from db.workflow_defaults import DEFAULT_TEMPLATE
 from domain.audit.record import audited_write, snapshot
 from domain.errors import NotFound, ValidationFailed
-from domain.admin.fields import Field, clean, timezone_problem
+from domain.admin.schemas import CompanyChanges, NewCompany
 from domain.paging import DEFAULT_PAGE_SIZE, Page, fetch_page, narrow, search_clause
 from domain.access.rbac import Principal
 from domain.admin.tenancy import (
@@ -28,11 +28,6 @@ from domain.admin.tenancy import (
 )
 from domain.unit_of_work import read_session, unit_of_work
 
-COMPANY_FIELDS = (
-    Field("name", "Name", required=True, max_len=200),
-    Field("timezone", "Time zone", required=True, max_len=64, check=timezone_problem),
-)
-DEFAULT_TIMEZONE = "America/Toronto"
 AUDITED = ("name", "timezone", "status")
 
 
@@ -73,10 +68,10 @@ async def _name_taken(session: AsyncSession, name: str, except_id: int | None = 
 
 
 @audited_write
-async def create_company(principal: Principal, data: Mapping[str, Any]) -> dict[str, Any]:
+async def create_company(principal: Principal, data: Mapping[str, Any] | NewCompany) -> dict[str, Any]:
     """`data`: name, optional timezone (default DEFAULT_TIMEZONE)."""
     require_super_admin(principal)
-    values = clean(COMPANY_FIELDS, {**data, "timezone": data.get("timezone") or DEFAULT_TIMEZONE})
+    values = NewCompany.parse(data).model_dump()
     async with unit_of_work() as session:
         await _name_taken(session, values["name"])
         company = Company(**values, status=CompanyStatus.ACTIVE)
@@ -89,10 +84,11 @@ async def create_company(principal: Principal, data: Mapping[str, Any]) -> dict[
 
 
 @audited_write
-async def update_company(principal: Principal, company_id: int, changes: Mapping[str, Any]) -> dict[str, Any]:
+async def update_company(principal: Principal, company_id: int,
+                         changes: Mapping[str, Any] | CompanyChanges) -> dict[str, Any]:
     """Rename a company or change its time zone."""
     require_super_admin(principal)
-    values = clean(COMPANY_FIELDS, changes, partial=True)
+    values = CompanyChanges.parse(changes).model_dump(exclude_unset=True)
     async with unit_of_work() as session:
         company = await session.get(Company, company_id, with_for_update=True)
         if company is None:

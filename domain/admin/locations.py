@@ -11,31 +11,18 @@ from sqlalchemy import select
 
 from db.models import Location
 from domain.audit.record import audited_write
-from domain.admin.fields import Field, timezone_problem
+from domain.admin.schemas import LocationChanges, LocationFields, NewLocation
 from domain.paging import DEFAULT_PAGE_SIZE, Page, fetch_page, narrow, search_clause
 from domain.access.rbac import Principal, location_scope
 from domain.admin.tenancy import change_state, company_filter, create_record, read_owned, update_record
 from domain.unit_of_work import read_session
 
-LOCATION_FIELDS = (
-    Field("name", "Name", required=True, max_len=120),
-    Field("code", "Code", max_len=40),
-    Field("timezone", "Time zone", required=True, max_len=64, check=timezone_problem),
-    Field("address", "Address", max_len=300),
-    Field("city", "City", max_len=120),
-    Field("province", "Province", max_len=40),
-    Field("country", "Country", max_len=2),
-    Field("postal_code", "Postal code", max_len=20),
-    Field("phone", "Phone", max_len=40),
-    Field("lat", "Latitude", float, minimum=-90, maximum=90),
-    Field("lng", "Longitude", float, minimum=-180, maximum=180),
-)
-AUDITED = ("company_id", *(f.name for f in LOCATION_FIELDS), "active")
+AUDITED = ("company_id", *LocationFields.model_fields, "active")
 
 
 def location_view(location: Location) -> dict[str, Any]:
     return {"id": location.id, "company_id": location.company_id, "active": location.active,
-            **{f.name: getattr(location, f.name) for f in LOCATION_FIELDS}}
+            **{name: getattr(location, name) for name in LocationFields.model_fields}}
 
 
 async def list_locations(principal: Principal, *, company_id: int | None = None, search: str | None = None,
@@ -54,15 +41,16 @@ async def get_location(principal: Principal, location_id: int) -> dict[str, Any]
 
 
 @audited_write
-async def create_location(principal: Principal, data: Mapping[str, Any]) -> dict[str, Any]:
-    """`data`: the LOCATION_FIELDS, and `company_id` for a super admin."""
-    return location_view(await create_record(principal, Location, "location", LOCATION_FIELDS, data,
+async def create_location(principal: Principal, data: Mapping[str, Any] | NewLocation) -> dict[str, Any]:
+    """`data`: a NewLocation (`company_id` for a super admin)."""
+    return location_view(await create_record(principal, Location, "location", NewLocation, data,
                                               unique="name", audited=AUDITED))
 
 
 @audited_write
-async def update_location(principal: Principal, location_id: int, changes: Mapping[str, Any]) -> dict[str, Any]:
-    return location_view(await update_record(principal, Location, "location", LOCATION_FIELDS, location_id,
+async def update_location(principal: Principal, location_id: int,
+                          changes: Mapping[str, Any] | LocationChanges) -> dict[str, Any]:
+    return location_view(await update_record(principal, Location, "location", LocationChanges, location_id,
                                               changes, unique="name"))
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Company
 from domain.access.rbac import Permission, Principal
-from domain.admin.fields import Field, clean
+from domain.schemas import Schema
 from domain.audit import record as audit
 from domain.audit.record import audited_write, snapshot
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -149,13 +149,13 @@ def _taken(label: str, attr: str, value: str) -> str:
 
 
 @audited_write
-async def create_record(principal: Principal, model: type[Model], label: str, fields: Sequence[Field],
-                        data: Mapping[str, Any], *, unique: str, audited: Sequence[str],
+async def create_record(principal: Principal, model: type[Model], label: str, schema: type[Schema],
+                        data: Mapping[str, Any] | Schema, *, unique: str, audited: Sequence[str],
                         check: ValuesCheck | None = None) -> Model:
-    """Create a company-owned record (`data` may name `company_id`: required for a super admin)."""
-    data = dict(data)
-    company_id = data.pop("company_id", None)
-    values = clean(fields, data)
+    """Create a company-owned record checked by `schema` (whose `company_id` is required of a super admin)."""
+    checked = schema.parse(data)
+    company_id = getattr(checked, "company_id", None)
+    values = checked.model_dump(exclude_unset=True, exclude={"company_id"})
     async with unit_of_work() as session:
         owner = await target_company(session, principal, company_id)
         if check is not None:
@@ -171,14 +171,15 @@ async def create_record(principal: Principal, model: type[Model], label: str, fi
 
 
 @audited_write
-async def update_record(principal: Principal, model: type[Model], label: str, fields: Sequence[Field],
-                        entity_id: int, changes: Mapping[str, Any], *, unique: str,
+async def update_record(principal: Principal, model: type[Model], label: str, schema: type[Schema],
+                        entity_id: int, changes: Mapping[str, Any] | Schema, *, unique: str,
                         check: ValuesCheck | None = None) -> Model:
-    """Change some fields of a company-owned record; 422 when nothing would change."""
-    values = clean(fields, changes, partial=True)
+    """Change the fields sent (checked by the edit `schema`) of a company-owned record; 422 when
+    nothing would change."""
+    values = schema.parse(changes).model_dump(exclude_unset=True)
     async with unit_of_work() as session:
         obj = await load_owned(session, principal, model, entity_id, label)
-        company_id: int = getattr(obj, "company_id")
+        company_id: int = obj.company_id  # type: ignore[attr-defined]
         if check is not None:
             await check(session, values, company_id)
         if unique in values:

@@ -13,17 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import Location, Truck
 from domain.audit.record import audited_write
 from domain.errors import Forbidden, ValidationFailed
-from domain.admin.fields import Field
+from domain.admin.schemas import NewTruck, TruckChanges
 from domain.paging import DEFAULT_PAGE_SIZE, Page, fetch_page, narrow, search_clause
 from domain.access.rbac import Principal, truck_scope
 from domain.admin.tenancy import change_state, company_filter, create_record, read_owned, update_record
 from domain.unit_of_work import read_session
 
-TRUCK_FIELDS = (
-    Field("number", "Truck number", required=True, max_len=40),
-    Field("location_id", "Location", int, required=True),
-    Field("size", "Size", max_len=40),
-)
 AUDITED = ("company_id", "number", "location_id", "size", "active")
 
 
@@ -63,15 +58,16 @@ async def _location_of_company(session: AsyncSession, values: dict[str, Any], co
 
 
 @audited_write
-async def create_truck(principal: Principal, data: Mapping[str, Any]) -> dict[str, Any]:
+async def create_truck(principal: Principal, data: Mapping[str, Any] | NewTruck) -> dict[str, Any]:
     """`data`: number, location_id, optional size, and `company_id` for a super admin."""
-    return truck_view(await create_record(principal, Truck, "truck", TRUCK_FIELDS, data, unique="number",
+    return truck_view(await create_record(principal, Truck, "truck", NewTruck, data, unique="number",
                                           audited=AUDITED, check=_location_of_company))
 
 
 @audited_write
-async def update_truck(principal: Principal, truck_id: int, changes: Mapping[str, Any]) -> dict[str, Any]:
-    return truck_view(await update_record(principal, Truck, "truck", TRUCK_FIELDS, truck_id, changes,
+async def update_truck(principal: Principal, truck_id: int,
+                       changes: Mapping[str, Any] | TruckChanges) -> dict[str, Any]:
+    return truck_view(await update_record(principal, Truck, "truck", TruckChanges, truck_id, changes,
                                           unique="number", check=_location_of_company))
 
 

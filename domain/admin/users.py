@@ -5,7 +5,7 @@ Rules: emails are unique regardless of case (stored lower-case); passwords have 
 MIN_PASSWORD_LENGTH characters; only a super admin grants SUPER_ADMIN (and super admins belong
 to no company); location links point at locations of the user's own company; nobody
 deactivates or demotes their own account. The password hash never leaves this module, not even
-into the audit trail.
+into the audit trail. Each field's checks are `domain.admin.schemas`.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from db.enums import LocationLinkKind, Role, UserStatus
 from db.models import Location, LoginAttempt, User, UserLocation
 from domain.audit.record import audited_write, snapshot
 from domain.errors import Forbidden, ValidationFailed
-from domain.admin.fields import Field, clean, email_problem
+from domain.admin.schemas import LocationLink, NewUser, PasswordReset, UserChanges
 from domain.paging import DEFAULT_PAGE_SIZE, Page, fetch_page, narrow, search_clause
-from domain.access.passwords import MIN_PASSWORD_LENGTH, hash_password
+from domain.access.passwords import hash_password
 from domain.access.rbac import Principal, user_scope
 from domain.admin.tenancy import (
     change_state,
@@ -38,34 +38,8 @@ from domain.admin.tenancy import (
 )
 from domain.unit_of_work import read_session, unit_of_work
 
-MAX_PASSWORD_LENGTH = 128
-#: More links than a company has branches is a mistake, not a need.
-MAX_LOCATION_LINKS = 200
-
-USER_FIELDS = (
-    Field("email", "Email", required=True, max_len=254, check=email_problem, lower=True),
-    Field("full_name", "Full name", required=True, max_len=200),
-    Field("phone", "Phone", max_len=40),
-    Field("role", "Role", Role, required=True),
-)
 #: What the audit trail shows of a user (never the password hash).
 AUDITED = ("email", "full_name", "phone", "role", "status", "company_id")
-
-
-def password_problem(password: str) -> str | None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return f"must be at least {MIN_PASSWORD_LENGTH} characters"
-    if len(password) > MAX_PASSWORD_LENGTH:
-        return f"must be at most {MAX_PASSWORD_LENGTH} characters"
-    return None
-
-
-def _check_password(password: Any) -> str:
-    problem = "is required" if not isinstance(password, str) or not password else password_problem(password)
-    if problem:
-        raise ValidationFailed(f"Password {problem}", details={"errors": [{"field": "password",
-                                                                             "problem": f"Password {problem}"}]})
-    return password
 
 
 def user_view(user: User) -> dict[str, Any]:
@@ -111,22 +85,8 @@ async def _email_taken(session: AsyncSession, email: str, except_id: int | None 
                         except_id=except_id)
 
 
-def _parse_links(raw: Any) -> list[tuple[int, LocationLinkKind]]:
-    if not isinstance(raw, (list, tuple)):
-        raise ValidationFailed("locations must be a list of {location_id, kind}")
-    if len(raw) > MAX_LOCATION_LINKS:
-        raise ValidationFailed(f"at most {MAX_LOCATION_LINKS} location links")
-    links: set[tuple[int, LocationLinkKind]] = set()
-    for item in raw:
-        location_id = item.get("location_id") if isinstance(item, Mapping) else None
-        kind = item.get("kind", LocationLinkKind.ASSIGNED.value) if isinstance(item, Mapping) else None
-        if not isinstance(location_id, int) or isinstance(location_id, bool):
-            raise ValidationFailed("each location link needs an integer location_id")
-        try:
-            links.add((location_id, LocationLinkKind(kind)))
-        except ValueError as exc:
-            raise ValidationFailed("a location link's kind must be ASSIGNED or MANAGED") from exc
-    return sorted(links)
+def _links(items: Iterable[LocationLink]) -> list[tuple[int, LocationLinkKind]]:
+    return sorted({(link.location_id, link.kind) for link in items})
 
 
 async def _check_links(session: AsyncSession, links: Iterable[tuple[int, LocationLinkKind]],
@@ -144,16 +104,14 @@ async def _check_links(session: AsyncSession, links: Iterable[tuple[int, Locatio
 
 
 @audited_write
-async def create_user(principal: Principal, data: Mapping[str, Any]) -> dict[str, Any]:
+async def create_user(principal: Principal, data: Mapping[str, Any] | NewUser) -> dict[str, Any]:
     """`data`: email, full_name, role, password, optional phone, company_id (super admin),
     locations [{location_id, kind}]."""
-    data = dict(data)
-    company_id, password = data.pop("company_id", None), data.pop("password", None)
-    raw_links = data.pop("locations", [])
-    values = clean(USER_FIELDS, data)
-    password = _check_password(password)
-    links = _parse_links(raw_links)
-    password_hash = await asyncio.to_thread(hash_password, password)
+    new = NewUser.parse(data)
+    company_id = new.company_id
+    values = new.model_dump(exclude_unset=True, exclude={"company_id", "password", "locations"})
+    links = _links(new.locations or ())
+    password_hash = await asyncio.to_thread(hash_password, new.password)
     async with unit_of_work() as session:
         if values["role"] is Role.SUPER_ADMIN and principal.is_super_admin and company_id is None:
             owner: int | None = None
@@ -172,12 +130,12 @@ async def create_user(principal: Principal, data: Mapping[str, Any]) -> dict[str
 
 
 @audited_write
-async def update_user(principal: Principal, user_id: int, changes: Mapping[str, Any]) -> dict[str, Any]:
+async def update_user(principal: Principal, user_id: int,
+                      changes: Mapping[str, Any] | UserChanges) -> dict[str, Any]:
     """Edit any of email, full_name, phone, role, locations (the whole list of links)."""
-    changes = dict(changes)
-    raw_links = changes.pop("locations", None)
-    values = clean(USER_FIELDS, changes, partial=True)
-    links = _parse_links(raw_links) if raw_links is not None else None
+    checked = UserChanges.parse(changes)
+    values = checked.model_dump(exclude_unset=True, exclude={"locations"})
+    links = _links(checked.locations) if checked.locations is not None else None
     async with unit_of_work() as session:
         user = await load_owned(session, principal, User, user_id, "user")
         if "role" in values:
@@ -221,7 +179,8 @@ async def reactivate_user(principal: Principal, user_id: int) -> dict[str, Any]:
 @audited_write
 async def reset_password(principal: Principal, user_id: int, new_password: str) -> None:
     """Set a new password chosen by the admin; it also lifts a sign-in lockout of the account."""
-    password_hash = await asyncio.to_thread(hash_password, _check_password(new_password))
+    password = PasswordReset.parse({"password": new_password}).password
+    password_hash = await asyncio.to_thread(hash_password, password)
     async with unit_of_work() as session:
         user = await load_owned(session, principal, User, user_id, "user")
         user.password_hash = password_hash

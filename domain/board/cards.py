@@ -23,11 +23,10 @@ from db.enums import CrewRole, DataSource, JourneyStatus, Phase, StepStatus
 from db.models import CrewAssignment, Journey, JourneyStep, Location, Truck, User
 from domain.access.rbac import Permission, Principal, journey_scope
 from domain.journeys.labels import journey_label
+from domain.paging import MAX_SEARCH_LENGTH
 from domain.timewindow import local_time
 
 _CREW_ORDER = {CrewRole.FOREMAN: 0, CrewRole.DRIVER: 1, CrewRole.MOVER: 2}
-#: Longest search text accepted by the board and the API.
-MAX_SEARCH_LENGTH = 100
 
 
 @dataclass(frozen=True, slots=True)

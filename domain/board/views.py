@@ -21,6 +21,7 @@ from domain.access.locations import LocationOption, visible_location
 from domain.access.rbac import Permission, Principal, journey_scope
 from domain.board.cards import CardFilters, JobCard, filter_clauses, job_card, load_cards, unassigned_clause
 from domain.board.resources import trucks_query
+from domain.paging import Page
 from domain.timewindow import today_in
 from domain.unit_of_work import read_session
 
@@ -134,16 +135,9 @@ async def get_card(principal: Principal, journey_id: int) -> JobCard | None:
         return await job_card(session, principal, journey_id)
 
 
-@dataclass(frozen=True, slots=True)
-class Page:
-    items: tuple[JobCard, ...]
-    page: int
-    page_size: int
-    total: int
-
-
 async def active_journeys(principal: Principal, *, location_id: int | None = None, day: date | None = None,
-                          filters: CardFilters = CardFilters(), page: int = 1, page_size: int = 25) -> Page:
+                          filters: CardFilters = CardFilters(), page: int = 1,
+                          page_size: int = 25) -> Page[JobCard]:
     """Journeys in scope, by date and time; without a status filter only those not closed."""
     page, page_size = max(page, 1), min(max(page_size, 1), MAX_PAGE_SIZE)
     if not filters.statuses:
@@ -156,7 +150,7 @@ async def active_journeys(principal: Principal, *, location_id: int | None = Non
     async with read_session() as session:
         total = await session.scalar(select(func.count()).select_from(Journey).where(journey_scope(principal), *where))
         cards = await load_cards(session, principal, [*where], limit=page_size, offset=(page - 1) * page_size)
-    return Page(tuple(cards), page, page_size, int(total or 0))
+    return Page(tuple(cards), int(total or 0), page, page_size)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,16 +3,16 @@
 Manual journeys are fully editable by those who may edit jobs. A SmartMoving journey's customer,
 addresses, date and value belong to SmartMoving: here only its internal fields (notes and
 scheduled times; truck and crew via `domain.board.assignment`) change, and it is cancelled there.
-Hard delete is for admins, and for manual journeys only.
+Hard delete is for admins, and for manual journeys only. The input is checked by the schemas of
+`domain.journeys.schemas` before any write.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import delete
@@ -29,16 +29,10 @@ from domain.errors import Forbidden, ValidationFailed
 from domain.events import bus as events
 from domain.events.bus import DomainEvent, EventType
 from domain.journeys.access import ensure_open, load_journey, window_of
+from domain.journeys.schemas import Cancellation, JourneyChanges, NewJourney
 from domain.timewindow import as_utc, local_time, localize, today_in
 from domain.unit_of_work import unit_of_work
 
-MAX_CUSTOMER_NAME = 200
-MAX_PHONE = 40
-MAX_EMAIL = 254
-MAX_ADDRESS = 400
-MAX_CATALOGUE_LABEL = 120  # service type, move size
-MAX_NOTES = 4000
-MAX_ESTIMATED_VALUE = Decimal("9999999999.99")  # Numeric(12, 2)
 #: A journey's window is at most this long (keeps the double-booking search bounded).
 MAX_JOURNEY_HOURS = 24
 #: How far from the location's today a journey may be dated.
@@ -55,13 +49,11 @@ INTERNAL_FIELDS = frozenset({"notes", "scheduled_start", "scheduled_end"})
 EDITABLE_FIELDS = CUSTOMER_FIELDS | INTERNAL_FIELDS
 _AUDITED_FIELDS = ("location_id", "status", "truck_id", *sorted(EDITABLE_FIELDS))
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_PHONE = re.compile(r"^[0-9+().\-\s/x]+$")
-
 
 @dataclass(frozen=True, slots=True)
 class JourneyDraft:
-    """A new manual journey. Naive times are wall-clock times of the location."""
+    """A new manual journey, as the pages and tests write it (checked as a NewJourney). Naive
+    times are wall-clock times of the location."""
 
     location_id: int
     journey_date: date
@@ -79,82 +71,17 @@ class JourneyDraft:
     confirmed: bool = False
 
 
-def _text(label: str, value: Any, limit: int, *, required: bool = False) -> str | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise ValidationFailed(f"{label} is required")
-        return None
-    if not isinstance(value, str):
-        raise ValidationFailed(f"{label} must be text")
-    value = value.strip()
-    if len(value) > limit:
-        raise ValidationFailed(f"{label} is too long (at most {limit} characters)")
-    return value
-
-
-def _email(value: Any) -> str | None:
-    email = _text("customer email", value, MAX_EMAIL)
-    if email and not _EMAIL.match(email):
-        raise ValidationFailed(f"customer email {email!r} is not an email address")
-    return email.lower() if email else None
-
-
-def _phone(value: Any) -> str | None:
-    phone = _text("customer phone", value, MAX_PHONE)
-    if phone and (not _PHONE.match(phone) or sum(c.isdigit() for c in phone) < 7):
-        raise ValidationFailed(f"customer phone {phone!r} is not a phone number")
-    return phone
-
-
-def _value(value: Any) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError) as exc:
-        raise ValidationFailed("estimated value must be a number") from exc
-    if not Decimal(0) <= amount <= MAX_ESTIMATED_VALUE:
-        raise ValidationFailed(f"estimated value must be between 0 and {MAX_ESTIMATED_VALUE}")
-    return amount
-
-
-def _date(value: Any) -> date:
-    if not isinstance(value, date) or isinstance(value, datetime):
-        raise ValidationFailed("journey date must be a date")
-    return value
-
-
-_CLEANERS: dict[str, Any] = {
-    "customer_name": lambda v: _text("customer name", v, MAX_CUSTOMER_NAME, required=True),
-    "customer_phone": _phone,
-    "customer_email": _email,
-    "origin_address": lambda v: _text("pickup address", v, MAX_ADDRESS),
-    "destination_address": lambda v: _text("delivery address", v, MAX_ADDRESS),
-    "service_type": lambda v: _text("service type", v, MAX_CATALOGUE_LABEL),
-    "move_size": lambda v: _text("move size", v, MAX_CATALOGUE_LABEL),
-    "notes": lambda v: _text("notes", v, MAX_NOTES),
-    "estimated_value": _value,
-    "confirmed": bool,
-    "journey_date": _date,
-}
-
-
-def _clean(fields: Mapping[str, Any], location: Location, principal: Principal) -> dict[str, Any]:
-    """Validated, normalised values; times become UTC."""
-    unknown = set(fields) - EDITABLE_FIELDS
-    if unknown:
-        raise ValidationFailed(f"these fields cannot be set: {', '.join(sorted(unknown))}")
+def _may_set_value(principal: Principal, fields: Mapping[str, Any]) -> None:
     if "estimated_value" in fields and not principal.can(Permission.VIEW_FINANCIAL_DATA):
         raise Forbidden(f"your role ({principal.role.value}) may not set estimated values")
-    cleaned: dict[str, Any] = {}
-    for name, value in fields.items():
-        if name in ("scheduled_start", "scheduled_end"):
-            if value is not None and not isinstance(value, datetime):
-                raise ValidationFailed(f"{name.replace('_', ' ')} must be a date and time")
-            cleaned[name] = as_utc(localize(value, location.timezone)) if value is not None else None
-        else:
-            cleaned[name] = _CLEANERS[name](value)
-    return cleaned
+
+
+def _localised(fields: dict[str, Any], location: Location) -> dict[str, Any]:
+    """`fields` with their times in UTC (naive ones are the location's wall-clock times)."""
+    for name in ("scheduled_start", "scheduled_end"):
+        if fields.get(name) is not None:
+            fields[name] = as_utc(localize(fields[name], location.timezone))
+    return fields
 
 
 def _check_schedule(journey: Journey, location: Location) -> None:
@@ -187,20 +114,22 @@ def _event(kind: EventType, journey: Journey, **data: Any) -> DomainEvent:
 
 
 @audited_write
-async def create_journey(principal: Principal, draft: JourneyDraft) -> int:
+async def create_journey(principal: Principal, draft: JourneyDraft | NewJourney) -> int:
     """A new manual journey (SCHEDULED, progress 0, its six steps with CREATION in progress); its id."""
     principal.require(Permission.EDIT_JOBS)
-    fields = {k: v for k, v in asdict(draft).items()
-              if k != "location_id" and not (k == "estimated_value" and v is None)}
+    new = NewJourney.parse(asdict(draft) if isinstance(draft, JourneyDraft) else draft)
+    fields = {k: v for k, v in new.model_dump(exclude_unset=True, exclude={"location_id"}).items()
+              if not (k == "estimated_value" and v is None)}
+    _may_set_value(principal, fields)
     async with unit_of_work() as session:
-        location = await visible_location(session, principal, draft.location_id)
+        location = await visible_location(session, principal, new.location_id)
         if not location.active:
             raise ValidationFailed(f"location {location.name} is not active")
         journey = Journey(
             company_id=location.company_id, location_id=location.id, data_source=DataSource.MANUAL,
             status=JourneyStatus.SCHEDULED, current_phase=Phase.CREATION, progress=0,
             created_by_id=principal.user_id, steps=_new_steps(principal), crew=[],
-            **_clean(fields, location, principal),
+            **_localised(fields, location),
         )
         _check_schedule(journey, location)
         session.add(journey)
@@ -220,15 +149,17 @@ def _differences(journey: Journey, cleaned: Mapping[str, Any]) -> dict[str, Any]
 
 
 @audited_write
-async def update_journey(principal: Principal, journey_id: int, changes: Mapping[str, Any]) -> None:
+async def update_journey(principal: Principal, journey_id: int, changes: Mapping[str, Any] | JourneyChanges) -> None:
     """Change some fields of a journey. Fields sent with their current value are ignored, so a
     form may send everything; SmartMoving-owned fields of a SmartMoving journey are refused (422).
     A new schedule is checked again for double-booking of the journey's truck and crew."""
+    fields = JourneyChanges.parse(changes).model_dump(exclude_unset=True)
     async with unit_of_work() as session:
         journey, location = await load_journey(session, principal, journey_id, require=Permission.EDIT_JOBS,
                                                for_update=True, with_crew=True)
         ensure_open(journey, "edit it")
-        changed = _differences(journey, _clean(changes, location, principal))
+        _may_set_value(principal, fields)
+        changed = _differences(journey, _localised(fields, location))
         owned = sorted(set(changed) & CUSTOMER_FIELDS)
         if journey.data_source is DataSource.SMARTMOVING and owned:
             raise ValidationFailed(
@@ -260,7 +191,7 @@ async def update_journey(principal: Principal, journey_id: int, changes: Mapping
 async def cancel_journey(principal: Principal, journey_id: int, reason: str | None = None) -> None:
     """Cancel a manual journey (it stops blocking its truck and crew). SmartMoving jobs are
     cancelled in SmartMoving and come back cancelled with the next sync."""
-    reason = _text("reason", reason, MAX_NOTES)
+    reason = Cancellation.parse({"reason": reason}).reason
     async with unit_of_work() as session:
         journey, _location = await load_journey(session, principal, journey_id, require=Permission.EDIT_JOBS,
                                                 for_update=True, with_crew=True)

@@ -26,9 +26,10 @@ from components.live import on_event
 from db.enums import DataSource, JourneyStatus
 from domain.access.locations import LocationOption
 from domain.access.rbac import Permission, Principal
-from domain.board.cards import MAX_SEARCH_LENGTH, CardFilters
+from domain.board.cards import CardFilters
 from domain.board.views import Board, BoardStats, board_card, board_stats, load_board
 from domain.events.bus import DomainEvent
+from domain.paging import MAX_SEARCH_LENGTH
 from pages.access.session import guarded_page
 from pages.board import timeline
 from pages.journeys import detail as journey_page

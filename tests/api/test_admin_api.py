@@ -191,3 +191,23 @@ async def test_the_super_admin_sets_up_a_company_from_scratch(world: World, user
     async with read_session() as s:
         company_ids = set((await s.scalars(select(AuditEntry.company_id).where(AuditEntry.action == "create"))).all())
     assert company_ids == {cid}  # the super admin's writes are filed under the company they changed
+
+
+async def test_a_bodys_problems_are_worded_as_the_pages_show_them(world: World, user: SimulatedUser) -> None:
+    """The request body is the domain's schema: its 422 names each field in the domain's words."""
+    admin = await Api.as_(user, "admin@alpha.test")
+    before = await fingerprint()
+    refused = await admin.call("POST", "/api/admin/users", 422, json={
+        "email": "not-an-email", "full_name": "  ", "role": "CEO", "password": "short"})
+    assert refused["message"] == ("Email is not a valid email address; Full name is required; Role must be one of "
+                                  "SUPER_ADMIN, ADMIN, MANAGER, DISPATCHER, DRIVER, MOVER, AUDITOR; "
+                                  "Password must be at least 10 characters")
+    assert [e["field"] for e in refused["details"]["errors"]] == ["email", "full_name", "role", "password"]
+    unknown = await admin.call("PATCH", f"/api/admin/locations/{world.a1}", 422, json={"name": "X", "boss": 1})
+    assert unknown["message"] == "unknown field(s): boss"
+    cleared = await admin.call("PATCH", f"/api/admin/trucks/{world.truck_a}", 422, json={"number": None})
+    assert cleared["message"] == "Truck number is required"
+    links = await admin.call("PATCH", f"/api/admin/users/{world.mover_a.user_id}", 422,
+                             json={"locations": [{"location_id": world.a1, "kind": "OWNED"}]})
+    assert links["message"] == "a location link's kind must be ASSIGNED or MANAGED"
+    assert await fingerprint() == before

@@ -33,6 +33,7 @@ import domain
 from db.enums import CompanyStatus, CrewRole, IntegrationPlan, SyncKind, UserStatus
 from db.models import AuditEntry, Company, Location, Truck, User
 from db.seed import DEMO_COMPANY
+from domain.admin.schemas import LocationChanges, NewTruck
 from domain.audit.record import audited_write, audited_writes
 from domain.audit.log import AuditFilters
 from domain.journeys.edit import JourneyDraft, create_journey
@@ -288,10 +289,10 @@ def _recipes() -> dict[str, Recipe]:
         "domain.admin.tenancy.change_state": _now(lambda w: lambda: tenancy.change_state(
             w.admin_a, Truck, "truck", w.truck_a, "active", False, "deactivate", already="inactive")),
         "domain.admin.tenancy.create_record": _now(lambda w: lambda: tenancy.create_record(
-            w.admin_a, Truck, "truck", T.TRUCK_FIELDS, {"number": "A-901", "location_id": w.a1}, unique="number",
+            w.admin_a, Truck, "truck", NewTruck, {"number": "A-901", "location_id": w.a1}, unique="number",
             audited=T.AUDITED)),
         "domain.admin.tenancy.update_record": _now(lambda w: lambda: tenancy.update_record(
-            w.admin_a, Location, "location", L.LOCATION_FIELDS, w.a1, {"code": "AN"}, unique="name")),
+            w.admin_a, Location, "location", LocationChanges, w.a1, {"code": "AN"}, unique="name")),
     }
 
 
