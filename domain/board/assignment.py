@@ -140,7 +140,7 @@ def _apply_crew(journey: Journey, crew: Sequence[CrewChoice], principal: Princip
 
 
 @audited_write
-async def assign(principal: Principal, journey_id: int, *, truck_id: int | None | _Unchanged = UNCHANGED,
+async def assign(principal: Principal, journey_id: int, *, truck_id: int | _Unchanged | None = UNCHANGED,
                  crew: Sequence[CrewChoice] | None = None) -> None:
     """Set the journey's truck (None removes it; UNCHANGED leaves it) and/or its whole crew
     (None leaves it; an empty list removes everyone). 409 names the journey already holding a

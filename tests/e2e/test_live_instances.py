@@ -10,15 +10,13 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.e2e.artifacts import Screenshots
-from tests.e2e.live_server import (  # noqa: F401 (fixtures)
+from tests.e2e.live_server import (
     DemoJourney,
     Instances,
     LiveServer,
-    chromium,
     demo_journey,
     open_journey_status,
     signed_in_page,
-    two_instances,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres_only]
