@@ -109,8 +109,8 @@ def canadian_branches() -> list[Branch]:
 
 
 def _toronto_area(locations: list[Location]) -> list[Location]:
-    preferred = [l for l in locations if l.name.startswith("Toronto")] + [
-        l for l in locations if l.name in ("Mississauga", "Brampton", "Etobicoke", "North York", "Scarborough")
+    preferred = [loc for loc in locations if loc.name.startswith("Toronto")] + [
+        loc for loc in locations if loc.name in ("Mississauga", "Brampton", "Etobicoke", "North York", "Scarborough")
     ]
     return (preferred or locations)[:3]
 
@@ -188,7 +188,7 @@ class _People:
         )
         if links:
             locs, kind = links
-            user.location_links = [UserLocation(location_id=l.id, kind=kind) for l in locs]
+            user.location_links = [UserLocation(location_id=loc.id, kind=kind) for loc in locs]
             if role in (Role.DRIVER, Role.MOVER):
                 for loc in locs:
                     self.by_location.setdefault(loc.id, []).append(user)

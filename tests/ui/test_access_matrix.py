@@ -3,8 +3,8 @@ guarded API endpoint. The expected table is written out below as data, from DESI
 "Roles and scope" — not read from the code under test.
 
 A refused page sends the user to their home page, which says "You don't have access to this page.";
-a refused endpoint answers 403 in the envelope. An allowed page shows no refusal (and, for the pages of this issue, its title);
-an allowed endpoint answers 2xx.
+a refused endpoint answers 403 in the envelope. An allowed page shows no refusal (and, for the pages
+of this issue, its title); an allowed endpoint answers 2xx.
 """
 
 from __future__ import annotations
