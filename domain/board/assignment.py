@@ -150,6 +150,7 @@ async def assign(principal: Principal, journey_id: int, *, truck_id: int | _Unch
         ensure_open(journey, "change its crew or truck")
         window = window_of(journey, location)
         old = {"truck_id": journey.truck_id, "crew": _crew_state(journey)}
+        old_crew_ids = {a.user_id for a in journey.crew}
         if truck_id is not UNCHANGED and truck_id != journey.truck_id:
             if truck_id is not None:
                 await check_truck(session, journey, location, truck_id, window)
@@ -163,9 +164,9 @@ async def assign(principal: Principal, journey_id: int, *, truck_id: int | _Unch
             return
         await session.flush()
         audit.record(session, principal, "journey.assign", "journey", journey.id, old=old, new=new)
-        crew_ids = tuple(sorted({c["user_id"] for c in old["crew"] + new["crew"]}))  # type: ignore[operator]
+        crew_ids = tuple(sorted(old_crew_ids | {a.user_id for a in journey.crew}))
         for changed, kind in ((old["truck_id"] != new["truck_id"], EventType.TRUCK_ASSIGNED),
                               (old["crew"] != new["crew"], EventType.CREW_ASSIGNED)):
             if changed:
                 events.queue(session, DomainEvent(kind, journey.company_id, journey.location_id, journey.id,
-                                                  user_ids=crew_ids))  # type: ignore[arg-type]
+                                                  user_ids=crew_ids))
