@@ -85,7 +85,8 @@ async def startup() -> None:
         start_scheduler()
         await install_schedules()
     mark_started()
-    log.info("C&C CRM started", extra={"demo_mode": settings.demo_mode, "database": settings.is_sqlite and "sqlite" or "postgresql"})
+    log.info("C&C CRM started", extra={"demo_mode": settings.demo_mode,
+                                       "database": "sqlite" if settings.is_sqlite else "postgresql"})
 
 
 async def shutdown() -> None:

@@ -122,7 +122,7 @@ async def main() -> None:
     board = {jobs: await _time_board(busy, runs) for busy, jobs in seeded}
     await dispose_engine()
     pages: dict[int, float] = {}
-    if Path(CHROMIUM).exists() and os.environ.get("BENCH_PAGES", "1") != "0":
+    if await asyncio.to_thread(Path(CHROMIUM).exists) and os.environ.get("BENCH_PAGES", "1") != "0":
         server = start_live_server(url, env={"SEED_DEMO_DATA": "false", "LOG_LEVEL": "WARNING"})
         try:
             await asyncio.to_thread(server.wait_ready)
@@ -131,7 +131,8 @@ async def main() -> None:
             server.stop()
     results = [Result(jobs, *board[jobs], pages.get(jobs)) for _, jobs in seeded]
     print(f"database: {make_url(url).get_backend_name()}   read-model runs: {runs}   page loads: {page_runs}")
-    print(f"{'jobs':>6} | {'SQL queries':>11} | {'board data (median ms)':>22} | {'page load in Chromium (median ms)':>33}")
+    print(f"{'jobs':>6} | {'SQL queries':>11} | {'board data (median ms)':>22} | "
+          f"{'page load in Chromium (median ms)':>33}")
     print(f"{'-' * 6}-+-{'-' * 11}-+-{'-' * 22}-+-{'-' * 33}")
     for r in results:
         page = f"{r.page_ms:.0f}" if r.page_ms is not None else "skipped"

@@ -78,7 +78,7 @@ async def _served_sections(url: str, data: CompanyData, sections: list[str], arg
             context["api"] = [{"endpoint": m.endpoint, "role": m.role.value, "statements": m.statements,
                                "items": m.items, "api_ms": m.api_ms, "raw_ms": m.raw_ms} for m in measured]
         if "board" in sections:
-            if not Path(CHROMIUM).exists():
+            if not await asyncio.to_thread(Path(CHROMIUM).exists):
                 raise SystemExit(f"the board section needs Chromium at {CHROMIUM}")
             timings = await board_page_timings(server.url, ACCOUNTS[Role.DISPATCHER], PASSWORD,
                                                data.board_location_id, data.board_day, BOARD_JOBS, args.page_runs)

@@ -109,8 +109,8 @@ def canadian_branches() -> list[Branch]:
 
 
 def _toronto_area(locations: list[Location]) -> list[Location]:
-    preferred = [l for l in locations if l.name.startswith("Toronto")] + [
-        l for l in locations if l.name in ("Mississauga", "Brampton", "Etobicoke", "North York", "Scarborough")
+    preferred = [loc for loc in locations if loc.name.startswith("Toronto")] + [
+        loc for loc in locations if loc.name in ("Mississauga", "Brampton", "Etobicoke", "North York", "Scarborough")
     ]
     return (preferred or locations)[:3]
 
@@ -127,22 +127,23 @@ async def seed_demo(session: AsyncSession, password_hash: str, *, rng_seed: int 
     for row in DEFAULT_TEMPLATE:
         session.add(PhaseItemTemplate(company_id=company.id, **row))
 
+    branches = canadian_branches()
     locations = [
         Location(
             company_id=company.id, name=b.name, code=b.code, timezone=b.timezone, address=b.address,
             city=b.city, province=b.province, country=b.country, postal_code=b.postal_code,
             lat=b.lat, lng=b.lng, phone=b.phone,
         )
-        for b in canadian_branches()
+        for b in branches
     ]
     session.add_all(locations)
     await session.flush()
 
     trucks: dict[int, list[Truck]] = {}
-    for loc in locations:
+    for loc, branch in zip(locations, branches, strict=True):
         count = rng.randint(2, 11)
         trucks[loc.id] = [
-            Truck(company_id=company.id, location_id=loc.id, number=f"{loc.code[:3]}-{loc.id:02d}{i + 1:02d}",
+            Truck(company_id=company.id, location_id=loc.id, number=f"{branch.code[:3]}-{loc.id:02d}{i + 1:02d}",
                   size=rng.choice(["16 ft", "20 ft", "26 ft"]))
             for i in range(count)
         ]
@@ -188,7 +189,7 @@ class _People:
         )
         if links:
             locs, kind = links
-            user.location_links = [UserLocation(location_id=l.id, kind=kind) for l in locs]
+            user.location_links = [UserLocation(location_id=loc.id, kind=kind) for loc in locs]
             if role in (Role.DRIVER, Role.MOVER):
                 for loc in locs:
                     self.by_location.setdefault(loc.id, []).append(user)

@@ -65,7 +65,7 @@ async def make_world(name: str = "Acme Moving") -> World:
         def person(key: str, role: Role, links: list[tuple[int, LocationLinkKind]], **kw: object) -> User:
             user = User(company_id=company.id, email=f"{key}@{name.split()[0].lower()}.test", password_hash="x",
                         full_name=key.replace("_", " ").title(), role=role, **kw)
-            user.location_links = [UserLocation(location_id=l, kind=k) for l, k in links]
+            user.location_links = [UserLocation(location_id=location_id, kind=k) for location_id, k in links]
             s.add(user)
             return user
 

@@ -58,7 +58,7 @@ async def build_world() -> World:
         def person(company: Company | None, email: str, role: Role, links: list[Location] = ()) -> User:
             user = User(company_id=company.id if company else None, email=email, password_hash=password_hash,
                         full_name=email.split("@")[0].title(), role=role)
-            user.location_links = [UserLocation(location_id=l.id, kind=LocationLinkKind.ASSIGNED) for l in links]
+            user.location_links = [UserLocation(location_id=loc.id, kind=LocationLinkKind.ASSIGNED) for loc in links]
             return user
 
         people = [person(a, "admin@alpha.test", Role.ADMIN), person(b, "admin@beta.test", Role.ADMIN),

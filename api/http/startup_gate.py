@@ -10,15 +10,14 @@ which app.py sets at the end of its startup and clears on shutdown.
 from __future__ import annotations
 
 import asyncio
-import time
+import contextlib
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.http.envelope import fail
-from domain.runtime.health import is_started
+from domain.runtime.health import is_started, wait_started
 
 STARTUP_WAIT_SECONDS = 60.0
-_POLL_SECONDS = 0.05
 _NEVER_HELD = frozenset({"/health", "/api/health"})
 
 
@@ -28,9 +27,9 @@ class StartupGate:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and not is_started() and scope.get("path") not in _NEVER_HELD:
-            deadline = time.monotonic() + STARTUP_WAIT_SECONDS
-            while not is_started() and time.monotonic() < deadline:
-                await asyncio.sleep(_POLL_SECONDS)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(STARTUP_WAIT_SECONDS):
+                    await wait_started()
             if not is_started():
                 response = fail(503, "starting", "the app is still starting: try again in a moment",
                                 headers={"Retry-After": "5"})

@@ -7,6 +7,7 @@ without one is counted as it arrives and cut off with 413 the moment it passes t
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -63,7 +64,5 @@ class UploadLimitMiddleware:
             if not answered:  # the app's own answer to the cut-off body is dropped
                 await send(message)
 
-        try:
+        with contextlib.suppress(_BodyTooLarge):
             await self.app(scope, counted_receive, guarded_send)
-        except _BodyTooLarge:
-            pass

@@ -86,8 +86,8 @@ class AssignDialog:
         with self.trucks:
             self._truck_item(None, "No truck", "", None)
             for truck in self.offered.trucks:
-                self._truck_item(truck.id, truck.label, " · ".join(x for x in (truck.detail, truck.lent and "lent") if x),
-                                 truck)
+                detail = " · ".join(x for x in (truck.detail, truck.lent and "lent") if x)
+                self._truck_item(truck.id, truck.label, detail, truck)
 
     def _truck_item(self, truck_id: int | None, label: str, detail: str, option: ResourceOption | None) -> None:
         selected = self.choice.truck_id == truck_id

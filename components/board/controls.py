@@ -38,7 +38,7 @@ def board_controls(locations: list[LocationOption], location_id: int, day: date,
             await on_change(location_id, chosen)
 
     with ui.row().classes("items-center gap-2"):
-        ui.select({l.id: l.name for l in locations}, value=location_id, with_input=len(locations) > 8,
+        ui.select({loc.id: loc.name for loc in locations}, value=location_id, with_input=len(locations) > 8,
                   on_change=lambda e: pick_location(e.value)).props(
             'outlined dense options-dense data-testid="location-picker"').classes("min-w-[220px]").mark(
             "location-picker")
@@ -109,7 +109,7 @@ async def open_location_page(principal: Principal, title: str, location: int | N
     location) and the wanted day (else that location's today), loaded and following live events."""
     app_header(principal)
     locations = await visible_locations(principal)
-    ids = [l.id for l in locations]
+    ids = [loc.id for loc in locations]
     if not ids:
         ui.label(title).classes("text-h5 q-pa-md").props('data-testid="page-title"')
         ui.label("You have no locations assigned yet: ask an admin to assign you to a branch.").classes(

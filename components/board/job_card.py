@@ -133,7 +133,8 @@ def card_html(card: JobCard) -> str:
 <div class="flex flex-col gap-2 w-full">
   <div class="flex items-center justify-between no-wrap">
     <div class="flex items-center gap-2 no-wrap">{badge_html(card)}{status_html(card.status)}{confirmed}</div>
-    <span class="flex items-center gap-2 no-wrap"><span class="text-weight-medium" data-testid="times">{time_range(card)}</span>
+    <span class="flex items-center gap-2 no-wrap">
+      <span class="text-weight-medium" data-testid="times">{time_range(card)}</span>
       <a href="/journeys/{card.id}" class="text-primary" title="Journey details" aria-label="Journey details"
          data-testid="details">{_icon("open_in_new")}</a></span>
   </div>

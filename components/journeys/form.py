@@ -73,7 +73,8 @@ class JourneyForm:
                 ui.label("Customer, addresses, date and value come from SmartMoving and are changed there.") \
                     .classes("text-caption text-grey-7")
             with ui.row().classes("w-full no-wrap gap-2"):
-                self.location = ui.select({l.id: l.name for l in locations}, label="Location", value=location_id) \
+                self.location = ui.select({loc.id: loc.name for loc in locations}, label="Location",
+                                          value=location_id) \
                     .classes("flex-1").props("outlined dense").mark("form-location")
                 if card is not None:
                     self.location.disable()
@@ -128,7 +129,8 @@ class JourneyForm:
         try:
             fields = self._fields()
             if self.card is None:
-                journey_id = await create_journey(self.principal, JourneyDraft(location_id=self.location.value, **fields))
+                draft = JourneyDraft(location_id=self.location.value, **fields)
+                journey_id = await create_journey(self.principal, draft)
             else:
                 journey_id = self.card.id
                 if self.card.is_smartmoving:

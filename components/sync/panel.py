@@ -42,7 +42,8 @@ class SyncPanel:
                     .mark("sync-kind")
                 self.button = ui.button("Sync now", icon="sync", on_click=self.start).props(
                     'color=primary data-testid="sync-now"').mark("sync-now")
-                self.state = ui.label("Idle").classes("text-grey-7").props('data-testid="sync-state"').mark("sync-state")
+                self.state = ui.label("Idle").classes("text-grey-7").props('data-testid="sync-state"') \
+                    .mark("sync-state")
             self.bar = ui.linear_progress(value=0, show_value=False, size="10px").classes("w-full") \
                 .props('data-testid="sync-progress" rounded').mark("sync-progress")
             with ui.row().classes("w-full gap-6 text-body2"):
@@ -65,7 +66,8 @@ class SyncPanel:
         data: dict[str, Any] = event.data
         total = data.get("total") or 0
         for name in COUNTS:
-            self.labels[name].set_text(f"{name.title()} {data.get(name, 0)}" + (f" / {total}" if name == "processed" and total else ""))
+            of_total = f" / {total}" if name == "processed" and total else ""
+            self.labels[name].set_text(f"{name.title()} {data.get(name, 0)}{of_total}")
         if event.type is EventType.SYNC_PROGRESS:
             self.button.disable()
             self.state.set_text(f"Run #{data['run_id']}: {data.get('stage', '')}…")

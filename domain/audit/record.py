@@ -48,7 +48,8 @@ def audited_write(func: WriteFunction) -> WriteFunction:
     starts a sync run in the background (`trigger_sync`) is audited by that run's closing entry
     (one per run); its recipe waits for the run.
     """
-    if not inspect.iscoroutinefunction(func):
+    is_coroutine_function = inspect.iscoroutinefunction(func)  # (not narrowing func: returned as it came)
+    if not is_coroutine_function:
         raise TypeError(f"audited_write applies to coroutine functions, not {func!r}")
     _AUDITED_WRITES[f"{func.__module__}.{func.__qualname__}"] = func
     return func

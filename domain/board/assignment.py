@@ -148,7 +148,7 @@ def _apply_crew(journey: Journey, crew: Sequence[CrewChoice], principal: Princip
 
 
 @audited_write
-async def assign(principal: Principal, journey_id: int, *, truck_id: int | None | _Unchanged = UNCHANGED,
+async def assign(principal: Principal, journey_id: int, *, truck_id: int | _Unchanged | None = UNCHANGED,
                  crew: Sequence[CrewChoice] | None = None) -> None:
     """Set the journey's truck (None removes it; UNCHANGED leaves it) and/or its whole crew
     (None leaves it; an empty list removes everyone). 409 names the journey already holding a
@@ -159,6 +159,7 @@ async def assign(principal: Principal, journey_id: int, *, truck_id: int | None 
         ensure_open(journey, "change its crew or truck")
         window = window_of(journey, location)
         old = {"truck_id": journey.truck_id, "crew": _crew_state(journey)}
+        old_crew_ids = {a.user_id for a in journey.crew}
         if truck_id is not UNCHANGED and truck_id != journey.truck_id:
             if truck_id is not None:
                 await check_truck(session, journey, location, truck_id, window)
@@ -172,9 +173,9 @@ async def assign(principal: Principal, journey_id: int, *, truck_id: int | None 
             return
         await session.flush()
         audit.record(session, principal, "journey.assign", "journey", journey.id, old=old, new=new)
-        crew_ids = tuple(sorted({c["user_id"] for c in old["crew"] + new["crew"]}))  # type: ignore[operator]
+        crew_ids = tuple(sorted(old_crew_ids | {a.user_id for a in journey.crew}))
         for changed, kind in ((old["truck_id"] != new["truck_id"], EventType.TRUCK_ASSIGNED),
                               (old["crew"] != new["crew"], EventType.CREW_ASSIGNED)):
             if changed:
                 events.queue(session, DomainEvent(kind, journey.company_id, journey.location_id, journey.id,
-                                                  user_ids=crew_ids))  # type: ignore[arg-type]
+                                                  user_ids=crew_ids))

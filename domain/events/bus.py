@@ -202,4 +202,5 @@ def queue(session: AsyncSession, event: DomainEvent) -> None:
 
 
 def take_pending(session: AsyncSession) -> list[DomainEvent]:
-    return session.info.pop(_PENDING_KEY, [])
+    pending: list[DomainEvent] = session.info.pop(_PENDING_KEY, [])  # only `queue` above puts it there
+    return pending

@@ -128,9 +128,9 @@ class EventRelay:
         """Stop relaying; events already queued get `FLUSH_ON_STOP_SECONDS` to go out."""
         if self._unsubscribe is not None:
             self._unsubscribe()
-        deadline = time.monotonic() + FLUSH_ON_STOP_SECONDS
-        while not self._queue.empty() and time.monotonic() < deadline:
-            await asyncio.sleep(0.01)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(FLUSH_ON_STOP_SECONDS):
+                await self._queue.join()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -163,16 +163,20 @@ class EventRelay:
                 event: DomainEvent | None = await asyncio.wait_for(self._queue.get(), wait)
             except TimeoutError:
                 event = None
-            now = time.monotonic()
-            outgoing = self._throttle.due(now)
-            if event is not None and self._throttle.offer(event, now):
-                outgoing.append(event)
-            for item in outgoing:
-                try:
-                    await self._send(item)
-                except Exception:  # a bug here must not silence the relay for good
-                    self.counters["dropped"] += 1
-                    log.warning("event relay failed to send %s", item.type.value, exc_info=True)
+            try:
+                now = time.monotonic()
+                outgoing = self._throttle.due(now)
+                if event is not None and self._throttle.offer(event, now):
+                    outgoing.append(event)
+                for item in outgoing:
+                    try:
+                        await self._send(item)
+                    except Exception:  # a bug here must not silence the relay for good
+                        self.counters["dropped"] += 1
+                        log.warning("event relay failed to send %s", item.type.value, exc_info=True)
+            finally:
+                if event is not None:
+                    self._queue.task_done()  # sent, dropped or held by the throttle: what stop() waits for
 
     async def _send(self, event: DomainEvent) -> None:
         payload = event.to_json()

@@ -108,7 +108,8 @@ async def journey_detail(principal: Principal, journey_id: int) -> JourneyDetail
         ):
             activities.setdefault(activity.step_id, []).append(ActivityRecord(
                 activity.id, activity.kind,
-                labels.get((phases[activity.step_id], activity.item_key or ""), activity.item_key or activity.kind.value.title()),
+                labels.get((phases[activity.step_id], activity.item_key or ""),
+                           activity.item_key or activity.kind.value.title()),
                 _value_text(activity.kind, activity.data or {}), activity.media_id, by,
                 local_time(activity.created_at, tz),
             ))

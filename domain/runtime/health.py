@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+import weakref
 from typing import Any
 
 from sqlalchemy import text
@@ -16,6 +18,9 @@ from domain.runtime.scheduler import scheduler_state
 
 
 _started = False
+#: Who waits for the startup: one event per event loop (an asyncio.Event belongs to the loop that
+#: first waits on it, and tests run a loop each).
+_start_events: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Event] = weakref.WeakKeyDictionary()
 
 
 def mark_started(started: bool = True) -> None:
@@ -23,10 +28,20 @@ def mark_started(started: bool = True) -> None:
     — NiceGUI runs startup in the background, so the server answers before that."""
     global _started
     _started = started
+    if started:
+        for event in _start_events.values():
+            event.set()
+        _start_events.clear()
 
 
 def is_started() -> bool:
     return _started
+
+
+async def wait_started() -> None:
+    """Return once the app has started (at once if it has); bound it with `asyncio.timeout`."""
+    if not _started:
+        await _start_events.setdefault(asyncio.get_running_loop(), asyncio.Event()).wait()
 
 
 async def check_health() -> tuple[bool, dict[str, Any]]:

@@ -182,7 +182,8 @@ def _apply(row: object, values: dict[str, Any]) -> bool:
 
 
 def _raw(record: Any) -> dict[str, Any]:
-    return jsonable(dataclasses.asdict(record))
+    raw: dict[str, Any] = jsonable(dataclasses.asdict(record))  # a dict stays a dict
+    return raw
 
 
 def _money(value: Decimal | None) -> Decimal | None:

@@ -34,7 +34,17 @@ DEMO_ACTOR = "system:demo"
 
 
 class _InProcessServer(uvicorn.Server):
-    """The app's own server owns the process signals; this one must not take them over."""
+    """The app's own server owns the process signals; this one must not take them over. `ready`
+    is set once it listens (uvicorn itself only flips a `started` flag)."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.ready = asyncio.Event()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started:
+            self.ready.set()
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
@@ -61,8 +71,9 @@ async def start_simulator() -> bool:
     _server = _InProcessServer(uvicorn.Config(create_simulator_app(state), log_level="warning", access_log=False,
                                               lifespan="off"))
     _task = asyncio.get_running_loop().create_task(_server.serve(sockets=[sock]))
-    while not _server.started and not _task.done():
-        await asyncio.sleep(0.02)
+    ready = asyncio.ensure_future(_server.ready.wait())
+    await asyncio.wait({ready, _task}, return_when=asyncio.FIRST_COMPLETED)  # listening, or failed
+    ready.cancel()
     log.info("SmartMoving simulator serving on %s", local_simulator_url())
     return True
 
@@ -82,7 +93,8 @@ async def ensure_demo_integration() -> int | None:
         company = await session.scalar(select(Company).where(Company.name == DEMO_COMPANY))
         if company is None:
             return None
-        integration = await session.scalar(select(CompanyIntegration).where(CompanyIntegration.company_id == company.id))
+        integration = await session.scalar(
+            select(CompanyIntegration).where(CompanyIntegration.company_id == company.id))
         if integration is not None:
             return integration.id
         integration = CompanyIntegration(

@@ -63,7 +63,8 @@ async def sync_status(principal: Principal, company_id: int | None = None) -> di
             company_id = company_id or await session.scalar(select(Company.id).order_by(Company.id).limit(1))
         else:
             company_id = principal.company_id
-        integration = await session.scalar(select(CompanyIntegration).where(CompanyIntegration.company_id == company_id))
+        integration = await session.scalar(
+            select(CompanyIntegration).where(CompanyIntegration.company_id == company_id))
         if integration is None:
             return {"company_id": company_id, "configured": False}
         last = await session.scalar(select(SyncRun).where(SyncRun.integration_id == integration.id)

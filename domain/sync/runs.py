@@ -152,9 +152,10 @@ async def record_skipped(integration_id: int, kind: SyncKind, trigger: str, reas
 
 async def running_run(session: AsyncSession, integration_id: int) -> SyncRun | None:
     """The integration's run in progress, if any (stale ones don't count)."""
-    return await session.scalar(
+    run: SyncRun | None = await session.scalar(
         select(SyncRun)
         .where(SyncRun.integration_id == integration_id, SyncRun.status == SyncRunStatus.RUNNING,
                SyncRun.started_at > utcnow() - STALE_RUN_AFTER)
         .order_by(SyncRun.started_at.desc()).limit(1)
     )
+    return run

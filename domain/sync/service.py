@@ -62,7 +62,8 @@ async def wait_for_background() -> None:
 
 async def integration_of(company_id: int) -> CompanyIntegration:
     async with read_session() as session:
-        integration = await session.scalar(select(CompanyIntegration).where(CompanyIntegration.company_id == company_id))
+        integration = await session.scalar(
+            select(CompanyIntegration).where(CompanyIntegration.company_id == company_id))
     if integration is None:
         raise NotFound(f"company {company_id} has no SmartMoving integration")
     return integration

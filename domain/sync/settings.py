@@ -68,7 +68,8 @@ def integration_view(integration: CompanyIntegration) -> dict[str, Any]:
 async def get_integration(principal: Principal, company_id: int) -> dict[str, Any] | None:
     principal.require(Permission.SYNC_DATA)
     async with read_session() as session:
-        integration = await session.scalar(select(CompanyIntegration).where(CompanyIntegration.company_id == company_id))
+        integration = await session.scalar(
+            select(CompanyIntegration).where(CompanyIntegration.company_id == company_id))
         return integration_view(integration) if integration else None
 
 
@@ -121,7 +122,9 @@ async def save_integration(principal: Principal, company_id: int, form: Integrat
                 setattr(integration, name, value)
         await session.flush()
         new = audit.snapshot(integration, _AUDITED) | {
-            "api_key_changed": "api_key_encrypted" in values, "webhook_secret_changed": "webhook_secret_encrypted" in values}
+            "api_key_changed": "api_key_encrypted" in values,
+            "webhook_secret_changed": "webhook_secret_encrypted" in values,
+        }
         audit.record(session, principal, "create" if old is None else "update", "company_integration", integration.id,
                      old=old, new=new, company_id=company_id)
         view = integration_view(integration)

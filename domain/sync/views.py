@@ -95,6 +95,7 @@ async def window_clause(session: AsyncSession, window: Window) -> ColumnElement[
         by_today[today_in(zone, now)].append(zone)
     clauses = []
     for today, names in sorted(by_today.items()):
+        on_day: ColumnElement[bool]
         if window is Window.ACTIVE:
             on_day = (Journey.journey_date >= today) & Journey.status.not_in(FINISHED)
         else:

@@ -8,16 +8,13 @@ import pytest
 from nicegui.testing import User
 
 from api.http import startup_gate
-from domain.runtime.health import is_started, mark_started
+from domain.runtime.health import mark_started, wait_started
 
 
 async def _started() -> None:
     """The user fixture's app finishes its own startup in the background first."""
-    for _ in range(200):
-        if is_started():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("the app did not start")
+    async with asyncio.timeout(10):
+        await wait_started()
 
 
 async def test_requests_wait_for_the_startup_and_health_does_not(db: str, user: User) -> None:

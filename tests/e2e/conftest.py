@@ -5,7 +5,8 @@ of `tests/e2e/live_server.py`:
     with served_app() as app: app.server.stop(); start_again(app)   # a test that stops the server
     page = phone_page(chromium, base_url, "driver@demo.ccrm")   # signed in, 390×844
 
-The `chromium` fixture (Debian's Chromium, module-scoped) is available to every e2e test.
+The `chromium` fixture (Debian's Chromium, module-scoped) is available to every e2e test, and so
+is `two_instances` (two servers on one PostgreSQL database, module-scoped).
 Tests marked `incremental` are the steps of one story, in file order: once a step fails, the
 later steps of its module are skipped (naming the failed one) instead of failing in its wake.
 """
@@ -28,6 +29,7 @@ from tests.e2e.live_server import (
     sibling_database,
     signed_in_page,
     start_live_server,
+    two_instances,  # noqa: F401  (the fixture, module-scoped: two servers on one database)
 )
 
 PHONE = {"width": 390, "height": 844}

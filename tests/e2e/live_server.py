@@ -6,7 +6,8 @@
 Each server gets its own NiceGUI storage and media directories (as separate containers would),
 demo mode with demo data, the scheduler off unless `env` says otherwise. `start_live_server`
 returns at once so that several servers can boot together; `wait_ready` then blocks until
-`/health` answers 200 with startup finished (migrations, demo data, relay), and fails with the tail of the server's log if it dies or takes too long.
+`/health` answers 200 with startup finished (migrations, demo data, relay), and fails with the tail
+of the server's log if it dies or takes too long.
 `blank_database` gives a server an empty PostgreSQL database to migrate and seed on its own.
 """
 

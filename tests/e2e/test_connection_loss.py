@@ -22,7 +22,7 @@ def _assert_blocked(page: Page, key: str) -> None:
     banner = page.get_by_test_id("offline-banner")
     expect(banner).to_be_visible(timeout=RECONNECT_TIMEOUT)
     expect(banner).to_contain_text("Offline — reconnecting…")
-    with pytest.raises(PlaywrightTimeout, match="inert|intercepts pointer events"):
+    with pytest.raises(PlaywrightTimeout, match=r"inert|intercepts pointer events"):
         page.get_by_test_id(f"check-{key}").click(timeout=1500)
     page.mouse.click(200, 400)  # a tap anywhere lands on the banner's overlay, not on the page
     page.keyboard.press("Tab")

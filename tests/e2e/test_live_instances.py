@@ -10,15 +10,13 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.e2e.artifacts import Screenshots
-from tests.e2e.live_server import (  # noqa: F401 (fixtures)
+from tests.e2e.live_server import (
     DemoJourney,
     Instances,
     LiveServer,
-    chromium,
     demo_journey,
     open_journey_status,
     signed_in_page,
-    two_instances,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres_only]
@@ -91,7 +89,9 @@ def settled_subscribers(server: LiveServer) -> int:
     raise AssertionError(f"subscriber count never settled (last {last})")
 
 
-def test_pages_closed_on_b_end_their_subscriptions(two_instances: Instances, chromium: Browser, data: DemoJourney) -> None:
+def test_pages_closed_on_b_end_their_subscriptions(
+    two_instances: Instances, chromium: Browser, data: DemoJourney
+) -> None:
     baseline = settled_subscribers(two_instances.b)
     first = signed_in_page(chromium, two_instances.b.url, "dispatcher@demo.ccrm")
     pages = [first] + [first.context.new_page() for _ in range(5)]

@@ -16,16 +16,14 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.live_server import (  # noqa: F401 (fixtures)
+from tests.e2e.live_server import (
     ROOT,
     DemoJourney,
     Instances,
-    chromium,
     demo_journey,
     free_port,
     open_journey_status,
     signed_in_page,
-    two_instances,
 )
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"

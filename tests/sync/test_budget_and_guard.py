@@ -39,7 +39,8 @@ async def test_the_budget_projects_the_rest_of_the_month(integration: dict[str, 
     now = dt.datetime(2026, 11, 16, tzinfo=dt.UTC)  # 15 days left: 720 half-hourly runs
     hour_ago = now - dt.timedelta(hours=1)
     await _set_plan(integration["id"], IntegrationPlan.BASIC)
-    await _add_runs(integration["id"], (SyncKind.JOBS, "schedule", 10, hour_ago), (SyncKind.JOBS, "schedule", 30, hour_ago),
+    await _add_runs(integration["id"], (SyncKind.JOBS, "schedule", 10, hour_ago),
+                    (SyncKind.JOBS, "schedule", 30, hour_ago),
                     (SyncKind.JOBS, "manual", 500, hour_ago),  # an initial manual load is not the rate
                     (SyncKind.JOBS, "schedule", 999, now - dt.timedelta(days=2)),  # older than a day
                     (SyncKind.FULL_JOBS, "schedule", 300, hour_ago), (SyncKind.CATALOGUE, "schedule", 12, hour_ago),
@@ -100,9 +101,9 @@ async def test_an_inactive_integration_is_not_run_by_the_schedule(integration: d
 
 
 async def test_the_guard_lets_one_holder_in(integration: dict[str, Any]) -> None:
-    async with sync_guard(integration["id"]) as first:
-        async with sync_guard(integration["id"]) as second, sync_guard(integration["id"] + 1) as other:
-            assert (first, second, other) == (True, False, True)
+    async with (sync_guard(integration["id"]) as first, sync_guard(integration["id"]) as second,
+                sync_guard(integration["id"] + 1) as other):
+        assert (first, second, other) == (True, False, True)
     async with sync_guard(integration["id"]) as again:
         assert again
 

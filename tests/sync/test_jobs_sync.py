@@ -80,7 +80,9 @@ async def test_mapped_fields_match_the_simulator(integration: dict[str, Any], si
             assert journey.destination_address == (job.addresses[-1] if len(job.addresses) > 1 else None)
             assert locations[journey.location_id].casefold() in opp.branch.name.casefold()
             start = journey.scheduled_start
-            assert (start.replace(tzinfo=dt.UTC) if start and start.tzinfo is None else start) == job.start  # SQLite: naive UTC
+            if start is not None and start.tzinfo is None:  # SQLite: naive UTC
+                start = start.replace(tzinfo=dt.UTC)
+            assert start == job.start
             assert journey.external_data["opportunity_id"] == opp.id
             one_address_seen |= len(job.addresses) == 1
     assert one_address_seen
@@ -170,7 +172,8 @@ async def test_a_change_updates_exactly_its_journey_and_keeps_dispatch_work(inte
     assert journey.current_phase is Phase.MORNING_PREP
     assert await _steps(target.id) == steps_before
     async with read_session() as session:
-        crew = (await session.scalars(select(CrewAssignment.user_id).where(CrewAssignment.journey_id == target.id))).all()
+        crew = (await session.scalars(
+            select(CrewAssignment.user_id).where(CrewAssignment.journey_id == target.id))).all()
     assert crew == [added["driver_id"]]
     changed_events = [e for e in events if e.type is EventType.JOURNEY_CHANGED]
     assert {e.journey_id for e in changed_events} == {after[e].id for e in siblings}

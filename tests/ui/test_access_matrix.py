@@ -5,8 +5,8 @@ flags of `domain.access.rbac` (`PERMISSIONS`, and the flag each page is register
 table, the flags, the pages and the navigation cannot drift apart.
 
 A refused page sends the user to their home page, which says "You don't have access to this page.";
-a refused endpoint answers 403 in the envelope. An allowed page shows no refusal (and, for the pages of this issue, its title);
-an allowed endpoint answers 2xx.
+a refused endpoint answers 403 in the envelope. An allowed page shows no refusal (and, for the pages
+of this issue, its title); an allowed endpoint answers 2xx.
 """
 
 from __future__ import annotations

@@ -67,7 +67,7 @@ async def test_an_admin_creates_a_user_and_sees_it(world: World, user: Simulated
     async with read_session() as s:
         created = await s.scalar(select(User).where(User.email == "robin.road@alpha.test"))
     assert created.company_id == world.company_a
-    assert [(l.location_id, l.kind.value) for l in created.location_links] == [(world.a1, "ASSIGNED")]
+    assert [(link.location_id, link.kind.value) for link in created.location_links] == [(world.a1, "ASSIGNED")]
     async with read_session() as s:
         entry = await s.scalar(select(AuditEntry).where(AuditEntry.action == "create", AuditEntry.entity == "user"))
     assert entry.actor_email == "admin@alpha.test" and entry.ip  # the browser's address, from the page event

@@ -282,7 +282,8 @@ async def test_an_event_never_puts_an_invisible_journey_on_the_board(branch: Bra
     await user.should_see(marker=f"job-card-{visible}", retries=SLOW)
     before = _card_ids(user)
     admin = await principal_for("admin@demo.ccrm")
-    elsewhere = next(l for l in await visible_locations(admin) if l.id not in branch.dispatcher.assigned_location_ids)
+    assigned = branch.dispatcher.assigned_location_ids
+    elsewhere = next(loc for loc in await visible_locations(admin) if loc.id not in assigned)
     hidden = await create_journey(admin, JourneyDraft(elsewhere.id, today_in(elsewhere.timezone), "Hidden Customer"))
     # Even an event claiming this board's location makes the page re-read through the domain, in scope.
     await events.bus.publish(DomainEvent(EventType.JOURNEY_CHANGED, admin.company_id, branch.location.id, hidden))

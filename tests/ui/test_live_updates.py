@@ -142,7 +142,7 @@ async def test_closing_pages_ends_their_subscriptions(demo: str, user: User) -> 
     assert bus.subscriber_count == before + pages
 
     for client in clients:  # what socket.io does when each tab closes
-        for socket_id in list(client._socket_to_document_id):  # noqa: SLF001
+        for socket_id in list(client._socket_to_document_id):
             client.handle_disconnect(socket_id)
     reconnect_timeout = clients[0].page.resolve_reconnect_timeout()
     for _ in range(int((reconnect_timeout + 3) * 10)):

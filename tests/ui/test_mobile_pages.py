@@ -128,7 +128,8 @@ async def test_a_blank_signature_is_refused_on_the_phone(world: World, user: Use
     await through(world, Phase.MORNING_PREP)
     await sign_in(user, world["driver"].email, PASSWORD)
     await user.open(f"/mobile/journey/{world.journey_id}")
-    blank = SIGNATURE_DATA_URL_PREFIX + "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+    blank = SIGNATURE_DATA_URL_PREFIX + (
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
     user.find(marker="pad-pickup_signature").trigger("signed", {"strokes": 1, "dataUrl": blank})
     user.find(marker="sign-pickup_signature").click()
     await user.should_see("the signature is blank", retries=30)

@@ -59,11 +59,13 @@ READS = {
     "domain.admin.locations.list_locations", "domain.admin.locations.get_location",
     "domain.admin.locations.location_options",
     "domain.admin.trucks.list_trucks", "domain.admin.trucks.get_truck",
-    "domain.admin.companies.list_companies", "domain.admin.companies.get_company", "domain.admin.companies.company_options",
+    "domain.admin.companies.list_companies", "domain.admin.companies.get_company",
+    "domain.admin.companies.company_options",
     "domain.audit.log.list_audit_entries", "domain.audit.log.audit_filter_choices",
     "domain.admin.tenancy.read_owned", "domain.runtime.health.check_health",
     "domain.board.availability.availability",
-    "domain.board.views.load_board", "domain.board.views.board_stats", "domain.board.views.board_card", "domain.board.views.get_card",
+    "domain.board.views.load_board", "domain.board.views.board_stats", "domain.board.views.board_card",
+    "domain.board.views.get_card",
     "domain.board.views.active_journeys", "domain.board.views.load_timeline", "domain.board.views.company_overview",
     "domain.admin.overview.list_companies", "domain.admin.overview.company_detail",
     "domain.admin.overview.company_stats", "domain.admin.overview.company_catalogue",
@@ -75,7 +77,8 @@ READS = {
     "domain.sync.settings.get_integration",
     "domain.sync.history.sync_history", "domain.sync.history.sync_run", "domain.sync.history.sync_status",
     "domain.workflow.approvals.awaiting_approval", "domain.workflow.approvals.ready_for_crew",
-    "domain.workflow.crew_journeys.my_journeys", "domain.workflow.crew_journeys.journey_card", "domain.workflow.media.media_file",
+    "domain.workflow.crew_journeys.my_journeys", "domain.workflow.crew_journeys.journey_card",
+    "domain.workflow.media.media_file",
     "domain.workflow.template.company_template", "domain.workflow.phases.journey_workflow",
     # Reads of SmartMoving (and of the journeys already stored) that a sync run collects before it
     # writes anything; the run's own transaction writes and audits the result.
@@ -87,6 +90,7 @@ READS = {
 NO_ROWS = {
     "domain.events.relay.start_relay": "opens LISTEN/NOTIFY connections; sends events, never rows",
     "domain.events.relay.stop_relay": "closes the relay's connections",
+    "domain.runtime.health.wait_started": "waits for the app's startup flag (requests held by the startup gate)",
     "domain.sync.demo.start_simulator": "serves the in-process SmartMoving simulator (demo mode)",
     "domain.sync.demo.stop_simulator": "stops that server",
     "domain.sync.schedule.install_schedules": "adds jobs to the in-memory APScheduler (reads integrations)",
@@ -254,7 +258,8 @@ def _recipes() -> dict[str, Recipe]:
             w.company_a, {"x-smartmoving-auth": WEBHOOK_SECRET}, b'{"event-type": "customer-created"}')),
         # What demo-mode startup calls.
         "domain.sync.demo.ensure_demo_integration": ensure_demo_integration,
-        "domain.access.signin.authenticate": _now(lambda w: lambda: auth.authenticate("admin@alpha.test", WORLD_PASSWORD)),
+        "domain.access.signin.authenticate": _now(
+            lambda w: lambda: auth.authenticate("admin@alpha.test", WORLD_PASSWORD)),
         "domain.access.signin.record_logout": _now(lambda w: lambda: auth.record_logout(w.admin_a)),
         "domain.admin.users.create_user": _now(lambda w: lambda: U.create_user(w.admin_a, {
             "email": "fresh@alpha.test", "full_name": "Fresh", "role": "MOVER", "password": "long-enough-pw",
@@ -322,18 +327,21 @@ def _workflow_recipes() -> dict[str, Recipe]:
             j["dispatcher"], j.journey_id, Phase.CREATION, "schedule_confirmed", True)),
         "domain.workflow.phases.record_photo": on_journey(Phase.CREATION, lambda j: lambda: workflow.record_photo(
             j["driver"], j.journey_id, Phase.MORNING_PREP, "vehicle_photo", jpeg_bytes())),
-        "domain.workflow.phases.record_signature": on_journey(Phase.MORNING_PREP, lambda j: lambda: workflow.record_signature(
-            j["driver"], j.journey_id, Phase.PICKUP, "pickup_signature", signature_bytes())),
+        "domain.workflow.phases.record_signature": on_journey(
+            Phase.MORNING_PREP, lambda j: lambda: workflow.record_signature(
+                j["driver"], j.journey_id, Phase.PICKUP, "pickup_signature", signature_bytes())),
         "domain.workflow.phases.complete_phase": on_journey(None, creation),
-        "domain.workflow.phases.hand_over": on_journey(None, lambda j: lambda: workflow.hand_over(j["dispatcher"], j.journey_id)),
+        "domain.workflow.phases.hand_over": on_journey(None, lambda j: lambda: workflow.hand_over(
+            j["dispatcher"], j.journey_id)),
         "domain.workflow.phases.approve_phase": on_journey(Phase.CREATION, lambda j: lambda: workflow.approve_phase(
             j["manager"], j.journey_id, Phase.CREATION)),
         "domain.workflow.phases.reject_phase": on_journey(Phase.CREATION, lambda j: lambda: workflow.reject_phase(
             j["manager"], j.journey_id, Phase.CREATION, "wrong truck")),
         "domain.workflow.media.upload_media": on_journey(None, lambda j: lambda: media.upload_media(
             j["driver"], j.journey_id, MediaKind.PHOTO, jpeg_bytes())),
-        "domain.workflow.template.set_item_required": on_journey(None, lambda j: lambda: phase_template.set_item_required(
-            j["admin"], Phase.PICKUP, "condition_photos", False)),
+        "domain.workflow.template.set_item_required": on_journey(
+            None, lambda j: lambda: phase_template.set_item_required(
+                j["admin"], Phase.PICKUP, "condition_photos", False)),
         "domain.workflow.template.add_item": on_journey(None, lambda j: lambda: phase_template.add_item(
             j["admin"], Phase.PICKUP, "Stairs counted", ItemKind.CHECK)),
     }

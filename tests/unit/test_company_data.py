@@ -62,7 +62,8 @@ def test_six_steps_per_journey_consistent_with_its_progress(generated) -> None: 
     assert data.steps == 6 * data.journeys
     phases = [p.value for p in Phase]
     rows = conn.execute(text(
-        "SELECT j.status, j.progress, array_agg(s.phase ORDER BY s.position), array_agg(s.position ORDER BY s.position),"
+        "SELECT j.status, j.progress, array_agg(s.phase ORDER BY s.position),"
+        " array_agg(s.position ORDER BY s.position),"
         " count(*) FILTER (WHERE s.status IN ('COMPLETED', 'APPROVED')),"
         " count(*) FILTER (WHERE s.status = 'IN_PROGRESS') "
         "FROM journeys j JOIN journey_steps s ON s.journey_id = j.id GROUP BY j.id")).all()
@@ -88,5 +89,6 @@ def test_nobody_and_no_truck_is_double_booked(generated) -> None:  # type: ignor
     crews = conn.execute(text("SELECT j.truck_id IS NULL, count(c.id) FROM journeys j "
                               "LEFT JOIN crew_assignments c ON c.journey_id = j.id GROUP BY j.id")).all()
     assert {(no_truck, n) for no_truck, n in crews} == {(False, 2), (True, 0)}
-    earliest_unassigned: date | None = conn.scalar(text("SELECT min(journey_date) FROM journeys WHERE truck_id IS NULL"))
+    earliest_unassigned: date | None = conn.scalar(
+        text("SELECT min(journey_date) FROM journeys WHERE truck_id IS NULL"))
     assert earliest_unassigned is not None and earliest_unassigned >= date.today() - timedelta(days=1)

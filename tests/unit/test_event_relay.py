@@ -62,8 +62,12 @@ def foreign(event: DomainEvent) -> DomainEvent:
     return DomainEvent.from_json(json.dumps(wire))
 
 
-async def collected(received: list[DomainEvent], count: int, timeout: float = 3.0) -> list[DomainEvent]:
-    for _ in range(int(timeout / 0.02)):
+#: How long a test waits for relayed events to arrive.
+COLLECT_SECONDS = 3.0
+
+
+async def collected(received: list[DomainEvent], count: int) -> list[DomainEvent]:
+    for _ in range(int(COLLECT_SECONDS / 0.02)):
         if len(received) >= count:
             break
         await asyncio.sleep(0.02)
@@ -96,7 +100,9 @@ async def test_other_instances_events_are_published_here_and_own_echoes_are_not(
     assert relay.counters["received"] == 1
 
 
-async def test_malformed_notifications_are_logged_and_skipped(database_url: str, caplog: pytest.LogCaptureFixture) -> None:
+async def test_malformed_notifications_are_logged_and_skipped(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
     bus = EventBus()
     received: list[DomainEvent] = []
     bus.subscribe(received.append)

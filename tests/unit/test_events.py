@@ -28,7 +28,9 @@ small_data = st.dictionaries(st.text(max_size=10), json_scalars | st.lists(json_
     data=small_data,
     origin=st.text(min_size=1, max_size=40),
 )
-def test_an_event_survives_the_wire_unchanged(type_, company_id, location_id, journey_id, user_ids, data, origin) -> None:
+def test_an_event_survives_the_wire_unchanged(
+    type_, company_id, location_id, journey_id, user_ids, data, origin
+) -> None:
     event = DomainEvent(type_, company_id, location_id, journey_id, tuple(user_ids), data, origin=origin)
     assert DomainEvent.from_json(event.to_json()) == event
 

@@ -49,7 +49,8 @@ async def test_a_new_journey_is_scheduled_with_six_steps_audited_and_announced(w
     assert steps == [(1, Phase.CREATION, StepStatus.IN_PROGRESS)] + [
         (i, p, StepStatus.PENDING) for i, p in enumerate(list(Phase)[1:], start=2)]
     assert audit is not None and audit.action == "journey.create" and audit.user_id == world.users["dispatcher"]
-    assert [(e.type, e.journey_id, e.location_id) for e in seen] == [(EventType.JOURNEY_CREATED, journey_id, world.home)]
+    assert [(e.type, e.journey_id, e.location_id) for e in seen] == [
+        (EventType.JOURNEY_CREATED, journey_id, world.home)]
 
 
 @pytest.mark.parametrize(("changes", "message"), [
@@ -76,7 +77,8 @@ async def test_times_must_lie_on_the_journey_date_and_last_at_most_a_day(world: 
     p = world.principals["dispatcher"]
     tomorrow = world.today + timedelta(days=1)
     with pytest.raises(ValidationFailed, match="start time must be on the journey date"):
-        await create_journey(p, JourneyDraft(world.home, world.today, "Jane", scheduled_start=world.at(9, day=tomorrow)))
+        await create_journey(p, JourneyDraft(world.home, world.today, "Jane",
+                                             scheduled_start=world.at(9, day=tomorrow)))
     with pytest.raises(ValidationFailed, match="at most 24 hours"):
         await create_journey(p, JourneyDraft(world.home, world.today, "Jane", scheduled_start=world.at(9),
                                              scheduled_end=world.at(10, day=tomorrow)))
@@ -124,7 +126,8 @@ async def test_editing_a_manual_journey(world: World) -> None:
         journey = await s.get(Journey, journey_id)
         audit = await s.scalar(select(AuditEntry).where(AuditEntry.action == "journey.update"))
     assert journey is not None and (journey.customer_name, journey.notes) == ("New Name", "Piano on 3rd floor")
-    assert audit is not None and audit.old_values == {"customer_name": "Jane Doe", "notes": None, "origin_address": None}
+    assert audit is not None
+    assert audit.old_values == {"customer_name": "Jane Doe", "notes": None, "origin_address": None}
     assert [e.type for e in seen] == [EventType.JOURNEY_CHANGED]
     with pytest.raises(ValidationFailed, match="cannot be set: status"):
         await update_journey(world.principals["dispatcher"], journey_id, {"status": "COMPLETED"})

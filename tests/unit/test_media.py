@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import io
 from pathlib import Path
@@ -131,7 +132,7 @@ async def test_same_content_is_stored_once(world: World, media_root: Path) -> No
     elsewhere = await media.upload_media(other["driver"], other.journey_id, MediaKind.PHOTO, photo)
     assert first.id == again.id and elsewhere.id != first.id
     assert first.sha256 == elsewhere.sha256
-    files = list(media_root.rglob(f"{first.sha256}*"))
+    files = await asyncio.to_thread(lambda: list(media_root.rglob(f"{first.sha256}*")))
     assert sorted(f.name for f in files) == [f"{first.sha256}.jpg", f"{first.sha256}.thumb.jpg"]
     assert files[0].parent == media_root / first.sha256[:2] / first.sha256[2:4]
     async with read_session() as session:

@@ -24,7 +24,8 @@ def test_round_trip_with_the_key_derived_from_jwt_secret(settings_env: pytest.Mo
     token = encrypt_secret("sm-live-key-1234")
     assert "sm-live-key-1234" not in token
     assert decrypt_secret(token) == "sm-live-key-1234"
-    assert Fernet(derive_key(get_settings().jwt_secret.get_secret_value())).decrypt(token.encode()) == b"sm-live-key-1234"
+    fernet = Fernet(derive_key(get_settings().jwt_secret.get_secret_value()))
+    assert fernet.decrypt(token.encode()) == b"sm-live-key-1234"
 
 
 def test_a_configured_encryption_key_is_used(settings_env: pytest.MonkeyPatch) -> None:

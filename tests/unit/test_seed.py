@@ -34,7 +34,7 @@ async def test_branches_have_real_timezones_and_2_to_11_trucks(demo: str) -> Non
         locations = (await s.scalars(select(Location))).all()
         trucks = Counter((await s.scalars(select(Truck.location_id))).all())
     assert len(locations) >= 40
-    names = {l.name for l in locations}
+    names = {loc.name for loc in locations}
     for city in ("Vancouver", "Calgary", "Edmonton", "Winnipeg", "Ottawa", "Halifax", "Moncton"):
         assert any(name.startswith(city) for name in names), city
     zones = available_timezones()
@@ -42,8 +42,8 @@ async def test_branches_have_real_timezones_and_2_to_11_trucks(demo: str) -> Non
         assert loc.timezone in zones and loc.timezone.startswith("America/")
         assert loc.lat is not None and 41 < loc.lat < 70 and -141 < (loc.lng or 0) < -52
         assert 2 <= trucks[loc.id] <= 11
-    assert {l.timezone for l in locations if l.name.startswith("Calgary")} == {"America/Edmonton"}
-    assert {l.timezone for l in locations if l.name.startswith("Halifax")} == {"America/Halifax"}
+    assert {loc.timezone for loc in locations if loc.name.startswith("Calgary")} == {"America/Edmonton"}
+    assert {loc.timezone for loc in locations if loc.name.startswith("Halifax")} == {"America/Halifax"}
 
 
 async def test_every_demo_account_signs_in_with_its_role(demo: str) -> None:

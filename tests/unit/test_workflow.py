@@ -371,5 +371,5 @@ async def test_dispatch_hands_a_set_up_journey_over_to_its_crew(world: World) ->
 async def test_a_journey_without_truck_or_crew_is_not_ready(db: str) -> None:
     for world in (await make_world(truck=False), await make_world(crew=(), company_name="No Crew Movers")):
         assert await approvals.ready_for_crew(world["dispatcher"]) == []
-        with pytest.raises(ValidationFailed, match="Truck assigned|Crew assigned"):
+        with pytest.raises(ValidationFailed, match=r"Truck assigned|Crew assigned"):
             await workflow.hand_over(world["dispatcher"], world.journey_id)
