@@ -136,7 +136,7 @@ class Schema(BaseModel):
     def parse(cls, data: Mapping[str, Any] | Self) -> Self:
         """`data` checked (an instance of this very schema is already); ValidationFailed otherwise."""
         if type(data) is cls:
-            return cast(Self, data)
+            return data
         try:
             return cls.model_validate(dict(data) if isinstance(data, Mapping) else data)
         except ValidationError as exc:

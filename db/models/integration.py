@@ -78,7 +78,7 @@ class WebhookEvent(Base):
     processed_at: Mapped[datetime | None]
 
 
-class _CatalogueMixin(TimestampMixin):
+class CatalogueMixin(TimestampMixin):
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
     external_id: Mapped[str] = mapped_column(String(100))
@@ -86,7 +86,7 @@ class _CatalogueMixin(TimestampMixin):
     raw: Mapped[dict[str, Any] | None]
 
 
-class CompanyBranch(_CatalogueMixin, Base):
+class CompanyBranch(CatalogueMixin, Base):
     __tablename__ = "company_branches"
     __table_args__ = (UniqueConstraint("company_id", "external_id"),)
 
@@ -97,12 +97,12 @@ class CompanyBranch(_CatalogueMixin, Base):
     lng: Mapped[float | None]
 
 
-class CompanyServiceType(_CatalogueMixin, Base):
+class CompanyServiceType(CatalogueMixin, Base):
     __tablename__ = "company_service_types"
     __table_args__ = (UniqueConstraint("company_id", "external_id"),)
 
 
-class CompanyMoveSize(_CatalogueMixin, Base):
+class CompanyMoveSize(CatalogueMixin, Base):
     __tablename__ = "company_move_sizes"
     __table_args__ = (UniqueConstraint("company_id", "external_id"),)
 
@@ -111,7 +111,7 @@ class CompanyMoveSize(_CatalogueMixin, Base):
     weight: Mapped[float | None]
 
 
-class CompanyMaterial(_CatalogueMixin, Base):
+class CompanyMaterial(CatalogueMixin, Base):
     __tablename__ = "company_materials"
     __table_args__ = (UniqueConstraint("company_id", "external_id"),)
 
@@ -121,7 +121,7 @@ class CompanyMaterial(_CatalogueMixin, Base):
     cost: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
 
 
-class CompanyUser(_CatalogueMixin, Base):
+class CompanyUser(CatalogueMixin, Base):
     """An office user of SmartMoving (sales, ops), not a login of this app."""
 
     __tablename__ = "company_users"

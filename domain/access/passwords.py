@@ -10,12 +10,14 @@ _context = CryptContext(schemes=["argon2"], deprecated="auto")
 
 
 def hash_password(password: str) -> str:
-    return _context.hash(password)
+    hashed: str = _context.hash(password)
+    return hashed
 
 
 def verify_password(password: str, password_hash: str) -> bool:
     """Constant-time check; a malformed hash counts as a mismatch, never an error."""
     try:
-        return _context.verify(password, password_hash)
+        matches: bool = _context.verify(password, password_hash)
+        return matches
     except (ValueError, TypeError):
         return False

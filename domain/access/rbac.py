@@ -13,6 +13,7 @@ from types import MappingProxyType
 
 from sqlalchemy import ColumnElement, false, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from db.enums import CompanyStatus, LocationLinkKind, Role, UserStatus
 from db.models import AuditEntry, Company, CrewAssignment, Journey, Location, Truck, User, UserLocation
@@ -191,7 +192,8 @@ def _principal(user_id: int, role: Role, company_id: int | None, email: str, ful
     )
 
 
-def _location_scoped(p: Principal, location_column: ColumnElement, company_column: ColumnElement) -> ColumnElement[bool]:
+def _location_scoped(p: Principal, location_column: InstrumentedAttribute[int],
+                     company_column: InstrumentedAttribute[int]) -> ColumnElement[bool]:
     if p.is_super_admin:
         return true()
     if p.can(Permission.VIEW_ALL_LOCATIONS):

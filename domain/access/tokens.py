@@ -27,7 +27,8 @@ def issue_token(principal: Principal) -> tuple[str, int]:
         "iat": int(now.timestamp()),
         "exp": int((now + lifetime).timestamp()),
     }
-    return jwt.encode(claims, settings.jwt_secret.get_secret_value(), algorithm=ALGORITHM), int(lifetime.total_seconds())
+    token = jwt.encode(claims, settings.jwt_secret.get_secret_value(), algorithm=ALGORITHM)
+    return token, int(lifetime.total_seconds())
 
 
 def decode_token(token: str) -> dict[str, Any]:

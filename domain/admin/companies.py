@@ -45,7 +45,7 @@ def _with_counts() -> Select[Any]:
 
 
 async def list_companies(principal: Principal, *, search: str | None = None, status: CompanyStatus | None = None,
-                         page: int = 1, page_size: int = DEFAULT_PAGE_SIZE) -> Page:
+                         page: int = 1, page_size: int = DEFAULT_PAGE_SIZE) -> Page[dict[str, Any]]:
     require_super_admin(principal)
     query = narrow(_with_counts(), search_clause(search, Company.name),
                    Company.status == status if status is not None else None)
@@ -121,4 +121,4 @@ async def company_options(principal: Principal) -> dict[int, str]:
     """Every company by id → name, for the super admin's company chooser."""
     require_super_admin(principal)
     async with read_session() as session:
-        return dict((await session.execute(select(Company.id, Company.name).order_by(Company.name))).all())
+        return dict((await session.execute(select(Company.id, Company.name).order_by(Company.name))).tuples().all())

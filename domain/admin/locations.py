@@ -26,7 +26,8 @@ def location_view(location: Location) -> dict[str, Any]:
 
 
 async def list_locations(principal: Principal, *, company_id: int | None = None, search: str | None = None,
-                         active: bool | None = None, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE) -> Page:
+                         active: bool | None = None, page: int = 1,
+                         page_size: int = DEFAULT_PAGE_SIZE) -> Page[dict[str, Any]]:
     query = narrow(
         select(Location).where(location_scope(principal), company_filter(principal, company_id, Location.company_id)),
         search_clause(search, Location.name, Location.code, Location.city),
@@ -73,4 +74,4 @@ async def location_options(principal: Principal, company_id: int | None = None) 
         Location.active.is_(True),
     )
     async with read_session() as session:
-        return dict((await session.execute(query.order_by(Location.name))).all())
+        return dict((await session.execute(query.order_by(Location.name))).tuples().all())

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from db.enums import DataSource, SyncRunStatus, UserStatus
+from db.models.integration import CatalogueMixin
 from db.models import (
     Company,
     CompanyBranch,
@@ -155,12 +156,13 @@ async def company_catalogue(principal: Principal, company_id: int, kind: str) ->
                 .outerjoin(Location, Location.id == CompanyBranch.location_id)
                 .where(CompanyBranch.company_id == company_id).order_by(CompanyBranch.name))
             return [row._asdict() for row in rows]
-        model, columns = {
+        catalogues: dict[str, tuple[type[CatalogueMixin], tuple[str, ...]]] = {
             "service_types": (CompanyServiceType, ("name",)),
             "move_sizes": (CompanyMoveSize, ("name", "description", "volume", "weight")),
             "materials": (CompanyMaterial, ("name", "description", "rate", "cost", "tariff_external_id")),
             "users": (CompanyUser, ("name", "title", "email", "role_name")),
-        }[kind]
+        }
+        model, columns = catalogues[kind]
         rows = await session.execute(
             select(model.id, model.external_id, *(getattr(model, c) for c in columns))
             .where(model.company_id == company_id).order_by(model.name))
@@ -174,7 +176,7 @@ async def company_locations(principal: Principal, company_id: int) -> list[dict[
         today_counts = dict((await session.execute(
             select(Journey.location_id, func.count()).join(Location, Location.id == Journey.location_id)
             .where(Location.company_id == company_id, await window_clause(session, Window.TODAY))
-            .group_by(Journey.location_id))).all())
+            .group_by(Journey.location_id))).tuples().all())
         rows = await session.execute(
             select(Location.id, Location.name, Location.city, Location.province, Location.country, Location.timezone,
                    Location.lat, Location.lng, Location.active, CompanyBranch.name.label("branch"))

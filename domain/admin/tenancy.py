@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from db.models import Company
 from domain.access.rbac import Permission, Principal
@@ -50,7 +51,8 @@ async def target_company(session: AsyncSession, principal: Principal, company_id
     return company_id
 
 
-def company_filter(principal: Principal, company_id: int | None, column: Any) -> ColumnElement[bool]:
+def company_filter(principal: Principal, company_id: int | None,
+                   column: InstrumentedAttribute[int] | InstrumentedAttribute[int | None]) -> ColumnElement[bool]:
     """The extra WHERE of an admin list: a super admin may narrow it to one company."""
     require_admin(principal)
     if company_id is None:
@@ -162,7 +164,7 @@ async def create_record(principal: Principal, model: type[Model], label: str, sc
             await check(session, values, owner)
         await ensure_unique(session, model, unique, values[unique], _taken(label, unique, values[unique]),
                             company_id=owner)
-        obj = model(company_id=owner, **values)
+        obj = model(company_id=owner, **values)  # type: ignore[call-arg]  # Location, Truck or User: mapped constructors
         session.add(obj)
         await flush_unique(session, f"that {label}")
         record_change(session, principal, "create", label, obj.id, owner, new=snapshot(obj, audited),  # type: ignore[attr-defined]

@@ -30,7 +30,7 @@ def truck_view(row: Any) -> dict[str, Any]:
 
 async def list_trucks(principal: Principal, *, company_id: int | None = None, location_id: int | None = None,
                       search: str | None = None, active: bool | None = None, page: int = 1,
-                      page_size: int = DEFAULT_PAGE_SIZE) -> Page:
+                      page_size: int = DEFAULT_PAGE_SIZE) -> Page[dict[str, Any]]:
     query = narrow(
         select(Truck, Location.name)
         .join(Location, Location.id == Truck.location_id)

@@ -47,18 +47,19 @@ def user_view(user: User) -> dict[str, Any]:
         "id": user.id, "company_id": user.company_id, "email": user.email, "full_name": user.full_name,
         "phone": user.phone, "role": user.role.value, "status": user.status.value,
         "last_login_at": user.last_login_at, "created_at": user.created_at,
-        "locations": sorted(({"location_id": l.location_id, "kind": l.kind.value} for l in user.location_links),
-                            key=lambda l: (l["location_id"], l["kind"])),
+        "locations": sorted(({"location_id": link.location_id, "kind": link.kind.value}
+                             for link in user.location_links),
+                            key=lambda link: (link["location_id"], link["kind"])),
     }
 
 
 def _links_of(user: User) -> list[tuple[int, LocationLinkKind]]:
-    return sorted((l.location_id, l.kind) for l in user.location_links)
+    return sorted((link.location_id, link.kind) for link in user.location_links)
 
 
 async def list_users(principal: Principal, *, company_id: int | None = None, search: str | None = None,
                      role: Role | None = None, status: UserStatus | None = None, page: int = 1,
-                     page_size: int = DEFAULT_PAGE_SIZE) -> Page:
+                     page_size: int = DEFAULT_PAGE_SIZE) -> Page[dict[str, Any]]:
     query = narrow(
         select(User).where(user_scope(principal), company_filter(principal, company_id, User.company_id)),
         search_clause(search, User.email, User.full_name),
@@ -96,7 +97,8 @@ async def _check_links(session: AsyncSession, links: Iterable[tuple[int, Locatio
         return
     if company_id is None:
         raise ValidationFailed("a super admin has no locations")
-    found = dict((await session.execute(select(Location.id, Location.company_id).where(Location.id.in_(wanted)))).all())
+    found = dict((await session.execute(
+        select(Location.id, Location.company_id).where(Location.id.in_(wanted)))).tuples().all())
     if unknown := sorted(wanted - set(found)):
         raise ValidationFailed(f"unknown location(s): {', '.join(map(str, unknown))}")
     if foreign := sorted(i for i, owner in found.items() if owner != company_id):
@@ -148,7 +150,7 @@ async def update_user(principal: Principal, user_id: int,
         if links is not None and links != _links_of(user):
             await _check_links(session, links, user.company_id)
             old["locations"], new["locations"] = _links_of(user), links
-            kept = {(l.location_id, l.kind): l for l in user.location_links}
+            kept = {(link.location_id, link.kind): link for link in user.location_links}
             user.location_links = [kept.get(link) or UserLocation(location_id=link[0], kind=link[1]) for link in links]
         if not new:
             raise ValidationFailed("nothing to change: the values are the same as before")

@@ -117,7 +117,7 @@ def _newest_first(query: Select[Any]) -> Select[Any]:
 
 
 async def list_audit_entries(principal: Principal, filters: AuditFilters = AuditFilters(), *, page: int = 1,
-                             page_size: int = DEFAULT_PAGE_SIZE) -> Page:
+                             page_size: int = DEFAULT_PAGE_SIZE) -> Page[dict[str, Any]]:
     async with read_session() as session:
         query = _newest_first(select(AuditEntry).where(await _where(session, principal, filters)))
         return await fetch_page(session, query, page, page_size, entry_view)

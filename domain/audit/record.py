@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -75,7 +75,7 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def snapshot(obj: object, fields: list[str] | tuple[str, ...]) -> dict[str, Any]:
+def snapshot(obj: object, fields: Sequence[str]) -> dict[str, Any]:
     """The named attributes of a model instance, JSON-ready (for old/new values)."""
     return {f: jsonable(getattr(obj, f)) for f in fields}
 

@@ -135,7 +135,8 @@ def filter_clauses(filters: CardFilters) -> list[ColumnElement[bool]]:
 
 
 #: By date, then start time (journeys without times last), then id.
-CARD_ORDER = (Journey.journey_date, case((Journey.scheduled_start.is_(None), 1), else_=0), Journey.scheduled_start, Journey.id)
+CARD_ORDER = (Journey.journey_date, case((Journey.scheduled_start.is_(None), 1), else_=0), Journey.scheduled_start,
+              Journey.id)
 
 
 async def load_cards(session: AsyncSession, principal: Principal, where: Sequence[ColumnElement[bool]],

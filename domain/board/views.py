@@ -85,9 +85,10 @@ async def _stats(session: AsyncSession, principal: Principal, where: Sequence[Co
     if financial:
         columns.append(func.coalesce(func.sum(_value_if(live)), 0))
     row = (await session.execute(select(*columns).where(journey_scope(principal), *where))).one()
-    counts = [int(v or 0) for v in row[:7]]
+    total, completed, in_progress, unassigned, cancelled, smartmoving, manual = (int(v or 0) for v in row[:7])
     value = Decimal(str(row[7])).quantize(Decimal("0.01")) if financial else None
-    return BoardStats(*counts, estimated_value=value)
+    return BoardStats(total=total, completed=completed, in_progress=in_progress, unassigned=unassigned,
+                      cancelled=cancelled, smartmoving=smartmoving, manual=manual, estimated_value=value)
 
 
 def _value_if(condition: ColumnElement[bool]) -> ColumnElement[Decimal]:

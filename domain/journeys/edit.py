@@ -143,7 +143,9 @@ async def create_journey(principal: Principal, draft: JourneyDraft | NewJourney)
 def _differences(journey: Journey, cleaned: Mapping[str, Any]) -> dict[str, Any]:
     def same(name: str, value: Any) -> bool:
         current = getattr(journey, name)
-        return (as_utc(current) == value) if name in ("scheduled_start", "scheduled_end") else current == value
+        if name in ("scheduled_start", "scheduled_end"):
+            current = as_utc(current)
+        return bool(current == value)
 
     return {name: value for name, value in cleaned.items() if not same(name, value)}
 

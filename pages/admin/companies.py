@@ -40,4 +40,5 @@ async def companies_page(principal: Principal) -> None:
 
 
 def register() -> None:
-    guarded_page("/super-admin/companies", allow=Permission.VIEW_ALL_COMPANIES, title="Companies · C&C CRM")(companies_page)
+    guarded_page("/super-admin/companies", allow=Permission.VIEW_ALL_COMPANIES,
+                 title="Companies · C&C CRM")(companies_page)

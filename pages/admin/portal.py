@@ -59,7 +59,8 @@ async def companies_page(principal: Principal) -> None:
         table = ui.table(columns=COMPANY_COLUMNS, rows=[_company_row(c) for c in companies], row_key="id") \
             .classes("w-full").props('flat bordered data-testid="companies-table"').mark("companies-table")
         table.add_slot("body-cell-name", '''<q-td :props="props">
-            <a :href="'/super-admin/companies/' + props.row.id" class="text-primary text-weight-medium">{{ props.value }}</a>
+            <a :href="'/super-admin/companies/' + props.row.id"
+               class="text-primary text-weight-medium">{{ props.value }}</a>
             </q-td>''')
         colors = ", ".join(f"{k}: '{v}'" for k, v in INTEGRATION_COLORS.items())
         table.add_slot("body-cell-integration", f'''<q-td :props="props">
@@ -116,7 +117,8 @@ class _CompanyPage:
                 with ui.tab_panel(history_tab):
                     self.history = history_table(runs)
                 self.boxes: dict[str, ui.column] = {}
-                for kind, tab in (("branches", branches_tab), *zip((k for k, _, _ in CATALOGUE_TABS), catalogue_tabs),
+                catalogue_kinds = (k for k, _, _ in CATALOGUE_TABS)
+                for kind, tab in (("branches", branches_tab), *zip(catalogue_kinds, catalogue_tabs, strict=True),
                                   ("locations", locations_tab)):
                     with ui.tab_panel(tab):
                         self.boxes[kind] = ui.column().classes("w-full")

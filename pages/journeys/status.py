@@ -43,4 +43,5 @@ def _notes_editor(principal: Principal, journey_id: int, notes: str) -> None:
 
 
 def register() -> None:
-    guarded_page("/journeys/{journey_id}/status", allow=Permission.VIEW_JOURNEY_STATUS, title="Journey · C&C CRM")(journey_status)
+    guarded_page("/journeys/{journey_id}/status", allow=Permission.VIEW_JOURNEY_STATUS,
+                 title="Journey · C&C CRM")(journey_status)

@@ -128,7 +128,8 @@ class ApprovalQueue:
             with ui.row().classes("w-full items-center justify-between"):
                 with ui.column().classes("gap-0"):
                     ui.label(f"{row.customer_name} · {row.phase_label}").classes("text-subtitle1 text-weight-medium")
-                    done = f"completed {local_time(row.completed_at, ZoneInfo(row.timezone))}" if row.completed_at else ""
+                    done = (f"completed {local_time(row.completed_at, ZoneInfo(row.timezone))}"
+                            if row.completed_at else "")
                     by = f" by {row.completed_by}" if row.completed_by else ""
                     ui.label(" · ".join(x for x in (row.job_number, row.location_name, f"{row.journey_date:%a %d %b}",
                                                     done + by) if x)).classes("text-caption text-grey-7")

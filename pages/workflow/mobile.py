@@ -145,7 +145,8 @@ class MyJourneysScreen:
     @staticmethod
     def _card(card: JourneyCard) -> None:
         url = f"/mobile/journey/{card.id}"
-        with tid(ui.card().classes("w-full cursor-pointer q-pa-md").props("bordered flat"), f"journey-{card.id}") as box:
+        card_box = ui.card().classes("w-full cursor-pointer q-pa-md").props("bordered flat")
+        with tid(card_box, f"journey-{card.id}") as box:
             box.on("click", lambda: ui.navigate.to(url))
             with ui.row().classes("w-full items-center justify-between no-wrap"):
                 ui.label(_time_range(card)).classes("text-h6")
