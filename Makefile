@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` (the app in demo mode on SQLite) and `make test`.
-.PHONY: run test bench bench-board bench-live bench-sync bench-webhook
+.PHONY: run test lock bench bench-board bench-live bench-sync bench-webhook
 
 run:
 	./scripts/bootstrap.sh
@@ -8,6 +8,11 @@ run:
 test:
 	./scripts/bootstrap.sh --test
 	.venv/bin/python -m pytest -q $(PYTEST_ARGS)
+
+# Re-lock requirements.lock and requirements-test.lock from pyproject.toml's ranges (uv pip compile);
+# e.g. `make lock LOCK_ARGS="--upgrade-package nicegui"` or `LOCK_ARGS=--upgrade`.
+lock:
+	./scripts/lock.sh $(LOCK_ARGS)
 
 # The company-scale benchmark (issue 8); e.g. `make bench BENCH_ARGS="--scale 10"`.
 bench:
