@@ -63,3 +63,69 @@ def empty_tables(url: str) -> None:
                     conn.execute(table.delete())
     finally:
         engine.dispose()
+
+
+# The demo data, seeded once per session and restored per test ----------------------------------
+#
+# Seeding the demo company takes seconds (thousands of ORM rows and a week of journeys); restoring
+# the rows it wrote takes milliseconds. On PostgreSQL the seeded rows are copied into a schema of
+# their own (`demo_snapshot`, beside `public` in the test database) together with a function that
+# copies them back and moves every sequence to where the seed left it: one round trip per test.
+# On SQLite the rows are kept in memory and inserted again. The snapshot is taken once per session,
+# so "today" in the demo data is the day the session started, as it was for every test before.
+
+SNAPSHOT_SCHEMA = "demo_snapshot"
+
+
+class DemoSnapshot:
+    """The rows of a freshly seeded demo database, restorable into the emptied tables."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._rows: dict[str, list[dict[str, object]]] = {}
+        engine = create_engine(sync_url(url))
+        try:
+            with engine.begin() as conn:
+                if is_postgres(url):
+                    self._keep_in_schema(conn)
+                else:
+                    for table in Base.metadata.sorted_tables:
+                        rows = [dict(r._mapping) for r in conn.execute(table.select())]
+                        if rows:
+                            self._rows[table.name] = rows
+        finally:
+            engine.dispose()
+
+    @staticmethod
+    def _keep_in_schema(conn) -> None:  # type: ignore[no-untyped-def]
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {SNAPSHOT_SCHEMA} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {SNAPSHOT_SCHEMA}"))
+        statements = []
+        for table in Base.metadata.sorted_tables:  # parents before children
+            if not conn.scalar(text(f'SELECT EXISTS (SELECT 1 FROM public."{table.name}")')):
+                continue
+            conn.execute(text(f'CREATE TABLE {SNAPSHOT_SCHEMA}."{table.name}" AS TABLE public."{table.name}"'))
+            columns = ", ".join(f'"{c.name}"' for c in table.columns)
+            statements.append(f'INSERT INTO public."{table.name}" ({columns}) '
+                              f'SELECT {columns} FROM {SNAPSHOT_SCHEMA}."{table.name}";')
+        sequences = conn.execute(text(
+            "SELECT sequencename, last_value FROM pg_sequences "
+            "WHERE schemaname = 'public' AND last_value IS NOT NULL")).all()
+        statements += [f"PERFORM setval('public.\"{name}\"', {value}, true);" for name, value in sequences]
+        body = "\n".join(statements) or "NULL;"
+        conn.execute(text(f"CREATE FUNCTION {SNAPSHOT_SCHEMA}.restore() RETURNS void LANGUAGE plpgsql "
+                          f"AS $restore$ BEGIN\n{body}\nEND $restore$"))
+
+    def restore(self) -> None:
+        """Put the demo rows back into the (emptied) tables of the test database."""
+        engine = create_engine(sync_url(self.url))
+        try:
+            with engine.begin() as conn:
+                if is_postgres(self.url):
+                    conn.execute(text(f"SELECT {SNAPSHOT_SCHEMA}.restore()"))
+                else:
+                    for table in Base.metadata.sorted_tables:
+                        if table.name in self._rows:
+                            conn.execute(table.insert(), self._rows[table.name])
+        finally:
+            engine.dispose()
