@@ -5,9 +5,14 @@ run:
 	./scripts/bootstrap.sh
 	.venv/bin/python app.py
 
+# The suite in parallel (pytest-xdist): a worker per core (at most 4), each on its own databases
+# (`<test db>_gw0`, ...); the tests of a module stay together on one worker (its module fixtures,
+# e.g. served apps, start once; `incremental` stories keep their order). PYTEST_WORKERS=0: serial.
+PYTEST_WORKERS ?= auto
 test:
 	./scripts/bootstrap.sh --test
-	.venv/bin/python -m pytest -q $(PYTEST_ARGS)
+	.venv/bin/python -m pytest -q -n $(PYTEST_WORKERS) --maxprocesses 4 --dist loadscope $(PYTEST_ARGS); \
+	status=$$?; [ $$status -ne 5 ] || echo "error: pytest collected no tests" >&2; exit $$status
 
 # Re-lock requirements.lock and requirements-test.lock from pyproject.toml's ranges (uv pip compile);
 # e.g. `make lock LOCK_ARGS="--upgrade-package nicegui"` or `LOCK_ARGS=--upgrade`.

@@ -12,9 +12,21 @@ from pathlib import Path
 
 import pytest
 
-from tests.db_support import DEFAULT_TEST_URL, DemoSnapshot, empty_tables, ensure_database, is_postgres, reset_schema
+from tests.db_support import (
+    DEFAULT_TEST_URL,
+    DemoSnapshot,
+    empty_tables,
+    ensure_database,
+    is_postgres,
+    reset_schema,
+    worker_database,
+)
 
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", DEFAULT_TEST_URL)
+#: The database of this test process: TEST_DATABASE_URL's, or under pytest-xdist a sibling of it
+#: per worker (`<name>_gw0`, `<name>_gw1`, ...; `<stem>.gw0.db` on SQLite). Every other database
+#: the tests create is named after this one (`<name>_gw0_e2e`, `<name>_gw0_api_fuzz`, ...).
+TEST_DATABASE_URL = worker_database(os.environ.get("TEST_DATABASE_URL", DEFAULT_TEST_URL),
+                                    os.environ.get("PYTEST_XDIST_WORKER"))
 
 # The app under test reads these; set before any app module builds its settings.
 os.environ["DATABASE_URL"] = TEST_DATABASE_URL
@@ -24,6 +36,44 @@ os.environ["SCHEDULER_ENABLED"] = "false"
 os.environ["SIMULATOR_ENABLED"] = "false"  # tests serve their own simulator on a free port
 os.environ["LOG_JSON"] = "false"
 os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="ccrm-media-"))
+
+
+def _cheap_password_hashing() -> None:
+    """Passwords are hashed and checked with argon2 at 1 MiB and one lane instead of 64 MiB and
+    four: the same code paths (and a real argon2 hash), a fifteenth of the CPU. Every sign-in of a
+    test checks one. The servers the e2e tests start are separate processes: they keep the real cost."""
+    from passlib.handlers.argon2 import argon2
+
+    argon2.memory_cost = 1024
+    argon2.parallelism = 1
+
+
+_cheap_password_hashing()
+
+#: How long NiceGUI's simulated user looks for something to appear (`should_see`) or go away
+#: (`should_not_see`) before failing. NiceGUI's default (3 tries, 0.1-0.3 s) failed pages on a
+#: busy machine (xdist workers beside other suites) that were merely late. Seen at once, it returns at once.
+PATIENCE_SECONDS = 10.0
+
+
+def _patient_simulated_user() -> None:
+    import functools
+
+    from nicegui.testing.user import User
+
+    for name, pause in (("should_see", 0.1), ("should_not_see", 0.05)):  # NiceGUI's pause between tries
+        original = getattr(User, name)
+        floor = int(PATIENCE_SECONDS / pause)
+
+        @functools.wraps(original)
+        async def patient(self: User, *args: object, retries: int = 3, _original=original, _floor=floor,
+                          **kwargs: object) -> None:
+            await _original(self, *args, retries=max(retries, _floor), **kwargs)
+
+        setattr(User, name, patient)
+
+
+_patient_simulated_user()
 
 
 @pytest.fixture(scope="session")

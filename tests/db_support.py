@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from db.migrate import upgrade_to_head
@@ -16,6 +17,19 @@ DEFAULT_TEST_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 def is_postgres(url: str) -> bool:
     return make_url(url).get_backend_name() == "postgresql"
+
+
+def worker_database(url: str, worker: str | None) -> str:
+    """The database of one pytest-xdist worker (`worker` e.g. "gw0"): `<name>_gw0` on PostgreSQL,
+    `<stem>.gw0<suffix>` beside the file on SQLite; `url` itself outside xdist."""
+    if not worker:
+        return url
+    parsed = make_url(url)
+    if is_postgres(url):
+        return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(hide_password=False)
+    path = Path(parsed.database or "test.db")
+    return parsed.set(database=str(path.with_name(f"{path.stem}.{worker}{path.suffix}"))).render_as_string(
+        hide_password=False)
 
 
 def ensure_database(url: str) -> None:
@@ -51,18 +65,21 @@ def reset_schema(url: str) -> None:
     upgrade_to_head(url)
 
 
+@cache
+def _per_test_engine(url: str) -> Engine:
+    """One blocking engine per database for the per-test work (emptying, restoring): a new
+    engine per call cost a connection and SQLAlchemy's first-connect queries each time."""
+    return create_engine(sync_url(url), pool_size=1, max_overflow=2)
+
+
 def empty_tables(url: str) -> None:
-    engine = create_engine(sync_url(url))
-    try:
-        with engine.begin() as conn:
-            if is_postgres(url):
-                names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-            else:
-                for table in reversed(Base.metadata.sorted_tables):
-                    conn.execute(table.delete())
-    finally:
-        engine.dispose()
+    with _per_test_engine(url).begin() as conn:
+        if is_postgres(url):
+            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())
 
 
 # The demo data, seeded once per session and restored per test ----------------------------------
@@ -118,14 +135,10 @@ class DemoSnapshot:
 
     def restore(self) -> None:
         """Put the demo rows back into the (emptied) tables of the test database."""
-        engine = create_engine(sync_url(self.url))
-        try:
-            with engine.begin() as conn:
-                if is_postgres(self.url):
-                    conn.execute(text(f"SELECT {SNAPSHOT_SCHEMA}.restore()"))
-                else:
-                    for table in Base.metadata.sorted_tables:
-                        if table.name in self._rows:
-                            conn.execute(table.insert(), self._rows[table.name])
-        finally:
-            engine.dispose()
+        with _per_test_engine(self.url).begin() as conn:
+            if is_postgres(self.url):
+                conn.execute(text(f"SELECT {SNAPSHOT_SCHEMA}.restore()"))
+            else:
+                for table in Base.metadata.sorted_tables:
+                    if table.name in self._rows:
+                        conn.execute(table.insert(), self._rows[table.name])
