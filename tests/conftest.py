@@ -135,7 +135,29 @@ async def demo(db: str, demo_snapshot: DemoSnapshot) -> str:
     return db
 
 
+def _longest_modules_first(items: list[pytest.Item]) -> None:
+    """Under xdist (`--dist loadscope --no-loadscope-reorder`) modules go to the workers in this
+    order: the long ones first (e2e and fuzz modules, which serve apps; hypothesis properties), then
+    the others by their number of tests, so that no long module starts last and runs on alone."""
+    def module_of(item: pytest.Item) -> str:
+        return item.nodeid.split("::", 1)[0]
+
+    sizes: dict[str, int] = {}
+    rank: dict[str, int] = {}  # 0 the API fuzz (the longest), 1 e2e, 2 properties, 3 the others
+    for item in items:
+        module = module_of(item)
+        sizes[module] = sizes.get(module, 0) + 1
+        kind = (0 if item.get_closest_marker("fuzz") else 1 if item.get_closest_marker("e2e")
+                else 2 if module.endswith("_properties.py") else 3)
+        rank[module] = min(rank.get(module, 3), kind)
+    order = {module: i for i, module in enumerate(
+        sorted(sizes, key=lambda m: (rank[m], -sizes[m] if rank[m] == 3 else 0)))}
+    items.sort(key=lambda item: order[module_of(item)])  # stable: a module's tests keep their order
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        _longest_modules_first(items)
     if is_postgres(TEST_DATABASE_URL):
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL (TEST_DATABASE_URL is SQLite)")
