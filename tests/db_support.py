@@ -99,15 +99,15 @@ class DemoSnapshot:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self._rows: dict[str, list[dict[str, object]]] = {}
+        self._rows: dict[str, list[tuple[object, ...]]] = {}
         engine = create_engine(sync_url(url))
         try:
             with engine.begin() as conn:
                 if is_postgres(url):
                     self._keep_in_schema(conn)
-                else:
+                else:  # the stored values as they are (no type processing: a JSON NULL stays NULL)
                     for table in Base.metadata.sorted_tables:
-                        rows = [dict(r._mapping) for r in conn.execute(table.select())]
+                        rows = [tuple(r) for r in conn.exec_driver_sql(f'SELECT * FROM "{table.name}"')]
                         if rows:
                             self._rows[table.name] = rows
         finally:
@@ -140,5 +140,6 @@ class DemoSnapshot:
                 conn.execute(text(f"SELECT {SNAPSHOT_SCHEMA}.restore()"))
             else:
                 for table in Base.metadata.sorted_tables:
-                    if table.name in self._rows:
-                        conn.execute(table.insert(), self._rows[table.name])
+                    if rows := self._rows.get(table.name):
+                        marks = ", ".join("?" * len(rows[0]))
+                        conn.exec_driver_sql(f'INSERT INTO "{table.name}" VALUES ({marks})', rows)
