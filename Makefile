@@ -1,13 +1,23 @@
 # The two commands of the README: `make run` (the app in demo mode on SQLite) and `make test`.
-.PHONY: run test bench bench-board bench-live bench-sync bench-webhook
+.PHONY: run test lock bench bench-board bench-live bench-sync bench-webhook
 
 run:
 	./scripts/bootstrap.sh
 	.venv/bin/python app.py
 
+# The suite in parallel (pytest-xdist): a worker per core (at most 4), each on its own databases
+# (`<test db>_gw0`, ...); the tests of a module stay together on one worker (its module fixtures,
+# e.g. served apps, start once; `incremental` stories keep their order). PYTEST_WORKERS=0: serial.
+PYTEST_WORKERS ?= auto
 test:
 	./scripts/bootstrap.sh --test
-	.venv/bin/python -m pytest -q $(PYTEST_ARGS)
+	.venv/bin/python -m pytest -q -n $(PYTEST_WORKERS) --maxprocesses 4 --dist loadscope --no-loadscope-reorder $(PYTEST_ARGS); \
+	status=$$?; [ $$status -ne 5 ] || echo "error: pytest collected no tests" >&2; exit $$status
+
+# Re-lock requirements.lock and requirements-test.lock from pyproject.toml's ranges (uv pip compile);
+# e.g. `make lock LOCK_ARGS="--upgrade-package nicegui"` or `LOCK_ARGS=--upgrade`.
+lock:
+	./scripts/lock.sh $(LOCK_ARGS)
 
 # The company-scale benchmark (issue 8); e.g. `make bench BENCH_ARGS="--scale 10"`.
 bench:

@@ -13,12 +13,18 @@ if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
   exit 1
 fi
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+# The exact versions of the lock file (`make lock` writes them from pyproject.toml's ranges), then
+# the project itself without resolving anything again. Reinstalls when the lock or pyproject.toml
+# is newer than the stamp (a pull or checkout that changes them does that).
 # (not `$($want_test && echo -test)`: under `set -e` a false substitution ends the script)
 stamp=.venv/.installed
-$want_test && stamp=.venv/.installed-test
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  .venv/bin/pip install --quiet --upgrade pip
-  if $want_test; then .venv/bin/pip install --quiet -e '.[test]'; else .venv/bin/pip install --quiet -e .; fi
+lock=requirements.lock
+if $want_test; then stamp=.venv/.installed-test; lock=requirements-test.lock; fi
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ "$lock" -nt "$stamp" ]; then
+  [ -f "$lock" ] || { echo "error: $lock is missing (make lock writes it)" >&2; exit 1; }
+  # `python -m pip`, not .venv/bin/pip: a copied or moved venv's scripts point at the old path
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$lock"
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
   touch "$stamp"
 fi
 

@@ -19,6 +19,7 @@ from integrations.smartmoving.errors import (
     ServerError,
 )
 from integrations.smartmoving.simulator.server import SimulatorState
+from tests.fake_clock import FakeClock, RecordingLimiter, most_in_any_window
 
 DAY = dt.date(2026, 11, 20)
 MakeClient = Callable[..., SmartMovingClient]
@@ -29,15 +30,26 @@ async def test_429_storm_is_retried_honouring_retry_after(make_client: MakeClien
     sim_state.rate_limit_per_minute = 2
     sim_state.rate_limit_window_seconds = 1.0  # Retry-After: 1, capped by the client at 0.25 s
     client = make_client(max_retries=10, max_backoff=0.25)
+    # The simulator's rate limit runs on a clock that moves by exactly the waits the client
+    # chooses: the window frees after four waits of 0.25 s, however slow the machine is.
+    clock, delays, choose = FakeClock(), [], client._delay
+
+    def delay(attempt: int, retry_after: float | None) -> float:
+        delays.append((retry_after, choose(attempt, retry_after)))
+        clock.advance(delays[-1][1])
+        return delays[-1][1]
+
+    sim_state.clock = clock
+    client._delay = delay  # type: ignore[method-assign]
     for _ in range(3):
         await client.ping()
     log = sim_state.call_log
     limited = [i for i, record in enumerate(log) if record.status == 429]
-    assert len(limited) >= 2
+    assert len(limited) == 4
     assert [r.status for r in log].count(200) == 3 and log[-1].status == 200
     assert client.calls == len(log) == 3 + len(limited)  # 429s count against the quota
-    # with a 1 ms backoff base, only Retry-After explains waits this long
-    assert all(log[i + 1].at - log[i].at >= 0.2 for i in limited)
+    # every 429 was followed by a wait of its Retry-After (1 s), capped at max_backoff
+    assert delays == [(1.0, 0.25)] * len(limited)
 
 
 async def test_rate_limited_after_every_retry(make_client: MakeClient,
@@ -121,12 +133,14 @@ async def test_rate_limiter_keeps_calls_within_the_window(make_client: MakeClien
                                                           sim_state: SimulatorState) -> None:
     rate, window = 4, 0.5
     client = make_client(rate_per_minute=rate, rate_window=window)
+    assert (client._limiter.rate, client._limiter.window) == (rate, window)
+    # the client's limiter on a fake clock: the times it let calls go, exactly
+    client._limiter = limiter = RecordingLimiter(rate, window, clock=FakeClock())
     await asyncio.gather(*(client.ping() for _ in range(3 * rate)))
-    arrivals = sorted(record.at for record in sim_state.call_log)
-    assert len(arrivals) == 3 * rate
-    tolerance = 0.1  # jitter between the client sending and the server thread logging
-    assert all(arrivals[i + rate] - arrivals[i] >= window - tolerance
-               for i in range(len(arrivals) - rate))
+    assert len(sim_state.call_log) == len(limiter.granted) == 3 * rate
+    assert most_in_any_window(limiter.granted, window) == rate
+    granted = sorted(limiter.granted)
+    assert all(granted[i + rate] - granted[i] >= window for i in range(len(granted) - rate))
 
 
 async def test_api_key_is_never_logged(make_client: MakeClient, sim_state: SimulatorState,

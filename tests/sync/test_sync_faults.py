@@ -13,6 +13,7 @@ from db.models import CompanyIntegration
 from domain.sync.secrets import encrypt_secret
 from domain.unit_of_work import read_session, unit_of_work
 from integrations.smartmoving.simulator.server import SimulatorState
+from tests.fake_clock import CountingClock
 from tests.sync.helpers import booked_job_ids, detail_calls, journey_count, run, synced_journeys, window
 
 
@@ -25,7 +26,10 @@ async def test_a_429_storm_is_ridden_out_and_every_429_is_counted(integration: d
                                                                   sim: SimulatorState) -> None:
     sim.rate_limit_per_minute = 150
     sim.rate_limit_window_seconds = 0.5
-    sync = await run(integration["id"], max_retries=30, max_backoff=0.05)
+    # The simulator's window is counted in requests (a clock that moves 1/200 of the window per
+    # request): 150 of every 200 requests get through, however fast the machine sends them.
+    sim.clock = CountingClock(tick=0.5 / 200)
+    sync = await run(integration["id"], max_retries=30, max_backoff=0.01)
     limited = [r for r in sim.call_log if r.status == 429]
     assert sync.status is SyncRunStatus.SUCCEEDED and sync.failed == 0
     assert len(limited) > 0

@@ -14,7 +14,9 @@ from domain.events.bus import EventType, bus
 from domain.sync import store
 from domain.sync.jobs import DETAIL_CONCURRENCY
 from domain.unit_of_work import read_session
+from integrations.smartmoving import client as client_module
 from integrations.smartmoving.simulator.server import CallRecord, SimulatorState
+from tests.fake_clock import FakeClock, RecordingLimiter, most_in_any_window
 from tests.sync.helpers import booked_job_ids, executed_sql, run, synced_journeys, window
 
 
@@ -28,18 +30,29 @@ def _most_in_flight(calls: list[CallRecord]) -> int:
     return most
 
 
-async def test_details_are_fetched_detail_concurrency_at_a_time_within_the_rate(integration: dict[str, Any],
-                                                                              sim: SimulatorState) -> None:
+async def test_details_are_fetched_detail_concurrency_at_a_time_within_the_rate(
+        integration: dict[str, Any], sim: SimulatorState, monkeypatch: pytest.MonkeyPatch) -> None:
     sim.jobs_on = {window()[0]: 60}
-    sim.delay_seconds = 0.05  # long enough for all four to be in flight together, even on a busy machine
+    sim.delay_seconds = 0.1  # each detail is held long enough for all four to be in flight together
     rate, window_seconds = 10, 0.2
+    # The client's limiter runs on a fake clock that moves only when the limiter waits: the times
+    # it granted are exact, however late a busy machine delivers the requests.
+    limiters: list[RecordingLimiter] = []
+
+    def limiter(rate_per_minute: int, window: float) -> RecordingLimiter:
+        limiters.append(RecordingLimiter(rate_per_minute, window, clock=FakeClock()))
+        return limiters[-1]
+
+    monkeypatch.setattr(client_module, "SlidingWindowLimiter", limiter)
     sync = await run(integration["id"], rate_per_minute=rate, rate_window=window_seconds)
     details = [c for c in sim.call_log if c.path.startswith("/api/opportunities/")]
     assert sync.failed == 0 and sync.created == len(booked_job_ids(sim)) > 20
     assert _most_in_flight(details) == DETAIL_CONCURRENCY
-    arrivals = sorted(c.at for c in sim.call_log)
-    slack = 0.02  # arrivals are stamped by the server, a little after the client's limiter let them go
-    assert all(sum(start <= t < start + window_seconds - slack for t in arrivals) <= rate for start in arrivals)
+    [used] = limiters
+    assert (used.rate, used.window) == (rate, window_seconds)
+    assert len(used.granted) == len(sim.call_log)  # every request went through the limiter
+    assert most_in_any_window(used.granted, window_seconds) == rate  # full windows, never more
+    assert used.clock() - used.granted[0] >= (len(used.granted) // rate - 1) * window_seconds  # it waited
 
 
 async def test_small_write_pages_still_give_every_job_its_journey_steps_and_event(

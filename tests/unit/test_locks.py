@@ -86,17 +86,23 @@ async def test_only_one_of_two_processes_runs_the_guarded_job(database_url: str)
         async def main():
             async with singleton_lock("smartmoving-sync:3", database_url={database_url!r}) as acquired:
                 print("RAN" if acquired else "SKIPPED", flush=True)
-                if acquired:
-                    await asyncio.sleep(1.5)  # the job is still running while the other process tries
+                if acquired:  # the job is still running while the other process tries: until the test says
+                    await asyncio.to_thread(sys.stdin.readline)
 
         asyncio.run(main())
         """
     )
     procs = [
-        await asyncio.create_subprocess_exec(sys.executable, "-c", script, cwd=ROOT, stdout=subprocess.PIPE)
+        await asyncio.create_subprocess_exec(sys.executable, "-c", script, cwd=ROOT, stdin=subprocess.PIPE,
+                                             stdout=subprocess.PIPE)
         for _ in range(2)
     ]
-    outputs = [(await asyncio.wait_for(p.communicate(), 30))[0].decode().strip() for p in procs]
+    # Both answer before either job ends, however long a busy machine takes to start them
+    # (a fixed 1.5 s job let a slow second process find the lock free again).
+    outputs = [(await asyncio.wait_for(p.stdout.readline(), 60)).decode().strip() for p in procs]  # type: ignore[union-attr]
+    for p in procs:
+        p.stdin.close()  # type: ignore[union-attr]
+        await asyncio.wait_for(p.wait(), 30)
     assert sorted(outputs) == ["RAN", "SKIPPED"]
     async with singleton_lock("smartmoving-sync:3", database_url=database_url) as acquired:
         assert acquired  # both processes are gone: free again

@@ -8,6 +8,7 @@ import math
 import random
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from fastapi.responses import JSONResponse
@@ -17,7 +18,8 @@ from fastapi.responses import JSONResponse
 class FaultInjector:
     """`rate_limit_per_minute` requests are accepted per `rate_limit_window_seconds` (60 s,
     shorter in tests); `error_rate` of requests get a 500 (seeded RNG); every request waits
-    `delay_seconds`; `malformed_opportunity_ids` answer broken records (see the views)."""
+    `delay_seconds`; `malformed_opportunity_ids` answer broken records (see the views).
+    The rate limit reads `clock` (the monotonic clock; tests may give it a fake one)."""
 
     rate_limit_per_minute: int | None = None
     rate_limit_window_seconds: float = 60.0
@@ -25,6 +27,7 @@ class FaultInjector:
     delay_seconds: float = 0.0
     malformed_opportunity_ids: set[str] = field(default_factory=set)
     fault_seed: int = 0
+    clock: Callable[[], float] = field(default=time.monotonic, repr=False)
     _rng: random.Random = field(init=False, repr=False)
     _accepted: deque[float] = field(init=False, repr=False, default_factory=deque)
 
@@ -35,7 +38,7 @@ class FaultInjector:
         """The faulty answer to give instead of the real one, if any."""
         if self.delay_seconds > 0:
             await asyncio.sleep(self.delay_seconds)
-        wait = self._rate_limit_wait(time.monotonic())
+        wait = self._rate_limit_wait(self.clock())
         if wait is not None:
             seconds = max(1, math.ceil(wait))
             return JSONResponse(
