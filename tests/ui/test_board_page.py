@@ -167,6 +167,8 @@ async def test_a_change_elsewhere_updates_only_that_card_live(branch: Branch, us
         await user.should_see(branch.truck[1], retries=SLOW)
     after = {i: user.find(marker=f"job-card-{i}").elements.pop() for i in _card_ids(user)}
     assert after == before  # the same card elements: nothing was rebuilt from scratch
+    # The card is refilled first, then the stats are re-read and their tiles rebuilt: wait for them too.
+    await user.should_see(marker="stat-unassigned", content=str(unassigned_before - 1), retries=SLOW)
     assert int(user.find(marker="stat-unassigned").elements.pop().text) == unassigned_before - 1
 
 
