@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 SCRIPT_PREFIX = "/_script"
 
 CANCELLED, LOST, BOOKED, OPPORTUNITY = 20, 30, 4, 3
+JSON_BODY = Body(...)
 
 
 def _summary(opp: SimOpportunity) -> dict[str, Any]:
@@ -64,7 +65,7 @@ def script_router(state: SimulatorState) -> APIRouter:
         return opp
 
     @router.post("/opportunities")
-    async def add(body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+    async def add(body: dict[str, Any] = JSON_BODY) -> dict[str, Any]:
         opp = state.add_opportunity(_date(body.get("date")), status=int(body.get("status", BOOKED)),
                                     job_types=tuple(body.get("job_types") or (1,)))
         return _summary(opp)
@@ -74,12 +75,12 @@ def script_router(state: SimulatorState) -> APIRouter:
         return state.truth(_date(first), _date(last or first))
 
     @router.post("/opportunities/{opportunity_id}/status")
-    async def status(opportunity_id: str, body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+    async def status(opportunity_id: str, body: dict[str, Any] = JSON_BODY) -> dict[str, Any]:
         known(opportunity_id)
         return _summary(state.set_status(opportunity_id, int(body["status"])))
 
     @router.post("/opportunities/{opportunity_id}/reschedule")
-    async def reschedule(opportunity_id: str, body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+    async def reschedule(opportunity_id: str, body: dict[str, Any] = JSON_BODY) -> dict[str, Any]:
         known(opportunity_id)
         return _summary(state.reschedule(opportunity_id, _date(body.get("date"))))
 
@@ -90,7 +91,7 @@ def script_router(state: SimulatorState) -> APIRouter:
         return {"id": opportunity_id, "deleted": True}
 
     @router.post("/opportunities/{opportunity_id}/jobs")
-    async def change_job(opportunity_id: str, body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+    async def change_job(opportunity_id: str, body: dict[str, Any] = JSON_BODY) -> dict[str, Any]:
         opp = known(opportunity_id)
         job_id = body.get("job_id")
         if job_id is not None and job_id not in {job.id for job in opp.jobs}:
@@ -101,19 +102,19 @@ def script_router(state: SimulatorState) -> APIRouter:
                                          addresses=None if addresses is None else [str(a) for a in addresses]))
 
     @router.post("/opportunities/{opportunity_id}/value")
-    async def value(opportunity_id: str, body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+    async def value(opportunity_id: str, body: dict[str, Any] = JSON_BODY) -> dict[str, Any]:
         known(opportunity_id)
         total = body.get("final_total")
         return _summary(state.set_value(opportunity_id, None if total is None else float(total)))
 
     @router.post("/opportunities/{opportunity_id}/shape")
-    async def shape(opportunity_id: str, body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+    async def shape(opportunity_id: str, body: dict[str, Any] = JSON_BODY) -> dict[str, Any]:
         known(opportunity_id)
         return _summary(state.set_shape(opportunity_id, empty_charges=body.get("empty_charges"),
                                         null_total=body.get("null_total")))
 
     @router.post("/customers/share")
-    async def share(body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+    async def share(body: dict[str, Any] = JSON_BODY) -> dict[str, Any]:
         ids = [str(i) for i in body.get("opportunity_ids") or []]
         for opportunity_id in ids:
             known(opportunity_id)
@@ -126,7 +127,7 @@ def script_router(state: SimulatorState) -> APIRouter:
         return {"customer_id": customer_id, "repeated": True}
 
     @router.post("/settings")
-    async def settings(body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+    async def settings(body: dict[str, Any] = JSON_BODY) -> dict[str, Any]:
         for name in ("customers_as_bare_array", "state_names_in_full"):
             if name in body:
                 setattr(state, name, bool(body[name]))
