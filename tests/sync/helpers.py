@@ -13,6 +13,7 @@ from sqlalchemy import event, func, select
 from db.enums import DataSource, SyncKind
 from db.models import Journey, SyncRun
 from db.session import get_engine
+from domain.sync.jobs import CREATED_FROM
 from domain.sync.mapping import BOOKED_STATUSES
 from domain.sync.runs import open_run
 from domain.sync.service import run_sync
@@ -28,8 +29,16 @@ def window() -> tuple[dt.date, dt.date]:
     return today, today + dt.timedelta(days=1)
 
 
-def booked_job_ids(sim: SimulatorState) -> set[str]:
-    """The jobs of today and tomorrow the sync must turn into journeys."""
+def window_job_ids(sim: SimulatorState) -> set[str]:
+    """The jobs of today and tomorrow the sync must turn into journeys: the booked ones, and the
+    cancelled or lost ones (shown CANCELLED)."""
+    first, last = window()
+    return {job.id for opp in sim.opportunities_between(first, last) if opp.status in CREATED_FROM
+            for job in opp.jobs if first <= job.day <= last}
+
+
+def live_job_ids(sim: SimulatorState) -> set[str]:
+    """Of those, the booked ones."""
     first, last = window()
     return {job.id for opp in sim.opportunities_between(first, last) if opp.status in BOOKED_STATUSES
             for job in opp.jobs if first <= job.day <= last}

@@ -15,7 +15,7 @@ from domain.sync import store
 from domain.sync.jobs import DETAIL_CONCURRENCY
 from domain.unit_of_work import read_session
 from integrations.smartmoving.simulator.server import CallRecord, SimulatorState
-from tests.sync.helpers import booked_job_ids, executed_sql, run, synced_journeys, window
+from tests.sync.helpers import window_job_ids, executed_sql, run, synced_journeys, window
 
 
 def _most_in_flight(calls: list[CallRecord]) -> int:
@@ -35,7 +35,7 @@ async def test_details_are_fetched_detail_concurrency_at_a_time_within_the_rate(
     rate, window_seconds = 10, 0.2
     sync = await run(integration["id"], rate_per_minute=rate, rate_window=window_seconds)
     details = [c for c in sim.call_log if c.path.startswith("/api/opportunities/")]
-    assert sync.failed == 0 and sync.created == len(booked_job_ids(sim)) > 20
+    assert sync.failed == 0 and sync.created == len(window_job_ids(sim)) > 20
     assert _most_in_flight(details) == DETAIL_CONCURRENCY
     arrivals = sorted(c.at for c in sim.call_log)
     slack = 0.02  # arrivals are stamped by the server, a little after the client's limiter let them go
@@ -49,7 +49,7 @@ async def test_small_write_pages_still_give_every_job_its_journey_steps_and_even
     bus.subscribe(events.append)
     sync = await run(integration["id"])
     journeys = await synced_journeys()
-    assert set(journeys) == booked_job_ids(sim) and sync.created == len(journeys) > 7 * 10
+    assert set(journeys) == window_job_ids(sim) and sync.created == len(journeys) > 7 * 10
     async with read_session() as session:
         step_counts = dict((await session.execute(
             select(JourneyStep.journey_id, func.count()).group_by(JourneyStep.journey_id)

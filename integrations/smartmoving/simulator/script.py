@@ -10,6 +10,7 @@ hit by injected faults), and `SimulatorScript`, the Python helper that calls it.
     POST   /_script/opportunities/{id}/jobs             {"job_id"?, "start"?, "end"?, "addresses"?} (details only)
     POST   /_script/opportunities/{id}/value            {"final_total": 1234.5 | null} (details only)
     POST   /_script/opportunities/{id}/shape            {"empty_charges"?, "null_total"?}
+    POST   /_script/opportunities/{id}/fail             {"status": 500 | null} its details answer that, always
     POST   /_script/customers/share                     {"opportunity_ids": [...]} one customer for all
     POST   /_script/customers/{customer_id}/repeat      the customer is listed twice (a later page too)
     POST   /_script/settings                            {"customers_as_bare_array"?, "state_names_in_full"?}
@@ -113,6 +114,16 @@ def script_router(state: SimulatorState) -> APIRouter:
         return _summary(state.set_shape(opportunity_id, empty_charges=body.get("empty_charges"),
                                         null_total=body.get("null_total")))
 
+    @router.post("/opportunities/{opportunity_id}/fail")
+    async def fail(opportunity_id: str, body: dict[str, Any] = JSON_BODY) -> dict[str, Any]:
+        known(opportunity_id)
+        code = body.get("status")
+        if code is None:
+            state.failing_opportunity_ids.pop(opportunity_id, None)
+        else:
+            state.failing_opportunity_ids[opportunity_id] = int(code)
+        return {"id": opportunity_id, "status": code}
+
     @router.post("/customers/share")
     async def share(body: dict[str, Any] = JSON_BODY) -> dict[str, Any]:
         ids = [str(i) for i in body.get("opportunity_ids") or []]
@@ -209,6 +220,10 @@ class SimulatorScript:
                     null_total: bool | None = None) -> dict[str, Any]:
         return await self._call("POST", f"/opportunities/{opportunity_id}/shape",
                                 {"empty_charges": empty_charges, "null_total": null_total})
+
+    async def fail(self, opportunity_id: str, status: int | None) -> None:
+        """The opportunity's details answer `status` every time (None: answer normally again)."""
+        await self._call("POST", f"/opportunities/{opportunity_id}/fail", {"status": status})
 
     async def share_customer(self, opportunity_ids: list[str]) -> str:
         return str((await self._call("POST", "/customers/share", {"opportunity_ids": opportunity_ids}))["customer_id"])

@@ -87,6 +87,8 @@ class SimulatorState(FaultInjector):
         #: Customers listed twice: again at the end of the listing (a later page), as live
         #: paging does when the order shifts between page requests.
         self.repeated_customer_ids: set[str] = set()
+        #: Opportunities whose details (and job times) answer this HTTP status, every time.
+        self.failing_opportunity_ids: dict[str, int] = {}
         for day, count in (jobs_on or {}).items():
             if not MIN_JOBS_PER_DAY <= count <= FIRST_ADDED_INDEX:
                 raise ValueError(f"{day}: {count} jobs; a day holds {MIN_JOBS_PER_DAY} to {FIRST_ADDED_INDEX}")
@@ -206,10 +208,11 @@ class SimulatorState(FaultInjector):
             return opp
 
     def set_value(self, opportunity_id: str, final_total: float | None) -> SimOpportunity:
-        """The estimate (details only); None answers `estimatedTotal: null`."""
+        """The estimate (details only); None is no estimate at all: `estimatedTotal: null` and
+        `estimatedCharges: []`."""
         with self._lock:
             opp = self._require(opportunity_id)
-            opp.null_total = final_total is None
+            opp.null_total = opp.empty_charges = final_total is None
             if final_total is not None:
                 opp.final_total = round(float(final_total), 2)
             return opp
@@ -247,7 +250,7 @@ class SimulatorState(FaultInjector):
         return [{"opportunity_id": o.id, "job_id": j.id, "status": o.status, "date": j.day.isoformat(),
                  "start": j.start.isoformat() if j.start else None, "end": j.end.isoformat() if j.end else None,
                  "addresses": list(j.addresses), "final_total": None if o.null_total else o.final_total,
-                 "customer_name": o.customer_name, "branch": o.branch.name}
+                 "customer_name": o.customer_name, "branch": o.branch.name, "job_count": len(o.jobs)}
                 for o in self.opportunities_between(first, last) for j in o.jobs if first <= j.day <= last]
 
     # --- internals -----------------------------------------------------------------------
@@ -414,6 +417,10 @@ def _router(state: SimulatorState) -> APIRouter:
         return page["pageResults"] if state.customers_as_bare_array else page
 
     def found(opportunity_id: str) -> SimOpportunity:
+        if opportunity_id in state.failing_opportunity_ids:
+            code = state.failing_opportunity_ids[opportunity_id]
+            raise HTTPException(code, "An error occurred while processing your request." if code >= 500
+                                else "The request is invalid.")
         if opportunity_id in state.deleted_ids:
             raise HTTPException(404, "Opportunity not found")
         opp = state.opportunity(opportunity_id)
