@@ -34,6 +34,7 @@ from domain.access.rbac import Principal, journey_scope
 from domain.board.conflicts import crew_bookings, first_overlap, truck_bookings
 from domain.sync.mapping import GONE_HASH, SCHEDULE_CHANGE_COLUMNS, plan_changes
 from domain.timewindow import journey_window
+from domain.unit_of_work import read_session
 
 CANCELLED, GONE, CONFLICT, RESCHEDULED, CHANGED = "CANCELLED", "GONE", "CONFLICT", "RESCHEDULED", "CHANGED"
 #: Kinds that released the truck and crew.
@@ -119,9 +120,9 @@ async def guard_plans(session: AsyncSession, company_id: int,
                   if journey_id in before and before[journey_id].planned]
     if not candidates:
         return {}
-    zones = dict((await session.execute(
+    zones: dict[int, str] = {location_id: timezone for location_id, timezone in await session.execute(
         select(Location.id, Location.timezone).where(
-            Location.id.in_({new["location_id"] for _, new, _ in candidates})))).all())
+            Location.id.in_({new["location_id"] for _, new, _ in candidates})))}
     raised: dict[int, Raised] = {}
     for journey_id, new, old in candidates:
         plan = before[journey_id]
@@ -190,3 +191,11 @@ async def needs_attention(session: AsyncSession, principal: Principal, *, locati
     return [AttentionItem(a.id, a.journey_id, a.location_id, day, customer or "", job_number, status, a.kind,
                           a.reason, dict(a.changes or {}), dict(a.released or {}), a.raised_at, a.resolved_at)
             for a, day, customer, job_number, status in await session.execute(query)]
+
+
+async def attention_list(principal: Principal, location_id: int | None = None, *,
+                         limit: int = 50) -> list[AttentionItem]:
+    """The open "Needs attention" entries a page shows (of one location, or all in scope)."""
+    async with read_session() as session:
+        return await needs_attention(session, principal, limit=limit,
+                                     location_ids=None if location_id is None else [location_id])

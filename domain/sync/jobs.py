@@ -150,7 +150,7 @@ async def collect_listed_jobs(info: RunInfo, client: SmartMovingClient, catalogu
             listed_here = [job_id for job_id in wanted if job_id not in missing]
             for job_id in listed_here:  # listed, yet 404: SmartMoving contradicts itself; retried next run
                 counters.fail(f"job:{job_id}", fetched.reason)
-            pending.extend(gone_writes(info, {j: None for j in wanted if j in missing}, existing))
+            pending.extend(gone_writes(info, [j for j in wanted if j in missing], existing))
         elif fetched is not None:
             pending.extend(map_opportunity(info, fetched, wanted, existing, catalogue))
         await info.progress()
@@ -183,8 +183,8 @@ async def collect_opportunities(info: RunInfo, client: SmartMovingClient, catalo
     pending: list[PendingWrite] = []
     for opportunity_id, result in fetched.items():
         if isinstance(result, Gone):
-            stored = {job_id: None for job_id in by_opportunity.get(opportunity_id, ())
-                      if existing.get(job_id, {}).get("external_hash") != GONE_HASH}
+            stored = [job_id for job_id in by_opportunity.get(opportunity_id, ())
+                      if existing.get(job_id, {}).get("external_hash") != GONE_HASH]
             info.counters.total += len(stored)
             pending.extend(gone_writes(info, stored, existing))
             continue
@@ -200,9 +200,10 @@ async def collect_opportunities(info: RunInfo, client: SmartMovingClient, catalo
     return pending
 
 
-def gone_writes(info: RunInfo, wanted: dict[str, str | None], existing: dict[str, dict[str, Any]],
+def gone_writes(info: RunInfo, wanted: Iterable[str], existing: dict[str, dict[str, Any]],
                 reason: str | None = None) -> list[PendingWrite]:
-    """Cancel the stored journeys of jobs SmartMoving no longer has ("no longer in SmartMoving")."""
+    """Cancel the stored journeys of these jobs, which SmartMoving no longer has ("no longer in
+    SmartMoving"); already cancelled so, they count as unchanged."""
     pending: list[PendingWrite] = []
     for job_id in wanted:
         stored = existing.get(job_id)
@@ -232,7 +233,7 @@ def map_opportunity(info: RunInfo, fetched: Fetched, wanted: dict[str, str | Non
         job = jobs.get(job_id)
         if job is None:
             if job_id in existing:
-                pending.extend(gone_writes(info, {job_id: None}, existing, REASON_JOB_REMOVED))
+                pending.extend(gone_writes(info, [job_id], existing, REASON_JOB_REMOVED))
             else:
                 counters.fail(ref, f"job no longer in opportunity {fetched.detail.id}")
             continue
