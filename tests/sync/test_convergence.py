@@ -18,11 +18,11 @@ import pytest
 from sqlalchemy import select, update
 
 from db.enums import CrewRole, IntegrationPlan, JourneyStatus, SyncKind, SyncRunStatus
-from db.models import AuditEntry, CrewAssignment, Journey, JourneyAttention, Truck, User
+from db.models import AuditEntry, CrewAssignment, Journey, JourneyAttention, Location, Truck, User
 from domain.access.rbac import Principal
+from domain.errors import ValidationFailed
 from domain.events.bus import EventType, bus
 from domain.sync.attention import needs_attention
-from domain.sync.mapping import BOOKED_STATUSES
 from domain.sync.service import refresh_opportunities
 from domain.sync.settings import IntegrationForm, save_integration
 from domain.unit_of_work import read_session, unit_of_work
@@ -31,7 +31,7 @@ from integrations.smartmoving.simulator.script import SimulatorScript
 from integrations.smartmoving.simulator.server import SimulatorState
 from tests.smartmoving.conftest import API_KEY, SEED
 from tests.sync.conftest import FAST, principal_for
-from tests.sync.helpers import detail_calls, journey_writes, run, synced_journeys, window
+from tests.sync.helpers import detail_calls, journey_writes, run, synced_journeys, truth_mismatches, window
 
 TODAY = window()[0]
 DAYS = {offset: TODAY + dt.timedelta(days=offset) for offset in (0, 1, 6, 13, 14, 20)}
@@ -69,45 +69,9 @@ async def integration14(superadmin: Principal, company_id: int, sim_url: str) ->
     return int(view["id"])
 
 
-def _utc(value: dt.datetime | None) -> dt.datetime | None:
-    return None if value is None else value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
-
-
 async def mismatches(script: SimulatorScript, *, first: dt.date = TODAY, last: dt.date = LAST) -> list[str]:
     """Every difference between SmartMoving's truth (read over HTTP) and the journeys of the window."""
-    truth = {row["job_id"]: row for row in await script.truth(first, last)}
-    journeys = await synced_journeys()
-    found: list[str] = []
-    for job_id, row in truth.items():
-        journey = journeys.get(job_id)
-        booked, cancelled = row["status"] in BOOKED_STATUSES, row["status"] in (20, 30)
-        if journey is None:
-            if booked or cancelled:
-                found.append(f"{job_id}: no journey for a job in status {row['status']}")
-            continue
-        if booked:
-            if journey.status is JourneyStatus.CANCELLED or journey.sync_reason is not None:
-                found.append(f"{job_id}: booked in SmartMoving, journey {journey.status.value} ({journey.sync_reason})")
-            if _utc(journey.scheduled_start) != (dt.datetime.fromisoformat(row["start"]) if row["start"] else None):
-                found.append(f"{job_id}: start {journey.scheduled_start} != {row['start']}")
-            addresses = row["addresses"]
-            if (journey.origin_address, journey.destination_address) != (
-                    addresses[0] if addresses else None, addresses[-1] if len(addresses) > 1 else None):
-                found.append(f"{job_id}: addresses differ")
-            if row["job_count"] == 1:
-                expected = None if row["final_total"] is None else Decimal(str(row["final_total"])).quantize(Decimal("0.01"))
-                if journey.estimated_value != expected:
-                    found.append(f"{job_id}: value {journey.estimated_value} != {expected}")
-        elif journey.status is not JourneyStatus.CANCELLED or not journey.sync_reason:
-            found.append(f"{job_id}: status {row['status']} in SmartMoving, journey {journey.status.value}")
-        if journey.journey_date.isoformat() != row["date"]:
-            found.append(f"{job_id}: date {journey.journey_date} != {row['date']}")
-        if journey.customer_name != row["customer_name"]:
-            found.append(f"{job_id}: customer {journey.customer_name!r} != {row['customer_name']!r}")
-    for job_id, journey in journeys.items():
-        if first <= journey.journey_date <= last and job_id not in truth and journey.status is not JourneyStatus.CANCELLED:
-            found.append(f"{job_id}: live journey on {journey.journey_date}, SmartMoving has no such job then")
-    return found
+    return truth_mismatches(await script.truth(first, last), await synced_journeys(), first, last)
 
 
 def _pick(sim: SimulatorState, offset: int, count: int, *, status: int = 4) -> list[SimOpportunity]:
@@ -131,6 +95,12 @@ async def test_the_first_run_converges_the_whole_window_with_awkward_shapes(
     assert any(journeys[j].estimated_value is None for j in null_total if j in journeys)
     # the repeated customers and shared ones count each job once
     assert sync.created == len(journeys) and sync.processed == sync.created
+    async with read_session() as session:  # states written out ("Texas") still place new branches
+        placed = {name: (country, zone) for name, country, zone in await session.execute(
+            select(Location.name, Location.country, Location.timezone)
+            .where(Location.name.in_(("Dallas", "New York", "Phoenix"))))}
+    assert placed == {"Dallas": ("US", "America/Chicago"), "New York": ("US", "America/New_York"),
+                      "Phoenix": ("US", "America/Phoenix")}
 
 
 async def test_every_lifecycle_change_converges_in_one_cycle(integration14: int, sim: SimulatorState,
@@ -337,3 +307,23 @@ async def test_a_bad_key_still_fails_the_whole_run(integration14: int, sim: Simu
     sync = await run(integration14)
     assert sync.status is SyncRunStatus.FAILED and "AuthenticationError" in (sync.error or "")
     assert await synced_journeys() == {}
+
+
+# --- the window ---------------------------------------------------------------------------
+
+
+async def test_the_window_is_a_company_setting(superadmin: Principal, company_id: int, integration14: int,
+                                               sim_url: str, script: SimulatorScript) -> None:
+    def form(days: int | None) -> IntegrationForm:
+        return IntegrationForm(base_url=sim_url, plan=IntegrationPlan.PREMIUM, active=True,
+                               sync_frequency_minutes=30, webhook_header="x-smartmoving-auth", sync_window_days=days)
+
+    for wrong in (0, 63):
+        with pytest.raises(ValidationFailed, match="sync window"):
+            await save_integration(superadmin, company_id, form(wrong))
+    assert (await save_integration(superadmin, company_id, form(2)))["sync_window_days"] == 2
+    view = await save_integration(superadmin, company_id, form(None))  # the form without it keeps it
+    assert view["sync_window_days"] == 2
+    await run(integration14)
+    assert {j.journey_date for j in (await synced_journeys()).values()} == {DAYS[0], DAYS[1]}
+    assert await mismatches(script, last=DAYS[1]) == []
