@@ -5,7 +5,9 @@ A journey is planned when it has a truck or crew, or its work has started. When 
 changes such a journey:
 
 - cancelled, lost, un-booked or gone → its truck and crew are released (they are free for other
-  work), and it needs attention (CANCELLED, or GONE when SmartMoving no longer has the job);
+  work), and it needs attention (CANCELLED, or GONE when SmartMoving no longer has the job); a
+  journey already COMPLETED or AUDITED keeps its crew and truck (they are its record) and is
+  only flagged;
 - its date or times changed → the assignment stays while it is still valid; when the new time
   overlaps another booking of the truck or of a crew member (`domain.board.conflicts`), truck
   and crew are released and it needs attention (CONFLICT); when it is still valid it needs
@@ -39,6 +41,8 @@ from domain.unit_of_work import read_session
 CANCELLED, GONE, CONFLICT, RESCHEDULED, CHANGED = "CANCELLED", "GONE", "CONFLICT", "RESCHEDULED", "CHANGED"
 #: Kinds that released the truck and crew.
 RELEASING = frozenset({CANCELLED, GONE, CONFLICT})
+#: Work done: its crew and truck are its record, never released (the change is only flagged).
+FINISHED = frozenset({JourneyStatus.COMPLETED, JourneyStatus.AUDITED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +146,7 @@ async def guard_plans(session: AsyncSession, company_id: int,
             continue
         released_users: tuple[int, ...] = ()
         released: dict[str, Any] = {}
-        if kind in RELEASING and (plan.truck_id is not None or plan.crew_user_ids):
+        if kind in RELEASING and plan.status not in FINISHED and (plan.truck_id is not None or plan.crew_user_ids):
             released_users = plan.crew_user_ids
             released = {"truck_id": plan.truck_id, "crew_user_ids": list(plan.crew_user_ids)}
             await session.execute(delete(CrewAssignment).where(CrewAssignment.journey_id == journey_id))

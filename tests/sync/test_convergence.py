@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from db.enums import CrewRole, IntegrationPlan, JourneyStatus, SyncKind, SyncRunStatus
+from db.enums import CrewRole, IntegrationPlan, JourneyStatus, Phase, SyncKind, SyncRunStatus
 from db.models import AuditEntry, CrewAssignment, Journey, JourneyAttention, Location, Truck, User
 from domain.access.rbac import Principal
 from domain.errors import ValidationFailed
@@ -275,6 +275,38 @@ async def test_a_change_that_breaks_a_plan_releases_it_and_needs_attention(
     assert again.updated == 0
     async with read_session() as session:
         assert len((await session.scalars(select(JourneyAttention))).all()) == 4
+
+
+async def test_finished_work_keeps_its_crew_and_truck_and_is_only_flagged(
+        integration14: int, sim: SimulatorState, script: SimulatorScript) -> None:
+    await run(integration14)
+    done = _pick(sim, 0, 1)[0]
+    journey = (await synced_journeys())[done.jobs[0].id]
+    truck_id, driver = await _assign(journey, "T-F", "driver@demo.ccrm")
+    async with unit_of_work() as session:
+        await session.execute(update(Journey).where(Journey.id == journey.id).values(
+            status=JourneyStatus.COMPLETED, current_phase=Phase.COMPLETION, progress=100))
+    await script.cancel(done.id)
+    await run(integration14)
+    after = (await synced_journeys())[done.jobs[0].id]
+    assert after.truck_id == truck_id and await _crew(after.id) == [driver]  # the record of the work stays
+    async with read_session() as session:
+        [item] = await needs_attention(session, await principal_for("admin@demo.ccrm"))
+    assert (item.journey_id, item.kind, item.released) == (after.id, "CANCELLED", {})
+    assert item.changes["status"] == ["COMPLETED", "CANCELLED"]
+
+
+async def test_spec_shaped_pages_and_customers_listed_twice_converge(integration14: int, sim: SimulatorState,
+                                                                    script: SimulatorScript) -> None:
+    first, second = _pick(sim, 0, 2)
+    customer = await script.share_customer([first.id, second.id])
+    await script.repeat_customer(customer)
+    await script.settings(customers_as_bare_array=True)
+    sync = await run(integration14)
+    journeys = await synced_journeys()
+    assert sync.failed == 0 and sync.created == len(journeys) == sync.processed
+    assert {first.jobs[0].id, second.jobs[0].id} <= set(journeys)
+    assert await mismatches(script) == []
 
 
 # --- isolation ----------------------------------------------------------------------------
