@@ -7,8 +7,9 @@ changed, then a full refresh (every opportunity fetched again, still nothing cha
 
 The database used is `<database of URL>_syncday` (emptied and migrated first). The simulator
 runs in its own process (as SmartMoving is another machine), seed 2026, with every job on
-today (company-local) and none tomorrow, in its usual mix of statuses and job types (a third
-are leads or lost/cancelled opportunities and become no journey). The client is unthrottled by
+today (company-local) and none on the other days of the 14-day window, in its usual mix of
+statuses and job types (leads and quotes become no journey; cancelled and lost ones become
+CANCELLED journeys, so that dispatch sees them). The client is unthrottled by
 default to measure the sync itself; the live API allows 120 calls a minute, so the
 "at 120/min" figure is the floor a live sync of that day cannot beat; `--delay` adds latency to
 every simulator answer, as a remote API has.
@@ -16,13 +17,22 @@ every simulator answer, as a remote API has.
 "Wrote nothing" is checked in PostgreSQL, not taken from the run's counters: every row of every
 table whose version (`xmin`) is newer than the start of the re-sync counts, and so does any row gone.
 The run's own bookkeeping (BOOKKEEPING_TABLES) is reported apart.
+
+Convergence: then 200 changes are scripted through the simulator's scripting API over HTTP —
+150 the customers listing shows (cancel, lose, un-book, delete, reschedule inside and outside the
+14-day window; 25 each), then one regular cycle; 50 only the details show (start time, addresses,
+value), then one full cycle — and after each cycle the journeys are compared with SmartMoving's
+truth (`tests.sync.helpers.truth_mismatches`): 0 mismatches is the target; the calls each cycle
+spent are reported.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import time
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,14 +43,16 @@ from bench.report import Figure, at_least, at_most, reported, table, write_json
 from db.enums import IntegrationPlan, SyncKind
 from db.models import Base, Company, CompanyIntegration, SyncRun
 from db.session import dispose_engine, init_engine
-from domain.sync.secrets import encrypt_secret
 from domain.sync.runs import open_run
+from domain.sync.secrets import encrypt_secret
 from domain.sync.service import run_sync
 from domain.timewindow import today_in
 from domain.unit_of_work import read_session, unit_of_work
+from integrations.smartmoving.simulator.script import SimulatorScript
 from tests.db_support import ensure_database, is_postgres, reset_schema
 from tests.e2e.live_server import ROOT, sibling_database
 from tests.smartmoving.conftest import simulator_process
+from tests.sync.helpers import synced_journeys, truth_mismatches
 
 SECTION = "sync"
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/ccrm_bench"
@@ -87,9 +99,63 @@ async def _bench(url: str, jobs: int, rate: int, delay: float) -> list[Figure]:
             again = await _timed(integration_id, SyncKind.JOBS, options)
             written = await _rows_written_since(since)
             full = await _timed(integration_id, SyncKind.FULL_JOBS, options)
+            converging = await _converge(base_url, integration_id, options)
     finally:
         await dispose_engine()
-    return _figures(jobs, catalogue, first, again, written, full)
+    return _figures(jobs, catalogue, first, again, written, full) + converging
+
+
+#: Scripted changes per kind: listing-visible ones (a regular cycle) and details-only ones (a full cycle).
+LISTED_CHANGES = ("cancel", "lose", "unbook", "delete", "reschedule_in", "reschedule_out")
+DETAIL_CHANGES = ("start", "addresses", "value")
+PER_LISTED_CHANGE = 25
+DETAIL_CHANGE_COUNT = 50
+WINDOW_DAYS = 14
+
+
+async def _converge(base_url: str, integration_id: int, options: dict[str, Any]) -> list[Figure]:
+    today = today_in(TIMEZONE)
+    last = today + dt.timedelta(days=WINDOW_DAYS - 1)
+    async with SimulatorScript(base_url, API_KEY) as script:
+        rows = await script.truth(today, last)
+        jobs_of: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for row in rows:
+            jobs_of[row["opportunity_id"]].append(row)
+        booked = [o for o, jobs in jobs_of.items() if jobs[0]["status"] == 4 and all(j["start"] for j in jobs)]
+        listed_count = PER_LISTED_CHANGE * len(LISTED_CHANGES)
+        if len(booked) < listed_count + DETAIL_CHANGE_COUNT:
+            raise SystemExit(f"{len(booked)} booked opportunities: too few for the convergence changes")
+        changes = {"cancel": script.cancel, "lose": script.lose, "unbook": script.unbook, "delete": script.delete}
+        for n, opportunity_id in enumerate(booked[:listed_count]):
+            kind = LISTED_CHANGES[n // PER_LISTED_CHANGE]
+            if kind in changes:
+                await changes[kind](opportunity_id)
+            else:
+                await script.reschedule(opportunity_id, today + dt.timedelta(days=3 if kind == "reschedule_in" else 20))
+        regular = await _timed(integration_id, SyncKind.JOBS, options)
+        after_regular = truth_mismatches(await script.truth(today, last), await synced_journeys(), today, last)
+        for n, opportunity_id in enumerate(booked[listed_count:listed_count + DETAIL_CHANGE_COUNT]):
+            kind = DETAIL_CHANGES[n % len(DETAIL_CHANGES)]
+            job = jobs_of[opportunity_id][0]
+            if kind == "start":
+                await script.change_job(opportunity_id, job["job_id"],
+                                        start=dt.datetime.fromisoformat(job["start"]) + dt.timedelta(hours=3))
+            elif kind == "addresses":
+                await script.change_job(opportunity_id, job["job_id"], addresses=[f"{n} Changed St", f"{n} Moved Ave"])
+            else:
+                await script.set_value(opportunity_id, 1302.5 + n)
+        full = await _timed(integration_id, SyncKind.FULL_JOBS, options)
+        after_full = truth_mismatches(await script.truth(today, last), await synced_journeys(), today, last)
+    return [
+        reported(SECTION, "convergence: listing-visible changes scripted", listed_count, "changes"),
+        reported(SECTION, "convergence: regular cycle: duration", regular.seconds, "s"),
+        reported(SECTION, "convergence: regular cycle: API calls", regular.run.api_calls, "calls"),
+        reported(SECTION, "convergence: regular cycle: journeys updated", regular.run.updated, "journeys"),
+        at_most(SECTION, "convergence: mismatches after the regular cycle", len(after_regular), "jobs", 0),
+        reported(SECTION, "convergence: details-only changes scripted", DETAIL_CHANGE_COUNT, "changes"),
+        reported(SECTION, "convergence: full cycle: API calls", full.run.api_calls, "calls"),
+        at_most(SECTION, "convergence: mismatches after the full cycle", len(after_full), "jobs", 0),
+    ]
 
 
 def _figures(jobs: int, catalogue: TimedRun, first: TimedRun, again: TimedRun, written: dict[str, int],
@@ -103,8 +169,8 @@ def _figures(jobs: int, catalogue: TimedRun, first: TimedRun, again: TimedRun, w
         at_least(SECTION, "first sync: jobs of the day per second", jobs / first.seconds, "jobs/s",
                  TARGET_JOBS_PER_SECOND),
         reported(SECTION, "first sync: journeys created", f.created, "journeys"),
-        reported(SECTION, "first sync: jobs not booked (leads, lost, cancelled: no journey)",
-                 f.details.get("ignored", 0), "jobs"),
+        reported(SECTION, "first sync: jobs not booked nor cancelled (leads, quotes: no journey)",
+                 (f.details or {}).get("ignored", 0), "jobs"),
         reported(SECTION, "first sync: journeys created per second", f.created / first.seconds, "journeys/s"),
         reported(SECTION, "first sync: CPU of the app process per 1,000 jobs", first.cpu_seconds / jobs * 1000, "s"),
         reported(SECTION, "first sync: failed records", f.failed, "records"),

@@ -13,7 +13,15 @@ from db.models.integration import (
     SyncRun,
     WebhookEvent,
 )
-from db.models.journey import CrewAssignment, Journey, JourneyStep, Media, PhaseItemTemplate, StepActivity
+from db.models.journey import (
+    CrewAssignment,
+    Journey,
+    JourneyAttention,
+    JourneyStep,
+    Media,
+    PhaseItemTemplate,
+    StepActivity,
+)
 
 __all__ = [
     "AuditEntry",
@@ -27,6 +35,7 @@ __all__ = [
     "CompanyUser",
     "CrewAssignment",
     "Journey",
+    "JourneyAttention",
     "JourneyStep",
     "Location",
     "LoginAttempt",

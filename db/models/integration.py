@@ -32,6 +32,8 @@ class CompanyIntegration(TimestampMixin, Base):
     )
     active: Mapped[bool] = mapped_column(default=True)
     sync_frequency_minutes: Mapped[int] = mapped_column(default=30)
+    #: Days the jobs sync keeps equal to SmartMoving: today and the next (days - 1).
+    sync_window_days: Mapped[int] = mapped_column(default=14, server_default="14")
     status: Mapped[IntegrationStatus] = mapped_column(
         enum_column(IntegrationStatus, "integration_status"), default=IntegrationStatus.NEVER_SYNCED
     )

@@ -40,6 +40,7 @@ class Journey(TimestampMixin, Base):
         Index("ix_journeys_location_date", "location_id", "journey_date"),
         Index("ix_journeys_company_date", "company_id", "journey_date"),
         Index("ix_journeys_external_id", "external_id"),
+        Index("ix_journeys_company_opportunity", "company_id", "external_opportunity_id"),
         Index("ix_journeys_truck_date", "truck_id", "journey_date"),
         # Partial: the active lists (`status IN` the open ones, which implies this) read these,
         # in date order, instead of a company's or a branch's whole history; `status` makes the
@@ -72,6 +73,12 @@ class Journey(TimestampMixin, Base):
     external_data: Mapped[dict[str, Any] | None]
     #: Hash of the SmartMoving listing entry: details are refetched only when it changes.
     external_hash: Mapped[str | None] = mapped_column(String(64))
+    #: The SmartMoving opportunity of the job (a webhook names opportunities, not jobs).
+    external_opportunity_id: Mapped[str | None] = mapped_column(String(100))
+    #: Why the sync cancelled this journey ("cancelled in SmartMoving", "no longer in
+    #: SmartMoving", ...); None while SmartMoving has the job booked. A journey the sync
+    #: cancelled returns to its live status when the job is booked again.
+    sync_reason: Mapped[str | None] = mapped_column(String(200))
     job_number: Mapped[str | None] = mapped_column(String(40))
     last_sync_at: Mapped[datetime | None]
     sync_status: Mapped[JourneySyncStatus] = mapped_column(
@@ -198,3 +205,31 @@ class Media(Base):
     height: Mapped[int | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class JourneyAttention(Base):
+    """A SmartMoving change that broke or moved a journey's plan (crew or truck assigned, or work
+    started): what changed (old → new), what was released, until someone resolves it. The
+    board's "Needs attention" list."""
+
+    __tablename__ = "journey_attention"
+    __table_args__ = (
+        Index("ix_journey_attention_company_open", "company_id", "resolved_at"),
+        Index("ix_journey_attention_journey", "journey_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id", ondelete="CASCADE"))
+    journey_id: Mapped[int] = mapped_column(ForeignKey("journeys.id", ondelete="CASCADE"))
+    #: CANCELLED, GONE (deleted or un-booked in SmartMoving), CONFLICT (the new time collides
+    #: with another booking of the truck or crew), RESCHEDULED, CHANGED (addresses, branch).
+    kind: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    #: {column: [old, new]}
+    changes: Mapped[dict[str, Any]]
+    #: {"truck_id": int | None, "crew_user_ids": [...]} released by the sync (empty if kept).
+    released: Mapped[dict[str, Any]]
+    raised_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -29,7 +29,7 @@ from db.models import (
 from db.seed import display_name
 from domain.audit.record import jsonable
 from domain.sync.mapping import Catalogue, branch_key, clip
-from domain.sync.regions import region_of
+from domain.sync.regions import region_of, state_code
 from domain.sync.runs import SyncCounters
 from integrations.smartmoving import (
     Branch,
@@ -137,14 +137,16 @@ async def _write_branches(session: AsyncSession, company_id: int, company_timezo
 
 def _new_location(company_id: int, company_timezone: str, branch: Branch, taken: set[str]) -> Location:
     """A location for a branch no location matches, placed by its dispatch address."""
-    region = region_of(branch.state)
+    region = region_of(branch.state, branch.full_address)
     name = display_name(branch.name)[:120] or f"Branch {branch.id[:8]}"
     if name in taken:
         name = f"{name} ({branch.city or branch.id[:8]})"[:120]
     return Location(
         company_id=company_id, name=name, code=re.sub(r"\W+", "_", name.upper()).strip("_")[:40] or None,
-        timezone=region.timezone if region else company_timezone, address=clip(branch.address, 300),
-        city=clip(branch.city, 120), province=clip(branch.state, 40), country=region.country if region else None,
+        timezone=region.timezone if region else company_timezone,
+        address=clip(branch.address or branch.full_address, 300),
+        city=clip(branch.city, 120), province=clip(state_code(branch.state) or branch.state, 40),
+        country=region.country if region else None,
         postal_code=clip(branch.zip, 20), phone=clip(branch.phone, 40), lat=branch.lat, lng=branch.lng,
         external_id=branch.id,
     )

@@ -24,6 +24,8 @@ class Connection:
     base_url: str
     active: bool
     api_key: str = field(repr=False)
+    #: Days kept equal to SmartMoving, today first (the integration's setting).
+    window_days: int = 14
 
 
 async def load_connection(integration_id: int) -> Connection:
@@ -35,7 +37,8 @@ async def load_connection(integration_id: int) -> Connection:
     if not integration.api_key_encrypted:
         raise ValidationFailed("the integration has no API key: enter it in the integration settings")
     return Connection(integration.id, company.id, company.timezone, integration.plan, integration.base_url,
-                      integration.active, decrypt_secret(integration.api_key_encrypted))
+                      integration.active, decrypt_secret(integration.api_key_encrypted),
+                      integration.sync_window_days)
 
 
 def local_simulator_url() -> str:

@@ -1,9 +1,22 @@
-"""Collecting the jobs to write: today's and tomorrow's (company-local) from the customers
-listing, or the jobs of given opportunities (webhooks).
+"""Collecting the journeys to write so that the window equals SmartMoving: from the customers
+listing (regular runs) or from given opportunities (webhooks).
 
-One listing covers the whole company. Details are fetched only for jobs that are new or whose
-listing entry changed (its hash is stored in `Journey.external_hash`), or for every job on a
-FULL_JOBS run (detail-only changes, e.g. addresses or charges, never show in the listing).
+A run converges, it does not only apply what it noticed: one listing covers the whole company's
+window (today and the next `window_days - 1` days, company-local), and
+
+- a listed job whose listing entry changed (its hash is `Journey.external_hash`), or any listed
+  job on a FULL_JOBS run (details-only changes never show in the listing), or a new job that is
+  booked — or cancelled or lost: dispatch must see the cancellation — has its opportunity's
+  details fetched and mapped (date, times, status and every shown field);
+- a journey of the window whose job the listing no longer shows has its opportunity fetched
+  too: moved to another date (followed, inside or outside the window), un-booked, cancelled,
+  or gone (404, or the job removed from it: cancelled "no longer in SmartMoving").
+
+Isolation: one opportunity that fails (malformed, a 4xx other than 404, a 5xx after the
+client's retries) is counted as failed with its reason and the run goes on. Only a failing
+listing, a rejected key or plan, or SmartMoving unreachable (network, timeouts, 429 after every
+retry) end the run.
+
 Nothing is written here: the result is a list of `PendingWrite`s that `store.write_journeys`
 writes in one transaction, so a run that fails while fetching leaves no trace but its SyncRun.
 """
@@ -19,15 +32,20 @@ from typing import Any
 
 from sqlalchemy import select
 
+from db.enums import DataSource
 from db.models import Journey
 from domain.sync.mapping import (
     BOOKED_STATUSES,
+    CANCELLING_STATUSES,
+    GONE_HASH,
+    REASON_JOB_REMOVED,
     SYNC_COLUMNS,
     Catalogue,
     ListingEntry,
     MappingError,
     detail_hash,
     differs,
+    gone_values,
     is_cancelled,
     journey_values,
     listing_hash,
@@ -40,13 +58,20 @@ from integrations.smartmoving import (
     MalformedRecord,
     NotFoundError,
     OpportunityDetail,
+    RequestError,
+    ServerError,
     SmartMovingClient,
 )
 
 #: Opportunity details fetched at once (the client's rate limiter still paces them).
 DETAIL_CONCURRENCY = 4
-#: Days synced: today and tomorrow in the company's timezone.
-WINDOW_DAYS = 2
+#: This many opportunities in a row failing with 5xx (each after the client's retries) is
+#: SmartMoving down, not one bad record: the run ends (and writes nothing).
+OUTAGE_STREAK = 5
+#: Days synced when the integration does not say: today and the next 13.
+WINDOW_DAYS = 14
+#: Opportunities whose new jobs in the window get a journey (cancelled ones show CANCELLED).
+CREATED_FROM = BOOKED_STATUSES | CANCELLING_STATUSES
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,30 +88,42 @@ class Fetched:
     times: dict[str, JobTimes]
 
 
-def sync_window(company_timezone: str) -> tuple[date, date]:
+@dataclass(frozen=True, slots=True)
+class Gone:
+    """The opportunity answered 404: deleted in SmartMoving."""
+
+    reason: str
+
+
+def sync_window(company_timezone: str, days: int = WINDOW_DAYS) -> tuple[date, date]:
     today = today_in(company_timezone)
-    return today, today + timedelta(days=WINDOW_DAYS - 1)
+    return today, today + timedelta(days=max(days, 1) - 1)
 
 
 async def collect_listed_jobs(info: RunInfo, client: SmartMovingClient, catalogue: Catalogue,
-                              company_timezone: str, *, full: bool) -> list[PendingWrite]:
-    """The journeys to write for the window's jobs (counters and progress kept on `info`)."""
-    first, last = sync_window(company_timezone)
+                              company_timezone: str, *, full: bool, window_days: int = WINDOW_DAYS,
+                              ) -> list[PendingWrite]:
+    """The journeys to write for the window (counters and progress kept on `info`)."""
+    first, last = sync_window(company_timezone, window_days)
     info.stage = "listing"
     await info.progress(force=True)
     listing = await client.customers_by_service_date(first, last)
     counters = info.counters
     for error in listing.errors:
         counters.fail(f"listing:{_raw_id(error.raw)}", error.reason)
-    entries = [ListingEntry(customer, opportunity, job)
-               for customer in listing.items for opportunity in customer.opportunities for job in opportunity.jobs
-               if first <= job.service_date <= last]
-    stored_hashes = await load_existing(info.company_id, (e.job.id for e in entries), columns=("external_hash",))
-    to_fetch: dict[str, dict[str, str]] = defaultdict(dict)
-    for entry in entries:
-        stored = stored_hashes.get(entry.job.id)
-        if stored is None and entry.opportunity.status not in BOOKED_STATUSES:
-            counters.ignored += 1
+    # A customer may be listed twice (live paging repeats some): each job counts once.
+    listed: dict[str, ListingEntry] = {}
+    for customer in listing.items:
+        for opportunity in customer.opportunities:
+            for job in opportunity.jobs:
+                listed.setdefault(job.id, ListingEntry(customer, opportunity, job))
+    stored_hashes = await load_existing(info.company_id, listed, columns=("external_hash",))
+    to_fetch: dict[str, dict[str, str | None]] = defaultdict(dict)
+    for job_id, entry in listed.items():
+        stored = stored_hashes.get(job_id)
+        in_window = first <= entry.job.service_date <= last
+        if stored is None and not (in_window and entry.opportunity.status in CREATED_FROM):
+            counters.ignored += 1  # leads and quotes; other days' jobs of a listed opportunity
             continue
         counters.total += 1
         entry_hash = listing_hash(entry)
@@ -94,17 +131,27 @@ async def collect_listed_jobs(info: RunInfo, client: SmartMovingClient, catalogu
             counters.unchanged += 1
             counters.processed += 1
         else:
-            to_fetch[entry.opportunity.id][entry.job.id] = entry_hash
+            to_fetch[entry.opportunity.id][job_id] = entry_hash
+    # Journeys of the window the listing no longer shows: moved, un-booked or gone.
+    missing = await unlisted_journeys(info.company_id, first, last, listed)
+    for job_id, opportunity_id in missing.items():
+        counters.total += 1
+        to_fetch[opportunity_id][job_id] = None  # the hash comes from the details
     # The stored columns are read for the jobs being refetched only: an unchanged run reads hashes.
     existing = await load_existing(info.company_id, (job_id for jobs in to_fetch.values() for job_id in jobs
-                                                     if job_id in stored_hashes))
+                                                     if job_id in stored_hashes or job_id in missing))
     info.stage = "details"
     await info.progress(force=True)
     pending: list[PendingWrite] = []
 
-    async def refresh(opportunity_id: str, fetched: Fetched | None) -> None:
+    async def refresh(opportunity_id: str, fetched: Fetched | Gone | None) -> None:
         wanted = to_fetch[opportunity_id]
-        if fetched is not None:
+        if isinstance(fetched, Gone):
+            listed_here = [job_id for job_id in wanted if job_id not in missing]
+            for job_id in listed_here:  # listed, yet 404: SmartMoving contradicts itself; retried next run
+                counters.fail(f"job:{job_id}", fetched.reason)
+            pending.extend(gone_writes(info, [j for j in wanted if j in missing], existing))
+        elif fetched is not None:
             pending.extend(map_opportunity(info, fetched, wanted, existing, catalogue))
         await info.progress()
 
@@ -113,35 +160,71 @@ async def collect_listed_jobs(info: RunInfo, client: SmartMovingClient, catalogu
 
 
 async def collect_opportunities(info: RunInfo, client: SmartMovingClient, catalogue: Catalogue,
-                                company_timezone: str, opportunity_ids: Iterable[str]) -> list[PendingWrite]:
-    """The journeys to write for whole opportunities: the jobs in the window of booked ones (as the
-    listing sync does: leads and lost opportunities get no journey), and any job that already has
-    a journey (whatever its date and status, so that a cancellation reaches it)."""
-    fetched: dict[str, Fetched] = {}
+                                company_timezone: str, opportunity_ids: Iterable[str], *,
+                                window_days: int = WINDOW_DAYS) -> list[PendingWrite]:
+    """The journeys to write for whole opportunities (webhooks): their jobs in the window when
+    booked, cancelled or lost (as the listing sync does), and every job that already has a
+    journey, whatever its date and status — so that a cancellation, a move, an un-booking or a
+    deletion (404) reaches it."""
+    ids = list(dict.fromkeys(opportunity_ids))
+    fetched: dict[str, Fetched | Gone] = {}
 
-    async def keep(opportunity_id: str, result: Fetched | None) -> None:
+    async def keep(opportunity_id: str, result: Fetched | Gone | None) -> None:
         if result is not None:
             fetched[opportunity_id] = result
 
     info.stage = "details"
-    await fetch_details(info, client, list(dict.fromkeys(opportunity_ids)), keep)
-    first, last = sync_window(company_timezone)
-    existing = await load_existing(info.company_id, (job.id for f in fetched.values() for job in f.detail.jobs))
+    await fetch_details(info, client, ids, keep)
+    first, last = sync_window(company_timezone, window_days)
+    by_opportunity = await journeys_of_opportunities(info.company_id, ids)
+    existing = await load_existing(info.company_id, [
+        *(job_id for jobs in by_opportunity.values() for job_id in jobs),
+        *(job.id for f in fetched.values() if isinstance(f, Fetched) for job in f.detail.jobs)])
     pending: list[PendingWrite] = []
-    for result in fetched.values():
-        booked = result.detail.status in BOOKED_STATUSES
-        wanted = {job.id: detail_hash(result.detail, job) for job in result.detail.jobs
-                  if job.id in existing or (booked and first <= job.job_date <= last)}
+    for opportunity_id, result in fetched.items():
+        if isinstance(result, Gone):
+            stored = [job_id for job_id in by_opportunity.get(opportunity_id, ())
+                      if existing.get(job_id, {}).get("external_hash") != GONE_HASH]
+            info.counters.total += len(stored)
+            pending.extend(gone_writes(info, stored, existing))
+            continue
+        creatable = result.detail.status in CREATED_FROM
+        wanted: dict[str, str | None] = {
+            job.id: detail_hash(result.detail, job) for job in result.detail.jobs
+            if job.id in existing or (creatable and first <= job.job_date <= last)}
+        for job_id in by_opportunity.get(opportunity_id, ()):
+            wanted.setdefault(job_id, None)  # a journey whose job left the opportunity
         info.counters.total += len(wanted)
-        info.counters.ignored += len(result.detail.jobs) - len(wanted)
+        info.counters.ignored += sum(job.id not in wanted for job in result.detail.jobs)
         pending.extend(map_opportunity(info, result, wanted, existing, catalogue))
     return pending
 
 
-def map_opportunity(info: RunInfo, fetched: Fetched, wanted: dict[str, str], existing: dict[str, dict[str, Any]],
-                    catalogue: Catalogue) -> list[PendingWrite]:
-    """Journey values of the wanted jobs (job id → entry hash) of one opportunity; unchanged
-    ones are counted and dropped, bad ones counted as failed."""
+def gone_writes(info: RunInfo, wanted: Iterable[str], existing: dict[str, dict[str, Any]],
+                reason: str | None = None) -> list[PendingWrite]:
+    """Cancel the stored journeys of these jobs, which SmartMoving no longer has ("no longer in
+    SmartMoving"); already cancelled so, they count as unchanged."""
+    pending: list[PendingWrite] = []
+    for job_id in wanted:
+        stored = existing.get(job_id)
+        info.counters.processed += 1
+        if stored is None:
+            info.counters.ignored += 1
+            continue
+        values = gone_values(stored) if reason is None else gone_values(stored, reason)
+        if not differs(values, stored) and stored.get("external_hash") == GONE_HASH:
+            info.counters.unchanged += 1
+            continue
+        info.counters.updated += 1
+        pending.append(PendingWrite(job_id, values, stored))
+    return pending
+
+
+def map_opportunity(info: RunInfo, fetched: Fetched, wanted: dict[str, str | None],
+                    existing: dict[str, dict[str, Any]], catalogue: Catalogue) -> list[PendingWrite]:
+    """Journey values of the wanted jobs (job id → entry hash, None: the details' hash) of one
+    opportunity; unchanged ones are counted and dropped, bad ones counted as failed. A stored
+    job that left the opportunity is cancelled ("no longer in SmartMoving")."""
     counters = info.counters
     jobs = {job.id: job for job in fetched.detail.jobs}
     pending: list[PendingWrite] = []
@@ -149,10 +232,14 @@ def map_opportunity(info: RunInfo, fetched: Fetched, wanted: dict[str, str], exi
         ref = f"job:{job_id}"
         job = jobs.get(job_id)
         if job is None:
-            counters.fail(ref, f"job no longer in opportunity {fetched.detail.id}")
+            if job_id in existing:
+                pending.extend(gone_writes(info, [job_id], existing, REASON_JOB_REMOVED))
+            else:
+                counters.fail(ref, f"job no longer in opportunity {fetched.detail.id}")
             continue
         try:
-            values = journey_values(fetched.detail, job, fetched.times.get(job_id), catalogue, entry_hash)
+            values = journey_values(fetched.detail, job, fetched.times.get(job_id), catalogue,
+                                    entry_hash or detail_hash(fetched.detail, job))
         except MappingError as exc:
             counters.fail(ref, exc.reason)
             continue
@@ -169,29 +256,40 @@ def map_opportunity(info: RunInfo, fetched: Fetched, wanted: dict[str, str], exi
     return pending
 
 
-OnResult = Callable[[str, "Fetched | None"], Awaitable[None]]
+OnResult = Callable[[str, "Fetched | Gone | None"], Awaitable[None]]
 
 
 async def fetch_details(info: RunInfo, client: SmartMovingClient, opportunity_ids: list[str], on_result: OnResult,
-                        *, failed_jobs: dict[str, dict[str, str]] | None = None) -> None:
+                        *, failed_jobs: dict[str, dict[str, Any]] | None = None) -> None:
     """Fetch each opportunity (and its job times unless it is cancelled), DETAIL_CONCURRENCY at a
-    time, calling `on_result(id, Fetched | None)` as each one ends. A missing or malformed
-    opportunity is a failure of its jobs (or of itself); any other client error ends the run."""
+    time, calling `on_result(id, Fetched | Gone | None)` as each one ends: Gone for a 404, None
+    after a failure of that opportunity alone (malformed, another 4xx, a 5xx after retries),
+    counted as a failure of its jobs (or of itself). Anything else (the key, the plan,
+    SmartMoving unreachable, OUTAGE_STREAK 5xx failures in a row) ends the run."""
     gate = asyncio.Semaphore(DETAIL_CONCURRENCY)
+    streak = 0
 
     async def one(opportunity_id: str) -> None:
+        nonlocal streak
         async with gate:
             try:
                 detail = await client.opportunity(opportunity_id)
                 times = {} if is_cancelled(detail.status) else {
                     t.job_id: t for t in (await client.opportunity_jobs(opportunity_id)).items}
-            except (MalformedRecord, NotFoundError) as exc:
+            except NotFoundError as exc:
+                await on_result(opportunity_id, Gone(str(exc)))
+                return
+            except (MalformedRecord, RequestError, ServerError) as exc:
+                streak = streak + 1 if isinstance(exc, ServerError) else 0
+                if streak >= OUTAGE_STREAK:
+                    raise
                 reason = exc.reason if isinstance(exc, MalformedRecord) else str(exc)
                 refs = [f"job:{j}" for j in (failed_jobs or {}).get(opportunity_id, {})] or [f"opp:{opportunity_id}"]
                 for ref in refs:
                     info.counters.fail(ref, reason)
                 await on_result(opportunity_id, None)
                 return
+            streak = 0
         await on_result(opportunity_id, Fetched(detail, times))
 
     try:
@@ -200,6 +298,35 @@ async def fetch_details(info: RunInfo, client: SmartMovingClient, opportunity_id
                 group.create_task(one(opportunity_id))
     except BaseExceptionGroup as failures:
         raise failures.exceptions[0] from None
+
+
+async def unlisted_journeys(company_id: int, first: date, last: date, listed: Iterable[str]) -> dict[str, str]:
+    """SmartMoving journeys of the window whose job the listing does not show (and that are not
+    already known to be gone): job id → opportunity id."""
+    shown = set(listed)
+    async with read_session() as session:
+        rows = await session.execute(
+            select(Journey.external_id, Journey.external_opportunity_id)
+            .where(Journey.company_id == company_id, Journey.data_source == DataSource.SMARTMOVING,
+                   Journey.journey_date.between(first, last), Journey.external_id.is_not(None),
+                   Journey.external_opportunity_id.is_not(None),
+                   (Journey.external_hash.is_(None)) | (Journey.external_hash != GONE_HASH)))
+        return {job_id: opportunity_id for job_id, opportunity_id in rows if job_id not in shown}
+
+
+async def journeys_of_opportunities(company_id: int, opportunity_ids: Iterable[str]) -> dict[str, list[str]]:
+    """The stored jobs of these opportunities: opportunity id → job ids."""
+    ids = sorted(set(opportunity_ids))
+    found: dict[str, list[str]] = defaultdict(list)
+    if not ids:
+        return found
+    async with read_session() as session:
+        for job_id, opportunity_id in await session.execute(
+                select(Journey.external_id, Journey.external_opportunity_id)
+                .where(Journey.company_id == company_id, Journey.external_opportunity_id.in_(ids),
+                       Journey.external_id.is_not(None))):
+            found[opportunity_id].append(job_id)
+    return found
 
 
 async def load_existing(company_id: int, job_ids: Iterable[str],

@@ -30,15 +30,30 @@ from integrations.smartmoving import (
 
 #: Opportunities whose jobs become journeys.
 BOOKED_STATUSES = frozenset({OpportunityStatus.BOOKED, OpportunityStatus.COMPLETED, OpportunityStatus.CLOSED})
-#: Opportunities whose existing journeys are cancelled (no journey is created for them).
+#: Opportunities cancelled in SmartMoving: their journeys show CANCELLED (created so, when the
+#: job lies in the window and was never seen booked, so that dispatch sees the cancellation).
 CANCELLING_STATUSES = frozenset({OpportunityStatus.CANCELLED, OpportunityStatus.LOST})
+
+#: Why the sync cancelled a journey (`Journey.sync_reason`; None while SmartMoving has it booked).
+REASON_CANCELLED = "cancelled in SmartMoving"
+REASON_LOST = "lost in SmartMoving"
+REASON_UNBOOKED = "no longer booked in SmartMoving"
+REASON_GONE = "no longer in SmartMoving"
+REASON_JOB_REMOVED = "no longer in SmartMoving (the job was removed from its opportunity)"
+#: `external_hash` of a journey whose job is gone from SmartMoving: it is not looked for again.
+GONE_HASH = "gone"
 
 #: Columns whose value comes from SmartMoving (compared to decide "unchanged").
 SYNC_COLUMNS: tuple[str, ...] = (
-    "location_id", "journey_date", "external_data", "external_hash", "job_number", "customer_name",
-    "customer_phone", "customer_email", "origin_address", "destination_address", "service_type",
-    "move_size", "estimated_value", "confirmed", "scheduled_start", "scheduled_end",
+    "location_id", "journey_date", "external_data", "external_hash", "external_opportunity_id", "job_number",
+    "customer_name", "customer_phone", "customer_email", "origin_address", "destination_address", "service_type",
+    "move_size", "estimated_value", "confirmed", "scheduled_start", "scheduled_end", "sync_reason",
 )
+#: The columns of a journey's plan: a change of one of them on an assigned journey is never silent.
+PLAN_COLUMNS: tuple[str, ...] = ("location_id", "journey_date", "scheduled_start", "scheduled_end",
+                                 "origin_address", "destination_address")
+#: Of those, the ones that decide whether the truck and crew can still do it.
+SCHEDULE_CHANGE_COLUMNS: tuple[str, ...] = ("journey_date", "scheduled_start", "scheduled_end")
 #: The schedule is kept as it is when the new start is unknown (no job times were fetched).
 SCHEDULE_COLUMNS = frozenset({"scheduled_start", "scheduled_end"})
 
@@ -112,15 +127,35 @@ def is_cancelled(status: int) -> bool:
     return status in CANCELLING_STATUSES
 
 
+def is_booked(status: int) -> bool:
+    return status in BOOKED_STATUSES
+
+
+def cancel_reason(status: int) -> str | None:
+    """Why a job of an opportunity in this status is not live; None when it is booked."""
+    if status in BOOKED_STATUSES:
+        return None
+    if status == OpportunityStatus.CANCELLED:
+        return REASON_CANCELLED
+    if status == OpportunityStatus.LOST:
+        return REASON_LOST
+    name = OpportunityStatus(status).name.replace("_", " ").title() if status in OpportunityStatus._value2member_map_ \
+        else str(int(status))
+    return f"{REASON_UNBOOKED} (status {name})"
+
+
 def journey_values(detail: OpportunityDetail, job: JobDetail, times: JobTimes | None, catalogue: Catalogue,
                    entry_hash: str) -> dict[str, Any]:
-    """The sync-owned columns of the journey of `job`, plus `status` (CANCELLED or SCHEDULED)."""
+    """The sync-owned columns of the journey of `job`, plus `status`: SCHEDULED while the
+    opportunity is booked, else CANCELLED with its `sync_reason`."""
     start, end = _schedule(times)
+    reason = cancel_reason(detail.status)
     return {
         "location_id": catalogue.location_for(detail.branch_name),
         "journey_date": job.job_date,
         "external_data": _external_data(detail, job, times),
         "external_hash": entry_hash,
+        "external_opportunity_id": clip(detail.id, 100),
         "job_number": clip(job.job_number, 40),
         "customer_name": clip(detail.customer_name, 200) or "",
         "customer_phone": clip(detail.customer_phone, 40),
@@ -133,8 +168,15 @@ def journey_values(detail: OpportunityDetail, job: JobDetail, times: JobTimes | 
         "confirmed": job.confirmed,
         "scheduled_start": start,
         "scheduled_end": end,
-        "status": JourneyStatus.CANCELLED if is_cancelled(detail.status) else JourneyStatus.SCHEDULED,
+        "sync_reason": reason,
+        "status": JourneyStatus.SCHEDULED if reason is None else JourneyStatus.CANCELLED,
     }
+
+
+def gone_values(stored: dict[str, Any], reason: str = REASON_GONE) -> dict[str, Any]:
+    """The values of a stored journey whose job SmartMoving no longer has: as stored, cancelled."""
+    return {**{column: stored.get(column) for column in SYNC_COLUMNS}, "external_hash": GONE_HASH,
+            "sync_reason": reason, "status": JourneyStatus.CANCELLED}
 
 
 def differs(new: dict[str, Any], old: dict[str, Any]) -> bool:
@@ -146,6 +188,23 @@ def differs(new: dict[str, Any], old: dict[str, Any]) -> bool:
         if _comparable(new[column]) != _comparable(old.get(column)):
             return True
     return new["status"] is JourneyStatus.CANCELLED and old.get("status") is not JourneyStatus.CANCELLED
+
+
+def plan_changes(new: dict[str, Any], old: dict[str, Any]) -> dict[str, list[Any]]:
+    """The plan columns `new` changes on `old`, as {column: [old, new]} (JSON-ready); the
+    schedule counts only when the new one is known."""
+    keep = SCHEDULE_COLUMNS if new.get("scheduled_start") is None else frozenset()
+    return {column: [_jsonable(old.get(column)), _jsonable(new.get(column))] for column in PLAN_COLUMNS
+            if column not in keep and _comparable(new.get(column)) != _comparable(old.get(column))}
+
+
+def _jsonable(value: Any) -> Any:
+    value = _comparable(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
 
 
 def new_steps(journey_id: int, now: dt.datetime) -> list[dict[str, Any]]:
@@ -161,15 +220,35 @@ def clip(value: str | None, limit: int) -> str | None:
 
 
 def _estimated_value(detail: OpportunityDetail, job: JobDetail) -> Decimal | None:
-    """The job's own charges; for a one-job opportunity without them, the opportunity's total."""
-    value = job.estimated_charges_total
-    if value is None and len(detail.jobs) == 1:
-        value = detail.estimated_total
+    """The job's part of SmartMoving's estimate, `estimatedTotal.finalTotal` (taxes included):
+    all of it for a one-job opportunity; for several jobs, split in proportion to the jobs'
+    charges when every job has some, else evenly. Without a total, the job's own charges.
+    None when SmartMoving has no estimate: empty charges (`[]`) are "none", never 0.00."""
+    total = detail.estimated_total
+    if total is None:
+        value = job.estimated_charges_total
+    elif len(detail.jobs) <= 1:
+        value = total
+    else:
+        value = _share(total, job, detail.jobs)
     if value is None:
         return None
     if not value.is_finite() or abs(value) > _MAX_VALUE:
         raise MappingError(f"estimated value out of range: {value}")
     return value.quantize(_CENTS)
+
+
+def _share(total: Decimal, job: JobDetail, jobs: tuple[JobDetail, ...]) -> Decimal:
+    """The job's share of the opportunity's total; the shares add up to the total exactly
+    (the last job takes the rounding)."""
+    charges = [j.estimated_charges_total for j in jobs]
+    weights = [c for c in charges if c is not None and c > 0]
+    parts = [c / sum(weights) for c in weights] if len(weights) == len(jobs) \
+        else [Decimal(1) / len(jobs)] * len(jobs)
+    shares = [(total * part).quantize(_CENTS) for part in parts]
+    shares[-1] = total.quantize(_CENTS) - sum(shares[:-1], Decimal(0))
+    index = next(i for i, j in enumerate(jobs) if j.id == job.id)
+    return shares[index]
 
 
 def _schedule(times: JobTimes | None) -> tuple[dt.datetime | None, dt.datetime | None]:

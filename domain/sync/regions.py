@@ -1,9 +1,13 @@
-"""Where a SmartMoving branch is: its country and timezone from the state/province code of its
-dispatch location. One zone per code (the most populous one where a state spans several);
-unknown codes fall back to the company's timezone."""
+"""Where a SmartMoving branch is: its country and timezone from the state or province of its
+dispatch location, abbreviated ("TX", "AB") or written out ("Texas", "Alberta", "Québec"),
+else read from the end of its `fullAddress` ("..., Calgary, AB T2P 1J9"). One zone per state
+(the most populous one where a state spans several); unknown ones fall back to the company's
+timezone."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 
 
@@ -38,6 +42,54 @@ REGIONS: dict[str, Region] = {
 }
 
 
-def region_of(state: str | None) -> Region | None:
-    """The region of a state/province code ("ON", "on ", "TX"), or None when unknown."""
-    return REGIONS.get((state or "").strip().upper())
+_NAMES = {
+    "ALBERTA": "AB", "BRITISH COLUMBIA": "BC", "COLOMBIE BRITANNIQUE": "BC", "MANITOBA": "MB",
+    "NEW BRUNSWICK": "NB", "NOUVEAU BRUNSWICK": "NB", "NEWFOUNDLAND AND LABRADOR": "NL", "NEWFOUNDLAND": "NL",
+    "TERRE NEUVE ET LABRADOR": "NL", "NOVA SCOTIA": "NS", "NOUVELLE ECOSSE": "NS", "ONTARIO": "ON",
+    "PRINCE EDWARD ISLAND": "PE", "ILE DU PRINCE EDOUARD": "PE", "QUEBEC": "QC", "SASKATCHEWAN": "SK",
+    "YUKON": "YT", "YUKON TERRITORY": "YT", "NORTHWEST TERRITORIES": "NT", "TERRITOIRES DU NORD OUEST": "NT",
+    "NUNAVUT": "NU",
+    "ALABAMA": "AL", "ALASKA": "AK", "ARIZONA": "AZ", "ARKANSAS": "AR", "CALIFORNIA": "CA", "COLORADO": "CO",
+    "CONNECTICUT": "CT", "DELAWARE": "DE", "DISTRICT OF COLUMBIA": "DC", "WASHINGTON DC": "DC", "FLORIDA": "FL",
+    "GEORGIA": "GA", "HAWAII": "HI", "IDAHO": "ID", "ILLINOIS": "IL", "INDIANA": "IN", "IOWA": "IA", "KANSAS": "KS",
+    "KENTUCKY": "KY", "LOUISIANA": "LA", "MAINE": "ME", "MARYLAND": "MD", "MASSACHUSETTS": "MA", "MICHIGAN": "MI",
+    "MINNESOTA": "MN", "MISSISSIPPI": "MS", "MISSOURI": "MO", "MONTANA": "MT", "NEBRASKA": "NE", "NEVADA": "NV",
+    "NEW HAMPSHIRE": "NH", "NEW JERSEY": "NJ", "NEW MEXICO": "NM", "NEW YORK": "NY", "NORTH CAROLINA": "NC",
+    "NORTH DAKOTA": "ND", "OHIO": "OH", "OKLAHOMA": "OK", "OREGON": "OR", "PENNSYLVANIA": "PA",
+    "RHODE ISLAND": "RI", "SOUTH CAROLINA": "SC", "SOUTH DAKOTA": "SD", "TENNESSEE": "TN", "TEXAS": "TX",
+    "UTAH": "UT", "VERMONT": "VT", "VIRGINIA": "VA", "WASHINGTON": "WA", "WEST VIRGINIA": "WV",
+    "WISCONSIN": "WI", "WYOMING": "WY",
+}
+#: The state or province before a Canadian postal code or a US ZIP at the end of an address.
+_TAIL = re.compile(
+    r"(?:^|,)\s*([^\d,]+?)\s+"  # the region
+    r"(?:[A-Z]\d[A-Z]\s?\d[A-Z]\d|\d{5}(?:-\d{4})?)"  # a postal code or a ZIP
+    r"\s*(?:,?\s*(?:CANADA|USA|US|UNITED STATES))?\s*$",  # an optional country
+    re.IGNORECASE)
+
+
+def _key(text: str) -> str:
+    """"Québec" → "QUEBEC", "Prince-Edward Island." → "PRINCE EDWARD ISLAND"."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return " ".join(re.sub(r"[^A-Za-z]+", " ", plain).upper().split())
+
+
+def state_code(state: str | None) -> str | None:
+    """The two-letter code of a US state or Canadian province, abbreviated or written out."""
+    key = _key(state or "")
+    if key.replace(" ", "") in REGIONS and len(key.replace(" ", "")) == 2:
+        return key.replace(" ", "")
+    return _NAMES.get(key)
+
+
+def region_of(state: str | None, full_address: str | None = None) -> Region | None:
+    """The region of a state or province ("ON", "on ", "Texas", "Québec"), else of the one the
+    full address ends with; None when unknown."""
+    code = state_code(state)
+    if code is None and full_address:
+        match = _TAIL.search(full_address.strip())
+        if match:
+            code = state_code(match.group(1).split(",")[-1])
+            if code is None:  # "…, Calgary AB T2P 1J9": the last word
+                code = state_code(match.group(1).split()[-1])
+    return REGIONS.get(code) if code else None

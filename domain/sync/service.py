@@ -201,9 +201,9 @@ async def _collect(info: RunInfo, connection: Connection, client: SmartMovingCli
         catalogue = await load_catalogue(session, connection.company_id)
     if info.kind is SyncKind.WEBHOOK:
         return await collect_opportunities(info, client, catalogue, connection.company_timezone,
-                                           opportunity_ids or [])
+                                           opportunity_ids or [], window_days=connection.window_days)
     return await collect_listed_jobs(info, client, catalogue, connection.company_timezone,
-                                     full=info.kind is SyncKind.FULL_JOBS)
+                                     full=info.kind is SyncKind.FULL_JOBS, window_days=connection.window_days)
 
 
 async def _close(session: Any, info: RunInfo, client: SmartMovingClient, principal: Principal | None,

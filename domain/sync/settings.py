@@ -27,7 +27,10 @@ WEBHOOK_SECRET_LENGTH = (16, 200)
 MAX_URL_LENGTH = 300
 HEADER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,79}$")
 UNREADABLE = "(unreadable: enter it again)"
-_AUDITED = ("base_url", "plan", "active", "sync_frequency_minutes", "webhook_header")
+_AUDITED = ("base_url", "plan", "active", "sync_frequency_minutes", "webhook_header", "sync_window_days")
+#: The jobs sync keeps today and the next days equal to SmartMoving: 14 days unless set.
+DEFAULT_WINDOW_DAYS = 14
+MAX_WINDOW_DAYS = 62
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +43,8 @@ class IntegrationForm:
     #: None or "" keeps the stored key (the form never shows it).
     api_key: str | None = None
     webhook_secret: str | None = None
+    #: Days kept equal to SmartMoving (today first); None keeps the stored one (14 on creation).
+    sync_window_days: int | None = None
 
 
 def _masked(token: str | None) -> str:
@@ -57,6 +62,7 @@ def integration_view(integration: CompanyIntegration) -> dict[str, Any]:
         "id": integration.id, "company_id": integration.company_id, "source": integration.source.value,
         "base_url": integration.base_url, "plan": integration.plan.value, "active": integration.active,
         "sync_frequency_minutes": integration.sync_frequency_minutes, "status": integration.status.value,
+        "sync_window_days": integration.sync_window_days,
         "last_sync_at": integration.last_sync_at, "next_sync_at": integration.next_sync_at,
         "last_error": integration.last_error, "webhook_header": integration.webhook_header,
         "api_key": _masked(integration.api_key_encrypted),
@@ -92,10 +98,15 @@ def _clean(form: IntegrationForm, creating: bool) -> dict[str, Any]:
     secret = (form.webhook_secret or "").strip()
     if secret and not WEBHOOK_SECRET_LENGTH[0] <= len(secret) <= WEBHOOK_SECRET_LENGTH[1]:
         problems.append(f"webhook secret must be {WEBHOOK_SECRET_LENGTH[0]}–{WEBHOOK_SECRET_LENGTH[1]} characters")
+    window = form.sync_window_days
+    if window is not None and not 1 <= window <= MAX_WINDOW_DAYS:
+        problems.append(f"sync window must be 1–{MAX_WINDOW_DAYS} days")
     if problems:
         raise ValidationFailed("; ".join(problems), details={"errors": problems})
     values: dict[str, Any] = {"base_url": url, "plan": IntegrationPlan(form.plan), "active": bool(form.active),
                               "sync_frequency_minutes": int(form.sync_frequency_minutes), "webhook_header": header}
+    if window is not None or creating:
+        values["sync_window_days"] = int(window or DEFAULT_WINDOW_DAYS)
     if api_key:
         values["api_key_encrypted"] = encrypt_secret(api_key)
     if secret:

@@ -373,8 +373,10 @@ def parse_customers(raws: Iterable[Any]) -> Listing[CustomerListing]:
 
 
 def _charges_total(charges: Any) -> Decimal | None:
-    """Sum of the charges' totalCost; None when the charges were not included."""
-    if charges is None:
+    """Sum of the charges' totalCost; None when the charges were not included or are empty
+    (live accounts answer `estimatedCharges: []` for jobs whose estimate is on the opportunity:
+    that is "no charges given", not 0.00)."""
+    if charges is None or charges == []:
         return None
     return sum((_decimal(_object(c).get("totalCost")) or Decimal(0) for c in _array(charges)),
                Decimal(0))

@@ -155,7 +155,7 @@ class JobDetail:
     addresses: tuple[str, ...]
     """Origin first, destination last, stops in between."""
     estimated_charges_total: Decimal | None
-    """None when the charges were not returned."""
+    """None when the charges were not returned or are empty (`[]`)."""
 
     @property
     def origin(self) -> str | None:

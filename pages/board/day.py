@@ -30,6 +30,7 @@ from domain.board.cards import CardFilters
 from domain.board.views import Board, BoardStats, board_card, board_stats, load_board
 from domain.events.bus import DomainEvent
 from domain.paging import MAX_SEARCH_LENGTH
+from domain.sync.attention import attention_list
 from pages.access.session import guarded_page
 from pages.board import timeline
 from pages.journeys import detail as journey_page
@@ -55,6 +56,7 @@ class BoardPage(LocationDayPage):
             if principal.can(Permission.MANAGE_COMPANY):
                 self.overview = ui.column().classes("w-full")
             self.stats = ui.row().classes("w-full")
+            self.attention = ui.column().classes("w-full gap-1").props('data-testid="needs-attention"')
             self._filters_row()
             self.empty = ui.label("No journeys match.").classes("text-grey-7").props('data-testid="empty"')
             self.grid = ui.element("div").classes(
@@ -88,6 +90,7 @@ class BoardPage(LocationDayPage):
 
     async def show(self, board: Board) -> None:
         self._show_stats(board.stats)
+        await self._show_attention()
         if self.principal.can(Permission.MANAGE_COMPANY):
             self.overview.clear()
             with self.overview:
@@ -104,12 +107,27 @@ class BoardPage(LocationDayPage):
         with self.stats:
             stats_tiles(stats)
 
+    async def _show_attention(self) -> None:
+        """SmartMoving changes that moved or broke a plan at this location: old → new, what was released."""
+        items = await attention_list(self.principal, self.location_id)
+        self.attention.clear()
+        self.attention.set_visibility(bool(items))
+        with self.attention:
+            ui.label(f"Needs attention ({len(items)})").classes("text-subtitle1 text-negative")
+            for item in items:
+                released = " · truck and crew released" if item.released else ""
+                ui.label(f"{item.customer_name} ({item.job_number or item.journey_id}), {item.journey_date}: "
+                         f"{item.reason}{released}. {item.summary}").classes("text-body2").mark(
+                    f"attention-{item.journey_id}")
+
     def follow_events(self) -> None:
         on_event(self.concerns_me, self.refresh_journey_of, principal=self.principal)
 
     async def refresh_journey_of(self, event: DomainEvent) -> None:
         assert event.journey_id is not None and self.day is not None
         await self.refresh_journey(event.journey_id)
+        if event.data.get("needs_attention"):
+            await self._show_attention()
 
     async def refresh_journey(self, journey_id: int) -> None:
         """Re-read one journey (through the domain, with this page's principal) and the stats."""

@@ -19,6 +19,7 @@ from tests.smartmoving.conftest import API_KEY as SIM_KEY
 from tests.smartmoving.conftest import sim_state, sim_url  # noqa: F401 (fixtures: the simulator over HTTP)
 
 WEBHOOK_SECRET = "webhook-secret-for-tests-0123"
+TWO_DAYS = 2
 #: Fast retries for tests (the defaults wait seconds between attempts).
 FAST = {"backoff_base": 0.001, "max_backoff": 0.05, "timeout": 5.0, "rate_per_minute": 100_000}
 
@@ -49,11 +50,14 @@ async def company_id(demo: str) -> int:
 
 @pytest.fixture
 async def integration(superadmin: Principal, company_id: int, sim_url: str) -> dict[str, Any]:
-    """The demo company's integration, PREMIUM, pointed at the simulator."""
+    """The demo company's integration, PREMIUM, pointed at the simulator, syncing today and
+    tomorrow (the simulator's 150-250 jobs a day; the convergence tests use the default 14-day
+    window over a smaller SmartMoving)."""
     assert superadmin.role is Role.SUPER_ADMIN
     return await save_integration(superadmin, company_id, IntegrationForm(
         base_url=sim_url, plan=IntegrationPlan.PREMIUM, active=True, sync_frequency_minutes=30,
-        webhook_header="x-smartmoving-auth", api_key=SIM_KEY, webhook_secret=WEBHOOK_SECRET))
+        webhook_header="x-smartmoving-auth", api_key=SIM_KEY, webhook_secret=WEBHOOK_SECRET,
+        sync_window_days=TWO_DAYS))
 
 
 @pytest.fixture

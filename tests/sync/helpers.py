@@ -5,14 +5,16 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, func, select
 
-from db.enums import DataSource, SyncKind
+from db.enums import DataSource, JourneyStatus, SyncKind
 from db.models import Journey, SyncRun
 from db.session import get_engine
+from domain.sync.jobs import CREATED_FROM
 from domain.sync.mapping import BOOKED_STATUSES
 from domain.sync.runs import open_run
 from domain.sync.service import run_sync
@@ -28,8 +30,16 @@ def window() -> tuple[dt.date, dt.date]:
     return today, today + dt.timedelta(days=1)
 
 
-def booked_job_ids(sim: SimulatorState) -> set[str]:
-    """The jobs of today and tomorrow the sync must turn into journeys."""
+def window_job_ids(sim: SimulatorState) -> set[str]:
+    """The jobs of today and tomorrow the sync must turn into journeys: the booked ones, and the
+    cancelled or lost ones (shown CANCELLED)."""
+    first, last = window()
+    return {job.id for opp in sim.opportunities_between(first, last) if opp.status in CREATED_FROM
+            for job in opp.jobs if first <= job.day <= last}
+
+
+def live_job_ids(sim: SimulatorState) -> set[str]:
+    """Of those, the booked ones."""
     first, last = window()
     return {job.id for opp in sim.opportunities_between(first, last) if opp.status in BOOKED_STATUSES
             for job in opp.jobs if first <= job.day <= last}
@@ -83,6 +93,52 @@ def executed_sql(matches: Callable[[str], bool]) -> Iterator[list[str]]:
 def journey_writes() -> contextlib.AbstractContextManager[list[str]]:
     """The INSERT/UPDATE statements on journeys executed inside the block."""
     return executed_sql(lambda sql: sql.startswith(("INSERT INTO JOURNEYS ", "UPDATE JOURNEYS ")))
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    return None if value is None else value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+def truth_mismatches(truth_rows: list[dict[str, Any]], journeys: dict[str, Journey], first: dt.date,
+                     last: dt.date) -> list[str]:
+    """Every difference between SmartMoving's truth (`SimulatorScript.truth` rows: one per job of
+    [first, last]) and the synced journeys: a booked job is a live journey with its date, start,
+    addresses, customer and (one-job opportunities) value; a cancelled or lost one is CANCELLED
+    with a reason, as is a journey of the window whose job SmartMoving no longer has there."""
+    truth = {row["job_id"]: row for row in truth_rows}
+    found: list[str] = []
+    for job_id, row in truth.items():
+        journey = journeys.get(job_id)
+        booked, cancelled = row["status"] in BOOKED_STATUSES, row["status"] in (20, 30)
+        if journey is None:
+            if booked or cancelled:
+                found.append(f"{job_id}: no journey for a job in status {row['status']}")
+            continue
+        if booked:
+            if journey.status is JourneyStatus.CANCELLED or journey.sync_reason is not None:
+                found.append(f"{job_id}: booked in SmartMoving, journey {journey.status.value} ({journey.sync_reason})")
+            if _utc(journey.scheduled_start) != (dt.datetime.fromisoformat(row["start"]) if row["start"] else None):
+                found.append(f"{job_id}: start {journey.scheduled_start} != {row['start']}")
+            addresses = row["addresses"]
+            if (journey.origin_address, journey.destination_address) != (
+                    addresses[0] if addresses else None, addresses[-1] if len(addresses) > 1 else None):
+                found.append(f"{job_id}: addresses differ")
+            if row["job_count"] == 1:
+                expected = None if row["final_total"] is None else Decimal(str(row["final_total"])).quantize(
+                    Decimal("0.01"))
+                if journey.estimated_value != expected:
+                    found.append(f"{job_id}: value {journey.estimated_value} != {expected}")
+        elif journey.status is not JourneyStatus.CANCELLED or not journey.sync_reason:
+            found.append(f"{job_id}: status {row['status']} in SmartMoving, journey {journey.status.value}")
+        if journey.journey_date.isoformat() != row["date"]:
+            found.append(f"{job_id}: date {journey.journey_date} != {row['date']}")
+        if journey.customer_name != row["customer_name"]:
+            found.append(f"{job_id}: customer {journey.customer_name!r} != {row['customer_name']!r}")
+    for job_id, journey in journeys.items():
+        live = journey.status is not JourneyStatus.CANCELLED
+        if first <= journey.journey_date <= last and job_id not in truth and live:
+            found.append(f"{job_id}: live journey on {journey.journey_date}, SmartMoving has no such job then")
+    return found
 
 
 def detail_calls(sim: SimulatorState) -> int:

@@ -20,7 +20,7 @@ from domain.sync.service import BUSY, run_sync, scheduled_sync, trigger_sync, wa
 from domain.unit_of_work import read_session, unit_of_work
 from integrations.smartmoving.simulator.server import SimulatorState
 from tests.sync.conftest import FAST
-from tests.sync.helpers import booked_job_ids, sync_run, synced_journeys, window
+from tests.sync.helpers import window_job_ids, sync_run, synced_journeys, window
 
 
 async def _add_runs(integration_id: int, *runs: tuple[SyncKind, str, int, dt.datetime]) -> None:
@@ -72,7 +72,7 @@ async def test_a_near_exhausted_integration_skips_the_optional_run(integration: 
     assert sim.call_log == []
     mandatory = await sync_run(await scheduled_sync(integration["id"], SyncKind.FULL_JOBS, optional=False, **FAST))
     assert mandatory.status is SyncRunStatus.SUCCEEDED  # the 06:00 run goes while any budget remains
-    assert set(await synced_journeys()) == booked_job_ids(sim)
+    assert set(await synced_journeys()) == window_job_ids(sim)
 
 
 async def test_an_exhausted_quota_stops_mandatory_and_manual_runs(integration: dict[str, Any], superadmin: Principal,
@@ -116,7 +116,7 @@ async def test_only_one_of_two_concurrent_syncs_runs(integration: dict[str, Any]
     runs = sorted([await sync_run(first.run_id), await sync_run(second.run_id)], key=lambda r: r.status.value)
     assert [r.status for r in runs] == [SyncRunStatus.SKIPPED, SyncRunStatus.SUCCEEDED]
     assert runs[0].error == BUSY and runs[0].api_calls == 0
-    assert runs[1].created == len(booked_job_ids(sim)) == len(await synced_journeys())
+    assert runs[1].created == len(window_job_ids(sim)) == len(await synced_journeys())
     listing_pages = -(-len(sim.opportunities_between(*window())) // 200)
     assert sim.calls["/api/customers"] == listing_pages  # one listing: the second run never started
 

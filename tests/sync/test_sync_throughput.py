@@ -17,7 +17,7 @@ from domain.unit_of_work import read_session
 from integrations.smartmoving import client as client_module
 from integrations.smartmoving.simulator.server import CallRecord, SimulatorState
 from tests.fake_clock import FakeClock, RecordingLimiter, most_in_any_window
-from tests.sync.helpers import booked_job_ids, executed_sql, run, synced_journeys, window
+from tests.sync.helpers import executed_sql, run, synced_journeys, window, window_job_ids
 
 
 def _most_in_flight(calls: list[CallRecord]) -> int:
@@ -46,7 +46,7 @@ async def test_details_are_fetched_detail_concurrency_at_a_time_within_the_rate(
     monkeypatch.setattr(client_module, "SlidingWindowLimiter", limiter)
     sync = await run(integration["id"], rate_per_minute=rate, rate_window=window_seconds)
     details = [c for c in sim.call_log if c.path.startswith("/api/opportunities/")]
-    assert sync.failed == 0 and sync.created == len(booked_job_ids(sim)) > 20
+    assert sync.failed == 0 and sync.created == len(window_job_ids(sim)) > 20
     assert _most_in_flight(details) == DETAIL_CONCURRENCY
     [used] = limiters
     assert (used.rate, used.window) == (rate, window_seconds)
@@ -62,7 +62,7 @@ async def test_small_write_pages_still_give_every_job_its_journey_steps_and_even
     bus.subscribe(events.append)
     sync = await run(integration["id"])
     journeys = await synced_journeys()
-    assert set(journeys) == booked_job_ids(sim) and sync.created == len(journeys) > 7 * 10
+    assert set(journeys) == window_job_ids(sim) and sync.created == len(journeys) > 7 * 10
     async with read_session() as session:
         step_counts = dict((await session.execute(
             select(JourneyStep.journey_id, func.count()).group_by(JourneyStep.journey_id)

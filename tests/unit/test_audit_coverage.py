@@ -84,6 +84,8 @@ READS = {
     # writes anything; the run's own transaction writes and audits the result.
     "domain.sync.catalogue.fetch_catalogue", "domain.sync.jobs.collect_listed_jobs",
     "domain.sync.jobs.collect_opportunities", "domain.sync.jobs.fetch_details", "domain.sync.jobs.load_existing",
+    "domain.sync.jobs.unlisted_journeys", "domain.sync.jobs.journeys_of_opportunities",
+    "domain.sync.attention.attention_list",
 }
 
 #: Public coroutines that change no rows at all: process machinery started and stopped with the app.

@@ -58,7 +58,7 @@ def test_two_addresses_origin_first_and_the_listed_fields() -> None:
     assert (v["customer_name"], v["customer_phone"], v["customer_email"]) == (
         "Olivia Smith", "(403) 555-1234", "olivia@example.com")
     assert v["service_type"] == "Moving" and v["move_size"] == "2 Bedroom House"
-    assert v["estimated_value"] == Decimal("579.50")  # the job's own charges
+    assert v["estimated_value"] == Decimal("1130.00")  # SmartMoving's finalTotal, not the charges
     assert v["confirmed"] is True and v["job_number"] == "123456-1"
     assert v["status"] is JourneyStatus.SCHEDULED
     assert v["external_data"]["opportunity_id"] == "opp-1"
@@ -84,12 +84,18 @@ def test_no_address_at_all(addresses: list[str] | None) -> None:
     assert v["origin_address"] is None and v["destination_address"] is None
 
 
-@pytest.mark.parametrize(("status", "expected"), [
-    (4, JourneyStatus.SCHEDULED), (10, JourneyStatus.SCHEDULED), (11, JourneyStatus.SCHEDULED),
-    (20, JourneyStatus.CANCELLED), (30, JourneyStatus.CANCELLED), ("20", JourneyStatus.CANCELLED),
+@pytest.mark.parametrize(("status", "expected", "reason"), [
+    (4, JourneyStatus.SCHEDULED, None), (10, JourneyStatus.SCHEDULED, None), (11, JourneyStatus.SCHEDULED, None),
+    (20, JourneyStatus.CANCELLED, "cancelled in SmartMoving"), (30, JourneyStatus.CANCELLED, "lost in SmartMoving"),
+    ("20", JourneyStatus.CANCELLED, "cancelled in SmartMoving"),
+    (3, JourneyStatus.CANCELLED, "no longer booked in SmartMoving (status Opportunity)"),
+    (0, JourneyStatus.CANCELLED, "no longer booked in SmartMoving (status New Lead)"),
 ])
-def test_cancelled_and_lost_opportunities_cancel_the_journey(status: Any, expected: JourneyStatus) -> None:
-    assert values(detail_json(status=status))["status"] is expected
+def test_jobs_not_booked_in_smartmoving_are_cancelled_with_the_reason(status: Any, expected: JourneyStatus,
+                                                                    reason: str | None) -> None:
+    v = values(detail_json(status=status))
+    assert (v["status"], v["sync_reason"]) == (expected, reason)
+    assert v["external_opportunity_id"] == "opp-1"
 
 
 def test_string_dates_are_read_like_integer_dates() -> None:
@@ -101,15 +107,31 @@ def test_string_dates_are_read_like_integer_dates() -> None:
     assert as_string["confirmed"] is False
 
 
-def test_estimated_value_falls_back_to_the_total_of_a_one_job_opportunity_only() -> None:
+def test_estimated_value_is_the_final_total_and_empty_charges_never_make_it_zero() -> None:
     assert values(detail_json(charges=None, final_total=1130.456))["estimated_value"] == Decimal("1130.46")
-    two_jobs = detail_json(charges=None, jobs=2)
-    assert values(two_jobs, job=1)["estimated_value"] is None
+    assert values(detail_json(charges=[], final_total=1302.5))["estimated_value"] == Decimal("1302.50")
+    assert values(detail_json(charges=[0], final_total=500))["estimated_value"] == Decimal("500.00")
+
+
+def test_no_estimate_is_null_never_zero() -> None:
+    assert values(detail_json(charges=[]) | {"estimatedTotal": None})["estimated_value"] is None
+    assert values(detail_json(charges=None) | {"estimatedTotal": {"finalTotal": None}})["estimated_value"] is None
+    assert values(detail_json(charges=[120, 30]) | {"estimatedTotal": None})["estimated_value"] == Decimal("150.00")
+
+
+def test_several_jobs_share_the_total_by_their_charges_or_evenly() -> None:
+    by_charges = detail_json(jobs=2, final_total=1000.01) | {"jobs": [
+        {"id": "job-1", "jobDate": 20261120, "type": 1, "estimatedCharges": [{"totalCost": 300}]},
+        {"id": "job-2", "jobDate": 20261121, "type": 3, "estimatedCharges": [{"totalCost": 100}]}]}
+    shares = [values(by_charges, job=k)["estimated_value"] for k in (0, 1)]
+    assert shares == [Decimal("750.01"), Decimal("250.00")] and sum(shares) == Decimal("1000.01")
+    evenly = [values(detail_json(charges=[], jobs=3, final_total=100), job=k)["estimated_value"] for k in range(3)]
+    assert evenly == [Decimal("33.33"), Decimal("33.33"), Decimal("33.34")]
 
 
 def test_an_out_of_range_value_is_a_mapping_error() -> None:
     with pytest.raises(MappingError, match="out of range"):
-        values(detail_json(charges=[1e13]))
+        values(detail_json(final_total=1e13))
 
 
 def test_unknown_branch_is_a_mapping_error_with_the_branch_name() -> None:

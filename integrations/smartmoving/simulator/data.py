@@ -54,6 +54,15 @@ MIN_JOBS_PER_DAY = max(len(STATUS_WEIGHTS), len(JOB_TYPE_WEIGHTS))
 ONE_ADDRESS_JOB_TYPES = {JobType.PACKING, JobType.LOAD_ONLY, JobType.UNLOAD_ONLY,
                          JobType.INNER_HOUSE, JobType.JUNK_REMOVAL, JobType.LABOR_ONLY, 102}
 PACKING_JOB_TYPES = {JobType.PACKING, JobType.MOVING_AND_PACKING}
+#: State and province names written out, as some live accounts send them ("Texas", "Alberta").
+STATE_NAMES = {
+    "AB": "Alberta", "BC": "British Columbia", "MB": "Manitoba", "NB": "New Brunswick",
+    "NL": "Newfoundland and Labrador", "NS": "Nova Scotia", "ON": "Ontario", "PE": "Prince Edward Island",
+    "QC": "Quebec", "SK": "Saskatchewan", "AZ": "Arizona", "CA": "California", "CO": "Colorado",
+    "FL": "Florida", "GA": "Georgia", "IL": "Illinois", "MA": "Massachusetts", "MN": "Minnesota",
+    "NC": "North Carolina", "NV": "Nevada", "NY": "New York", "OR": "Oregon", "TN": "Tennessee",
+    "TX": "Texas", "UT": "Utah", "WA": "Washington",
+}
 TAX_RATES = {"ON": 0.13, "NS": 0.15, "NB": 0.15, "NL": 0.15, "QC": 0.14975}
 
 FIRST_NAMES = ("Olivia", "Liam", "Emma", "Noah", "Charlotte", "William", "Amelia", "Benjamin",
@@ -256,6 +265,9 @@ class SimOpportunity:
     final_total: float
     tax_rate: float
     jobs: list[SimJob] = field(default_factory=list)
+    #: Awkward live shapes: `estimatedCharges: []` on every job, `estimatedTotal: null`.
+    empty_charges: bool = False
+    null_total: bool = False
 
 
 def generate_day(catalogue: Catalogue, seed: int, day: dt.date,

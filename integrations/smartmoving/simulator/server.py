@@ -36,6 +36,7 @@ from integrations.smartmoving.simulator.data import (
     make_opportunity,
 )
 from integrations.smartmoving.simulator.faults import FaultInjector
+from integrations.smartmoving.simulator.script import SCRIPT_PREFIX, script_router
 from integrations.smartmoving.simulator.views import branch_json, customer_json, jobs_json, opportunity_json
 from integrations.smartmoving.simulator.webhooks import WebhookEmitter
 
@@ -66,14 +67,28 @@ class SimulatorState(FaultInjector):
 
     def __init__(self, seed: int = 1, api_key: str = DEFAULT_API_KEY, *,
                  customers_as_bare_array: bool = False,
-                 jobs_on: Mapping[dt.date, int] | None = None) -> None:
+                 jobs_on: Mapping[dt.date, int] | None = None,
+                 state_names_in_full: bool = False, awkward: bool = False) -> None:
         """`customers_as_bare_array` answers `/api/customers` in the spec's shape (still paged).
         `jobs_on` (for benchmarks) gives those days that many jobs and every other day none;
-        without it every day has 150-250."""
+        without it every day has 150-250. `state_names_in_full` writes the branches' states
+        out ("Texas"). `awkward` gives generated days the live API's awkward shapes: every 4th
+        opportunity answers `estimatedCharges: []`, every 9th has no estimate at all
+        (`estimatedTotal: null`, no charges), and every 10th shares its customer with the one
+        before it (one customer, several opportunities)."""
         super().__init__(fault_seed=seed)
         self.seed = seed
         self.api_key = api_key
         self.customers_as_bare_array = customers_as_bare_array
+        self.state_names_in_full = state_names_in_full
+        self.awkward = awkward
+        #: Opportunities deleted in SmartMoving: details answer 404, listings leave them out.
+        self.deleted_ids: set[str] = set()
+        #: Customers listed twice: again at the end of the listing (a later page), as live
+        #: paging does when the order shifts between page requests.
+        self.repeated_customer_ids: set[str] = set()
+        #: Opportunities whose details (and job times) answer this HTTP status, every time.
+        self.failing_opportunity_ids: dict[str, int] = {}
         for day, count in (jobs_on or {}).items():
             if not MIN_JOBS_PER_DAY <= count <= FIRST_ADDED_INDEX:
                 raise ValueError(f"{day}: {count} jobs; a day holds {MIN_JOBS_PER_DAY} to {FIRST_ADDED_INDEX}")
@@ -155,6 +170,89 @@ class SimulatorState(FaultInjector):
             self._days[opp.service_date].remove(opp)
             del self._by_id[opp.id]
 
+    # --- lifecycle (the scripting API: `/_script/...` and `simulator.script`) ---------------
+
+    def set_status(self, opportunity_id: str, status: int) -> SimOpportunity:
+        """Cancel (20), lose (30), re-book (4), un-book (3)...: the listing and details show it."""
+        return self.update_opportunity(opportunity_id, status=int(status))
+
+    def reschedule(self, opportunity_id: str, day: dt.date) -> SimOpportunity:
+        """Move the opportunity's jobs to `day` (times keep their local hour)."""
+        return self.update_opportunity(opportunity_id, service_date=day)
+
+    def delete_opportunity(self, opportunity_id: str) -> None:
+        """Deleted in SmartMoving: gone from listings, details answer 404."""
+        with self._lock:
+            self.remove_opportunity(opportunity_id)
+            self.deleted_ids.add(opportunity_id)
+
+    def change_job(self, opportunity_id: str, job_id: str | None = None, *,
+                   start: dt.datetime | None = None, end: dt.datetime | None = None,
+                   addresses: Sequence[str] | None = None, confirmed: bool | None = None) -> SimOpportunity:
+        """A change seen only in details (times in `/jobs`, addresses in the opportunity); the
+        listing entry stays identical. `job_id` None means the first job."""
+        with self._lock:
+            opp = self._require(opportunity_id)
+            job = opp.jobs[0] if job_id is None else next(j for j in opp.jobs if j.id == job_id)
+            if start is not None:
+                length = (job.end - job.start) if job.start and job.end else None
+                job.start = start.astimezone(dt.UTC)
+                if end is None and length is not None:
+                    job.end = job.start + length
+            if end is not None:
+                job.end = end.astimezone(dt.UTC)
+            if addresses is not None:
+                job.addresses = list(addresses)
+            if confirmed is not None:
+                job.confirmed = confirmed
+            return opp
+
+    def set_value(self, opportunity_id: str, final_total: float | None) -> SimOpportunity:
+        """The estimate (details only); None is no estimate at all: `estimatedTotal: null` and
+        `estimatedCharges: []`."""
+        with self._lock:
+            opp = self._require(opportunity_id)
+            opp.null_total = opp.empty_charges = final_total is None
+            if final_total is not None:
+                opp.final_total = round(float(final_total), 2)
+            return opp
+
+    def set_shape(self, opportunity_id: str, *, empty_charges: bool | None = None,
+                  null_total: bool | None = None) -> SimOpportunity:
+        with self._lock:
+            opp = self._require(opportunity_id)
+            if empty_charges is not None:
+                opp.empty_charges = empty_charges
+            if null_total is not None:
+                opp.null_total = null_total
+            return opp
+
+    def share_customer(self, opportunity_ids: Sequence[str]) -> None:
+        """The opportunities all belong to the first one's customer (one listing entry each day)."""
+        with self._lock:
+            opps = [self._require(i) for i in opportunity_ids]
+            for opp in opps[1:]:
+                opp.customer_id, opp.customer_name = opps[0].customer_id, opps[0].customer_name
+                opp.customer_phone, opp.customer_email = opps[0].customer_phone, opps[0].customer_email
+
+    def customer_entries(self, opps: list[SimOpportunity]) -> list[tuple[SimOpportunity, list[SimOpportunity]]]:
+        """The customers listing: one entry per customer (ordered by name) holding its
+        opportunities, the repeated customers once more at the end."""
+        by_customer: dict[str, list[SimOpportunity]] = {}
+        for opp in sorted(opps, key=lambda o: (o.customer_name, o.customer_id, o.quote_number)):
+            by_customer.setdefault(opp.customer_id, []).append(opp)
+        entries = [(group[0], group) for group in by_customer.values()]
+        return entries + [(group[0], group) for customer_id, group in by_customer.items()
+                          if customer_id in self.repeated_customer_ids]
+
+    def truth(self, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
+        """What SmartMoving holds for the jobs in [first, last]: one dict per job."""
+        return [{"opportunity_id": o.id, "job_id": j.id, "status": o.status, "date": j.day.isoformat(),
+                 "start": j.start.isoformat() if j.start else None, "end": j.end.isoformat() if j.end else None,
+                 "addresses": list(j.addresses), "final_total": None if o.null_total else o.final_total,
+                 "customer_name": o.customer_name, "branch": o.branch.name, "job_count": len(o.jobs)}
+                for o in self.opportunities_between(first, last) for j in o.jobs if first <= j.day <= last]
+
     # --- internals -----------------------------------------------------------------------
 
     def _day(self, day: dt.date) -> list[SimOpportunity]:
@@ -164,6 +262,9 @@ class SimulatorState(FaultInjector):
             else:
                 count = self.jobs_on.get(day)
                 self._days[day] = [] if count is None else generate_day(self.catalogue, self.seed, day, count)
+            self._days[day] = [opp for opp in self._days[day] if opp.id not in self.deleted_ids]
+            if self.awkward:
+                _make_awkward(self._days[day])
             self._by_id.update((opp.id, opp) for opp in self._days[day])
         return self._days[day]
 
@@ -186,6 +287,16 @@ class SimulatorState(FaultInjector):
                     setattr(job, name, value + shift)
 
 
+def _make_awkward(opps: list[SimOpportunity]) -> None:
+    for n, opp in enumerate(opps):
+        opp.empty_charges = n % 4 == 1 or n % 9 == 4
+        opp.null_total = n % 9 == 4
+        if n % 10 == 3:
+            before = opps[n - 1]
+            opp.customer_id, opp.customer_name = before.customer_id, before.customer_name
+            opp.customer_phone, opp.customer_email = before.customer_phone, before.customer_email
+
+
 def _days(first: dt.date, last: dt.date) -> Iterator[dt.date]:
     for offset in range((last - first).days + 1):
         yield first + dt.timedelta(days=offset)
@@ -202,9 +313,12 @@ def create_simulator_app(state: SimulatorState | None = None) -> FastAPI:
 
     @app.middleware("http")
     async def gate(request: Request, call_next: Callable[[Request], Any]) -> Response:
-        record = state.log_call(request.method, request.url.path)
         key = request.headers.get("x-api-key") or request.query_params.get("api-key") or ""
-        if not secrets.compare_digest(key.encode(), state.api_key.encode()):
+        authorised = secrets.compare_digest(key.encode(), state.api_key.encode())
+        if request.url.path.startswith(SCRIPT_PREFIX):  # test scripting: never logged, no faults
+            return await call_next(request) if authorised else _message(401, "Access denied due to invalid API key.")
+        record = state.log_call(request.method, request.url.path)
+        if not authorised:
             response: Response = _message(401, "Access denied due to invalid API key.")
         else:
             response = await state.inject_fault() or await call_next(request)
@@ -220,6 +334,7 @@ def create_simulator_app(state: SimulatorState | None = None) -> FastAPI:
         return _message(400, "; ".join(str(e.get("msg")) for e in exc.errors()))
 
     app.include_router(_router(state), prefix="/api")
+    app.include_router(script_router(state), prefix=SCRIPT_PREFIX)
     return app
 
 
@@ -271,7 +386,8 @@ def _router(state: SimulatorState) -> APIRouter:
 
         router.add_api_route(path, endpoint, methods=["GET"])
 
-    listing("/branches", lambda: [branch_json(b) for b in catalogue.branches])
+    listing("/branches", lambda: [branch_json(b, state_in_full=state.state_names_in_full)
+                                  for b in catalogue.branches])
     listing("/service-types", lambda: catalogue.service_types)
     listing("/move-sizes", lambda: catalogue.move_sizes)
     listing("/users", lambda: catalogue.users)
@@ -294,14 +410,19 @@ def _router(state: SimulatorState) -> APIRouter:
         """Ordered by name; with dates, opportunity info is included unless turned off."""
         dates = _date_range(_query_date(from_date), _query_date(to_date))
         opps = state.opportunities_between(*dates) if dates else state.known_opportunities()
-        opps.sort(key=lambda o: (o.customer_name, o.customer_id))
         include_opportunities = include if include is not None else dates is not None
-        items = [customer_json(o, include_opportunities, o.id in state.malformed_opportunity_ids)
-                 for o in opps]
+        items = [customer_json(first, include_opportunities, state.malformed_opportunity_ids, group)
+                 for first, group in state.customer_entries(opps)]
         page = _page(items, paging)
         return page["pageResults"] if state.customers_as_bare_array else page
 
     def found(opportunity_id: str) -> SimOpportunity:
+        if opportunity_id in state.failing_opportunity_ids:
+            code = state.failing_opportunity_ids[opportunity_id]
+            raise HTTPException(code, "An error occurred while processing your request." if code >= 500
+                                else "The request is invalid.")
+        if opportunity_id in state.deleted_ids:
+            raise HTTPException(404, "Opportunity not found")
         opp = state.opportunity(opportunity_id)
         if opp is None:
             raise HTTPException(400, "Opportunity not found")

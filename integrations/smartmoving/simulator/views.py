@@ -10,29 +10,35 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from integrations.smartmoving.simulator.data import SimBranch, SimJob, SimOpportunity
+from integrations.smartmoving.simulator.data import STATE_NAMES, SimBranch, SimJob, SimOpportunity
 
 Json = dict[str, Any]
 BROKEN_DATE = "not-a-date"
 
 
-def branch_json(branch: SimBranch) -> Json:
+def branch_json(branch: SimBranch, *, state_in_full: bool = False) -> Json:
+    """`state_in_full` writes the state or province out ("Alberta"), as some live accounts do."""
+    state = STATE_NAMES.get(branch.province, branch.province) if state_in_full else branch.province
     return {
         "id": branch.id, "name": branch.name, "phoneNumber": branch.phone, "isPrimary": False,
         "dispatchLocation": {
-            "fullAddress": f"{branch.street}, {branch.city}, {branch.province} "
-                           f"{branch.postal_code}",
-            "street": branch.street, "city": branch.city, "state": branch.province,
+            "fullAddress": f"{branch.street}, {branch.city}, {state} {branch.postal_code}",
+            "street": branch.street, "city": branch.city, "state": state,
             "zip": branch.postal_code, "lat": branch.lat, "lng": branch.lng,
         },
     }
 
 
-def customer_json(opp: SimOpportunity, include_opportunities: bool, malformed: bool) -> Json:
-    """One customer of `/api/customers` (the simulator has one customer per opportunity)."""
+def customer_json(opp: SimOpportunity, include_opportunities: bool, malformed: bool | set[str],
+                  opportunities: list[SimOpportunity] | None = None) -> Json:
+    """One customer of `/api/customers` with its `opportunities` (default: `opp` alone; a
+    customer shared by several opportunities lists them all). `malformed` is a flag for `opp`
+    or the set of malformed opportunity ids."""
+    opps = opportunities or [opp]
+    broken = malformed if isinstance(malformed, set) else {opp.id} if malformed else set()
     return {
         "id": opp.customer_id,
-        "opportunities": [_opportunity_summary_json(opp, malformed)]
+        "opportunities": [_opportunity_summary_json(o, o.id in broken) for o in opps]
         if include_opportunities else None,
         "name": opp.customer_name, "phoneNumber": opp.customer_phone, "phoneType": 0,
         "emailAddress": opp.customer_email,
@@ -52,7 +58,7 @@ def opportunity_json(opp: SimOpportunity, *, include_addresses: bool, include_ch
                      malformed: bool) -> Json:
     """`/api/opportunities/{id}`; addresses and charges only when asked for, like live."""
     subtotal = round(opp.final_total / (1 + opp.tax_rate), 2)
-    jobs = [_job_json(job, include_addresses, include_charges) for job in opp.jobs]
+    jobs = [_job_json(job, include_addresses, include_charges, opp.empty_charges) for job in opp.jobs]
     return {
         "id": opp.id, "quoteNumber": opp.quote_number,
         "customer": {"id": opp.customer_id, "name": opp.customer_name,
@@ -65,9 +71,9 @@ def opportunity_json(opp: SimOpportunity, *, include_addresses: bool, include_ch
         "moveSize": {key: opp.move_size[key] for key in ("name", "description", "volume")},
         "volume": opp.move_size["volume"], "weight": opp.move_size["weight"],
         "volumeWeightCalculationMode": 0,
-        "estimatedTotal": {"subtotal": subtotal, "taxableAmount": subtotal,
-                           "tax": round(opp.final_total - subtotal, 2),
-                           "finalTotal": opp.final_total},
+        "estimatedTotal": None if opp.null_total else {
+            "subtotal": subtotal, "taxableAmount": subtotal, "tax": round(opp.final_total - subtotal, 2),
+            "finalTotal": opp.final_total},
         "estimator": None, "salesAssignee": None, "hasTripInfo": False,
         "referralSource": opp.referral_source, "allowInventoryUpdates": True,
         "jobs": _break(jobs, "jobDate") if malformed else jobs,
@@ -75,12 +81,13 @@ def opportunity_json(opp: SimOpportunity, *, include_addresses: bool, include_ch
     }
 
 
-def _job_json(job: SimJob, include_addresses: bool, include_charges: bool) -> Json:
+def _job_json(job: SimJob, include_addresses: bool, include_charges: bool, empty_charges: bool = False) -> Json:
     return {"id": job.id, "jobNumber": job.number, "jobDate": int(f"{job.day:%Y%m%d}"),
             "type": job.type, "confirmed": job.confirmed,
             "jobAddresses": list(job.addresses) if include_addresses else None,
             "jobDocuments": [],
-            "estimatedCharges": [dict(c) for c in job.charges] if include_charges else None,
+            "estimatedCharges": ([] if empty_charges else [dict(c) for c in job.charges])
+            if include_charges else None,
             "actualCharges": [] if include_charges else None}
 
 
