@@ -103,10 +103,11 @@ async def db(database_url: str) -> AsyncIterator[str]:
 def demo_snapshot(database_url: str) -> DemoSnapshot:
     """The demo data, seeded once per session into the emptied database and kept as a snapshot
     (`tests/db_support.py`) that `demo` restores for each test."""
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from db.seed import DEMO_PASSWORD, seed_demo
     from db.session import create_engine_for
     from domain.access.passwords import hash_password
-    from sqlalchemy.ext.asyncio import AsyncSession
 
     async def seed() -> None:
         engine = create_engine_for(database_url)

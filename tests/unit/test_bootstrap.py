@@ -31,7 +31,7 @@ def _project_copy(tmp_path: Path) -> Path:
 
 
 def _bootstrap(tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["bash", "scripts/bootstrap.sh"], cwd=tmp_path, capture_output=True, text=True,
+    return subprocess.run(["bash", "scripts/bootstrap.sh"], check=False, cwd=tmp_path, capture_output=True, text=True,
                           timeout=60, env={**os.environ, "PYTHON": sys.executable})
 
 
