@@ -115,6 +115,7 @@ async def principal_for_user_id(user_id: int) -> Principal | None:
         return await load_principal(session, user_id)
 
 
+@audit.audited_write
 async def authenticate_super_admin(email: str, password: str) -> Principal:
     """`authenticate` for the super admin portal: other valid accounts are refused (403)."""
     return await authenticate(email, password, required_role=Role.SUPER_ADMIN)

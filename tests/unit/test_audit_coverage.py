@@ -68,7 +68,7 @@ READS = {
     "domain.admin.overview.company_stats", "domain.admin.overview.company_catalogue",
     "domain.admin.overview.company_locations",
     "domain.journeys.detail.journey_detail", "domain.journeys.status.journey_progress",
-    "domain.access.locations.visible_locations",
+    "domain.access.locations.visible_locations", "domain.access.signin.principal_for_user_id",
     "domain.sync.views.journey_list", "domain.sync.views.smartmoving_locations",
     "domain.sync.connection.load_connection", "domain.sync.service.integration_of",
     "domain.sync.settings.get_integration",
@@ -254,6 +254,8 @@ def _recipes() -> dict[str, Recipe]:
         # What demo-mode startup calls.
         "domain.sync.demo.ensure_demo_integration": ensure_demo_integration,
         "domain.access.signin.authenticate": _now(lambda w: lambda: auth.authenticate("admin@alpha.test", WORLD_PASSWORD)),
+        "domain.access.signin.authenticate_super_admin": _now(
+            lambda w: lambda: auth.authenticate_super_admin("root@ccrm.test", WORLD_PASSWORD)),
         "domain.access.signin.record_logout": _now(lambda w: lambda: auth.record_logout(w.admin_a)),
         "domain.admin.users.create_user": _now(lambda w: lambda: U.create_user(w.admin_a, {
             "email": "fresh@alpha.test", "full_name": "Fresh", "role": "MOVER", "password": "long-enough-pw",
