@@ -34,6 +34,7 @@ from sqlalchemy import select
 
 from db.enums import DataSource
 from db.models import Journey
+from domain.sync.drift import BookedJobs
 from domain.sync.mapping import (
     BOOKED_STATUSES,
     CANCELLING_STATUSES,
@@ -117,6 +118,9 @@ async def collect_listed_jobs(info: RunInfo, client: SmartMovingClient, catalogu
         for opportunity in customer.opportunities:
             for job in opportunity.jobs:
                 listed.setdefault(job.id, ListingEntry(customer, opportunity, job))
+    info.booked = BookedJobs(first, last, {
+        job_id: entry.job.service_date for job_id, entry in listed.items()
+        if entry.opportunity.status in BOOKED_STATUSES and first <= entry.job.service_date <= last})
     stored_hashes = await load_existing(info.company_id, listed, columns=("external_hash",))
     to_fetch: dict[str, dict[str, str | None]] = defaultdict(dict)
     for job_id, entry in listed.items():

@@ -17,6 +17,7 @@ from db.models import CompanyIntegration, SyncRun, utcnow
 from domain.audit import record as audit
 from domain.events import bus as events
 from domain.audit.record import audited_write
+from domain.sync.drift import BookedJobs
 from domain.events.bus import DomainEvent, EventType
 from domain.access.rbac import Principal
 from domain.unit_of_work import unit_of_work
@@ -64,6 +65,8 @@ class RunInfo:
     trigger: str
     counters: SyncCounters = field(default_factory=SyncCounters)
     stage: str = "starting"
+    #: A listing run's view of SmartMoving's booked jobs, reconciled when its journeys are written.
+    booked: BookedJobs | None = None
     _published_at: int = -PROGRESS_EVERY
 
     async def progress(self, *, force: bool = False) -> None:

@@ -24,6 +24,7 @@ from domain.audit.record import audited_write
 from domain.errors import Conflict, DomainError, NotFound
 from domain.sync.budget import budget_of
 from domain.sync.catalogue import fetch_catalogue, load_catalogue, write_catalogue
+from domain.sync.drift import reconcile
 from domain.sync.connection import Connection, load_connection, open_client
 from domain.sync.guard import sync_guard
 from domain.sync.jobs import PendingWrite, collect_listed_jobs, collect_opportunities
@@ -171,6 +172,9 @@ async def _execute(info: RunInfo, principal: Principal | None, opportunity_ids: 
             async with unit_of_work() as session:
                 result = await write_journeys(session, connection.company_id, pending, utcnow())
                 info.counters.created, info.counters.updated = len(result.created), len(result.updated)
+                if info.booked is not None:
+                    extra["reconciliation"] = await reconcile(session, connection.company_id, info.booked,
+                                                              info.counters.failures)
                 await _close(session, info, client, principal, extra)
     except (SmartMovingError, DomainError) as exc:
         await finish_failed(info, _describe(exc), client.calls if client else 0, principal=principal)
