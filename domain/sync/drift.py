@@ -1,7 +1,7 @@
 """The drift report: does the board equal SmartMoving?
 
-Every listing run (the regular one and the 06:00 full one) reconciles: it knows which jobs
-SmartMoving has booked in the window (the customers listing), and after writing it counts, in
+Every window run (the scheduled listing of the whole window, and Reconcile now) reconciles: it
+knows which jobs SmartMoving has booked in the window (the customers listing), and after writing it counts, in
 the same transaction, the live journeys of that window. The comparison is kept on the run
 (`SyncRun.details["reconciliation"]`): per day and branch, SmartMoving's booked jobs, the live
 journeys and how many match, and every mismatch (capped, with the exact count):
@@ -33,8 +33,10 @@ from domain.unit_of_work import read_session
 #: Mismatches kept per run (the count is always exact).
 MAX_MISMATCHES = 200
 MISSING, STALE = "MISSING", "STALE"
-#: Runs that list the whole window, hence reconcile it.
+#: Runs that list SmartMoving's jobs (the window runs among them reconcile it).
 LISTING_KINDS = (SyncKind.JOBS, SyncKind.FULL_JOBS)
+#: Listing runs searched for the last window run (near runs come between, a few an hour).
+RECENT_LISTINGS = 40
 
 
 @dataclass(slots=True)
@@ -160,9 +162,12 @@ async def drift_report(principal: Principal, company_id: int) -> DriftReport:
             select(CompanyIntegration.id).where(CompanyIntegration.company_id == company_id))
         succeeded = (select(SyncRun).where(SyncRun.integration_id == integration_id,
                                            SyncRun.status == SyncRunStatus.SUCCEEDED)
-                     .order_by(SyncRun.finished_at.desc(), SyncRun.id.desc()).limit(1))
-        run = await session.scalar(succeeded.where(SyncRun.kind.in_(LISTING_KINDS)))
-        full = await session.scalar(succeeded.where(SyncRun.kind == SyncKind.FULL_JOBS))
+                     .order_by(SyncRun.finished_at.desc(), SyncRun.id.desc()))
+        # the near runs in between list two days only: the last run that reconciled the window
+        run = next((r for r in await session.scalars(succeeded.where(SyncRun.kind.in_(LISTING_KINDS))
+                                                     .limit(RECENT_LISTINGS))
+                    if (r.details or {}).get("reconciliation")), None)
+        full = await session.scalar(succeeded.where(SyncRun.kind == SyncKind.FULL_JOBS).limit(1))
         names = dict((await session.execute(
             select(Location.id, Location.name).where(Location.company_id == company_id))).tuples().all())
     recon = ((run.details or {}).get("reconciliation") if run else None) or {}

@@ -23,6 +23,7 @@ from domain.access.rbac import Permission, Principal
 from domain.audit.record import audited_write
 from domain.errors import Conflict, DomainError, NotFound
 from domain.sync.budget import budget_of
+from domain.sync.call_plan import WINDOW, Scope
 from domain.sync.catalogue import fetch_catalogue, load_catalogue, write_catalogue
 from domain.sync.drift import reconcile
 from domain.sync.connection import Connection, load_connection, open_client
@@ -111,7 +112,8 @@ async def trigger_all(principal: Principal, kind: SyncKind = SyncKind.JOBS) -> l
 
 
 @audited_write
-async def scheduled_sync(integration_id: int, kind: SyncKind, *, optional: bool, **client_options: Any) -> int | None:
+async def scheduled_sync(integration_id: int, kind: SyncKind, *, optional: bool, scope: Scope = WINDOW,
+                         **client_options: Any) -> int | None:
     """A scheduled run: optional ones skip when the budget would not last the month, every one
     skips when the quota is used up (a SKIPPED SyncRun says why). Its run id, or None if the
     integration is gone or inactive."""
@@ -125,7 +127,7 @@ async def scheduled_sync(integration_id: int, kind: SyncKind, *, optional: bool,
                                     f"call budget: the monthly quota of {budget.quota:,} calls is used up")
     if optional and not budget.covers_optional_runs:
         return await record_skipped(integration_id, kind, "schedule", budget.skip_reason())
-    return await run_sync(await open_run(integration_id, kind, "schedule"), **client_options)
+    return await run_sync(await open_run(integration_id, kind, "schedule", scope), **client_options)
 
 
 @audited_write

@@ -18,6 +18,7 @@ from components.admin.company_panels import (
 )
 from components.nav import app_header
 from components.sync.attention import attention_entries
+from components.sync.call_plan import call_plan_panel
 from components.sync.drift import drift_panel
 from components.sync.panel import SyncPanel, history_rows, history_table
 from components.tables import column, simple_table
@@ -27,6 +28,7 @@ from db.enums import SyncKind
 from domain.errors import DomainError, NotFound
 from domain.sync.attention import attention_list
 from domain.sync.drift import drift_report
+from domain.sync.schedule import integration_plan
 from domain.sync.service import trigger_sync
 from domain.sync.history import sync_history
 from pages.access.session import guarded_page
@@ -120,6 +122,8 @@ class _CompanyPage:
                 settings_tab = ui.tab("Settings")
             with ui.tab_panels(tabs, value=overview).classes("w-full"):
                 with ui.tab_panel(overview):
+                    if integration and (plan := await integration_plan(integration["id"])) is not None:
+                        call_plan_panel(plan)
                     self.charts = ui.refreshable(self._charts)
                     self.charts(stats)
                 with ui.tab_panel(history_tab):

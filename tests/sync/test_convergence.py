@@ -25,8 +25,10 @@ from domain.access.rbac import Principal
 from domain.errors import Forbidden, NotFound, ValidationFailed
 from domain.events.bus import EventType, bus
 from domain.sync.attention import needs_attention, resolve_attention
+from domain.sync.call_plan import WINDOW, Scope
 from domain.sync.drift import MISSING, STALE, drift_report
-from domain.sync.service import refresh_opportunities, wait_for_background
+from domain.sync.runs import open_run
+from domain.sync.service import refresh_opportunities, run_sync, wait_for_background
 from domain.sync.settings import IntegrationForm, save_integration
 from domain.unit_of_work import read_session, unit_of_work
 from integrations.smartmoving.simulator.data import SimOpportunity
@@ -482,3 +484,38 @@ async def test_mark_handled_takes_an_entry_off_the_list_within_scope(integration
     assert handled.resolved_by_id == admin.user_id and audited == "resolve"
     with pytest.raises(NotFound):
         await resolve_attention(admin, entry_id + 1000)
+
+
+# --- the call plan's runs: near runs and their rolling refresh -----------------------------------
+async def _scoped(integration_id: int, scope: Scope, kind: SyncKind = SyncKind.JOBS) -> SyncRun:
+    info = await open_run(integration_id, kind, "test", scope)
+    await run_sync(info, **FAST)
+    async with read_session() as session:
+        return await session.get_one(SyncRun, info.run_id)
+
+
+async def test_near_runs_list_two_days_and_reread_their_slice_of_details(
+        integration14: int, sim: SimulatorState, script: SimulatorScript) -> None:
+    await run(integration14)
+    far = _pick(sim, 6, 1)[0]
+    first, second = _pick(sim, 0, 2)
+    await script.cancel(far.id)
+    for opportunity in (first, second):  # details only: the listing does not show it
+        await script.change_job(opportunity.id, start=opportunity.jobs[0].start + dt.timedelta(hours=2))  # type: ignore[operator]
+    calls: list[int] = []
+    for index in (0, 1):
+        before = detail_calls(sim)
+        near = await _scoped(integration14, Scope(2, (index, 2)))
+        calls.append(detail_calls(sim) - before)
+        assert near.status is SyncRunStatus.SUCCEEDED and near.details["scope"] == {"days": 2, "refresh": [index, 2]}
+    journeys = await synced_journeys()
+    assert journeys[far.jobs[0].id].status is JourneyStatus.SCHEDULED  # later days wait for the window run
+    assert await mismatches(script, last=DAYS[1]) == []  # today and tomorrow: converged, details included
+    await _scoped(integration14, WINDOW)
+    assert (await synced_journeys())[far.jobs[0].id].status is JourneyStatus.CANCELLED  # the window run saw it
+    assert await mismatches(script) == []
+    before = detail_calls(sim)
+    full = await _scoped(integration14, WINDOW, SyncKind.FULL_JOBS)  # every near job's details at once
+    everything = detail_calls(sim) - before
+    assert full.status is SyncRunStatus.SUCCEEDED and 0 < calls[0] < everything and 0 < calls[1] < everything
+    assert sum(calls) >= everything  # the two slices cover all near jobs

@@ -134,3 +134,12 @@ async def test_drift_tab_shows_the_last_reconciliation_and_reconciles_now(
     latest = await _latest_run()
     assert latest is not None and latest.id > synced.id and latest.kind.value == "FULL_JOBS"
     await user.should_see("Nothing needs attention")
+
+
+async def test_the_overview_states_the_call_plan(integration: dict[str, Any], company_id: int, user: User) -> None:
+    await sign_in(user, "superadmin@demo.ccrm")
+    await user.should_see("Companies")
+    await user.open(f"/super-admin/companies/{company_id}")
+    await user.should_see(marker="call-plan-summary")
+    await user.should_see("fits the Premium quota of 125,000")
+    await user.should_see("Today's and tomorrow's jobs")

@@ -86,6 +86,7 @@ READS = {
     "domain.sync.jobs.collect_opportunities", "domain.sync.jobs.fetch_details", "domain.sync.jobs.load_existing",
     "domain.sync.jobs.unlisted_journeys", "domain.sync.jobs.journeys_of_opportunities",
     "domain.sync.attention.attention_list", "domain.sync.drift.drift_report",
+    "domain.sync.schedule.integration_plan",
 }
 
 #: Public coroutines that change no rows at all: process machinery started and stopped with the app.
