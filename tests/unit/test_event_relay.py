@@ -153,7 +153,7 @@ async def test_the_sender_replaces_a_dead_connection(database_url: str) -> None:
         await bus.publish(DomainEvent(EventType.JOURNEY_CHANGED, 1, 2, 61))
         payloads = await heard(listener)
     assert [DomainEvent.from_json(p).journey_id for p in payloads] == [61]
-    assert relay.counters == {"sent": 2, "received": 0, "dropped": 0, "reconnects": 0}
+    assert relay.counters == {"sent": 2, "received": 0, "replayed": 0, "dropped": 0, "reconnects": 0}
 
 
 async def test_sync_progress_is_throttled_on_the_wire_but_not_locally(database_url: str) -> None:

@@ -1,0 +1,89 @@
+"""The event log in PostgreSQL: what the relay sends, numbered, so a listener can catch up.
+
+Every event the relay sends is first appended to `event_log` and then NOTIFYed with its number
+(`seq`) in the payload, in one transaction. An instance remembers the last `seq` it has seen;
+when its listening connection comes back after an outage it reads the rows after that number
+(`read_since`) and publishes them as if they had just arrived.
+
+"seq greater than the last one seen" is exact only if numbers become visible in order. A
+sequence hands out numbers at INSERT, not at COMMIT, so two instances appending at once could
+commit 11 before 10, and a listener that saw 11 would never look for 10. Appends therefore take
+a transaction-level advisory lock: one append commits at a time, in number order (a few
+microseconds each; events are far rarer than that).
+
+Pruning (`prune`) keeps the rows of the last `RETENTION` and at most `MAX_ROWS`: the log bridges a
+listener's outage, it is not a history.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import psycopg
+
+from domain.events.bus import DomainEvent
+
+#: Rows younger than this are kept (a listener down longer than this misses events).
+RETENTION = timedelta(hours=1)
+#: ... and at most this many of them.
+MAX_ROWS = 100_000
+#: At most this many rows are read per catch-up query.
+READ_BATCH = 500
+#: `pg_advisory_xact_lock` key serialising appends (an arbitrary constant: "ccrm-evl").
+APPEND_LOCK_KEY = 0x6363726D2D65766C
+
+
+def wire_payload(seq: int, event: DomainEvent) -> str:
+    """The NOTIFY payload: the event's wire form with its `seq` as the first key."""
+    return f'{{"seq":{seq},{event.to_json()[1:]}'
+
+
+def parse_payload(payload: str) -> tuple[int | None, DomainEvent]:
+    """(seq, event) of a NOTIFY payload; seq is None for an unnumbered one (sent by an instance
+    without the log). ValueError if the payload is not a domain event."""
+    raw = json.loads(payload)
+    seq = raw.pop("seq", None) if isinstance(raw, dict) else None
+    if seq is not None and (isinstance(seq, bool) or not isinstance(seq, int)):
+        raise ValueError(f"malformed event number {seq!r}")
+    return seq, DomainEvent.from_wire(raw)
+
+
+async def append_and_notify(conn: psycopg.AsyncConnection, channel: str, event: DomainEvent) -> int:
+    """Append `event` and NOTIFY it on `channel`, in one transaction; returns its `seq`.
+    `conn` is an autocommit connection (the relay's sender)."""
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock(%s)", (APPEND_LOCK_KEY,))
+        cursor = await conn.execute(
+            "INSERT INTO event_log (origin, payload) VALUES (%s, %s) RETURNING seq", (event.origin, event.to_json())
+        )
+        row = await cursor.fetchone()
+        assert row is not None  # INSERT ... RETURNING returns its row
+        seq = int(row[0])
+        await conn.execute("SELECT pg_notify(%s, %s)", (channel, wire_payload(seq, event)))
+    return seq
+
+
+async def last_seq(conn: psycopg.AsyncConnection) -> int:
+    """The number of the newest logged event (0 when the log is empty)."""
+    cursor = await conn.execute("SELECT coalesce(max(seq), 0) FROM event_log")
+    row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def read_since(conn: psycopg.AsyncConnection, seq: int, limit: int = READ_BATCH) -> list[tuple[int, str]]:
+    """Up to `limit` logged events numbered above `seq`, oldest first: (seq, wire form)."""
+    cursor = await conn.execute(
+        "SELECT seq, payload FROM event_log WHERE seq > %s ORDER BY seq LIMIT %s", (seq, limit)
+    )
+    return [(int(row_seq), str(payload)) for row_seq, payload in await cursor.fetchall()]
+
+
+async def prune(conn: psycopg.AsyncConnection, retention: timedelta = RETENTION, max_rows: int = MAX_ROWS) -> int:
+    """Delete rows older than `retention` and all but the newest `max_rows`; returns how many."""
+    cursor = await conn.execute(
+        "DELETE FROM event_log WHERE at < now() - %s "
+        "OR seq <= (SELECT max(seq) FROM event_log) - %s",
+        (retention, max_rows),
+    )
+    return cursor.rowcount
