@@ -220,19 +220,25 @@ class DemoJourney:
         assert response.status_code == 200, response.text
 
 
-def demo_journey(database_url: str) -> DemoJourney:
+def dispatcher_journeys(database_url: str, limit: int) -> tuple[list[int], str]:
+    """The first `limit` demo journeys at dispatcher@'s branches, and an API token of that dispatcher."""
     engine = create_engine(sync_url(database_url))
     try:
         with Session(engine) as session:
             dispatcher = session.scalars(select(User).where(User.email == "dispatcher@demo.ccrm")).one()
             locations = [link.location_id for link in dispatcher.location_links]
-            journey_id = session.scalars(
-                select(Journey.id).where(Journey.location_id.in_(locations)).order_by(Journey.id).limit(1)
-            ).one()
+            journey_ids = list(session.scalars(
+                select(Journey.id).where(Journey.location_id.in_(locations)).order_by(Journey.id).limit(limit)
+            ))
             token, _ = issue_token(principal_of(dispatcher))
     finally:
         engine.dispose()
-    return DemoJourney(journey_id, token)
+    return journey_ids, token
+
+
+def demo_journey(database_url: str) -> DemoJourney:
+    journey_ids, token = dispatcher_journeys(database_url, 1)
+    return DemoJourney(journey_ids[0], token)
 
 
 def signed_in_page(browser: Browser, base_url: str, email: str) -> Page:
