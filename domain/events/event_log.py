@@ -34,9 +34,13 @@ READ_BATCH = 500
 APPEND_LOCK_KEY = 0x6363726D2D65766C
 
 
+#: The wire form is the event's JSON with `"seq":N,` put in front of its first key.
+_SEQ_KEY = '{"seq":'
+
+
 def wire_payload(seq: int, event: DomainEvent) -> str:
     """The NOTIFY payload: the event's wire form with its `seq` as the first key."""
-    return f'{{"seq":{seq},{event.to_json()[1:]}'
+    return f"{_SEQ_KEY}{seq},{event.to_json()[1:]}"
 
 
 def parse_payload(payload: str) -> tuple[int | None, DomainEvent]:
@@ -49,19 +53,26 @@ def parse_payload(payload: str) -> tuple[int | None, DomainEvent]:
     return seq, DomainEvent.from_wire(raw)
 
 
+#: Lock, number, log and notify in one statement (one round trip: the sender may be busy). The
+#: INSERT reads its row from `locked`, so the number is drawn after the lock is taken; the lock is
+#: held until the statement's transaction commits. The payload is `wire_payload`'s, built in SQL.
+_APPEND_AND_NOTIFY = """
+WITH locked AS (SELECT pg_advisory_xact_lock(%(lock)s)),
+     logged AS (INSERT INTO event_log (origin, payload)
+                SELECT %(origin)s, %(event)s FROM locked RETURNING seq)
+SELECT seq, pg_notify(%(channel)s, %(seq_key)s::text || seq || ',' || %(rest)s::text) FROM logged
+"""
+
+
 async def append_and_notify(conn: psycopg.AsyncConnection, channel: str, event: DomainEvent) -> int:
     """Append `event` and NOTIFY it on `channel`, in one transaction; returns its `seq`.
     `conn` is an autocommit connection (the relay's sender)."""
-    async with conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock(%s)", (APPEND_LOCK_KEY,))
-        cursor = await conn.execute(
-            "INSERT INTO event_log (origin, payload) VALUES (%s, %s) RETURNING seq", (event.origin, event.to_json())
-        )
-        row = await cursor.fetchone()
-        assert row is not None  # INSERT ... RETURNING returns its row
-        seq = int(row[0])
-        await conn.execute("SELECT pg_notify(%s, %s)", (channel, wire_payload(seq, event)))
-    return seq
+    wire = event.to_json()
+    cursor = await conn.execute(_APPEND_AND_NOTIFY, {"lock": APPEND_LOCK_KEY, "origin": event.origin, "event": wire,
+                                                    "channel": channel, "seq_key": _SEQ_KEY, "rest": wire[1:]})
+    row = await cursor.fetchone()
+    assert row is not None  # the INSERT always returns its row
+    return int(row[0])
 
 
 async def last_seq(conn: psycopg.AsyncConnection) -> int:
