@@ -18,10 +18,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.e2e.live_server import ROOT, Instances, free_port
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+#: The marks of a test that runs nginx in front of two instances on PostgreSQL.
+PROXY_TEST_MARKS = [
+    pytest.mark.e2e,
+    pytest.mark.postgres_only,
+    pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx is not installed"),
+]
 #: How long nginx may take to answer its first request.
 STARTUP_TIMEOUT_SECONDS = 10.0
 

@@ -12,7 +12,6 @@ import os
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import redis
@@ -26,13 +25,9 @@ from tests.e2e.live_server import (
     running_instances,
     signed_in_page,
 )
-from tests.e2e.nginx_proxy import NGINX, Proxy, running_nginx
+from tests.e2e.nginx_proxy import PROXY_TEST_MARKS, Proxy, running_nginx
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.postgres_only,
-    pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx is not installed"),
-]
+pytestmark = PROXY_TEST_MARKS
 
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/5")
 #: How long the page may take to come back on the other instance. The issue's promise is 10 s; the

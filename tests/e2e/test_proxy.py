@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -20,13 +19,9 @@ from tests.e2e.live_server import (
     open_journey_status,
     signed_in_page,
 )
-from tests.e2e.nginx_proxy import NGINX, Proxy, running_nginx
+from tests.e2e.nginx_proxy import PROXY_TEST_MARKS, Proxy, running_nginx
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.postgres_only,
-    pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx is not installed"),
-]
+pytestmark = PROXY_TEST_MARKS
 
 BROWSERS = 30
 
