@@ -82,6 +82,13 @@ async def last_seq(conn: psycopg.AsyncConnection) -> int:
     return int(row[0]) if row else 0
 
 
+async def oldest_seq(conn: psycopg.AsyncConnection) -> int | None:
+    """The number of the oldest event still logged (None when the log is empty)."""
+    cursor = await conn.execute("SELECT min(seq) FROM event_log")
+    row = await cursor.fetchone()
+    return int(row[0]) if row and row[0] is not None else None
+
+
 async def read_since(conn: psycopg.AsyncConnection, seq: int, limit: int = READ_BATCH) -> list[tuple[int, str]]:
     """Up to `limit` logged events numbered above `seq`, oldest first: (seq, wire form)."""
     cursor = await conn.execute(

@@ -253,6 +253,11 @@ class EventRelay:
         """Publish the logged events after `last_seq`, oldest first. Runs after LISTEN, so an event
         committed meanwhile is both read here and notified; `_receive` drops the notification."""
         assert self.last_seq is not None
+        oldest = await event_log.oldest_seq(conn)
+        if oldest is not None and oldest > self.last_seq + 1:
+            log.warning("event relay was not listening for longer than the event log keeps (%s): events "
+                        "%d to %d are gone; pages may show stale data until their next change or reload",
+                        event_log.RETENTION, self.last_seq + 1, oldest - 1)
         replayed = 0
         while batch := await event_log.read_since(conn, self.last_seq):
             for seq, payload in batch:

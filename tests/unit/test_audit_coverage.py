@@ -86,7 +86,7 @@ READS = {
     "domain.sync.jobs.collect_opportunities", "domain.sync.jobs.fetch_details", "domain.sync.jobs.load_existing",
     "domain.sync.jobs.unlisted_journeys", "domain.sync.jobs.journeys_of_opportunities",
     "domain.sync.attention.attention_list",
-    "domain.events.event_log.last_seq", "domain.events.event_log.read_since",
+    "domain.events.event_log.last_seq", "domain.events.event_log.oldest_seq", "domain.events.event_log.read_since",
 }
 
 #: Public coroutines that change no rows at all: process machinery started and stopped with the app.

@@ -134,6 +134,24 @@ async def test_an_instance_whose_listener_was_down_catches_up_on_what_it_missed(
     assert relay.counters["reconnects"] == 1
 
 
+async def test_a_listener_down_for_longer_than_the_log_keeps_says_so_and_replays_what_is_left(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    bus = EventBus()
+    received: list[DomainEvent] = []
+    bus.subscribe(received.append)
+    async with running_relay(database_url, bus) as relay, other_instance(database_url) as other:
+        async with listener_cut_off(database_url):
+            await eventually(lambda: not relay.listening.is_set())
+            for journey_id in (1, 2):
+                await event_log.append_and_notify(other, CHANNEL, journey_event(journey_id))
+            await event_log.prune(other, retention=timedelta(0))  # both gone, as after a long outage
+            await event_log.append_and_notify(other, CHANNEL, journey_event(3))
+        await eventually(lambda: relay.listening.is_set() and len(received) == 1)
+    assert [e.journey_id for e in received] == [3]
+    assert any("longer than the event log keeps" in r.getMessage() for r in caplog.records)
+
+
 async def test_a_starting_instance_does_not_replay_older_history(database_url: str) -> None:
     bus = EventBus()
     received: list[DomainEvent] = []
