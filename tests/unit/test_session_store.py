@@ -17,5 +17,6 @@ def test_a_redis_that_does_not_answer_is_refused_without_its_password() -> None:
     assert "s3cret" not in str(refused.value)
 
 
+@pytest.mark.postgres_only  # Redis is needed (and started by bootstrap) where the failover test runs
 def test_the_redis_of_the_tests_answers() -> None:
     check_redis(os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/5"))
