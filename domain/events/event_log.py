@@ -1,7 +1,8 @@
 """The event log in PostgreSQL: what the relay sends, numbered, so a listener can catch up.
 
-Every event the relay sends is first appended to `event_log` and then NOTIFYed with its number
-(`seq`) in the payload, in one transaction. An instance remembers the last `seq` it has seen;
+Every event the relay sends is appended to `event_log` and NOTIFYed with its number (`seq`) in
+the payload, in one statement (so in one transaction). The number adds under 30 bytes to the
+payload, within the margin `MAX_WIRE_BYTES` keeps below PostgreSQL's 8000. An instance remembers the last `seq` it has seen;
 when its listening connection comes back after an outage it reads the rows after that number
 (`read_since`) and publishes them as if they had just arrived.
 
