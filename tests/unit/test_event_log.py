@@ -18,7 +18,7 @@ from db.dedicated import connect_dedicated
 from domain.events import event_log
 from domain.events.bus import INSTANCE_ID, DomainEvent, EventBus, EventType
 from domain.events.relay import CHANNEL
-from tests.unit.test_event_relay import foreign, heard, running_relay, wire_listener
+from tests.unit.test_event_relay import foreign, heard, recording_bus, running_relay, wire_listener
 
 pytestmark = pytest.mark.postgres_only
 
@@ -105,9 +105,7 @@ async def test_concurrent_senders_are_notified_in_number_order(database_url: str
 
 
 async def test_an_instance_whose_listener_was_down_catches_up_on_what_it_missed(database_url: str) -> None:
-    bus = EventBus()
-    received: list[DomainEvent] = []
-    bus.subscribe(received.append)
+    bus, received = recording_bus()
     before = journey_event(1)
     missed = [journey_event(2), journey_event(3), journey_event(4)]
     ours_meanwhile = DomainEvent(EventType.JOURNEY_CHANGED, 1, 2, 5)  # origin: this instance
@@ -137,9 +135,7 @@ async def test_an_instance_whose_listener_was_down_catches_up_on_what_it_missed(
 async def test_a_listener_down_for_longer_than_the_log_keeps_says_so_and_replays_what_is_left(
     database_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    bus = EventBus()
-    received: list[DomainEvent] = []
-    bus.subscribe(received.append)
+    bus, received = recording_bus()
     async with running_relay(database_url, bus) as relay, other_instance(database_url) as other:
         async with listener_cut_off(database_url):
             await eventually(lambda: not relay.listening.is_set())
@@ -153,9 +149,7 @@ async def test_a_listener_down_for_longer_than_the_log_keeps_says_so_and_replays
 
 
 async def test_a_starting_instance_does_not_replay_older_history(database_url: str) -> None:
-    bus = EventBus()
-    received: list[DomainEvent] = []
-    bus.subscribe(received.append)
+    bus, received = recording_bus()
     async with other_instance(database_url) as other:
         await event_log.append_and_notify(other, CHANNEL, journey_event(1))
         async with running_relay(database_url, bus) as relay:

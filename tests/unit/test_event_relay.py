@@ -62,6 +62,14 @@ def foreign(event: DomainEvent) -> DomainEvent:
     return DomainEvent.from_json(json.dumps(wire))
 
 
+def recording_bus() -> tuple[EventBus, list[DomainEvent]]:
+    """A bus of its own and the list of the events published on it."""
+    bus = EventBus()
+    received: list[DomainEvent] = []
+    bus.subscribe(received.append)
+    return bus, received
+
+
 #: How long a test waits for relayed events to arrive.
 COLLECT_SECONDS = 3.0
 
