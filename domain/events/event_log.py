@@ -2,9 +2,11 @@
 
 Every event the relay sends is appended to `event_log` and NOTIFYed with its number (`seq`) in
 the payload, in one statement (so in one transaction). The number adds under 30 bytes to the
-payload, within the margin `MAX_WIRE_BYTES` keeps below PostgreSQL's 8000. An instance remembers the last `seq` it has seen;
-when its listening connection comes back after an outage it reads the rows after that number
-(`read_since`) and publishes them as if they had just arrived.
+payload, within the margin `MAX_WIRE_BYTES` keeps below PostgreSQL's 8000.
+
+An instance remembers the last `seq` it has seen; when its listening connection comes back after
+an outage it reads the rows after that number (`read_since`) and publishes them as if they had
+just arrived.
 
 "seq greater than the last one seen" is exact only if numbers become visible in order. A
 sequence hands out numbers at INSERT, not at COMMIT, so two instances appending at once could
