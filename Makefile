@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` (the app in demo mode on SQLite) and `make test`.
-.PHONY: run test lock bench bench-board bench-live bench-sync bench-webhook bench-load
+.PHONY: run test lock bench bench-board bench-live bench-sync bench-webhook bench-webhook-board bench-load
 
 run:
 	./scripts/bootstrap.sh
@@ -45,3 +45,8 @@ bench-webhook:
 bench-load:
 	./scripts/bootstrap.sh --test
 	.venv/bin/python -m bench.api_load $(BENCH_ARGS)
+
+# From a SmartMoving webhook to the changed card on an open board (Chromium).
+bench-webhook-board:
+	./scripts/bootstrap.sh --test
+	.venv/bin/python -m bench.webhook_board $(BENCH_ARGS)
