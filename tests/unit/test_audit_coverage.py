@@ -36,7 +36,9 @@ from db.seed import DEMO_COMPANY
 from domain.admin.schemas import LocationChanges, NewTruck
 from domain.audit.record import audited_write, audited_writes
 from domain.audit.log import AuditFilters
+from domain.journeys import search as journey_search
 from domain.journeys.edit import JourneyDraft, create_journey
+from domain.journeys.search import JourneySearch
 from domain.sync.jobs import sync_window
 from domain.sync.mapping import BOOKED_STATUSES
 from domain.sync.service import wait_for_background
@@ -86,6 +88,7 @@ READS = {
     "domain.sync.jobs.collect_opportunities", "domain.sync.jobs.fetch_details", "domain.sync.jobs.load_existing",
     "domain.sync.jobs.unlisted_journeys", "domain.sync.jobs.journeys_of_opportunities",
     "domain.sync.attention.attention_list",
+    "domain.journeys.search.search_journeys", "domain.journeys.search.search_choices",
 }
 
 #: Public coroutines that change no rows at all: process machinery started and stopped with the app.
@@ -293,6 +296,8 @@ def _recipes() -> dict[str, Recipe]:
         "domain.admin.companies.suspend_company": _now(lambda w: lambda: companies.suspend_company(
             w.super_admin, w.company_b)),
         "domain.admin.companies.reactivate_company": reactivate_company,
+        "domain.journeys.search.export_journeys_csv": _now(lambda w: lambda: journey_search.export_journeys_csv(
+            w.admin_a, JourneySearch(text="Jane"))),
         "domain.audit.log.export_audit_csv": _now(lambda w: lambda: audit_log.export_audit_csv(
             w.admin_a, AuditFilters(entity="user"))),
         "domain.admin.tenancy.change_state": _now(lambda w: lambda: tenancy.change_state(
