@@ -5,27 +5,21 @@ and the customers list alike.
 Every text column is matched with `ILIKE '%term%'`, which PostgreSQL answers from the trigram
 (`pg_trgm`) GIN indexes of migration 0013 once the term has three characters; SQLite scans.
 A phone fragment is also matched digits-only ("4165550147" finds "+1 416-555-0147"), against
-`PHONE_DIGITS_SQL`, the expression the phone's trigram index is built on: the two must stay
-identical, character for character, or PostgreSQL cannot use the index.
+`phone_digits_of`, the expression the phone's trigram index is built on (`db/models/journey.py`).
 """
 
 from __future__ import annotations
 
 import re
 
-from sqlalchemy import ColumnElement, literal_column, or_
+from sqlalchemy import ColumnElement, or_
 from sqlalchemy.orm import InstrumentedAttribute
 
 from db.models import Journey
+from db.models.journey import phone_digits_of
 from db.models.base import MAX_ROW_ID
 from domain.paging import MAX_SEARCH_LENGTH
 
-#: Characters people put between the digits of a phone number.
-PHONE_SEPARATORS = (" ", "-", "(", ")", ".", "+")
-#: `customer_phone` without its separators (what the index `ix_journeys_phone_digits_trgm` holds).
-PHONE_DIGITS_SQL = "customer_phone"
-for _sep in PHONE_SEPARATORS:
-    PHONE_DIGITS_SQL = f"replace({PHONE_DIGITS_SQL}, '{_sep}', '')"
 #: A term that reads as (part of) a phone number: digits and separators, at least three digits.
 _PHONE_LIKE = re.compile(r"[0-9 ()+.\-]*")
 _JOURNEY_NUMBER = re.compile(r"#?([0-9]{1,10})")
@@ -60,7 +54,7 @@ def journey_text_match(term: str | None) -> ColumnElement[bool] | None:
     matches: list[ColumnElement[bool]] = [column.ilike(pattern, escape="\\") for column in TEXT_COLUMNS]
     digits = phone_digits(term)
     if digits is not None:
-        matches.append(literal_column(PHONE_DIGITS_SQL).like(f"%{digits}%"))
+        matches.append(phone_digits_of(Journey.customer_phone).like(f"%{digits}%"))
     number = _JOURNEY_NUMBER.fullmatch(term)
     if number is not None and int(number.group(1)) <= MAX_ROW_ID:
         matches.append(Journey.id == int(number.group(1)))
