@@ -21,6 +21,7 @@ from api.admin import overview as company_overview
 from api.workflow import phases as journey_phases
 from api.journeys import edit as journeys
 from api.journeys import search as journey_search_api
+from api import crew as crew_api
 from api.workflow import media
 from api.workflow import mobile
 from api import sync as smartmoving
@@ -49,6 +50,7 @@ from pages.workflow import template as admin_workflow
 from pages.workflow import approvals
 from pages.board import day as dispatcher
 from pages.journeys import search as journey_search
+from pages.crew import roster as crew_pages
 from pages.journeys import status as journey_status
 from pages.access import login
 from pages.admin import portal as super_admin
@@ -113,7 +115,8 @@ def build() -> None:
     lifespan = app.router.lifespan_context
     for router in (health.router, auth.router, admin.router, companies.router, audit.router,
                    journey_status_api.router, journeys.router, smartmoving.router, company_overview.router,
-                   mobile.router, journey_phases.router, media.router, journey_search_api.router):
+                   mobile.router, journey_phases.router, media.router, journey_search_api.router,
+                   crew_api.router):
         app.include_router(router, responses=ERROR_RESPONSES, dependencies=[Depends(refuse_unstorable_input)])
     app.router.lifespan_context = lifespan
     login.register()
@@ -122,6 +125,7 @@ def build() -> None:
     audit_pages.register()
     journey_status.register()
     journey_search.register()
+    crew_pages.register()
     dispatcher.register()
     super_admin.register()
     mobile_pages.register()

@@ -37,6 +37,8 @@ PHONE = {"/mobile", "/mobile/journey/{journey_id}"}
 #: The desk's lists across days and branches (journeys, customers) and the crew roster.
 SEARCH = {"/journeys"}
 SEARCH_API = {"GET /api/journeys", "GET /api/journeys/export.csv"}
+#: The crew roster (managers, dispatchers and admins of their branches).
+CREW = {"/crew", "GET /api/crew"}
 #: Pages every role may open (the domain decides which journeys each sees).
 EVERY_ROLE_PAGES = {"/journeys/{journey_id}/status"}
 #: Pages anyone may open, signed in or not, or that only redirect (the board's old addresses).
@@ -62,21 +64,22 @@ ALLOWED: dict[Role, set[str]] = {
     Role.SUPER_ADMIN: {*PORTAL, "/audit", *ADMIN_PAGES, *EVERY_ROLE_PAGES,
                        *EVERYONE, *ADMINISTRATION, *COMPANIES, *AUDIT},
     Role.ADMIN: {*DESK, "/approvals", "/admin/workflow", "/audit", *ADMIN_PAGES, *EVERY_ROLE_PAGES,
-                 *EVERYONE, *ADMINISTRATION, *AUDIT, *SEARCH, *SEARCH_API},
-    Role.MANAGER: {*DESK, "/approvals", *EVERY_ROLE_PAGES, *EVERYONE, *SEARCH, *SEARCH_API},
-    Role.DISPATCHER: {*DESK, "/approvals", *EVERY_ROLE_PAGES, *EVERYONE, *SEARCH, *SEARCH_API},
+                 *EVERYONE, *ADMINISTRATION, *AUDIT, *SEARCH, *SEARCH_API, *CREW},
+    Role.MANAGER: {*DESK, "/approvals", *EVERY_ROLE_PAGES, *EVERYONE, *SEARCH, *SEARCH_API, *CREW},
+    Role.DISPATCHER: {*DESK, "/approvals", *EVERY_ROLE_PAGES, *EVERYONE, *SEARCH, *SEARCH_API, *CREW},
     Role.DRIVER: {*PHONE, *EVERY_ROLE_PAGES, *EVERYONE},
     Role.MOVER: {*PHONE, *EVERY_ROLE_PAGES, *EVERYONE},
     Role.AUDITOR: {*DESK, "/audit", *EVERY_ROLE_PAGES, *EVERYONE, *AUDIT, *SEARCH, *SEARCH_API},
 }
 
 #: Every guarded page, as registered (path parameters in braces).
-GUARDED = ADMIN_PAGES | DESK | PORTAL | PHONE | EVERY_ROLE_PAGES | SEARCH | {"/approvals", "/admin/workflow", "/audit"}
+GUARDED = (ADMIN_PAGES | DESK | PORTAL | PHONE | EVERY_ROLE_PAGES | SEARCH | {"/crew"}
+           | {"/approvals", "/admin/workflow", "/audit"})
 #: The pages opened by the simulated user (those without path parameters).
 PAGES = sorted(path for path in GUARDED if "{" not in path)
 #: Titles of the pages this issue built (the landing pages belong to other issues).
 TITLES = {"/admin/users": "Users", "/admin/locations": "Locations", "/admin/trucks": "Trucks",
-          "/audit": "Audit trail", "/super-admin/companies": "Companies", "/journeys": "Journeys"}
+          "/audit": "Audit trail", "/super-admin/companies": "Companies", "/journeys": "Journeys", "/crew": "Crew"}
 
 
 async def _targets() -> dict[str, int]:
@@ -125,7 +128,7 @@ def _calls(t: dict[str, int], email: str) -> list[tuple[str, str, dict[str, Any]
          {"email": email, "password": DEMO_PASSWORD}),
         ("GET /api/audit", "/api/audit", None),
         ("GET /api/audit/export.csv", "/api/audit/export.csv", None),
-        *((name, name.split()[1], None) for name in sorted(SEARCH_API)),
+        *((name, name.split()[1], None) for name in sorted(SEARCH_API | {"GET /api/crew"})),
         ("POST /api/auth/logout", "/api/auth/logout", None),
     ]
     return calls
@@ -137,13 +140,15 @@ def test_the_table_covers_every_route_of_this_issue() -> None:
     from api import audit
     from api.admin import companies
     from api.admin import records as admin
+    from api import crew
     from api.journeys import search
     from app import build  # noqa: F401  (importing app is enough to build the routers)
 
     routes = {f"{m} {r.path}".replace("{entity_id}", "{id}")
-              for router in (admin.router, audit.router, auth.router, companies.router, search.router)
+              for router in (admin.router, audit.router, auth.router, companies.router, search.router,
+                                   crew.router)
               for r in router.routes for m in r.methods}
-    tested = EVERYONE | ADMINISTRATION | COMPANIES | AUDIT | SEARCH_API | {"POST /api/auth/login"}
+    tested = EVERYONE | ADMINISTRATION | COMPANIES | AUDIT | SEARCH_API | {"GET /api/crew", "POST /api/auth/login"}
     assert routes == tested
 
 

@@ -89,6 +89,7 @@ READS = {
     "domain.sync.jobs.unlisted_journeys", "domain.sync.jobs.journeys_of_opportunities",
     "domain.sync.attention.attention_list",
     "domain.journeys.search.search_journeys", "domain.journeys.search.search_choices",
+    "domain.crew.roster.crew_roster",
 }
 
 #: Public coroutines that change no rows at all: process machinery started and stopped with the app.
