@@ -10,6 +10,7 @@ from domain.access.rbac import Permission, Principal, role_label
 SECTIONS: list[tuple[str, str, Permission]] = [
     ("Board", "/board", Permission.USE_BOARD),
     ("Journeys", "/journeys", Permission.SEARCH_JOURNEYS),
+    ("Customers", "/customers", Permission.VIEW_CUSTOMERS),
     ("Crew", "/crew", Permission.VIEW_CREW_ROSTER),
     ("Approvals", "/approvals", Permission.USE_APPROVAL_QUEUE),
     ("Portal", "/super-admin", Permission.VIEW_ALL_COMPANIES),

@@ -142,7 +142,7 @@ def _order(search: JourneySort, descending: bool) -> list[Any]:
     return by_date
 
 
-def _rows_query(principal: Principal, search: JourneySearch) -> Select[Any]:
+def rows_query(principal: Principal, search: JourneySearch) -> Select[Any]:
     columns: list[Any] = [
         Journey.id, Journey.journey_date, Journey.scheduled_start, Journey.scheduled_end, Journey.status,
         Journey.location_id, Location.name, Location.timezone, Journey.data_source, Journey.job_number,
@@ -185,7 +185,7 @@ def _row(values: Sequence[Any], crew: list[str], financial: bool) -> JourneyRow:
 
 
 async def load_rows(session: AsyncSession, principal: Principal, query: Select[Any]) -> list[JourneyRow]:
-    """The rows of a `_rows_query`-shaped query, with their crews (one more query)."""
+    """The rows of a `rows_query`-shaped query, with their crews (one more query)."""
     found = (await session.execute(query)).all()
     crews = await _crews(session, [r[0] for r in found])
     financial = principal.can(Permission.VIEW_FINANCIAL_DATA)
@@ -201,7 +201,7 @@ async def search_journeys(principal: Principal, search: JourneySearch = JourneyS
         total = await session.scalar(
             select(func.count()).select_from(Journey).where(journey_scope(principal), *search_clauses(search)))
         rows = await load_rows(session, principal,
-                               _rows_query(principal, search).limit(page_size).offset((page - 1) * page_size))
+                               rows_query(principal, search).limit(page_size).offset((page - 1) * page_size))
     return Page(tuple(rows), int(total or 0), page, page_size)
 
 
@@ -267,7 +267,7 @@ async def export_journeys_csv(principal: Principal, search: JourneySearch = Jour
     if not 1 <= limit <= EXPORT_ROW_LIMIT:
         raise ValidationFailed(f"the export limit must be between 1 and {EXPORT_ROW_LIMIT}")
     async with unit_of_work() as session:
-        rows = await load_rows(session, principal, _rows_query(principal, search).limit(limit + 1))
+        rows = await load_rows(session, principal, rows_query(principal, search).limit(limit + 1))
         truncated = len(rows) > limit
         rows = rows[:limit]
         audit.record(session, principal, "export", "journeys", None,

@@ -38,14 +38,14 @@ def money(value: Any) -> str:
     return "" if value is None else f"${value:,.2f}"
 
 
-def _columns(financial: bool) -> list[dict[str, Any]]:
+def journey_columns(financial: bool) -> list[dict[str, Any]]:
     columns = [column("label", "Job"), column("day", "Date"), column("hours", "Time"), column("branch", "Branch"),
                column("state", "Status"), column("customer", "Customer"), column("phone", "Phone"),
                column("address", "From", wrap=True), column("truck", "Truck"), column("crew", "Crew", wrap=True)]
     return [*columns, column("value", "Estimated value", right=True)] if financial else columns
 
 
-def _row(item: dict[str, Any]) -> dict[str, Any]:
+def journey_row(item: dict[str, Any]) -> dict[str, Any]:
     """A `JourneyRow.to_dict()` in words (it has `estimated_value` only for roles that may see money)."""
     row = {"id": item["id"], "label": item["label"], "day": day_words(item["journey_date"]),
            "hours": hours_words(item["scheduled_start"], item["scheduled_end"]), "branch": item["location_name"],
@@ -109,8 +109,8 @@ async def journeys_page(principal: Principal) -> None:
                 .mark("journeys-order")
             ui.button("Search", icon="search", on_click=lambda: table.load()).props(
                 'unelevated no-caps data-testid="journeys-apply"').mark("journeys-apply")
-        table = PagedTable(_columns(principal.can(Permission.VIEW_FINANCIAL_DATA)), fetch, marker="journeys-table",
-                           to_row=_row)
+        table = PagedTable(journey_columns(principal.can(Permission.VIEW_FINANCIAL_DATA)), fetch, marker="journeys-table",
+                           to_row=journey_row)
         table.table.add_slot("body-cell-label", LINK_SLOT)
     await table.load()
 

@@ -90,6 +90,7 @@ READS = {
     "domain.sync.attention.attention_list",
     "domain.journeys.search.search_journeys", "domain.journeys.search.search_choices",
     "domain.crew.roster.crew_roster",
+    "domain.customers.directory.list_customers", "domain.customers.directory.get_customer",
 }
 
 #: Public coroutines that change no rows at all: process machinery started and stopped with the app.
