@@ -5,8 +5,9 @@
     python -m bench.company --sections api,board --requests 100
 
 Sections: `api` (job-query latency per role vs. the same SQL raw), `board` (a 100-job day in
-Chromium), `search` (the journey search box: a name, a job number, a phone fragment), `sync` (a 2,000-job day from the simulator, then a no-change re-sync) and `webhooks`
-(accepted events per second). `api` and `board` run against the company-scale data, generated
+Chromium), `search` (the journey search box: a name, a job number, a phone fragment), `sync`
+(a 2,000-job day from the simulator, then a no-change re-sync) and `webhooks` (accepted events
+per second). `api` and `board` run against the company-scale data, generated
 on first use (see bench.company_data) and served by the app as a subprocess; `sync` and
 `webhooks` use fresh databases of their own named after `--database-url`.
 """

@@ -5,14 +5,13 @@ number and part of a phone number. p50/p95 of `requests` after `warmup`, per ter
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import httpx
 from sqlalchemy import select
 
-from bench.api_latency import _principals
+from bench.api_latency import _principals, _time_api
 from bench.report import Figure, at_most, percentile, reported
 from db.enums import DataSource, Role
 from db.models import Journey
@@ -58,22 +57,19 @@ async def measure(base_url: str, database_url: str, accounts: dict[Role, str], *
         terms = await _terms()
     finally:
         await dispose_engine()
+    return _time_searches(base_url, [(role, issue_token(principals[role])[0]) for role in ROLES], terms,
+                          requests, warmup)
+
+
+def _time_searches(base_url: str, tokens: list[tuple[Role, str]], terms: dict[str, str], requests: int,
+                   warmup: int) -> list[Searched]:
     results = []
     with httpx.Client(base_url=base_url, timeout=30) as client:
-        for role in ROLES:
-            headers = {"Authorization": f"Bearer {issue_token(principals[role])[0]}"}
+        for role, token in tokens:
             for kind, term in terms.items():
                 path = "/api/journeys?" + urlencode({"q": term})
-                samples, total = [], 0
-                for n in range(warmup + requests):
-                    started = time.perf_counter()
-                    response = client.get(path, headers=headers)
-                    elapsed = (time.perf_counter() - started) * 1000
-                    if response.status_code != 200:
-                        raise RuntimeError(f"GET {path}: {response.status_code} {response.text[:300]}")
-                    if n >= warmup:
-                        samples.append(elapsed)
-                    total = response.json()["data"]["total"]
+                samples, _items = _time_api(client, path, token, requests, warmup)
+                total = client.get(path, headers={"Authorization": f"Bearer {token}"}).json()["data"]["total"]
                 results.append(Searched(kind, term, role, samples, total))
     return results
 

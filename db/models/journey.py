@@ -20,7 +20,7 @@ from sqlalchemy import (
     literal_column,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import InstrumentedAttribute, Mapped, mapped_column, relationship
 
 from db.enums import (
     ActivityKind,
@@ -42,11 +42,11 @@ OPEN_JOURNEY = text("status NOT IN ('COMPLETED', 'AUDITED', 'CANCELLED')")
 PHONE_SEPARATORS = (" ", "-", "(", ")", ".", "+")
 
 
-def phone_digits_of(phone: ColumnElement[str | None]) -> ColumnElement[str | None]:
+def phone_digits_of(phone: ColumnElement[Any] | InstrumentedAttribute[Any]) -> ColumnElement[Any]:
     """`phone` without its separators: what the phone's trigram index holds, and what the search
     box matches a phone fragment against (`domain/journeys/text_search.py`). Both use this one
     expression (its constants inline, never bound parameters), or PostgreSQL could not use the index."""
-    expression = phone
+    expression: ColumnElement[Any] = phone.expression if isinstance(phone, InstrumentedAttribute) else phone
     for separator in PHONE_SEPARATORS:
         expression = func.replace(expression, literal_column(f"'{separator}'"), literal_column("''"))
     return expression

@@ -130,18 +130,18 @@ async def crew_roster(principal: Principal, *, location_ids: Sequence[int] = (),
                                       .limit(page_size).offset((page - 1) * page_size))).all()
         user_ids = sorted({r[0] for r in rows})
         loans = await _loans(session, user_ids, week)
-        names = dict((await session.execute(select(Location.id, Location.name).where(
-            Location.id.in_({to for items in loans.values() for _, to, _ in items}
-                            | {home for items in loans.values() for home, _, _ in items})))).all())
-        counts = dict((await session.execute(
+        branch_ids = {b for items in loans.values() for home, to, _ in items for b in (home, to)}
+        names: dict[int, str] = {i: n for i, n in await session.execute(
+            select(Location.id, Location.name).where(Location.id.in_(branch_ids)))}
+        counts: dict[int, int] = {u: n for u, n in await session.execute(
             select(CrewAssignment.user_id, func.count()).where(
                 CrewAssignment.user_id.in_(user_ids), CrewAssignment.journey_date.between(week.first, week.last))
-            .group_by(CrewAssignment.user_id))).all())
-        activity = dict((await session.execute(
+            .group_by(CrewAssignment.user_id))}
+        activity: dict[int | None, datetime] = {u: at for u, at in await session.execute(
             select(StepActivity.created_by_id, func.max(StepActivity.created_at))
-            .where(StepActivity.created_by_id.in_(user_ids)).group_by(StepActivity.created_by_id))).all())
-        logins = dict((await session.execute(
-            select(User.id, User.last_login_at).where(User.id.in_(user_ids)))).all())
+            .where(StepActivity.created_by_id.in_(user_ids)).group_by(StepActivity.created_by_id))}
+        logins: dict[int, datetime | None] = {u: at for u, at in await session.execute(
+            select(User.id, User.last_login_at).where(User.id.in_(user_ids)))}
     items = []
     for user_id, name, role, phone, email, location_id, location_name, timezone in rows:
         marks = tuple(

@@ -88,9 +88,9 @@ async def list_customers(principal: Principal, *, search: str = "", page: int = 
     if (match := journey_text_match(search)) is not None:
         where.append(match)
     matching = select(key).where(*where).distinct().subquery()
+    value = Journey.estimated_value if financial else cast(null(), Numeric(12, 2)).label("estimated_value")
     journeys = select(Journey.id, Journey.customer_name, Journey.customer_phone, Journey.customer_email,
-                      Journey.data_source, Journey.journey_date, Journey.estimated_value if financial else
-                      cast(null(), Numeric(12, 2)).label("estimated_value"), key).where(journey_scope(principal)).subquery()
+                      Journey.data_source, Journey.journey_date, value, key).where(journey_scope(principal)).subquery()
     grouped = (
         select(func.min(journeys.c.id), func.max(journeys.c.customer_name), func.max(journeys.c.customer_phone),
                func.max(journeys.c.customer_email),
@@ -169,8 +169,8 @@ async def get_customer(principal: Principal, customer_id: int) -> CustomerDetail
         rows = await load_rows(session, principal, query)
         smallest = await session.scalar(select(func.min(Journey.id)).where(journey_scope(principal), own))
         from_sm = any(r.data_source is DataSource.SMARTMOVING for r in rows)
-        zones = dict((await session.execute(select(Location.id, Location.timezone).where(
-            Location.id.in_({r.location_id for r in rows})))).all())
+        zones: dict[int, str] = {i: z for i, z in await session.execute(
+            select(Location.id, Location.timezone).where(Location.id.in_({r.location_id for r in rows})))}
     todays = {location_id: today_in(zone) for location_id, zone in zones.items()}
     upcoming = sorted((r for r in rows if r.journey_date >= todays[r.location_id]),
                       key=lambda r: (r.journey_date, r.id))

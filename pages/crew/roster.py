@@ -45,7 +45,7 @@ async def crew_page(principal: Principal) -> None:
     branches = {o.id: o.name for o in await visible_locations(principal)}
     form: dict[str, Any] = {"text": "", "branches": []}
 
-    async def fetch(page: int, page_size: int) -> Page:
+    async def fetch(page: int, page_size: int) -> Page[dict[str, Any]]:
         found = await crew_roster(principal, location_ids=form["branches"] or (), search=form["text"] or "",
                                   page=page, page_size=page_size)
         return Page([asdict(row) for row in found.items], found.total, found.page, found.page_size)

@@ -41,7 +41,7 @@ async def customers_page(principal: Principal) -> None:
     app_header(principal)
     form: dict[str, Any] = {"text": ""}
 
-    async def fetch(page: int, page_size: int) -> Page:
+    async def fetch(page: int, page_size: int) -> Page[dict[str, Any]]:
         found = await list_customers(principal, search=form["text"] or "", page=page, page_size=page_size)
         return Page([c.to_dict() for c in found.items], found.total, found.page, found.page_size)
 

@@ -71,7 +71,7 @@ async def journeys_page(principal: Principal) -> None:
             source=DataSource(form["source"]) if form["source"] else None, crew_user_id=form["crew"],
             truck_id=form["truck"], sort=JourneySort(form["sort"]), descending=form["order"] == "desc")
 
-    async def fetch(page: int, page_size: int) -> Page:
+    async def fetch(page: int, page_size: int) -> Page[dict[str, Any]]:
         found = await search_journeys(principal, search(), page=page, page_size=page_size)
         return Page([row.to_dict() for row in found.items], found.total, found.page, found.page_size)
 
@@ -109,8 +109,8 @@ async def journeys_page(principal: Principal) -> None:
                 .mark("journeys-order")
             ui.button("Search", icon="search", on_click=lambda: table.load()).props(
                 'unelevated no-caps data-testid="journeys-apply"').mark("journeys-apply")
-        table = PagedTable(journey_columns(principal.can(Permission.VIEW_FINANCIAL_DATA)), fetch, marker="journeys-table",
-                           to_row=journey_row)
+        table = PagedTable(journey_columns(principal.can(Permission.VIEW_FINANCIAL_DATA)), fetch,
+                           marker="journeys-table", to_row=journey_row)
         table.table.add_slot("body-cell-label", LINK_SLOT)
     await table.load()
 
