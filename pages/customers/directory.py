@@ -72,7 +72,7 @@ async def customer_page(principal: Principal, customer_id: int) -> None:
         detail = (await get_customer(principal, customer_id)).to_dict()
     except NotFound:
         ui.label("This customer does not exist, or is outside your branches.").classes("q-pa-md") \
-            .props('data-testid="customer-not-found"')
+            .props('data-testid="customer-not-found"').mark("customer-not-found")
         return
     with ui.column().classes("w-full max-w-screen-xl mx-auto p-4 gap-3"):
         with ui.row().classes("items-baseline gap-4"):
