@@ -8,6 +8,7 @@ from typing import Any
 
 from nicegui import ui
 
+from components.filters import search_box, search_button
 from components.journeys.words import day_words
 from components.nav import app_header
 from components.paged_table import PagedTable
@@ -15,7 +16,7 @@ from components.tables import column
 from domain.access.locations import visible_locations
 from domain.access.rbac import Permission, Principal, role_label
 from domain.crew.roster import Loan, crew_roster
-from domain.paging import MAX_SEARCH_LENGTH, Page
+from domain.paging import Page
 from domain.timewindow import local_time
 from pages.access.session import guarded_page
 
@@ -53,13 +54,10 @@ async def crew_page(principal: Principal) -> None:
     with ui.column().classes("w-full max-w-screen-xl mx-auto p-4 gap-3"):
         ui.label("Crew").classes("text-h5").props('data-testid="page-title"')
         with ui.row().classes("w-full items-end gap-3"):
-            ui.input("Search name, e-mail or phone").bind_value(form, "text").props(
-                f'outlined dense clearable maxlength={MAX_SEARCH_LENGTH}').classes("w-80").mark("crew-search") \
-                .on("keydown.enter", lambda: table.load())
+            search_box("Search name, e-mail or phone", form, "crew", lambda: table.load(), "w-80")
             ui.select(branches, label="Branches", multiple=True, clearable=True).bind_value(form, "branches").props(
                 "outlined dense use-chips").classes("w-72").mark("crew-branches")
-            ui.button("Search", icon="search", on_click=lambda: table.load()).props(
-                'unelevated no-caps data-testid="crew-apply"').mark("crew-apply")
+            search_button("crew", lambda: table.load())
         table = PagedTable(COLUMNS, fetch, marker="crew-table", to_row=_row)
     await table.load()
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from nicegui import ui
 
+from components.filters import search_box, search_button
 from components.journeys.words import day_words
 from components.nav import app_header
 from components.paged_table import PagedTable
@@ -14,7 +15,7 @@ from components.tables import column
 from domain.access.rbac import Permission, Principal
 from domain.customers.directory import get_customer, list_customers
 from domain.errors import NotFound
-from domain.paging import MAX_SEARCH_LENGTH, Page
+from domain.paging import Page
 from pages.access.session import guarded_page
 from pages.journeys.search import LINK_SLOT, journey_columns, journey_row, money
 
@@ -48,11 +49,8 @@ async def customers_page(principal: Principal) -> None:
     with ui.column().classes("w-full max-w-screen-xl mx-auto p-4 gap-3"):
         ui.label("Customers").classes("text-h5").props('data-testid="page-title"')
         with ui.row().classes("w-full items-end gap-3"):
-            ui.input("Search name, phone, e-mail, job or address").bind_value(form, "text").props(
-                f'outlined dense clearable maxlength={MAX_SEARCH_LENGTH} data-testid="customers-search"').classes(
-                "w-96").mark("customers-search").on("keydown.enter", lambda: table.load())
-            ui.button("Search", icon="search", on_click=lambda: table.load()).props(
-                'unelevated no-caps data-testid="customers-apply"').mark("customers-apply")
+            search_box("Search name, phone, e-mail, job or address", form, "customers", lambda: table.load())
+            search_button("customers", lambda: table.load())
         table = PagedTable(_columns(principal.can(Permission.VIEW_FINANCIAL_DATA)), fetch,
                            marker="customers-table", to_row=_row)
         table.table.add_slot("body-cell-name", NAME_SLOT)

@@ -9,7 +9,7 @@ from typing import Any
 from nicegui import ui
 
 from components.downloads import download_csv
-from components.filters import day_of
+from components.filters import day_of, search_box, search_button
 from components.journeys.words import day_words, hours_words
 from components.nav import app_header
 from components.paged_table import PagedTable
@@ -24,7 +24,7 @@ from domain.journeys.search import (
     search_choices,
     search_journeys,
 )
-from domain.paging import MAX_SEARCH_LENGTH, Page
+from domain.paging import Page
 from pages.access.session import guarded_page
 
 #: The job label links to the journey page.
@@ -85,9 +85,7 @@ async def journeys_page(principal: Principal) -> None:
                       on_click=lambda: download_csv(lambda: export_journeys_csv(principal, search()))).props(
                 'unelevated no-caps data-testid="journeys-download"').mark("journeys-download")
         with ui.row().classes("w-full items-end gap-3"):
-            ui.input("Search customer, job, address, phone or e-mail").bind_value(form, "text").props(
-                f'outlined dense clearable maxlength={MAX_SEARCH_LENGTH} data-testid="journeys-search"').classes(
-                "w-96").mark("journeys-search").on("keydown.enter", lambda: table.load())
+            search_box("Search customer, job, address, phone or e-mail", form, "journeys", lambda: table.load())
             ui.input("From").bind_value(form, "date_from").props("outlined dense type=date stack-label") \
                 .classes("w-40").mark("journeys-from")
             ui.input("To").bind_value(form, "date_to").props("outlined dense type=date stack-label") \
@@ -107,8 +105,7 @@ async def journeys_page(principal: Principal) -> None:
                 .mark("journeys-sort")
             ui.select(ORDERS, label="Order").bind_value(form, "order").props("outlined dense").classes("w-56") \
                 .mark("journeys-order")
-            ui.button("Search", icon="search", on_click=lambda: table.load()).props(
-                'unelevated no-caps data-testid="journeys-apply"').mark("journeys-apply")
+            search_button("journeys", lambda: table.load())
         table = PagedTable(journey_columns(principal.can(Permission.VIEW_FINANCIAL_DATA)), fetch,
                            marker="journeys-table", to_row=journey_row)
         table.table.add_slot("body-cell-label", LINK_SLOT)
