@@ -184,12 +184,20 @@ def _row(values: Sequence[Any], crew: list[str], financial: bool) -> JourneyRow:
     )
 
 
-async def load_rows(session: AsyncSession, principal: Principal, query: Select[Any]) -> list[JourneyRow]:
-    """The rows of a `rows_query`-shaped query, with their crews (one more query)."""
-    found = (await session.execute(query)).all()
+async def _rows_of(session: AsyncSession, principal: Principal, found: Sequence[Any]) -> list[JourneyRow]:
     crews = await _crews(session, [r[0] for r in found])
     financial = principal.can(Permission.VIEW_FINANCIAL_DATA)
     return [_row(r, crews[r[0]], financial) for r in found]
+
+
+async def load_rows(session: AsyncSession, principal: Principal, query: Select[Any]) -> list[JourneyRow]:
+    """The rows of a `rows_query`-shaped query, with their crews (one more query)."""
+    return await _rows_of(session, principal, (await session.execute(query)).all())
+
+
+async def _count(session: AsyncSession, principal: Principal, search: JourneySearch) -> int:
+    return int(await session.scalar(
+        select(func.count()).select_from(Journey).where(journey_scope(principal), *search_clauses(search))) or 0)
 
 
 async def search_journeys(principal: Principal, search: JourneySearch = JourneySearch(), *, page: int = 1,
@@ -197,12 +205,17 @@ async def search_journeys(principal: Principal, search: JourneySearch = JourneyS
     """One page of the journeys in scope matching `search`, and how many match in all."""
     principal.require(Permission.SEARCH_JOURNEYS)
     check_paging(page, page_size)
+    query = rows_query(principal, search).limit(page_size).offset((page - 1) * page_size)
     async with read_session() as session:
-        total = await session.scalar(
-            select(func.count()).select_from(Journey).where(journey_scope(principal), *search_clauses(search)))
-        rows = await load_rows(session, principal,
-                               rows_query(principal, search).limit(page_size).offset((page - 1) * page_size))
-    return Page(tuple(rows), int(total or 0), page, page_size)
+        if not search.text.strip():
+            # A listing without search text: the count reads an index, the page walks one in date order.
+            total = await _count(session, principal, search)
+            return Page(tuple(await load_rows(session, principal, query)), total, page, page_size)
+        # A search: its few matches are found once (the trigram indexes), counted by a window over them.
+        found = (await session.execute(query.add_columns(func.count().over()))).all()
+        total = int(found[0][-1]) if found else 0 if page == 1 else await _count(session, principal, search)
+        rows = await _rows_of(session, principal, [r[:-1] for r in found])
+    return Page(tuple(rows), total, page, page_size)
 
 
 @dataclass(frozen=True, slots=True)

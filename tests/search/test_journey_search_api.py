@@ -41,6 +41,8 @@ async def test_company_wide_roles_find_it_by_name_job_number_and_phone_fragment(
     for q in ("quartzf", "778899", "(905) 555-01", "9055550142", "555-0142"):
         found = await _search(user, role, q=q)
         assert [item["id"] for item in found["items"]] == [planted.elsewhere], q
+    beyond = await _search(user, role, q="quartzf", page=2)
+    assert beyond["items"] == [] and beyond["total"] == 1
     item = found["items"][0]
     assert item["estimated_value"] == "1234.50" or float(item["estimated_value"]) == 1234.5
     assert item["label"] == "SM 778899-1" and item["location_id"] == planted.elsewhere_location
