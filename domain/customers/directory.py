@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import DataSource
 from db.models import Journey, Location
+from db.models.base import MAX_ROW_ID
 from db.models.journey import phone_digits_of
 from domain.access.rbac import Permission, Principal, journey_scope
 from domain.errors import NotFound
@@ -143,6 +144,8 @@ class CustomerDetail:
 
 
 async def _key_of(session: AsyncSession, principal: Principal, journey_id: int) -> str:
+    if not 1 <= journey_id <= MAX_ROW_ID:  # e.g. typed into the page's address: no such row, never a 500
+        raise NotFound(f"customer {journey_id} not found")
     key = await session.scalar(select(customer_key()).where(Journey.id == journey_id, journey_scope(principal)))
     if key is None:
         raise NotFound(f"customer {journey_id} not found")

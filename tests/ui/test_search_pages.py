@@ -70,8 +70,9 @@ async def test_the_dispatcher_finds_only_their_branches_and_no_money(planted: Pl
     assert "value" not in rows[0]
     await user.open("/customers")
     await _search(user, "customers", "Quartzfield", [])
-    await user.open(f"/customers/{planted.elsewhere}")
-    await user.should_see(marker="customer-not-found")
+    for customer in (planted.elsewhere, 99999999999999999999):
+        await user.open(f"/customers/{customer}")
+        await user.should_see(marker="customer-not-found")
     await user.open("/crew")
     await user.should_see("Crew")
     crew = list(_element(user, "crew-table").rows)
