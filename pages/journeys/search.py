@@ -28,10 +28,19 @@ from domain.paging import Page
 from pages.access.session import guarded_page
 
 #: The job label links to the journey page.
-LINK_SLOT = ('<q-td :props="props"><a :href="\'/journeys/\' + props.row.id" class="text-primary"'
+LINK_SLOT = ('<q-td :props="props" class="text-no-wrap"><a :href="\'/journeys/\' + props.row.id" class="text-primary"'
              ' :data-testid="\'journey-link-\' + props.row.id">{{ props.value }}</a></q-td>')
 SORTS = {JourneySort.DATE.value: "Date", JourneySort.STATUS.value: "Status", JourneySort.BRANCH.value: "Branch"}
-ORDERS = {"desc": "Descending (newest first)", "asc": "Ascending (oldest first)"}
+#: The columns whose header sorts the list on the server (column name -> sort).
+SORTED_BY = {"day": JourneySort.DATE, "state": JourneySort.STATUS, "branch": JourneySort.BRANCH}
+
+
+def sort_header(sort: JourneySort) -> str:
+    """A header cell that is a button (keyboard and screen readers too) asking for `sort`."""
+    return (f'<q-th :props="props"><q-btn flat dense no-caps size="sm" icon-right="swap_vert" :label="props.col.label"'
+            f' :aria-label="\'Sort by \' + props.col.label" data-testid="journeys-sort-{sort.value}"'
+            f""" @click="() => $parent.$emit('sort_by', '{sort.value}')" /></q-th>""")
+ORDERS = {"desc": "Descending (newest first, Z to A)", "asc": "Ascending (oldest first, A to Z)"}
 
 
 def money(value: Any) -> str:
@@ -103,12 +112,24 @@ async def journeys_page(principal: Principal) -> None:
                 form, "truck").props("outlined dense").classes("w-40").mark("journeys-truck")
             ui.select(SORTS, label="Sort by").bind_value(form, "sort").props("outlined dense").classes("w-32") \
                 .mark("journeys-sort")
-            ui.select(ORDERS, label="Order").bind_value(form, "order").props("outlined dense").classes("w-56") \
+            ui.select(ORDERS, label="Order").bind_value(form, "order").props("outlined dense").classes("w-72") \
                 .mark("journeys-order")
             search_button("journeys", lambda: table.load())
         table = PagedTable(journey_columns(principal.can(Permission.VIEW_FINANCIAL_DATA)), fetch,
                            marker="journeys-table", to_row=journey_row)
         table.table.add_slot("body-cell-label", LINK_SLOT)
+        for name, sort in SORTED_BY.items():
+            table.table.add_slot(f"header-cell-{name}", sort_header(sort))
+
+        async def sort_by(sort: str) -> None:
+            """Another column: its natural order (newest dates first, A to Z); the same one again: reversed."""
+            if form["sort"] == sort:
+                form["order"] = "asc" if form["order"] == "desc" else "desc"
+            else:
+                form["sort"], form["order"] = sort, "desc" if sort == JourneySort.DATE.value else "asc"
+            await table.load()
+
+        table.table.on("sort_by", lambda e: sort_by(str(e.args)))
     await table.load()
 
 

@@ -3,10 +3,11 @@ phone number on `/journeys` (reached from the header) and opens on its journey p
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import create_engine, text
 
 from db.session import sync_url
@@ -38,6 +39,16 @@ def _plant_last_months_move(database_url: str) -> int:
         engine.dispose()
 
 
+def _until(page: Page, read: Callable[[], list[str]], ok: Callable[[list[str]], bool]) -> list[str]:
+    """What `read` gives once `ok` holds (the table reloads from the server), waiting up to 10 s."""
+    for _ in range(100):
+        found = read()
+        if ok(found):
+            return found
+        page.wait_for_timeout(100)
+    raise AssertionError(f"never as expected: {read()}")
+
+
 def test_an_auditor_finds_last_months_move_by_part_of_the_phone_and_opens_it(chromium: Browser) -> None:
     shots = Screenshots("journey-search")
     with served_app() as app:
@@ -46,6 +57,12 @@ def test_an_auditor_finds_last_months_move_by_part_of_the_phone_and_opens_it(chr
         page.get_by_role("link", name="Journeys", exact=True).click()
         page.wait_for_url("**/journeys")
         expect(page.get_by_test_id("journeys-table")).to_be_visible()
+        branches = page.get_by_test_id("journeys-table").locator("tbody tr td:nth-child(4)")
+        page.get_by_test_id("journeys-sort-branch").click()  # the header: A to Z, server-side
+        names = _until(page, branches.all_inner_texts, lambda n: len(n) == 25 and n == sorted(n))
+        page.get_by_test_id("journeys-sort-branch").click()  # again: Z to A
+        _until(page, branches.all_inner_texts, lambda n: n == sorted(n, reverse=True) and n[0] > names[0])
+        shots.take(page, "journeys by branch, Z to A")
         search = page.get_by_label("Search customer, job, address, phone or e-mail")
         search.fill("5550199")
         search.press("Enter")
