@@ -122,6 +122,14 @@ class Contact:
 
 
 @dataclass(frozen=True, slots=True)
+class Note:
+    journey_id: int
+    label: str
+    journey_date: date
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class CustomerDetail:
     id: int
     name: str
@@ -129,6 +137,8 @@ class CustomerDetail:
     contacts: tuple[Contact, ...]
     upcoming: tuple[JourneyRow, ...]
     past: tuple[JourneyRow, ...]
+    #: The dispatch notes of its journeys, latest first.
+    notes: tuple[Note, ...]
     total_value: Decimal | None
     shows_financials: bool
 
@@ -137,6 +147,8 @@ class CustomerDetail:
             "id": self.id, "name": self.name, "from_smartmoving": self.from_smartmoving,
             "contacts": [{"name": c.name, "phone": c.phone, "email": c.email} for c in self.contacts],
             "upcoming": [r.to_dict() for r in self.upcoming], "past": [r.to_dict() for r in self.past],
+            "notes": [{"journey_id": n.journey_id, "label": n.label, "journey_date": n.journey_date, "text": n.text}
+                      for n in self.notes],
         }
         if self.shows_financials:
             data["total_value"] = self.total_value
@@ -172,6 +184,9 @@ async def get_customer(principal: Principal, customer_id: int) -> CustomerDetail
         rows = await load_rows(session, principal, query)
         smallest = await session.scalar(select(func.min(Journey.id)).where(journey_scope(principal), own))
         from_sm = any(r.data_source is DataSource.SMARTMOVING for r in rows)
+        noted: dict[int, str] = {i: n for i, n in await session.execute(
+            select(Journey.id, Journey.notes).where(Journey.id.in_([r.id for r in rows]), Journey.notes.is_not(None),
+                                                    Journey.notes != ""))}
         zones: dict[int, str] = {i: z for i, z in await session.execute(
             select(Location.id, Location.timezone).where(Location.id.in_({r.location_id for r in rows})))}
     todays = {location_id: today_in(zone) for location_id, zone in zones.items()}
@@ -184,4 +199,6 @@ async def get_customer(principal: Principal, customer_id: int) -> CustomerDetail
     return CustomerDetail(
         id=smallest or customer_id, name=latest.customer_name if latest else "", from_smartmoving=from_sm,
         contacts=tuple(Contact(n or "", p, e) for n, p, e in sorted(contacts, key=lambda c: tuple(x or "" for x in c))),
-        upcoming=tuple(upcoming), past=tuple(past), total_value=total, shows_financials=financial)
+        upcoming=tuple(upcoming), past=tuple(past),
+        notes=tuple(Note(r.id, r.label, r.journey_date, noted[r.id]) for r in rows if r.id in noted),
+        total_value=total, shows_financials=financial)

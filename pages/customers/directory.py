@@ -82,6 +82,11 @@ async def customer_page(principal: Principal, customer_id: int) -> None:
         ui.label("Contacts").classes("text-h6")
         for contact in detail["contacts"]:
             ui.label(" · ".join(v for v in (contact["name"], contact["phone"], contact["email"]) if v))
+        if detail["notes"]:
+            ui.label("Notes").classes("text-h6")
+            for note in detail["notes"]:
+                ui.label(f"{note['label']}, {day_words(note['journey_date'])}: {note['text']}").classes(
+                    "whitespace-pre-line")
         financial = "total_value" in detail
         _journeys("Upcoming journeys", detail["upcoming"], "customer-upcoming", financial)
         _journeys("Past journeys", detail["past"], "customer-past", financial)

@@ -59,6 +59,7 @@ async def plant() -> Planted:
                        status=JourneyStatus.COMPLETED, data_source=DataSource.MANUAL,
                        customer_name="=HYPERLINK(\"http://evil.test\")", customer_phone="+1 416 555 0177",
                        customer_email="near.customer@example.test", origin_address="1 Near St",
+                       notes="Piano on the second floor",
                        estimated_value=Decimal("999.00"))
         s.add_all([far, near])
         await s.flush()

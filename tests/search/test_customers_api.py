@@ -55,6 +55,7 @@ async def test_the_dispatcher_never_finds_another_branchs_customer(planted: Plan
     assert [c["id"] for c in mine["items"]] == [planted.inside] and "total_value" not in mine["items"][0]
     detail = await _get(user, "dispatcher", f"/api/customers/{planted.inside}")
     assert [j["id"] for j in detail["past"]] == [planted.inside]
+    assert [n["text"] for n in detail["notes"]] == ["Piano on the second floor"]
     assert "total_value" not in detail and "estimated_value" not in detail["past"][0]
 
 
