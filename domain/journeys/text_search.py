@@ -3,7 +3,7 @@
 and the customers list alike.
 
 Every text column is matched with `ILIKE '%term%'`, which PostgreSQL answers from the trigram
-(`pg_trgm`) GIN indexes of migration 0013 once the term has three characters; SQLite scans.
+(`pg_trgm`) GIN indexes of migration 0005 once the term has three characters; SQLite scans.
 A phone fragment is also matched digits-only ("4165550147" finds "+1 416-555-0147"), against
 `phone_digits_of`, the expression the phone's trigram index is built on (`db/models/journey.py`).
 """

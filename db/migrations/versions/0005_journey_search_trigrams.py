@@ -1,7 +1,7 @@
 """trigram indexes for the journey search box (pg_trgm on PostgreSQL)
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004_event_log
 Create Date: 2026-12-03 00:00:00
 
 `/journeys`, `GET /api/journeys` and the board match their search text with `ILIKE '%term%'`
@@ -18,8 +18,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0004'
-down_revision: str | None = '0003'
+revision: str = '0005'
+down_revision: str | None = '0004_event_log'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
