@@ -20,6 +20,9 @@ from api.admin import companies
 from api.admin import overview as company_overview
 from api.workflow import phases as journey_phases
 from api.journeys import edit as journeys
+from api.journeys import search as journey_search_api
+from api import crew as crew_api
+from api import customers as customers_api
 from api.workflow import media
 from api.workflow import mobile
 from api import sync as smartmoving
@@ -47,6 +50,9 @@ from pages.admin import records as admin_pages
 from pages.workflow import template as admin_workflow
 from pages.workflow import approvals
 from pages.board import day as dispatcher
+from pages.journeys import search as journey_search
+from pages.crew import roster as crew_pages
+from pages.customers import directory as customer_pages
 from pages.journeys import status as journey_status
 from pages.access import login
 from pages.admin import portal as super_admin
@@ -112,7 +118,8 @@ def build() -> None:
     lifespan = app.router.lifespan_context
     for router in (health.router, auth.router, admin.router, companies.router, audit.router,
                    journey_status_api.router, journeys.router, smartmoving.router, company_overview.router,
-                   mobile.router, journey_phases.router, media.router):
+                   mobile.router, journey_phases.router, media.router, journey_search_api.router,
+                   crew_api.router, customers_api.router):
         app.include_router(router, responses=ERROR_RESPONSES, dependencies=[Depends(refuse_unstorable_input)])
     app.router.lifespan_context = lifespan
     login.register()
@@ -120,6 +127,9 @@ def build() -> None:
     company_pages.register()
     audit_pages.register()
     journey_status.register()
+    journey_search.register()
+    crew_pages.register()
+    customer_pages.register()
     dispatcher.register()
     super_admin.register()
     mobile_pages.register()

@@ -5,8 +5,9 @@
     python -m bench.company --sections api,board --requests 100
 
 Sections: `api` (job-query latency per role vs. the same SQL raw), `board` (a 100-job day in
-Chromium), `sync` (a 2,000-job day from the simulator, then a no-change re-sync) and `webhooks`
-(accepted events per second). `api` and `board` run against the company-scale data, generated
+Chromium), `search` (the journey search box: a name, a job number, a phone fragment), `sync`
+(a 2,000-job day from the simulator, then a no-change re-sync) and `webhooks` (accepted events
+per second). `api` and `board` run against the company-scale data, generated
 on first use (see bench.company_data) and served by the app as a subprocess; `sync` and
 `webhooks` use fresh databases of their own named after `--database-url`.
 """
@@ -21,7 +22,7 @@ import statistics
 from dataclasses import asdict
 from pathlib import Path
 
-from bench import api_latency, sync_day, webhook_rate
+from bench import api_latency, journey_search, sync_day, webhook_rate
 from bench.board import CHROMIUM, board_page_timings
 from bench.company_data import ACCOUNTS, BOARD_JOBS, PASSWORD, CompanyData, ensure_company_data
 from bench.report import Figure, at_most, reported, table, write_json
@@ -30,7 +31,7 @@ from db.enums import Role
 from tests.e2e.live_server import sibling_database, start_live_server
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/ccrm_bench_company"
-SECTIONS = ("api", "board", "sync", "webhooks")
+SECTIONS = ("api", "board", "search", "sync", "webhooks")
 #: Sections on databases of their own, each `run(database_url) -> list[Figure]`.
 OWN_DATABASE_SECTIONS = {"sync": sync_day.run, "webhooks": webhook_rate.run}
 BOARD_TARGET_MS = 1500.0
@@ -63,7 +64,7 @@ def board_figures(timings: list[float]) -> list[Figure]:
 
 async def _served_sections(url: str, data: CompanyData, sections: list[str], args: argparse.Namespace,
                            context: dict[str, object]) -> list[Figure]:
-    """`api` and `board`, against one server on the company-scale data."""
+    """`api`, `search` and `board`, against one server on the company-scale data."""
     server = start_live_server(url, env={
         "SEED_DEMO_DATA": "false", "SIMULATOR_ENABLED": "false", "LOG_LEVEL": "WARNING",
         "JWT_SECRET": get_settings().jwt_secret.get_secret_value(),
@@ -77,6 +78,12 @@ async def _served_sections(url: str, data: CompanyData, sections: list[str], arg
             figures += api_latency.figures(measured, args.scale)
             context["api"] = [{"endpoint": m.endpoint, "role": m.role.value, "statements": m.statements,
                                "items": m.items, "api_ms": m.api_ms, "raw_ms": m.raw_ms} for m in measured]
+        if "search" in sections:
+            searched = await journey_search.measure(server.url, url, ACCOUNTS, requests=args.requests,
+                                                    warmup=args.warmup)
+            figures += journey_search.figures(searched)
+            context["search"] = [{"kind": s.kind, "term": s.term, "role": s.role.value, "total": s.total,
+                                  "ms": s.samples} for s in searched]
         if "board" in sections:
             if not await asyncio.to_thread(Path(CHROMIUM).exists):
                 raise SystemExit(f"the board section needs Chromium at {CHROMIUM}")
@@ -116,7 +123,7 @@ def main() -> None:
     # The machine may be shared: its load says how much the figures can be trusted.
     load_before = os.getloadavg()
     context: dict[str, object] = {"scale": args.scale, "sections": sections}
-    if {"api", "board"} & set(sections):
+    if {"api", "board", "search"} & set(sections):
         data = ensure_company_data(url, args.scale, regenerate=args.regenerate)
         context["data"] = {**asdict(data), "board_day": data.board_day.isoformat()}
         figures += data_figures(data)

@@ -3,18 +3,18 @@ entity, action, and company for the super admin), server-side paging, CSV downlo
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from nicegui import ui
 
-from components.forms import attempt
+from components.downloads import download_csv
+from components.filters import day_of
 from components.nav import app_header
 from components.paged_table import PagedTable
 from domain.access.rbac import Permission, Principal
 from domain.admin.companies import company_options
 from domain.audit.log import AuditFilters, audit_filter_choices, export_audit_csv, list_audit_entries
-from domain.errors import ValidationFailed
 from domain.paging import Page
 from pages.access.session import guarded_page
 
@@ -58,15 +58,6 @@ def _row(item: dict[str, Any]) -> dict[str, Any]:
             "changes": change_summary(item["old_values"], item["new_values"]), "ip": item["ip"]}
 
 
-def _day(text: str | None, label: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise ValidationFailed(f"{label} must be a date (YYYY-MM-DD)") from exc
-
-
 async def audit_page(principal: Principal) -> None:
     app_header(principal)
     choices = await audit_filter_choices(principal)
@@ -74,7 +65,7 @@ async def audit_page(principal: Principal) -> None:
                             "company_id": None}
 
     def filters() -> AuditFilters:
-        return AuditFilters(date_from=_day(form["date_from"], "From"), date_to=_day(form["date_to"], "To"),
+        return AuditFilters(date_from=day_of(form["date_from"], "From"), date_to=day_of(form["date_to"], "To"),
                             actor=form["actor"] or None, entity=form["entity"], action=form["action"],
                             company_id=form["company_id"])
 
@@ -82,19 +73,7 @@ async def audit_page(principal: Principal) -> None:
         return await list_audit_entries(principal, filters(), page=page, page_size=page_size)
 
     async def download() -> None:
-        exports = []
-
-        async def run() -> None:
-            exports.append(await export_audit_csv(principal, filters()))
-
-        if await attempt(run):
-            export = exports[0]
-            ui.download.content(export.content.encode("utf-8"), export.filename, "text/csv")
-            if export.truncated:
-                ui.notify(f"The export stops at the limit of {export.limit:,} rows: narrow the filters for the rest.",
-                          type="warning", multi_line=True)
-            else:
-                ui.notify(f"{export.rows:,} rows exported", type="positive")
+        await download_csv(lambda: export_audit_csv(principal, filters()))
 
     with ui.column().classes("w-full max-w-screen-xl mx-auto p-4 gap-3"):
         with ui.row().classes("w-full items-center justify-between"):

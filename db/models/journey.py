@@ -6,8 +6,21 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    CheckConstraint,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    column,
+    func,
+    literal_column,
+    text,
+)
+from sqlalchemy.orm import InstrumentedAttribute, Mapped, mapped_column, relationship
 
 from db.enums import (
     ActivityKind,
@@ -24,6 +37,31 @@ from db.models.base import Base, BigId, TimestampMixin, enum_column, utcnow
 
 #: Journeys not yet closed: the few that the active lists page through, out of years of history.
 OPEN_JOURNEY = text("status NOT IN ('COMPLETED', 'AUDITED', 'CANCELLED')")
+
+#: Characters people put between the digits of a phone number.
+PHONE_SEPARATORS = (" ", "-", "(", ")", ".", "+")
+
+
+def phone_digits_of(phone: ColumnElement[Any] | InstrumentedAttribute[Any]) -> ColumnElement[Any]:
+    """`phone` without its separators: what the phone's trigram index holds, and what the search
+    box matches a phone fragment against (`domain/journeys/text_search.py`). Both use this one
+    expression (its constants inline, never bound parameters), or PostgreSQL could not use the index."""
+    expression: ColumnElement[Any] = phone.expression if isinstance(phone, InstrumentedAttribute) else phone
+    for separator in PHONE_SEPARATORS:
+        expression = func.replace(expression, literal_column(f"'{separator}'"), literal_column("''"))
+    return expression
+#: The columns the search box covers, each with a trigram index on PostgreSQL (`ILIKE '%term%'`).
+SEARCHED_COLUMNS = ("customer_name", "job_number", "origin_address", "destination_address", "customer_phone",
+                    "customer_email")
+
+
+def _trigram_indexes() -> list[Index]:
+    """GIN trigram indexes of the search box (PostgreSQL; plain indexes on SQLite, unused there)."""
+    indexes = [Index(f"ix_journeys_{name}_trgm", name, postgresql_using="gin", postgresql_ops={name: "gin_trgm_ops"})
+               for name in SEARCHED_COLUMNS]
+    indexes.append(Index("ix_journeys_phone_digits_trgm", phone_digits_of(column("customer_phone")).label(
+        "phone_digits"), postgresql_using="gin", postgresql_ops={"phone_digits": "gin_trgm_ops"}))
+    return indexes
 
 
 class Journey(TimestampMixin, Base):
@@ -49,6 +87,7 @@ class Journey(TimestampMixin, Base):
               postgresql_where=OPEN_JOURNEY, sqlite_where=OPEN_JOURNEY),
         Index("ix_journeys_open_location_date", "location_id", "journey_date", "status",
               postgresql_where=OPEN_JOURNEY, sqlite_where=OPEN_JOURNEY),
+        *_trigram_indexes(),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

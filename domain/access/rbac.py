@@ -47,6 +47,10 @@ class Permission(Enum):
     EDIT_WORKFLOW_TEMPLATE = "can_edit_workflow_template"
     USE_CREW_APP = "can_use_crew_app"
     VIEW_JOURNEY_STATUS = "can_view_journey_status"
+    #: The desk's lists across days and branches (within the role's scope).
+    SEARCH_JOURNEYS = "can_search_journeys"
+    VIEW_CUSTOMERS = "can_view_customers"
+    VIEW_CREW_ROSTER = "can_view_crew_roster"
 
 
 _P = Permission
@@ -61,20 +65,23 @@ PERMISSIONS: Mapping[Role, frozenset[Permission]] = MappingProxyType({
         _P.VIEW_ALL_LOCATIONS, _P.EDIT_JOBS, _P.ASSIGN_CREW, _P.VIEW_FINANCIAL_DATA, _P.VIEW_SMARTMOVING_DATA,
         _P.APPROVE_STEPS, _P.MANAGE_COMPANY, _P.VIEW_AUDIT, _P.DELETE_JOURNEYS,
         _P.USE_BOARD, _P.USE_APPROVAL_QUEUE, _P.EDIT_WORKFLOW_TEMPLATE, _P.VIEW_JOURNEY_STATUS,
+        _P.SEARCH_JOURNEYS, _P.VIEW_CUSTOMERS, _P.VIEW_CREW_ROSTER,
     }),
     Role.MANAGER: frozenset({
         _P.EDIT_JOBS, _P.ASSIGN_CREW, _P.VIEW_FINANCIAL_DATA, _P.VIEW_SMARTMOVING_DATA, _P.APPROVE_STEPS,
         _P.USE_BOARD, _P.USE_APPROVAL_QUEUE, _P.VIEW_JOURNEY_STATUS,
+        _P.SEARCH_JOURNEYS, _P.VIEW_CUSTOMERS, _P.VIEW_CREW_ROSTER,
     }),
     Role.DISPATCHER: frozenset({
         _P.EDIT_JOBS, _P.ASSIGN_CREW, _P.VIEW_SMARTMOVING_DATA, _P.APPROVE_STEPS,
         _P.USE_BOARD, _P.USE_APPROVAL_QUEUE, _P.VIEW_JOURNEY_STATUS,
+        _P.SEARCH_JOURNEYS, _P.VIEW_CUSTOMERS, _P.VIEW_CREW_ROSTER,
     }),
     Role.DRIVER: frozenset({_P.USE_CREW_APP, _P.VIEW_JOURNEY_STATUS}),
     Role.MOVER: frozenset({_P.USE_CREW_APP, _P.VIEW_JOURNEY_STATUS}),
     Role.AUDITOR: frozenset({
         _P.VIEW_ALL_LOCATIONS, _P.VIEW_FINANCIAL_DATA, _P.VIEW_SMARTMOVING_DATA, _P.VIEW_AUDIT,
-        _P.USE_BOARD, _P.VIEW_JOURNEY_STATUS,
+        _P.USE_BOARD, _P.VIEW_JOURNEY_STATUS, _P.SEARCH_JOURNEYS, _P.VIEW_CUSTOMERS,
     }),
 })
 

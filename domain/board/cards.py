@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, exists, or_, select
+from sqlalchemy import ColumnElement, case, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
@@ -23,7 +23,7 @@ from db.enums import CrewRole, DataSource, JourneyStatus, Phase, StepStatus
 from db.models import CrewAssignment, Journey, JourneyStep, Location, Truck, User
 from domain.access.rbac import Permission, Principal, journey_scope
 from domain.journeys.labels import journey_label
-from domain.paging import MAX_SEARCH_LENGTH
+from domain.journeys.text_search import journey_text_match
 from domain.timewindow import local_time
 
 _CREW_ORDER = {CrewRole.FOREMAN: 0, CrewRole.DRIVER: 1, CrewRole.MOVER: 2}
@@ -121,16 +121,8 @@ def filter_clauses(filters: CardFilters) -> list[ColumnElement[bool]]:
         clauses.append(unassigned_clause() & (Journey.status != JourneyStatus.CANCELLED))
     if filters.data_source is not None:
         clauses.append(Journey.data_source == filters.data_source)
-    term = filters.search.strip()[:MAX_SEARCH_LENGTH]
-    if term:
-        matches = [
-            column.icontains(term, autoescape=True)
-            for column in (Journey.customer_name, Journey.job_number, Journey.origin_address,
-                           Journey.destination_address, Journey.customer_phone, Journey.customer_email)
-        ]
-        if term.lstrip("#").isdigit():
-            matches.append(Journey.id == int(term.lstrip("#")))
-        clauses.append(or_(*matches))
+    if (match := journey_text_match(filters.search)) is not None:
+        clauses.append(match)
     return clauses
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from db.enums import DataSource
+from db.enums import DataSource, JourneyStatus
 from domain.timewindow import Window, local_time
 
 
@@ -25,3 +25,17 @@ def window_label(window: Window, timezone: str) -> str:
     start = local_time(window.start, timezone)
     assert start is not None
     return f"{start:%a %d %b} {clock(window.start, timezone)}–{clock(window.end, timezone)}"
+
+
+def plain_words(value: str) -> str:
+    """An enum value as people read it: `MORNING_PREP` → `Morning prep`."""
+    return value.replace("_", " ").capitalize()
+
+
+def status_label(status: JourneyStatus) -> str:
+    return plain_words(status.value)
+
+
+def source_label(source: DataSource) -> str:
+    """`SmartMoving` or `Manual`."""
+    return "SmartMoving" if source is DataSource.SMARTMOVING else "Manual"

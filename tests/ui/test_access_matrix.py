@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from components.nav import SECTIONS
 from db.enums import Role
-from db.models import Company, Location, Truck, User
+from db.models import Company, Journey, Location, Truck, User, UserLocation
 from db.seed import DEMO_PASSWORD
 from domain.access.rbac import PERMISSIONS, Permission, landing_path
 from domain.unit_of_work import read_session
@@ -34,6 +34,11 @@ DESK = {"/board", "/board/timeline", "/journeys/{journey_id}"}
 PORTAL = {"/super-admin", "/super-admin/companies", "/super-admin/companies/{company_id}"}
 #: The crew's phone screens.
 PHONE = {"/mobile", "/mobile/journey/{journey_id}"}
+#: The desk's lists across days and branches (journeys, customers) and the crew roster.
+SEARCH = {"/journeys", "/customers", "/customers/{customer_id}"}
+SEARCH_API = {"GET /api/journeys", "GET /api/journeys/export.csv", "GET /api/customers", "GET /api/customers/{id}"}
+#: The crew roster (managers, dispatchers and admins of their branches).
+CREW = {"/crew", "GET /api/crew"}
 #: Pages every role may open (the domain decides which journeys each sees).
 EVERY_ROLE_PAGES = {"/journeys/{journey_id}/status"}
 #: Pages anyone may open, signed in or not, or that only redirect (the board's old addresses).
@@ -59,21 +64,23 @@ ALLOWED: dict[Role, set[str]] = {
     Role.SUPER_ADMIN: {*PORTAL, "/audit", *ADMIN_PAGES, *EVERY_ROLE_PAGES,
                        *EVERYONE, *ADMINISTRATION, *COMPANIES, *AUDIT},
     Role.ADMIN: {*DESK, "/approvals", "/admin/workflow", "/audit", *ADMIN_PAGES, *EVERY_ROLE_PAGES,
-                 *EVERYONE, *ADMINISTRATION, *AUDIT},
-    Role.MANAGER: {*DESK, "/approvals", *EVERY_ROLE_PAGES, *EVERYONE},
-    Role.DISPATCHER: {*DESK, "/approvals", *EVERY_ROLE_PAGES, *EVERYONE},
+                 *EVERYONE, *ADMINISTRATION, *AUDIT, *SEARCH, *SEARCH_API, *CREW},
+    Role.MANAGER: {*DESK, "/approvals", *EVERY_ROLE_PAGES, *EVERYONE, *SEARCH, *SEARCH_API, *CREW},
+    Role.DISPATCHER: {*DESK, "/approvals", *EVERY_ROLE_PAGES, *EVERYONE, *SEARCH, *SEARCH_API, *CREW},
     Role.DRIVER: {*PHONE, *EVERY_ROLE_PAGES, *EVERYONE},
     Role.MOVER: {*PHONE, *EVERY_ROLE_PAGES, *EVERYONE},
-    Role.AUDITOR: {*DESK, "/audit", *EVERY_ROLE_PAGES, *EVERYONE, *AUDIT},
+    Role.AUDITOR: {*DESK, "/audit", *EVERY_ROLE_PAGES, *EVERYONE, *AUDIT, *SEARCH, *SEARCH_API},
 }
 
 #: Every guarded page, as registered (path parameters in braces).
-GUARDED = ADMIN_PAGES | DESK | PORTAL | PHONE | EVERY_ROLE_PAGES | {"/approvals", "/admin/workflow", "/audit"}
+GUARDED = (ADMIN_PAGES | DESK | PORTAL | PHONE | EVERY_ROLE_PAGES | SEARCH | {"/crew"}
+           | {"/approvals", "/admin/workflow", "/audit"})
 #: The pages opened by the simulated user (those without path parameters).
 PAGES = sorted(path for path in GUARDED if "{" not in path)
 #: Titles of the pages this issue built (the landing pages belong to other issues).
 TITLES = {"/admin/users": "Users", "/admin/locations": "Locations", "/admin/trucks": "Trucks",
-          "/audit": "Audit trail", "/super-admin/companies": "Companies"}
+          "/audit": "Audit trail", "/super-admin/companies": "Companies", "/journeys": "Journeys", "/crew": "Crew",
+          "/customers": "Customers"}
 
 
 async def _targets() -> dict[str, int]:
@@ -84,7 +91,10 @@ async def _targets() -> dict[str, int]:
                               .order_by(User.id.desc()))
         location = await s.scalar(select(Location.id).order_by(Location.id.desc()))
         truck = await s.scalar(select(Truck.id).order_by(Truck.id.desc()))
-    return {"company": company, "users": user, "locations": location, "trucks": truck}
+        desk = select(UserLocation.location_id).join(User, User.id == UserLocation.user_id).where(
+            User.email == "dispatcher@demo.ccrm")  # a branch of the manager's and the dispatcher's
+        journey = await s.scalar(select(Journey.id).where(Journey.location_id.in_(desk)).order_by(Journey.id))
+    return {"company": company, "users": user, "locations": location, "trucks": truck, "journey": journey}
 
 
 def _calls(t: dict[str, int], email: str) -> list[tuple[str, str, dict[str, Any] | None]]:
@@ -122,6 +132,8 @@ def _calls(t: dict[str, int], email: str) -> list[tuple[str, str, dict[str, Any]
          {"email": email, "password": DEMO_PASSWORD}),
         ("GET /api/audit", "/api/audit", None),
         ("GET /api/audit/export.csv", "/api/audit/export.csv", None),
+        *((name, name.split()[1], None) for name in sorted(SEARCH_API | {"GET /api/crew"}) if "{" not in name),
+        ("GET /api/customers/{id}", f"/api/customers/{t['journey']}", None),
         ("POST /api/auth/logout", "/api/auth/logout", None),
     ]
     return calls
@@ -133,12 +145,15 @@ def test_the_table_covers_every_route_of_this_issue() -> None:
     from api import audit
     from api.admin import companies
     from api.admin import records as admin
+    from api import crew, customers
+    from api.journeys import search
     from app import build  # noqa: F401  (importing app is enough to build the routers)
 
-    routes = {f"{m} {r.path}".replace("{entity_id}", "{id}")
-              for router in (admin.router, audit.router, auth.router, companies.router)
+    routes = {f"{m} {r.path}".replace("{entity_id}", "{id}").replace("{customer_id}", "{id}")
+              for router in (admin.router, audit.router, auth.router, companies.router, search.router,
+                                   crew.router, customers.router)
               for r in router.routes for m in r.methods}
-    tested = EVERYONE | ADMINISTRATION | COMPANIES | AUDIT | {"POST /api/auth/login"}
+    tested = EVERYONE | ADMINISTRATION | COMPANIES | AUDIT | SEARCH_API | {"GET /api/crew", "POST /api/auth/login"}
     assert routes == tested
 
 

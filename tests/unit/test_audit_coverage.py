@@ -36,7 +36,9 @@ from db.seed import DEMO_COMPANY
 from domain.admin.schemas import LocationChanges, NewTruck
 from domain.audit.record import audited_write, audited_writes
 from domain.audit.log import AuditFilters
+from domain.journeys import search as journey_search
 from domain.journeys.edit import JourneyDraft, create_journey
+from domain.journeys.search import JourneySearch
 from domain.sync.jobs import sync_window
 from domain.sync.mapping import BOOKED_STATUSES
 from domain.sync.service import wait_for_background
@@ -88,6 +90,9 @@ READS = {
     "domain.sync.attention.attention_list", "domain.sync.drift.drift_report",
     "domain.sync.schedule.integration_plan",
     "domain.events.event_log.last_seq", "domain.events.event_log.oldest_seq", "domain.events.event_log.read_since",
+    "domain.journeys.search.search_journeys", "domain.journeys.search.search_choices",
+    "domain.crew.roster.crew_roster",
+    "domain.customers.directory.list_customers", "domain.customers.directory.get_customer",
 }
 
 #: Public coroutines that change no rows at all: process machinery started and stopped with the app.
@@ -313,6 +318,8 @@ def _recipes() -> dict[str, Recipe]:
         "domain.admin.companies.suspend_company": _now(lambda w: lambda: companies.suspend_company(
             w.super_admin, w.company_b)),
         "domain.admin.companies.reactivate_company": reactivate_company,
+        "domain.journeys.search.export_journeys_csv": _now(lambda w: lambda: journey_search.export_journeys_csv(
+            w.admin_a, JourneySearch(text="Jane"))),
         "domain.audit.log.export_audit_csv": _now(lambda w: lambda: audit_log.export_audit_csv(
             w.admin_a, AuditFilters(entity="user"))),
         "domain.admin.tenancy.change_state": _now(lambda w: lambda: tenancy.change_state(

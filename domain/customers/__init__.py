@@ -1,0 +1,1 @@
+"""Customers, derived from their journeys."""
