@@ -236,7 +236,8 @@ class SimulatorState(FaultInjector):
                 opp.null_total = null_total
             return opp
 
-    def change_site(self, opportunity_id: str, job_id: str | None = None, *, changes: Mapping[str, Any]) -> SimOpportunity:
+    def change_site(self, opportunity_id: str, job_id: str | None = None, *,
+                    changes: Mapping[str, Any]) -> SimOpportunity:
         """Premium details (the job `job_id`, default the first): `arrival_window` (None: null),
         `no_start` (True: `startTimeUtc` null), `stops` (a list as served, [] none, None: drawn
         from the addresses again), `inventory` (None: none, 400), `payment` (an amount paid now)."""
