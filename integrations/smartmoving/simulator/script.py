@@ -94,12 +94,17 @@ def script_router(state: SimulatorState) -> APIRouter:
         state.delete_opportunity(opportunity_id)
         return {"id": opportunity_id, "deleted": True}
 
-    @router.post("/opportunities/{opportunity_id}/jobs")
-    async def change_job(opportunity_id: str, body: dict[str, Any] = JSON_BODY) -> dict[str, Any]:
+    def known_job(opportunity_id: str, body: dict[str, Any]) -> str | None:
+        """The body's `job_id` (None: the first job), checked to be one of the opportunity's."""
         opp = known(opportunity_id)
         job_id = body.get("job_id")
         if job_id is not None and job_id not in {job.id for job in opp.jobs}:
             raise HTTPException(404, "Job not found")
+        return None if job_id is None else str(job_id)
+
+    @router.post("/opportunities/{opportunity_id}/jobs")
+    async def change_job(opportunity_id: str, body: dict[str, Any] = JSON_BODY) -> dict[str, Any]:
+        job_id = known_job(opportunity_id, body)
         addresses = body.get("addresses")
         return _summary(state.change_job(opportunity_id, job_id, start=_datetime(body.get("start")),
                                          end=_datetime(body.get("end")),
@@ -129,10 +134,7 @@ def script_router(state: SimulatorState) -> APIRouter:
 
     @router.post("/opportunities/{opportunity_id}/site")
     async def change_site(opportunity_id: str, body: dict[str, Any] = JSON_BODY) -> dict[str, Any]:
-        opp = known(opportunity_id)
-        job_id = body.get("job_id")
-        if job_id is not None and job_id not in {job.id for job in opp.jobs}:
-            raise HTTPException(404, "Job not found")
+        job_id = known_job(opportunity_id, body)
         known_keys = {"arrival_window", "no_start", "stops", "inventory", "payment"}
         return _summary(state.change_site(opportunity_id, job_id,
                                           changes={k: v for k, v in body.items() if k in known_keys}))
