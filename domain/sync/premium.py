@@ -1,12 +1,15 @@
 """Premium job details during a sync: arrival window, stops with access notes, materials and the
 inventory, for integrations on the PREMIUM plan only (a BASIC one never calls a premium path).
 
-Budget: they are fetched only for a job that is new, whose listing entry changed (its hash
-differs from `Journey.external_hash`) or whose addresses changed, or that has none stored yet:
-one `/api/premium/opportunities/{o}/jobs/{j}` per such job plus one `/inventory` per opportunity,
-so 2 calls for the usual one-job opportunity, on top of the 2 the details cost. Every other
+Budget: they are fetched only for a booked job dated within PREMIUM_DAYS (the crew's horizon:
+the phone shows today and tomorrow) that is new, whose listing entry changed (its hash differs
+from `Journey.external_hash`) or whose addresses changed, or that has none stored yet (a job
+that came into the horizon gets them on the next refresh of its details): one
+`/api/premium/opportunities/{o}/jobs/{j}` per such job plus one `/inventory` per opportunity, so
+2 calls for the usual one-job opportunity, once, on top of what its details cost. Every other
 refresh (the full sync, a webhook that changed nothing the listing shows) keeps what was fetched
-before: it is carried over from the stored `external_data`.
+before: it is carried over from the stored `external_data`. The horizon also keeps the first sync
+of a 14-day window from doubling its calls.
 
 They are extras: a premium call that fails leaves the job's journey synced with what it had,
 counted in the run's details, never failed. A 401/403 (the key is not on the Premium tier) stops
@@ -16,6 +19,7 @@ premium calls for the rest of the run and says so.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -23,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from db.enums import IntegrationPlan
 from domain.sync.job_fields import PREMIUM_KEY
 from domain.sync.mapping import is_booked
+from domain.timewindow import today_in
 from integrations.smartmoving import (
     AuthenticationError,
     InventorySummary,
@@ -41,6 +46,9 @@ log = logging.getLogger(__name__)
 
 #: Opportunities whose premium details are fetched at once.
 CONCURRENCY = 4
+#: Jobs get premium details from this many days ahead (company-local): today, tomorrow and the
+#: day after (the crew's phone shows today and tomorrow, each branch in its own zone).
+PREMIUM_DAYS = 3
 
 
 @dataclass(slots=True)
@@ -48,6 +56,8 @@ class PremiumFetcher:
     """One run's premium calls: paced (CONCURRENCY opportunities at a time) and counted."""
 
     client: SmartMovingClient
+    #: The last day of the horizon (company-local): later jobs get their details when they come closer.
+    last_day: dt.date
     jobs: int = 0
     failed: int = 0
     #: Why SmartMoving refused premium paths (then none is called again in this run).
@@ -100,8 +110,10 @@ class PremiumFetcher:
         log.warning("SmartMoving %s not fetched: %s", what, exc)
 
 
-def premium_fetcher(plan: IntegrationPlan, client: SmartMovingClient) -> PremiumFetcher | None:
-    return PremiumFetcher(client) if plan is IntegrationPlan.PREMIUM else None
+def premium_fetcher(plan: IntegrationPlan, client: SmartMovingClient, company_timezone: str) -> PremiumFetcher | None:
+    if plan is not IntegrationPlan.PREMIUM:
+        return None
+    return PremiumFetcher(client, today_in(company_timezone) + dt.timedelta(days=PREMIUM_DAYS - 1))
 
 
 def premium_section(job: PremiumJob, inventory: InventorySummary | None) -> dict[str, Any]:
@@ -146,8 +158,8 @@ async def premium_sections(info: RunInfo, detail: OpportunityDetail, wanted: dic
     fetcher = info.premium
     if fetcher is None or fetcher.refused is not None or not is_booked(detail.status):
         return sections
-    jobs = [job for job in detail.jobs
-            if job.id in wanted and needs_premium(job, wanted[job.id], existing.get(job.id))]
+    jobs = [job for job in detail.jobs if job.id in wanted and job.job_date <= fetcher.last_day
+            and needs_premium(job, wanted[job.id], existing.get(job.id))]
     if jobs:
         sections |= await fetcher.fetch(detail.id, jobs)
     return sections

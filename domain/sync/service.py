@@ -161,7 +161,7 @@ async def _execute(info: RunInfo, principal: Principal | None, opportunity_ids: 
     try:
         connection = await load_connection(info.integration_id)
         async with open_client(connection, **client_options) as client:
-            info.premium = premium_fetcher(connection.plan, client)
+            info.premium = premium_fetcher(connection.plan, client, connection.company_timezone)
             if info.kind is SyncKind.CATALOGUE:
                 fetched = await fetch_catalogue(client, connection.plan)
                 async with unit_of_work() as session:

@@ -19,7 +19,7 @@ from components.board.job_card import time_range
 from db.enums import CrewRole, IntegrationPlan, SyncKind, SyncRunStatus
 from db.models import CrewAssignment, Journey, Location, User
 from domain.board.views import get_card
-from domain.sync.premium import CONCURRENCY
+from domain.sync.premium import CONCURRENCY, PREMIUM_DAYS
 from domain.sync.settings import IntegrationForm, save_integration
 from domain.unit_of_work import read_session, unit_of_work
 from integrations.smartmoving.simulator.data import SimOpportunity
@@ -231,3 +231,19 @@ async def test_the_desk_page_shows_the_balance_to_an_admin(
     await user.should_see("Balance due (whole quote)", retries=30)
     await user.should_see("$1,000")
     await user.should_see("Arrival window 07:30–09:30 — no fixed start: arrive within the window")
+
+
+async def test_jobs_beyond_the_crew_horizon_get_their_details_when_they_come_closer(
+        superadmin: Any, company_id: int, sim_url: str, sim: SimulatorState, script: SimulatorScript) -> None:
+    later = await script.add(TODAY + dt.timedelta(days=PREMIUM_DAYS + 3))
+    view = await save_integration(superadmin, company_id, IntegrationForm(
+        base_url=sim_url, plan=IntegrationPlan.PREMIUM, active=True, sync_frequency_minutes=30,
+        webhook_header="x-smartmoving-auth", api_key=SIM_KEY, sync_window_days=PREMIUM_DAYS + 4))
+    await run(view["id"])
+    job_id = later["job_ids"][0]
+    assert "premium" not in (await synced_journeys())[job_id].external_data
+    assert not any(later["id"] in path for path in sim.calls if path.startswith("/api/premium/"))
+
+    await script.reschedule(later["id"], TOMORROW)  # now the crew's business: fetched on this run
+    await run(view["id"])
+    assert "premium" in (await synced_journeys())[job_id].external_data
