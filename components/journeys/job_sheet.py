@@ -19,7 +19,7 @@ def _line(icon: str, text: str | None, testid: str) -> None:
 
 
 def _stop(stop: StopSheet, n: int) -> None:
-    with tid(ui.column().classes("w-full gap-1 q-py-xs border-b"), f"stop-{n}"):
+    with tid(ui.column().classes("w-full gap-1 q-py-xs").style("border-top: 1px solid #e0e0e0"), f"stop-{n}"):
         ui.label(stop.label).classes("text-caption text-grey-7 text-uppercase")
         if stop.address:
             ui.label(stop.address).classes("text-body1 text-weight-medium")

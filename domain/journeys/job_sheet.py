@@ -53,7 +53,7 @@ class StopSheet:
     #: "Pickup", "Stop 2", "Delivery".
     label: str
     address: str | None
-    #: "Unit 1204 · Maple Towers (apartment)".
+    #: "Apartment · Unit 1204 · Maple Towers".
     place: str | None
     #: "No stairs", "1 flight of stairs", ...; None when SmartMoving does not say.
     stairs: str | None
@@ -71,7 +71,7 @@ class JobSheet:
     #: The start shown is the arrival window's, not a fixed start.
     starts_in_window: bool
     stops: tuple[StopSheet, ...]
-    #: "Medium Box: 20 (pack 5)".
+    #: "Medium Box: 20 (5 to pack)".
     materials: tuple[str, ...]
     #: "450 cu ft", "3,150 lb".
     volume: str | None
@@ -163,16 +163,17 @@ def _stops(raw: Any) -> tuple[StopSheet, ...]:
 
 
 def _place(stop: dict[str, Any]) -> str | None:
+    """"Apartment · Unit 1204 · Maple Towers" (custom property types are not named)."""
     kind = stop.get("property_type")
-    kind_name = (PropertyType(kind).name.replace("_", " ").lower()
+    kind_name = (PropertyType(kind).name.replace("_", " ").capitalize()
                  if isinstance(kind, int) and kind in PropertyType._value2member_map_ else None)
-    name = " ".join(x for x in (stop.get("property"), f"({kind_name})" if kind_name else None) if x)
-    return " · ".join(x for x in (stop.get("unit"), name) if x) or None
+    return " · ".join(x for x in (kind_name, stop.get("unit"), stop.get("property")) if x) or None
 
 
 def _material(material: dict[str, Any]) -> str:
-    extras = [f"pack {material['packing']}" if material.get("packing") else "",
-              f"unpack {material['unpacking']}" if material.get("unpacking") else ""]
+    """"Medium Box: 20 (5 to pack)"."""
+    extras = [f"{material['packing']} to pack" if material.get("packing") else "",
+              f"{material['unpacking']} to unpack" if material.get("unpacking") else ""]
     extra = ", ".join(x for x in extras if x)
     return f"{material.get('name') or 'Material'}: {material.get('quantity') or 0}" + (f" ({extra})" if extra else "")
 

@@ -132,7 +132,7 @@ async def test_premium_details_reach_the_crew_without_money(
     await sign_in(user, "driver@demo.ccrm")
     await user.open(f"/mobile/journey/{journey.id}")
     await user.should_see("Buzzer code 4512", retries=30)
-    await user.should_see("Unit 1204 · Maple Towers (apartment)")
+    await user.should_see("Apartment · Unit 1204 · Maple Towers")
     await user.should_see("2 flights of stairs")
     await user.should_see("No elevator")
     await user.should_see("Loading dock at the rear")
