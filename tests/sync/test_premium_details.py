@@ -77,8 +77,17 @@ async def _timezone(journey: Journey) -> str:
         return str(await session.scalar(select(Location.timezone).where(Location.id == journey.location_id)))
 
 
+async def _crew(journey: Journey, email: str = "driver@demo.ccrm") -> None:
+    async with unit_of_work() as session:
+        member = await session.scalar(select(User).where(User.email == email))
+        assert member is not None
+        session.add(CrewAssignment(journey_id=journey.id, user_id=member.id, journey_date=journey.journey_date,
+                                   role=CrewRole.DRIVER))
+
+
 async def test_a_job_without_a_start_takes_its_time_from_the_arrival_window(
-        integration: dict[str, Any], added: list[SimOpportunity], script: SimulatorScript) -> None:
+        integration: dict[str, Any], added: list[SimOpportunity], script: SimulatorScript,
+        user: SimulatedUser) -> None:
     windowed, fixed = added[0], added[1]
     await script.change_site(windowed.id, arrival_window="8:00 AM - 10:00 AM", no_start=True)
     await script.change_site(fixed.id, arrival_window="13:00-15:00")
@@ -99,6 +108,11 @@ async def test_a_job_without_a_start_takes_its_time_from_the_arrival_window(
     assert card is not None and not card.starts_in_window and card.arrival_window == "13:00–15:00"
     assert time_range(card) != "Arrival 13:00–15:00"
 
+    # the crew's list says so too
+    await _crew(journey)
+    await sign_in(user, "driver@demo.ccrm")
+    await user.should_see("Arrival 08:00–10:00", retries=30)
+
 
 async def test_premium_details_reach_the_crew_without_money(
         integration: dict[str, Any], added: list[SimOpportunity], script: SimulatorScript,
@@ -113,11 +127,7 @@ async def test_premium_details_reach_the_crew_without_money(
     assert all("Rate" not in key for m in premium["materials"] for key in m)  # quantities only
     assert journey.external_data["money"]["balance_due"] == "1000.00"
 
-    async with unit_of_work() as session:
-        driver = await session.scalar(select(User).where(User.email == "driver@demo.ccrm"))
-        assert driver is not None
-        session.add(CrewAssignment(journey_id=journey.id, user_id=driver.id, journey_date=journey.journey_date,
-                                   role=CrewRole.DRIVER))
+    await _crew(journey)
 
     # the crew's API: the sheet, no money at all
     response = await user.http_client.get(f"/api/mobile/journey/{journey.id}", headers=await bearer("driver@demo.ccrm"))
