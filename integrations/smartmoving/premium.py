@@ -8,11 +8,14 @@ Like `normalise`, these are pure functions: a payload that cannot be read raises
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from integrations.smartmoving.normalise import (
+    _INT32_MAX,
     Raw,
     _array,
     _float,
@@ -150,10 +153,20 @@ def parse_inventory(raw: Raw) -> InventorySummary:
             volume = (volume or 0.0) + each * quantity
         if (each := _float(entry.get("weight"))) is not None:
             weight = (weight or 0.0) + each * quantity
+    for total in (volume, weight):
+        if total is not None and not math.isfinite(total):
+            raise ValueError("inventory volume or weight out of range")
     return InventorySummary(
         rooms=len(rooms),
-        items=sum(_count(item.get("quantity"), "quantity") for item in items),
-        boxes=sum(_count(box.get("quantity"), "quantity") for box in boxes),
+        items=_total(_count(item.get("quantity"), "quantity") for item in items),
+        boxes=_total(_count(box.get("quantity"), "quantity") for box in boxes),
         volume=volume,
         weight=weight,
     )
+
+
+def _total(counts: Iterable[int]) -> int:
+    total = sum(counts)
+    if total > _INT32_MAX:
+        raise ValueError(f"inventory count out of range: {total}")
+    return total
