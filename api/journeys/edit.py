@@ -85,7 +85,11 @@ async def list_active(
 @router.get(JOURNEY_PATH)
 async def read(journey_id: RowId, principal: CurrentPrincipal) -> JSONResponse:
     detail = await journey_detail(principal, journey_id)
-    return ok({**detail.card.to_dict(), "steps": [asdict(s) for s in detail.steps]})
+    body = {**detail.card.to_dict(), "steps": [asdict(s) for s in detail.steps],
+            "sheet": asdict(detail.sheet) if detail.sheet else None}
+    if detail.balance is not None:  # financial roles only: the key is absent for anybody else
+        body["balance"] = asdict(detail.balance)
+    return ok(body)
 
 
 @router.post("", status_code=201)

@@ -14,7 +14,7 @@ from api.http.envelope import ok
 from api.http.params import RowId
 from db.enums import MediaKind, Phase
 from domain.workflow import phases as workflow
-from domain.workflow.crew_journeys import journey_card, my_journeys
+from domain.workflow.crew_journeys import journey_card, journey_sheet, my_journeys
 from domain.workflow.items import SIGNER_MAX_LENGTH
 from domain.workflow.media import max_bytes, upload_media
 
@@ -45,7 +45,8 @@ async def journeys(principal: CurrentPrincipal) -> JSONResponse:
 async def journey(journey_id: RowId, principal: CurrentPrincipal) -> JSONResponse:
     """The job sheet and the six phases (items, records, what is missing, progress)."""
     card = await journey_card(principal, journey_id)
-    return ok({"journey": card, "workflow": await workflow.journey_workflow(principal, journey_id)})
+    return ok({"journey": card, "sheet": await journey_sheet(principal, journey_id),
+               "workflow": await workflow.journey_workflow(principal, journey_id)})
 
 
 @router.post("/journey/{journey_id}/phases/{phase}/start")

@@ -46,6 +46,10 @@ def humanize(value: str) -> str:
 
 
 def time_range(card: JobCard) -> str:
+    """"08:00–12:00", "from 08:00", "All day"; "Arrival 08:00–10:00" when SmartMoving gave only
+    an arrival window (no fixed start)."""
+    if card.starts_in_window and card.arrival_window:
+        return f"Arrival {card.arrival_window}"
     if card.scheduled_start is None:
         return "All day"
     start = clock(card.scheduled_start, card.timezone)

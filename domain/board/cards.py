@@ -22,6 +22,7 @@ from sqlalchemy.orm import defer
 from db.enums import CrewRole, DataSource, JourneyStatus, Phase, StepStatus
 from db.models import CrewAssignment, Journey, JourneyStep, Location, Truck, User
 from domain.access.rbac import Permission, Principal, journey_scope
+from domain.journeys.job_sheet import SCHEDULE, Timing, timing_of
 from domain.journeys.labels import journey_label
 from domain.journeys.text_search import journey_text_match
 from domain.timewindow import local_time
@@ -71,6 +72,10 @@ class JobCard:
     #: In the location's timezone.
     scheduled_start: datetime | None
     scheduled_end: datetime | None
+    #: SmartMoving's arrival window ("08:00–10:00", the location's zone), when it gave one.
+    arrival_window: str | None
+    #: The start is the arrival window's: SmartMoving has no fixed start for the job.
+    starts_in_window: bool
     notes: str | None
     #: Only for principals with `can_view_financial_data`; otherwise None and absent from `to_dict`.
     estimated_value: Decimal | None
@@ -139,7 +144,7 @@ async def load_cards(session: AsyncSession, principal: Principal, where: Sequenc
     if not financial:
         options.append(defer(Journey.estimated_value, raiseload=True))
     query = (
-        select(Journey, Location.name, Location.timezone, Truck.number)
+        select(Journey, Location.name, Location.timezone, Truck.number, SCHEDULE)
         .join(Location, Location.id == Journey.location_id)
         .outerjoin(Truck, Truck.id == Journey.truck_id)
         .where(journey_scope(principal), *where)
@@ -167,13 +172,14 @@ async def load_cards(session: AsyncSession, principal: Principal, where: Sequenc
     ):
         phases[journey_id].append(PhaseState(phase, status))
     return [
-        _card(journey, location_name, timezone, truck_number, crews[journey.id], phases[journey.id], financial)
-        for journey, location_name, timezone, truck_number in rows
+        _card(journey, location_name, timezone, truck_number, crews[journey.id], phases[journey.id], financial,
+              timing_of(schedule, timezone))
+        for journey, location_name, timezone, truck_number, schedule in rows
     ]
 
 
 def _card(journey: Journey, location_name: str, timezone: str, truck_number: str | None,
-          crew: list[CrewMember], phases: list[PhaseState], financial: bool) -> JobCard:
+          crew: list[CrewMember], phases: list[PhaseState], financial: bool, timing: Timing) -> JobCard:
     return JobCard(
         id=journey.id,
         label=journey_label(journey.id, journey.data_source, journey.job_number),
@@ -200,6 +206,8 @@ def _card(journey: Journey, location_name: str, timezone: str, truck_number: str
         truck_number=truck_number,
         scheduled_start=local_time(journey.scheduled_start, timezone),
         scheduled_end=local_time(journey.scheduled_end, timezone),
+        arrival_window=timing.window,
+        starts_in_window=timing.from_window,
         notes=journey.notes,
         estimated_value=journey.estimated_value if financial else None,
         shows_financials=financial,

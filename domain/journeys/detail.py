@@ -15,6 +15,7 @@ from db.models import AuditEntry, Journey, JourneyStep, PhaseItemTemplate, StepA
 from domain.access.rbac import Permission, Principal, audit_scope
 from domain.board.cards import JobCard, job_card
 from domain.errors import NotFound
+from domain.journeys.job_sheet import Balance, JobSheet, balance_of, job_sheet
 from domain.timewindow import local_time
 from domain.unit_of_work import read_session
 
@@ -61,6 +62,10 @@ class JourneyDetail:
     steps: tuple[StepRecord, ...]
     #: None when the principal may not read the audit trail.
     audit: tuple[AuditRecord, ...] | None
+    #: What the crew needs on site (SmartMoving jobs), None for manual journeys.
+    sheet: JobSheet | None = None
+    #: Only for principals with `can_view_financial_data` (and a SmartMoving total).
+    balance: Balance | None = None
 
 
 def _value_text(kind: ActivityKind, data: dict[str, Any]) -> str:
@@ -127,6 +132,8 @@ async def journey_detail(principal: Principal, journey_id: int) -> JourneyDetail
                             _without_financials(e.old_values, financial), _without_financials(e.new_values, financial))
                 for e in entries
             )
+        sheet = await job_sheet(session, principal, journey_id)
+        balance = await balance_of(session, principal, journey_id)
     return JourneyDetail(
         card=card,
         steps=tuple(
@@ -135,4 +142,6 @@ async def journey_detail(principal: Principal, journey_id: int) -> JourneyDetail
             for s in steps
         ),
         audit=trail,
+        sheet=sheet,
+        balance=balance,
     )

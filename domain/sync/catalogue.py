@@ -97,7 +97,7 @@ async def write_catalogue(session: AsyncSession, company_id: int, company_timezo
 
 
 async def load_catalogue(session: AsyncSession, company_id: int) -> Catalogue:
-    """Service type names and the branch → location links the job mapping needs."""
+    """Service type names, the branch → location links and the locations' zones the job mapping needs."""
     service_types = {
         int(external_id): name
         for external_id, name in await session.execute(
@@ -105,10 +105,12 @@ async def load_catalogue(session: AsyncSession, company_id: int) -> Catalogue:
             .where(CompanyServiceType.company_id == company_id))
         if external_id.lstrip("-").isdigit()
     }
-    branches = await session.execute(
-        select(CompanyBranch.name, CompanyBranch.location_id)
-        .where(CompanyBranch.company_id == company_id, CompanyBranch.location_id.is_not(None)))
-    return Catalogue(service_types, {branch_key(name): location_id for name, location_id in branches})
+    branches = (await session.execute(
+        select(CompanyBranch.name, CompanyBranch.location_id, Location.timezone)
+        .join(Location, Location.id == CompanyBranch.location_id)
+        .where(CompanyBranch.company_id == company_id))).all()
+    return Catalogue(service_types, {branch_key(name): location_id for name, location_id, _ in branches},
+                     {location_id: timezone for _, location_id, timezone in branches})
 
 
 async def _write_branches(session: AsyncSession, company_id: int, company_timezone: str,

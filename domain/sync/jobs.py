@@ -28,7 +28,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -54,6 +54,7 @@ from domain.sync.mapping import (
     journey_values,
     listing_hash,
 )
+from domain.sync.premium import premium_sections
 from domain.sync.runs import RunInfo
 from domain.timewindow import today_in
 from domain.unit_of_work import read_session
@@ -90,6 +91,8 @@ class PendingWrite:
 class Fetched:
     detail: OpportunityDetail
     times: dict[str, JobTimes]
+    #: job id → premium section (`domain.sync.premium`), fetched or carried over.
+    premium: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +167,7 @@ async def collect_listed_jobs(info: RunInfo, client: SmartMovingClient, catalogu
                 counters.fail(f"job:{job_id}", fetched.reason)
             pending.extend(gone_writes(info, [j for j in wanted if j in missing], existing))
         elif fetched is not None:
+            fetched = replace(fetched, premium=await premium_sections(info, fetched.detail, wanted, existing))
             pending.extend(map_opportunity(info, fetched, wanted, existing, catalogue))
         await info.progress()
 
@@ -221,6 +225,7 @@ async def collect_opportunities(info: RunInfo, client: SmartMovingClient, catalo
             wanted.setdefault(job_id, None)  # a journey whose job left the opportunity
         info.counters.total += len(wanted)
         info.counters.ignored += sum(job.id not in wanted for job in result.detail.jobs)
+        result = replace(result, premium=await premium_sections(info, result.detail, wanted, existing))
         pending.extend(map_opportunity(info, result, wanted, existing, catalogue))
     return pending
 
@@ -264,7 +269,7 @@ def map_opportunity(info: RunInfo, fetched: Fetched, wanted: dict[str, str | Non
             continue
         try:
             values = journey_values(fetched.detail, job, fetched.times.get(job_id), catalogue,
-                                    entry_hash or detail_hash(fetched.detail, job))
+                                    entry_hash or detail_hash(fetched.detail, job), fetched.premium.get(job_id))
         except MappingError as exc:
             counters.fail(ref, exc.reason)
             continue

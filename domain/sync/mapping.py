@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from db.enums import JourneyStatus
 from db.seed import display_name
 from db.workflow_defaults import initial_steps
+from domain.sync.job_fields import PREMIUM_KEY, job_schedule, money_section
 from integrations.smartmoving import (
     CustomerListing,
     JobDetail,
@@ -85,6 +86,8 @@ class Catalogue:
     service_types: dict[int, str]
     #: `branch_key(SmartMoving branch name)` → location id.
     locations_by_branch: dict[str, int]
+    #: location id → its timezone (arrival windows are local times of the branch).
+    timezones: dict[int, str] = field(default_factory=dict)
 
     def location_for(self, branch_name: str | None) -> int:
         location_id = self.locations_by_branch.get(branch_key(branch_name or ""))
@@ -145,15 +148,20 @@ def cancel_reason(status: int) -> str | None:
 
 
 def journey_values(detail: OpportunityDetail, job: JobDetail, times: JobTimes | None, catalogue: Catalogue,
-                   entry_hash: str) -> dict[str, Any]:
+                   entry_hash: str, premium: dict[str, Any] | None = None) -> dict[str, Any]:
     """The sync-owned columns of the journey of `job`, plus `status`: SCHEDULED while the
-    opportunity is booked, else CANCELLED with its `sync_reason`."""
-    start, end = _schedule(times)
+    opportunity is booked, else CANCELLED with its `sync_reason`. `premium` is the job's
+    premium section (`domain.sync.premium`), when there is one."""
+    location_id = catalogue.location_for(detail.branch_name)
+    schedule = job_schedule(times, premium, job.job_date, catalogue.timezones.get(location_id, "UTC"))
+    start, end = schedule.start, schedule.end
     reason = cancel_reason(detail.status)
     return {
-        "location_id": catalogue.location_for(detail.branch_name),
+        "location_id": location_id,
         "journey_date": job.job_date,
-        "external_data": _external_data(detail, job, times),
+        "external_data": _external_data(detail, job, times) | {
+            "schedule": schedule.as_json(), "money": money_section(detail),
+            **({PREMIUM_KEY: premium} if premium is not None else {})},
         "external_hash": entry_hash,
         "external_opportunity_id": clip(detail.id, 100),
         "job_number": clip(job.job_number, 40),
@@ -249,13 +257,6 @@ def _share(total: Decimal, job: JobDetail, jobs: tuple[JobDetail, ...]) -> Decim
     shares[-1] = total.quantize(_CENTS) - sum(shares[:-1], Decimal(0))
     index = next(i for i, j in enumerate(jobs) if j.id == job.id)
     return shares[index]
-
-
-def _schedule(times: JobTimes | None) -> tuple[dt.datetime | None, dt.datetime | None]:
-    if times is None or times.start_time_utc is None:
-        return None, None
-    end = times.end_time_utc
-    return times.start_time_utc, end if end is not None and end > times.start_time_utc else None
 
 
 def _external_data(detail: OpportunityDetail, job: JobDetail, times: JobTimes | None) -> dict[str, Any]:

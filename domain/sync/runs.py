@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,6 +22,9 @@ from domain.sync.drift import BookedJobs
 from domain.events.bus import DomainEvent, EventType
 from domain.access.rbac import Principal
 from domain.unit_of_work import unit_of_work
+
+if TYPE_CHECKING:
+    from domain.sync.premium import PremiumFetcher
 
 #: SYNC_PROGRESS is published after every this many processed records.
 PROGRESS_EVERY = 20
@@ -70,6 +73,8 @@ class RunInfo:
     scope: Scope = WINDOW
     #: A window run's view of SmartMoving's booked jobs, reconciled when its journeys are written.
     booked: BookedJobs | None = None
+    #: Premium job details of the run (PREMIUM plans only; see `domain.sync.premium`).
+    premium: PremiumFetcher | None = None
     _published_at: int = -PROGRESS_EVERY
 
     async def progress(self, *, force: bool = False) -> None:

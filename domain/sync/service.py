@@ -39,6 +39,7 @@ from domain.sync.runs import (
     record_skipped,
     running_run,
 )
+from domain.sync.premium import premium_fetcher
 from domain.sync.store import write_journeys
 from domain.unit_of_work import read_session, unit_of_work
 from integrations.smartmoving import SmartMovingClient, SmartMovingError
@@ -162,6 +163,7 @@ async def _execute(info: RunInfo, principal: Principal | None, opportunity_ids: 
     try:
         connection = await load_connection(info.integration_id)
         async with open_client(connection, **client_options) as client:
+            info.premium = premium_fetcher(connection.plan, client, connection.company_timezone)
             if info.kind is SyncKind.CATALOGUE:
                 fetched = await fetch_catalogue(client, connection.plan)
                 async with unit_of_work() as session:
@@ -174,6 +176,8 @@ async def _execute(info: RunInfo, principal: Principal | None, opportunity_ids: 
             async with unit_of_work() as session:
                 result = await write_journeys(session, connection.company_id, pending, utcnow())
                 info.counters.created, info.counters.updated = len(result.created), len(result.updated)
+                if info.premium is not None:
+                    extra["premium"] = info.premium.summary()
                 if info.booked is not None:
                     extra["reconciliation"] = await reconcile(session, connection.company_id, info.booked,
                                                               info.counters.failures)

@@ -11,12 +11,14 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
 from db.enums import JourneyStatus, Phase
 from db.models import CrewAssignment, Journey, Location, Truck, User, utcnow
 from domain.access.rbac import Permission, Principal, journey_scope
 from domain.board.cards import CrewMember
 from domain.errors import Forbidden, NotFound
+from domain.journeys.job_sheet import SCHEDULE, JobSheet, job_sheet, timing_of
 from domain.timewindow import local_time, today_in
 from domain.unit_of_work import read_session
 from domain.workflow.access import require_row_id
@@ -35,6 +37,10 @@ class JourneyCard:
     timezone: str
     scheduled_start: datetime | None
     scheduled_end: datetime | None
+    #: SmartMoving's arrival window ("08:00–10:00", the location's zone), when it gave one.
+    arrival_window: str | None
+    #: The start is the arrival window's: SmartMoving has no fixed start for the job.
+    starts_in_window: bool
     status: JourneyStatus
     current_phase: Phase
     progress: int
@@ -53,11 +59,12 @@ class JourneyCard:
 
 async def _cards(session: AsyncSession, where: ColumnElement[bool]) -> list[JourneyCard]:
     rows = (await session.execute(
-        select(Journey, Location.name, Location.timezone, Truck.number, Truck.size)
+        select(Journey, Location.name, Location.timezone, Truck.number, Truck.size, SCHEDULE)
         .join(Location, Location.id == Journey.location_id)
         .outerjoin(Truck, Truck.id == Journey.truck_id)
         .where(where)
         .order_by(Journey.journey_date, Journey.scheduled_start, Journey.id)
+        .options(defer(Journey.external_data), defer(Journey.estimated_value, raiseload=True))
     )).all()
     ids = [row[0].id for row in rows]
     crew: dict[int, list[CrewMember]] = {}
@@ -72,13 +79,15 @@ async def _cards(session: AsyncSession, where: ColumnElement[bool]) -> list[Jour
             crew.setdefault(journey_id, []).append(CrewMember(user_id, name, role))
     now = utcnow()
     cards = []
-    for journey, location_name, tz_name, truck_number, truck_size in rows:
+    for journey, location_name, tz_name, truck_number, truck_size, schedule in rows:
+        timing = timing_of(schedule, tz_name)
         cards.append(JourneyCard(
             id=journey.id, journey_date=journey.journey_date,
             days_from_today=(journey.journey_date - today_in(tz_name, now)).days,
             location_name=location_name, timezone=tz_name,
             scheduled_start=local_time(journey.scheduled_start, tz_name),
             scheduled_end=local_time(journey.scheduled_end, tz_name),
+            arrival_window=timing.window, starts_in_window=timing.from_window,
             status=journey.status, current_phase=journey.current_phase, progress=journey.progress,
             customer_name=journey.customer_name, customer_phone=journey.customer_phone,
             origin_address=journey.origin_address, destination_address=journey.destination_address,
@@ -109,3 +118,11 @@ async def journey_card(principal: Principal, journey_id: int) -> JourneyCard:
     if not cards:
         raise NotFound("journey not found")
     return cards[0]
+
+
+async def journey_sheet(principal: Principal, journey_id: int) -> JobSheet | None:
+    """The job sheet (arrival window, stops and access notes, materials, volume) of a journey the
+    principal may see; never any money. None for journeys without SmartMoving details."""
+    require_row_id(journey_id, "journey")
+    async with read_session() as session:
+        return await job_sheet(session, principal, journey_id)

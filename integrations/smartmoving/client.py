@@ -43,16 +43,19 @@ from integrations.smartmoving.normalise import (
     parse_tariff,
     unwrap_page,
 )
+from integrations.smartmoving.premium import parse_inventory, parse_premium_job
 from integrations.smartmoving.rate_limit import SlidingWindowLimiter
 from integrations.smartmoving.records import (
     Branch,
     CustomerListing,
+    InventorySummary,
     JobTimes,
     Listing,
     Material,
     MoveSize,
     OfficeUser,
     OpportunityDetail,
+    PremiumJob,
     ReferralSource,
     ServiceType,
     Tariff,
@@ -62,7 +65,9 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 PAGE_SIZE = 200  # the server's cap
-DETAIL_FLAGS = {"IncludeJobAddresses": "true", "IncludeCharges": "true"}
+DETAIL_FLAGS = {"IncludeJobAddresses": "true", "IncludeCharges": "true", "IncludePayments": "true"}
+#: What the crew needs of a Premium job; its charges are never asked for.
+PREMIUM_JOB_FLAGS = {"IncludeStops": "true", "IncludeEstimatedMaterials": "true"}
 
 
 class SmartMovingClient:
@@ -155,6 +160,15 @@ class SmartMovingClient:
         """Job times; the spec answers a bare array, an envelope is accepted too."""
         return parse_list(await self._get(f"/api/opportunities/{_segment(opportunity_id)}/jobs"),
                           parse_job_times)
+
+    async def premium_job(self, opportunity_id: str, job_id: str) -> PremiumJob:
+        """Premium tier: one job's arrival window, stops with access notes and materials."""
+        path = f"/api/premium/opportunities/{_segment(opportunity_id)}/jobs/{_segment(job_id)}"
+        return parse_premium_job(await self._get(path, PREMIUM_JOB_FLAGS))
+
+    async def opportunity_inventory(self, opportunity_id: str) -> InventorySummary:
+        """Premium tier: the opportunity's inventory, counted (NotFoundError when it has none)."""
+        return parse_inventory(await self._get(f"/api/premium/opportunities/{_segment(opportunity_id)}/inventory"))
 
     # --- plumbing --------------------------------------------------------------------------
 

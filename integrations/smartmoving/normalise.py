@@ -39,6 +39,7 @@ from integrations.smartmoving.records import (
     OpportunityDetail,
     OpportunityStatus,
     OpportunitySummary,
+    Payment,
     ReferralSource,
     ServiceType,
     Tariff,
@@ -415,6 +416,20 @@ def parse_opportunity_detail(raw: Raw) -> OpportunityDetail:
         estimated_total=_decimal(_object(raw.get("estimatedTotal")).get("finalTotal")),
         jobs=tuple(_job_detail(job) for job in _array(raw.get("jobs"))),
         raw=raw,
+        payments=tuple(_payment(p) for p in _array(raw.get("payments"))),
+        volume=_float(raw.get("volume")),
+        weight=_float(raw.get("weight")),
+    )
+
+
+def _payment(raw: Any) -> Payment:
+    raw = _object(raw)
+    return Payment(
+        amount=_decimal(raw.get("amount")) or Decimal(0),
+        amount_refunded=_decimal(raw.get("amountRefunded")) or Decimal(0),
+        outstanding=bool(raw.get("isOutstanding")),
+        is_refund=raw.get("refundsJobPaymentId") is not None,
+        paid_at_utc=parse_datetime(raw.get("paidAtUtc")),
     )
 
 

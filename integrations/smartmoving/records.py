@@ -45,6 +45,20 @@ class JobType(IntEnum):
     LABOR_ONLY = 12
 
 
+class PropertyType(IntEnum):
+    """Kinds of property at a stop; companies may add custom ones (101-120), kept as plain ints."""
+
+    APARTMENT = 1
+    HOUSE = 2
+    COMMERCIAL = 3
+    STORAGE = 4
+    WAREHOUSE = 5
+    ASSISTED_LIVING = 6
+    HIGH_RISE = 7
+    TOWN_HOUSE = 8
+    OTHER = 10
+
+
 @dataclass(frozen=True, slots=True)
 class Listing(Generic[T]):
     """The records of a list endpoint plus the ones that could not be parsed."""
@@ -167,6 +181,19 @@ class JobDetail:
 
 
 @dataclass(frozen=True, slots=True)
+class Payment:
+    """One payment of an opportunity (`IncludePayments=true`)."""
+
+    amount: Decimal
+    amount_refunded: Decimal
+    #: Requested, not received yet.
+    outstanding: bool
+    #: The entry refunds another payment (whose `amount_refunded` already says how much).
+    is_refund: bool
+    paid_at_utc: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class OpportunityDetail:
     id: str
     quote_number: str | None
@@ -182,6 +209,11 @@ class OpportunityDetail:
     estimated_total: Decimal | None
     jobs: tuple[JobDetail, ...]
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    #: Empty unless asked for (`IncludePayments`) and some were taken.
+    payments: tuple[Payment, ...] = ()
+    #: The opportunity's estimated volume (cu ft) and weight (lb); 0 means "not estimated".
+    volume: float | None = None
+    weight: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +226,59 @@ class JobTimes:
     completed_at_utc: dt.datetime | None
     confirmed_at_utc: dt.datetime | None
     closed_at_utc: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class JobStop:
+    """One address of a Premium job with what the crew needs to get in."""
+
+    order: int
+    is_origin: bool
+    is_destination: bool
+    address: str | None
+    unit: str | None
+    property_name: str | None
+    property_type: PropertyType | int | None
+    #: Flights of stairs; None when not given.
+    stairs: int | None
+    has_elevator: bool | None
+    parking: str | None
+    notes: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class JobMaterial:
+    """A material planned for a job: quantities only (its rates are money, left out)."""
+
+    name: str
+    quantity: int
+    packing_quantity: int
+    unpacking_quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class PremiumJob:
+    """`/api/premium/opportunities/{o}/jobs/{j}` with stops and estimated materials. The view's
+    charges and material rates are money the crew must not see: they are not read at all."""
+
+    id: str
+    #: As SmartMoving's office typed it ("8:00 AM - 10:00 AM"); see `parse_arrival_window`.
+    arrival_window: str | None
+    times: JobTimes
+    stops: tuple[JobStop, ...]
+    materials: tuple[JobMaterial, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class InventorySummary:
+    """`/api/premium/opportunities/{id}/inventory`, counted: rooms, items and boxes (quantities
+    summed), total volume (cu ft) and weight (lb) when any entry gives one."""
+
+    rooms: int
+    items: int
+    boxes: int
+    volume: float | None
+    weight: float | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from nicegui import ui
 from components.board.assign_dialog import open_assign_dialog
 from components.board.job_card import badge_html, humanize, money, phase_bar_html, status_html, time_range
 from components.journeys.form import open_journey_form
+from components.journeys.job_sheet import job_sheet_card
 from components.live import on_event
 from components.nav import app_header
 from db.enums import ActivityKind
@@ -167,6 +168,9 @@ class JourneyPage:
                 _field("Confirmed", "yes" if card.confirmed else "no")
                 if card.estimated_value is not None:
                     _field("Estimated value", money(card.estimated_value), "estimated-value")
+                if detail.balance is not None and detail.balance.balance_due is not None:
+                    due = detail.balance.balance_due
+                    _field("Balance due (whole quote)", money(due) if due > 0 else "Paid in full", "balance-due")
             with ui.card().props("flat bordered").classes("gap-2"):
                 ui.label("Crew and truck").classes("text-subtitle2")
                 _field("Truck", card.truck_number, "truck")
@@ -174,6 +178,8 @@ class JourneyPage:
                     ui.label(f"{member.name} · {humanize(member.role.value)}").props('data-testid="crew-member"')
                 if not card.crew:
                     ui.label("No crew yet").classes("text-orange-9")
+        if detail.sheet is not None:
+            job_sheet_card(detail.sheet)
         if card.notes:
             with ui.card().props("flat bordered").classes("w-full"):
                 ui.label("Notes").classes("text-subtitle2")

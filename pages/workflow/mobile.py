@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from nicegui import context, ui
 
 from components.live import on_event
+from components.journeys.job_sheet import job_sheet_card
 from components.testid import tid
 from components.workflow.connection_guard import connection_guard
 from components.workflow.phase_inputs import TOUCH, ItemActions, item_input
@@ -29,7 +30,8 @@ from domain.access.rbac import Permission, Principal
 from domain.errors import DomainError, NotFound
 from domain.events.bus import DomainEvent, EventType
 from domain.workflow import phases as workflow
-from domain.workflow.crew_journeys import JourneyCard, journey_card, my_journeys
+from domain.journeys.job_sheet import JobSheet
+from domain.workflow.crew_journeys import JourneyCard, journey_card, journey_sheet, my_journeys
 from domain.workflow.media import signature_png
 from pages.access.session import guarded_page
 
@@ -73,6 +75,8 @@ def _top_bar(title: str, subtitle: str = "", *, back: str | None = None) -> None
 
 
 def _time_range(card: JourneyCard) -> str:
+    if card.starts_in_window and card.arrival_window:
+        return f"Arrival {card.arrival_window}"
     if card.scheduled_start is None:
         return "Time to be confirmed"
     end = f"–{card.scheduled_end:%H:%M}" if card.scheduled_end else ""
@@ -191,6 +195,7 @@ class JourneyScreen:
         self.complete_button: ui.button | None = None
         self.card: JourneyCard
         self.view: workflow.WorkflowView
+        self.sheet: JobSheet | None = None
         self.actions = ItemActions(record=self.record, photo=self.photo, signature=self.signature,
                                    position=self.position, notify=self.warn)
 
@@ -198,8 +203,10 @@ class JourneyScreen:
         """Read the journey again; False when nothing changed (no redraw, so no tap is lost to one)."""
         card = await journey_card(self.principal, self.journey_id)
         view = await workflow.journey_workflow(self.principal, self.journey_id)
-        changed = getattr(self, "view", None) != view or getattr(self, "card", None) != card
-        self.card, self.view = card, view
+        sheet = await journey_sheet(self.principal, self.journey_id)
+        changed = (getattr(self, "view", None) != view or getattr(self, "card", None) != card
+                   or getattr(self, "sheet", None) != sheet)
+        self.card, self.view, self.sheet = card, view, sheet
         return changed
 
     @property
@@ -244,7 +251,7 @@ class JourneyScreen:
         item at that moment is not lost to a redraw."""
         view, phase = self.view, self.view.current
         others = tuple((p.phase, p.status, p.items, p.other_records) for p in view.phases if p is not phase)
-        return (self.card, view.journey_status, phase.phase, phase.status, phase.rejection_reason,
+        return (self.card, self.sheet, view.journey_status, phase.phase, phase.status, phase.rejection_reason,
                 tuple(i.key for i in phase.items), view.viewer_is_crew, view.viewer_can_dispatch, others)
 
     async def reload(self) -> None:
@@ -340,6 +347,8 @@ class JourneyScreen:
                  back="/mobile")
         with ui.column().classes("w-full q-pa-sm gap-3"):
             self._sheet(card)
+            if self.sheet is not None:
+                job_sheet_card(self.sheet)
             phase_stepper(view)
             _progress(view.progress)
             self._current(view)

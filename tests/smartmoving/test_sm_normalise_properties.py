@@ -40,6 +40,7 @@ from integrations.smartmoving.normalise import (
     parse_tariff,
     parse_webhook_event,
 )
+from integrations.smartmoving.premium import parse_inventory, parse_premium_job
 from integrations.smartmoving.records import JobType, OpportunityStatus
 from tests.fuzz import FUZZ_EXAMPLES, FUZZ_SEED
 
@@ -96,7 +97,21 @@ opportunity_details = record(
     customer=record({"id": ids}, name=texts, emailAddress=texts, phoneNumber=texts, phoneType=st.integers(0, 3)),
     moveSize=record({"name": texts}, description=texts, volume=st.integers(0, 10**5)),
     estimatedTotal=record({"finalTotal": amounts}, subtotal=amounts, tax=amounts),
-    jobs=st.lists(detail_jobs, max_size=3))
+    jobs=st.lists(detail_jobs, max_size=3), volume=amounts, weight=amounts,
+    payments=st.lists(record({"amount": amounts}, amountRefunded=amounts, isOutstanding=st.booleans(),
+                             paidAtUtc=iso_times, refundsJobPaymentId=ids), max_size=3))
+counts = st.integers(0, 10**4)
+stops = record({"id": ids, "isOrigin": st.booleans(), "isDestination": st.booleans(), "order": counts},
+               addressFullAddress=texts, addressUnit=texts, propertyName=texts,
+               propertyType=st.sampled_from([1, 2, 3, 7, 10, 101]), stairs=counts, hasElevator=st.booleans(),
+               parkingDescription=texts, notes=texts)
+premium_jobs = record({"id": ids}, arrivalWindow=texts | st.sampled_from(["8:00 AM - 10:00 AM", "8-10am"]),
+                      startTimeUtc=iso_times, endTimeUtc=iso_times, stops=st.lists(stops, max_size=3),
+                      estimatedMaterials=st.lists(named(materialsQuantity=counts, materialsRate=amounts,
+                                                        packingQuantity=counts), max_size=3))
+inventory_entries = named(quantity=counts, volume=amounts, weight=amounts, notes=texts)
+inventories = record({"id": ids}, boxes=st.lists(inventory_entries, max_size=3),
+                     rooms=st.lists(named(items=st.lists(inventory_entries, max_size=3)), max_size=3))
 job_times = record({"id": ids}, startTimeUtc=iso_times, endTimeUtc=iso_times, completedAtUtc=iso_times,
                    confirmedAtUtc=iso_times, closedAtUtc=iso_times)
 webhooks = record({"event-type": st.sampled_from(["opportunity-created", "opportunity-changed",
@@ -109,6 +124,7 @@ PARSERS: list[tuple[Callable[[Any], Any], st.SearchStrategy[dict]]] = [
     (parse_office_user, office_users), (parse_tariff, named()), (parse_referral_source, named()),
     (parse_material, materials), (parse_opportunity_summary, opportunity_summaries),
     (parse_opportunity_detail, opportunity_details), (parse_job_times, job_times), (parse_webhook_event, webhooks),
+    (parse_premium_job, premium_jobs), (parse_inventory, inventories),
 ]
 PARSER_IDS = [parser.__name__ for parser, _ in PARSERS]
 

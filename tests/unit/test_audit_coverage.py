@@ -80,6 +80,7 @@ READS = {
     "domain.sync.history.sync_history", "domain.sync.history.sync_run", "domain.sync.history.sync_status",
     "domain.workflow.approvals.awaiting_approval", "domain.workflow.approvals.ready_for_crew",
     "domain.workflow.crew_journeys.my_journeys", "domain.workflow.crew_journeys.journey_card",
+    "domain.workflow.crew_journeys.journey_sheet",
     "domain.workflow.media.media_file",
     "domain.workflow.template.company_template", "domain.workflow.phases.journey_workflow",
     # Reads of SmartMoving (and of the journeys already stored) that a sync run collects before it
@@ -87,6 +88,7 @@ READS = {
     "domain.sync.catalogue.fetch_catalogue", "domain.sync.jobs.collect_listed_jobs",
     "domain.sync.jobs.collect_opportunities", "domain.sync.jobs.fetch_details", "domain.sync.jobs.load_existing",
     "domain.sync.jobs.unlisted_journeys", "domain.sync.jobs.journeys_of_opportunities",
+    "domain.sync.premium.premium_sections",
     "domain.sync.attention.attention_list", "domain.sync.drift.drift_report",
     "domain.sync.schedule.integration_plan",
     "domain.events.event_log.last_seq", "domain.events.event_log.oldest_seq", "domain.events.event_log.read_since",

@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from integrations.smartmoving.records import JobType, OpportunityStatus
+from integrations.smartmoving.simulator import site
 
 BRANCHES_FILE = Path(__file__).resolve().parents[3] / "demo_data" / "branches.json"
 NAMESPACE = uuid.UUID("5b0c2f2e-7a43-4a5e-9d0e-2f6f3b1c8a11")
@@ -246,6 +247,11 @@ class SimJob:
     confirmed_at: dt.datetime | None = None
     completed_at: dt.datetime | None = None
     closed_at: dt.datetime | None = None
+    #: Premium job view: as the office typed it (None: `arrivalWindow: null`).
+    arrival_window: str | None = None
+    #: The stops as served; None: one per address, access notes drawn from the job's id.
+    stops: list[Json] | None = None
+    materials: list[Json] = field(default_factory=list)
 
 
 @dataclass
@@ -268,6 +274,10 @@ class SimOpportunity:
     #: Awkward live shapes: `estimatedCharges: []` on every job, `estimatedTotal: null`.
     empty_charges: bool = False
     null_total: bool = False
+    #: `/api/premium/opportunities/{id}/inventory` (None: 400 "Inventory not found").
+    inventory: Json | None = None
+    #: `payments` of the details (`IncludePayments=true`).
+    payments: list[Json] = field(default_factory=list)
 
 
 def generate_day(catalogue: Catalogue, seed: int, day: dt.date,
@@ -306,6 +316,7 @@ def make_opportunity(catalogue: Catalogue, rng: random.Random, seed: int, day: d
             for k, job_type in enumerate(job_types, 1)]
     tax_rate = TAX_RATES.get(branch.province, 0.05) if branch.country == "CA" else 0.0
     subtotal = sum(charge["totalCost"] for job in jobs for charge in job.charges)
+    final_total = round(subtotal * (1 + tax_rate), 2)
     return SimOpportunity(
         id=opp_id, quote_number=quote, status=int(status), service_date=day, branch=branch,
         customer_id=stable_id(opp_id, "customer"), customer_name=f"{first} {last}",
@@ -314,7 +325,8 @@ def make_opportunity(catalogue: Catalogue, rng: random.Random, seed: int, day: d
         move_size=rng.choice(catalogue.move_sizes),
         referral_source=rng.choice(REFERRAL_SOURCES),
         tariff=catalogue.tariffs[0],
-        final_total=round(subtotal * (1 + tax_rate), 2), tax_rate=tax_rate, jobs=jobs,
+        final_total=final_total, tax_rate=tax_rate, jobs=jobs, inventory=site.inventory(opp_id),
+        payments=site.payments(opp_id, final_total, status in DONE_STATUSES) if status not in LEAD_STATUSES else [],
     )
 
 
@@ -328,6 +340,7 @@ def _make_job(rng: random.Random, opp_id: str, number: str, day: dt.date, branch
         or (status == OpportunityStatus.BOOKED and rng.random() < 0.85),
         addresses=_addresses(rng, branch, job_type),
         charges=_charges(rng, job_type, hours, crew_rate),
+        materials=site.materials(stable_id(opp_id, "job", number), job_type in PACKING_JOB_TYPES),
     )
     if status in LEAD_STATUSES:
         return job
@@ -335,6 +348,7 @@ def _make_job(rng: random.Random, opp_id: str, number: str, day: dt.date, branch
         day, dt.time(rng.choice((7, 8, 9, 10, 12, 13)), rng.choice((0, 30))), tzinfo=branch.tz)
     job.start = local_start.astimezone(dt.UTC)
     job.end = job.start + dt.timedelta(hours=hours)
+    job.arrival_window = site.arrival_window(job.id, job.start, branch.tz)
     if job.confirmed:
         job.confirmed_at = job.start - dt.timedelta(days=rng.randint(1, 14),
                                                     seconds=rng.randint(0, 36_000),

@@ -11,9 +11,12 @@ hit by injected faults), and `SimulatorScript`, the Python helper that calls it.
     POST   /_script/opportunities/{id}/value            {"final_total": 1234.5 | null} (details only)
     POST   /_script/opportunities/{id}/shape            {"empty_charges"?, "null_total"?}
     POST   /_script/opportunities/{id}/fail             {"status": 500 | null} its details answer that, always
+    POST   /_script/opportunities/{id}/site             {"job_id"?, "arrival_window"?, "no_start"?, "stops"?,
+                                                         "inventory"?, "payment"?} Premium details, payments
     POST   /_script/customers/share                     {"opportunity_ids": [...]} one customer for all
     POST   /_script/customers/{customer_id}/repeat      the customer is listed twice (a later page too)
-    POST   /_script/settings                            {"customers_as_bare_array"?, "state_names_in_full"?}
+    POST   /_script/settings                            {"customers_as_bare_array"?, "state_names_in_full"?,
+                                                         "premium"?} (false: a Basic key, premium paths 403)
 """
 
 from __future__ import annotations
@@ -91,12 +94,17 @@ def script_router(state: SimulatorState) -> APIRouter:
         state.delete_opportunity(opportunity_id)
         return {"id": opportunity_id, "deleted": True}
 
-    @router.post("/opportunities/{opportunity_id}/jobs")
-    async def change_job(opportunity_id: str, body: dict[str, Any] = JSON_BODY) -> dict[str, Any]:
+    def known_job(opportunity_id: str, body: dict[str, Any]) -> str | None:
+        """The body's `job_id` (None: the first job), checked to be one of the opportunity's."""
         opp = known(opportunity_id)
         job_id = body.get("job_id")
         if job_id is not None and job_id not in {job.id for job in opp.jobs}:
             raise HTTPException(404, "Job not found")
+        return None if job_id is None else str(job_id)
+
+    @router.post("/opportunities/{opportunity_id}/jobs")
+    async def change_job(opportunity_id: str, body: dict[str, Any] = JSON_BODY) -> dict[str, Any]:
+        job_id = known_job(opportunity_id, body)
         addresses = body.get("addresses")
         return _summary(state.change_job(opportunity_id, job_id, start=_datetime(body.get("start")),
                                          end=_datetime(body.get("end")),
@@ -124,6 +132,13 @@ def script_router(state: SimulatorState) -> APIRouter:
             state.failing_opportunity_ids[opportunity_id] = int(code)
         return {"id": opportunity_id, "status": code}
 
+    @router.post("/opportunities/{opportunity_id}/site")
+    async def change_site(opportunity_id: str, body: dict[str, Any] = JSON_BODY) -> dict[str, Any]:
+        job_id = known_job(opportunity_id, body)
+        known_keys = {"arrival_window", "no_start", "stops", "inventory", "payment"}
+        return _summary(state.change_site(opportunity_id, job_id,
+                                          changes={k: v for k, v in body.items() if k in known_keys}))
+
     @router.post("/customers/share")
     async def share(body: dict[str, Any] = JSON_BODY) -> dict[str, Any]:
         ids = [str(i) for i in body.get("opportunity_ids") or []]
@@ -139,11 +154,11 @@ def script_router(state: SimulatorState) -> APIRouter:
 
     @router.post("/settings")
     async def settings(body: dict[str, Any] = JSON_BODY) -> dict[str, Any]:
-        for name in ("customers_as_bare_array", "state_names_in_full"):
+        for name in ("customers_as_bare_array", "state_names_in_full", "premium"):
             if name in body:
                 setattr(state, name, bool(body[name]))
         return {"customers_as_bare_array": state.customers_as_bare_array,
-                "state_names_in_full": state.state_names_in_full}
+                "state_names_in_full": state.state_names_in_full, "premium": state.premium}
 
     return router
 
@@ -229,6 +244,11 @@ class SimulatorScript:
     async def fail(self, opportunity_id: str, status: int | None) -> None:
         """The opportunity's details answer `status` every time (None: answer normally again)."""
         await self._call("POST", f"/opportunities/{opportunity_id}/fail", {"status": status})
+
+    async def change_site(self, opportunity_id: str, job_id: str | None = None, **changes: Any) -> dict[str, Any]:
+        """Premium details and payments: `arrival_window=None`, `no_start=True`, `stops=[]`,
+        `inventory=None`, `payment=250.0` (see `SimulatorState.change_site`)."""
+        return await self._object("POST", f"/opportunities/{opportunity_id}/site", {"job_id": job_id, **changes})
 
     async def share_customer(self, opportunity_ids: list[str]) -> str:
         return str((await self._call("POST", "/customers/share", {"opportunity_ids": opportunity_ids}))["customer_id"])

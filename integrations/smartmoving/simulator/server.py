@@ -35,9 +35,16 @@ from integrations.smartmoving.simulator.data import (
     load_branch_rows,
     make_opportunity,
 )
+from integrations.smartmoving.simulator import site
 from integrations.smartmoving.simulator.faults import FaultInjector
 from integrations.smartmoving.simulator.script import SCRIPT_PREFIX, script_router
-from integrations.smartmoving.simulator.views import branch_json, customer_json, jobs_json, opportunity_json
+from integrations.smartmoving.simulator.views import (
+    branch_json,
+    customer_json,
+    jobs_json,
+    opportunity_json,
+    premium_job_json,
+)
 from integrations.smartmoving.simulator.webhooks import WebhookEmitter
 
 __all__ = ["CallRecord", "SimulatorState", "WebhookEmitter", "create_simulator_app", "main"]
@@ -45,6 +52,7 @@ __all__ = ["CallRecord", "SimulatorState", "WebhookEmitter", "create_simulator_a
 DEFAULT_API_KEY = "simulator-key"
 MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 100
+PREMIUM_PREFIX = "/api/premium/"
 FIRST_ADDED_INDEX = 5_000  # opportunities added by tests get n >= this, clear of generated ones
 
 
@@ -68,7 +76,7 @@ class SimulatorState(FaultInjector):
     def __init__(self, seed: int = 1, api_key: str = DEFAULT_API_KEY, *,
                  customers_as_bare_array: bool = False,
                  jobs_on: Mapping[dt.date, int] | None = None,
-                 state_names_in_full: bool = False, awkward: bool = False) -> None:
+                 state_names_in_full: bool = False, awkward: bool = False, premium: bool = True) -> None:
         """`customers_as_bare_array` answers `/api/customers` in the spec's shape (still paged).
         `jobs_on` (for benchmarks) gives those days that many jobs and every other day none;
         without it every day has 150-250. `state_names_in_full` writes the branches' states
@@ -82,6 +90,7 @@ class SimulatorState(FaultInjector):
         self.customers_as_bare_array = customers_as_bare_array
         self.state_names_in_full = state_names_in_full
         self.awkward = awkward
+        self.premium = premium
         #: Opportunities deleted in SmartMoving: details answer 404, listings leave them out.
         self.deleted_ids: set[str] = set()
         #: Customers listed twice: again at the end of the listing (a later page), as live
@@ -227,6 +236,26 @@ class SimulatorState(FaultInjector):
                 opp.null_total = null_total
             return opp
 
+    def change_site(self, opportunity_id: str, job_id: str | None = None, *,
+                    changes: Mapping[str, Any]) -> SimOpportunity:
+        """Premium details (the job `job_id`, default the first): `arrival_window` (None: null),
+        `no_start` (True: `startTimeUtc` null), `stops` (a list as served, [] none, None: drawn
+        from the addresses again), `inventory` (None: none, 400), `payment` (an amount paid now)."""
+        with self._lock:
+            opp = self._require(opportunity_id)
+            job = opp.jobs[0] if job_id is None else next(j for j in opp.jobs if j.id == job_id)
+            if "arrival_window" in changes:
+                job.arrival_window = changes["arrival_window"]
+            if changes.get("no_start"):
+                job.start = None
+            if "stops" in changes:
+                job.stops = None if changes["stops"] is None else [dict(stop) for stop in changes["stops"]]
+            if "inventory" in changes:
+                opp.inventory = changes["inventory"]
+            if changes.get("payment") is not None:
+                opp.payments.append(site.payment(float(changes["payment"]), at=dt.datetime.now(dt.UTC)))
+            return opp
+
     def share_customer(self, opportunity_ids: Sequence[str]) -> None:
         """The opportunities all belong to the first one's customer (one listing entry each day)."""
         with self._lock:
@@ -320,6 +349,8 @@ def create_simulator_app(state: SimulatorState | None = None) -> FastAPI:
         record = state.log_call(request.method, request.url.path)
         if not authorised:
             response: Response = _message(401, "Access denied due to invalid API key.")
+        elif request.url.path.startswith(PREMIUM_PREFIX) and not state.premium:
+            response = _message(403, "This API key is not on the Premium tier.")
         else:
             response = await state.inject_fault() or await call_next(request)
         record.status, record.answered_at = response.status_code, time.monotonic()
@@ -432,16 +463,35 @@ def _router(state: SimulatorState) -> APIRouter:
     async def opportunity(opportunity_id: str,
                           include_addresses: bool = Query(False, alias="IncludeJobAddresses"),
                           include_charges: bool = Query(False, alias="IncludeCharges"),
+                          include_payments: bool = Query(False, alias="IncludePayments"),
                           ) -> dict[str, Any]:
         opp = found(opportunity_id)
         return opportunity_json(opp, include_addresses=include_addresses,
-                                include_charges=include_charges,
+                                include_charges=include_charges, include_payments=include_payments,
                                 malformed=opp.id in state.malformed_opportunity_ids)
 
     @router.get("/opportunities/{opportunity_id}/jobs")
     async def opportunity_jobs(opportunity_id: str) -> list[dict[str, Any]]:
         opp = found(opportunity_id)
         return jobs_json(opp, opp.id in state.malformed_opportunity_ids)
+
+    @router.get("/premium/opportunities/{opportunity_id}/jobs/{job_id}")
+    async def premium_job(opportunity_id: str, job_id: str,
+                          include_stops: bool = Query(False, alias="IncludeStops"),
+                          include_materials: bool = Query(False, alias="IncludeEstimatedMaterials"),
+                          ) -> dict[str, Any]:
+        opp = found(opportunity_id)
+        job = next((j for j in opp.jobs if j.id == job_id), None)
+        if job is None:
+            raise HTTPException(400, "Job not found")
+        return premium_job_json(opp, job, include_stops=include_stops, include_materials=include_materials)
+
+    @router.get("/premium/opportunities/{opportunity_id}/inventory")
+    async def inventory(opportunity_id: str) -> dict[str, Any]:
+        opp = found(opportunity_id)
+        if opp.inventory is None:
+            raise HTTPException(400, "Inventory not found")
+        return opp.inventory
 
     return router
 

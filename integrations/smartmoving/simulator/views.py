@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from integrations.smartmoving.simulator import site
 from integrations.smartmoving.simulator.data import STATE_NAMES, SimBranch, SimJob, SimOpportunity
 
 Json = dict[str, Any]
@@ -55,8 +56,8 @@ def _opportunity_summary_json(opp: SimOpportunity, malformed: bool) -> Json:
 
 
 def opportunity_json(opp: SimOpportunity, *, include_addresses: bool, include_charges: bool,
-                     malformed: bool) -> Json:
-    """`/api/opportunities/{id}`; addresses and charges only when asked for, like live."""
+                     malformed: bool, include_payments: bool = False) -> Json:
+    """`/api/opportunities/{id}`; addresses, charges and payments only when asked for, like live."""
     subtotal = round(opp.final_total / (1 + opp.tax_rate), 2)
     jobs = [_job_json(job, include_addresses, include_charges, opp.empty_charges) for job in opp.jobs]
     return {
@@ -78,6 +79,27 @@ def opportunity_json(opp: SimOpportunity, *, include_addresses: bool, include_ch
         "referralSource": opp.referral_source, "allowInventoryUpdates": True,
         "jobs": _break(jobs, "jobDate") if malformed else jobs,
         "tariff": {"id": opp.tariff["id"], "name": opp.tariff["name"]},
+        "payments": [dict(p) for p in opp.payments] if include_payments else None,
+    }
+
+
+def premium_job_json(opp: SimOpportunity, job: SimJob, *, include_stops: bool, include_materials: bool) -> Json:
+    """`/api/premium/opportunities/{o}/jobs/{j}` (JobViewModel): the job's times, arrival window,
+    stops and materials when asked for; its charges too, money the app must not read."""
+    stops = job.stops if job.stops is not None else site.stops(job.id, job.addresses, opp.branch.lat, opp.branch.lng)
+    charges = [{"id": f"{job.id[:24]}{n:012d}", "name": c["name"], "chargeCategory": c["chargeCategory"],
+                "chargeType": 0, "subtotal": c["subtotal"], "discountAmount": None, "discountPercent": None,
+                "quantity": 1, "totalCost": c["totalCost"]} for n, c in enumerate(job.charges)]
+    return {
+        "opportunityId": opp.id, "arrivalWindow": job.arrival_window, "dropOffDate": None,
+        "stops": [dict(stop) for stop in stops] if include_stops else None,
+        "estimatedCharges": charges, "actualCharges": None,
+        "estimatedMaterials": [dict(m) for m in job.materials] if include_materials else None,
+        "actualMaterials": None,
+        "id": job.id, "type": job.type, "jobNumber": job.number, "jobDate": int(f"{job.day:%Y%m%d}"),
+        "startTimeUtc": _iso_z(job.start), "endTimeUtc": _iso_offset(job.end),
+        "completedAtUtc": _iso_naive_7(job.completed_at), "confirmedAtUtc": _iso_centis(job.confirmed_at),
+        "closedAtUtc": _iso_z(job.closed_at),
     }
 
 
