@@ -11,6 +11,7 @@ import logging
 from pathlib import Path
 
 from fastapi import Depends
+from pydantic import ValidationError
 from nicegui import app, ui
 
 from api import audit, health
@@ -29,7 +30,7 @@ from api.http.input_guard import refuse_unstorable_input
 from api.http.middleware import RequestContextMiddleware
 from api.http.startup_gate import StartupGate
 from api.http.upload_limit import UploadLimitMiddleware
-from config import get_settings
+from config import Settings, get_settings
 from db.migrate import upgrade_to_head
 from db.seed import DEMO_PASSWORD, seed_demo
 from db.session import dispose_engine, engine_ready, init_engine
@@ -128,9 +129,18 @@ def build() -> None:
     app.on_shutdown(shutdown)
 
 
+def settings_or_exit() -> Settings:
+    """The settings, or exit with the reason they are refused (no traceback: it is not a crash)."""
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        reasons = "; ".join(str(error["msg"]).removeprefix("Value error, ") for error in exc.errors())
+        raise SystemExit(f"C&C CRM cannot start: {reasons}") from None
+
+
 if __name__ in {"__main__", "__mp_main__"}:
+    _settings = settings_or_exit()
     build()
-    _settings = get_settings()
     ui.run(
         host=_settings.host,
         port=_settings.port,

@@ -16,7 +16,8 @@ DEMO_SECRET = "demo-only-secret-change-me-" + "0" * 38  # 64 bytes: long enough 
 
 
 class Settings(BaseSettings):
-    """Every tunable of the app. Production mode (`DEMO_MODE=false`) refuses default secrets."""
+    """Every tunable of the app. Production is the default: without `DEMO_MODE=1` the app refuses
+    the published demo secret and secrets shorter than 32 characters."""
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
@@ -27,7 +28,8 @@ class Settings(BaseSettings):
     encryption_key: SecretStr = SecretStr("")
     jwt_lifetime_hours: float = Field(12.0, gt=0, le=24 * 7)
     media_root: Path = ROOT / "var" / "media"
-    demo_mode: bool = True
+    #: The zero-setup demo (demo data, the published demo secrets, the simulator); `make run` sets it.
+    demo_mode: bool = False
     #: Load the demo data into an empty database on start; defaults to DEMO_MODE.
     seed_demo_data: bool | None = None
     log_level: str = "INFO"
@@ -60,8 +62,9 @@ class Settings(BaseSettings):
         ]
         if weak:
             raise ValueError(
-                "production mode (DEMO_MODE=false) needs real secrets of at least 32 characters: "
+                "production mode needs real secrets (at least 32 characters, not the published demo secret): "
                 + ", ".join(n.upper() for n in weak)
+                + " (set them in the environment or .env; DEMO_MODE=1 runs the demo instead)"
             )
         return self
 
