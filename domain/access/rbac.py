@@ -129,8 +129,12 @@ class Principal:
         if not self.can(permission):
             raise Forbidden(f"your role ({self.role.value}) may not do this")
 
+    def reaches_company(self, company_id: int | None) -> bool:
+        """Whether a record of `company_id` is within this principal's company (any: super admin)."""
+        return self.is_super_admin or company_id == self.company_id
+
     def require_company(self, company_id: int | None) -> None:
-        if not self.is_super_admin and company_id != self.company_id:
+        if not self.reaches_company(company_id):
             raise Forbidden("that belongs to another company")
 
 

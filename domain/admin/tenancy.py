@@ -65,12 +65,12 @@ def company_filter(principal: Principal, company_id: int | None,
 async def load_owned(session: AsyncSession, principal: Principal, model: type[Model], entity_id: int,
                      label: str, *, lock: bool = True) -> Model:
     """The record (locked for the update unless `lock` is false) if it belongs to a company the
-    principal administers."""
+    principal administers. Another company's record is "not found", exactly as a missing one:
+    a 403 would tell an admin which ids exist elsewhere."""
     require_admin(principal)
     obj = await session.get(model, entity_id, with_for_update=lock)
-    if obj is None:
+    if obj is None or not principal.reaches_company(getattr(obj, "company_id", None)):  # a Company: super admins
         raise NotFound(f"{label} {entity_id} not found")
-    principal.require_company(getattr(obj, "company_id", None))  # a Company has none: super admins only
     return obj
 
 
