@@ -10,6 +10,7 @@ from domain.access.rbac import Principal
 from domain.access.signin import principal_for_user_id
 from domain.access.tokens import decode_token
 from domain.errors import NotAuthenticated
+from domain.schemas import row_id_in
 
 
 async def current_principal(request: Request) -> Principal:
@@ -22,10 +23,9 @@ async def current_principal(request: Request) -> Principal:
     user_id: int | None = None
     if header.lower().startswith("bearer "):
         claims = decode_token(header[7:].strip())
-        try:
-            user_id = int(claims["sub"])
-        except (TypeError, ValueError) as exc:
-            raise NotAuthenticated("invalid access token") from exc
+        user_id = row_id_in(str(claims["sub"]))
+        if user_id is None:
+            raise NotAuthenticated("invalid access token")
     elif request.method in ("GET", "HEAD") and request.scope.get("session", {}).get("id"):
         from nicegui import app  # the page session, only present in a request NiceGUI tracks
 

@@ -24,6 +24,7 @@ from db.models import CrewAssignment, Journey, JourneyStep, Location, Truck, Use
 from domain.access.rbac import Permission, Principal, journey_scope
 from domain.journeys.labels import journey_label
 from domain.paging import MAX_SEARCH_LENGTH
+from domain.schemas import row_id_in
 from domain.timewindow import local_time
 
 _CREW_ORDER = {CrewRole.FOREMAN: 0, CrewRole.DRIVER: 1, CrewRole.MOVER: 2}
@@ -128,8 +129,8 @@ def filter_clauses(filters: CardFilters) -> list[ColumnElement[bool]]:
             for column in (Journey.customer_name, Journey.job_number, Journey.origin_address,
                            Journey.destination_address, Journey.customer_phone, Journey.customer_email)
         ]
-        if term.lstrip("#").isdigit():
-            matches.append(Journey.id == int(term.lstrip("#")))
+        if (journey_id := row_id_in(term.removeprefix("#"))) is not None:
+            matches.append(Journey.id == journey_id)
         clauses.append(or_(*matches))
     return clauses
 
