@@ -113,8 +113,10 @@ def changed_fields(obj: object, values: dict[str, Any]) -> tuple[dict[str, Any],
 
 @audited_write
 async def change_state(principal: Principal, model: type[Model], label: str, entity_id: int,
-                       attr: str, value: Any, action: str, *, already: str) -> Model:
-    """Deactivate/reactivate/suspend one record; 409 ("... is already `already`") if it is."""
+                       attr: str, value: Any, action: str, *, already: str,
+                       also: Callable[[AsyncSession, int], Awaitable[None]] | None = None) -> Model:
+    """Deactivate/reactivate/suspend one record; 409 ("... is already `already`") if it is.
+    `also(session, entity_id)` runs in the same transaction (e.g. ending a user's sessions)."""
     async with unit_of_work() as session:
         if model is Company:
             require_super_admin(principal)
@@ -123,6 +125,8 @@ async def change_state(principal: Principal, model: type[Model], label: str, ent
         if current == value:
             raise Conflict(f"{label} {entity_id} is already {already}")
         setattr(obj, attr, value)
+        if also is not None:
+            await also(session, entity_id)
         company_id = getattr(obj, "company_id", None) if model is not Company else entity_id
         record_change(session, principal, action, label, entity_id, company_id,
                       old={attr: current}, new={attr: value}, location_id=getattr(obj, "location_id", None))

@@ -20,7 +20,7 @@ from nicegui import app, context, ui
 from starlette.middleware.base import BaseHTTPMiddleware
 
 from domain.access.rbac import Permission, Principal, landing_path
-from domain.access.signin import principal_for_user_id
+from domain.access.signin import principal_for_session
 
 #: `/openapi.json` describes the API (no data; every route but login and health needs a token), for clients and tools.
 PUBLIC_PATHS = frozenset({"/login", "/health", "/openapi.json"})
@@ -51,7 +51,8 @@ def to_login(request: Request) -> RedirectResponse:
 
 
 def sign_in(principal: Principal) -> None:
-    app.storage.user.update({"user_id": principal.user_id, "role": principal.role.value})
+    app.storage.user.update({"user_id": principal.user_id, "role": principal.role.value,
+                             "token_version": principal.token_version})
 
 
 def sign_out() -> None:
@@ -59,11 +60,12 @@ def sign_out() -> None:
 
 
 async def current_principal() -> Principal | None:
-    """The signed-in user's principal, re-read from the database (a deactivated user is out at once)."""
+    """The signed-in user's principal, re-read from the database: a deactivated user, or a session
+    ended since (logout elsewhere, password reset, role change), is out at once."""
     user_id = app.storage.user.get("user_id")
     if not user_id:
         return None
-    principal = await principal_for_user_id(int(user_id))
+    principal = await principal_for_session(int(user_id), app.storage.user.get("token_version"))
     if principal is None:
         sign_out()
     return principal

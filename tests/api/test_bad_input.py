@@ -117,7 +117,7 @@ async def test_a_search_for_an_id_no_row_can_have_finds_nothing_instead_of_faili
 
 async def test_a_signed_token_whose_subject_no_row_can_have_is_a_401(world: World, user: SimulatedUser) -> None:
     """Signed with the real secret (a leaked or forged key would do the same), `sub` of 30 digits."""
-    token = jwt.encode({"sub": "1" * 30, "iat": int(time.time()), "exp": int(time.time()) + 600},
+    token = jwt.encode({"sub": "1" * 30, "ver": 0, "iat": int(time.time()), "exp": int(time.time()) + 600},
                        get_settings().jwt_secret.get_secret_value(), algorithm=ALGORITHM)
     body = await _refused(user, bearer(token), "GET", "/api/auth/me", 401)
     assert body["message"] == "invalid access token"
