@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent
@@ -36,6 +37,11 @@ class Settings(BaseSettings):
     log_json: bool = True
     host: str = "0.0.0.0"
     port: int = 8080
+    #: Addresses (IPs or CIDR networks, comma-separated) of the reverse proxies whose
+    #: X-Forwarded-For / X-Forwarded-Proto are believed: the client IP of the audit trail and
+    #: https for the Secure cookie. Empty (the default): the peer of the connection is the client,
+    #: and forwarded headers are ignored, so nobody can forge the audited IP.
+    trusted_proxies: str = ""
 
     # SmartMoving
     smartmoving_base_url: str = "https://api-public.smartmoving.com/v1"
@@ -67,6 +73,20 @@ class Settings(BaseSettings):
                 + " (set them in the environment or .env; DEMO_MODE=1 runs the demo instead)"
             )
         return self
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_addresses(cls, value: str) -> str:
+        for item in filter(None, (part.strip() for part in value.split(","))):
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"TRUSTED_PROXIES: {item!r} is not an IP address or network") from exc
+        return value
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [part.strip() for part in self.trusted_proxies.split(",") if part.strip()]
 
     @property
     def should_seed(self) -> bool:
