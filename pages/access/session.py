@@ -22,7 +22,9 @@ from fastapi.responses import RedirectResponse
 from nicegui import app, context, ui
 from starlette.middleware.base import BaseHTTPMiddleware
 
+from components.live import on_event
 from domain.access.rbac import Permission, Principal, landing_path
+from domain.events.bus import DomainEvent, EventType
 from domain.access.signin import principal_for_session
 
 #: Where the login form sends the browser to finish signing in (`begin_sign_in`).
@@ -139,6 +141,7 @@ def guarded_page(path: str, *, allow: Permission, title: str | None = None,
             refused = app.storage.user.pop(_REFUSED_KEY, None)
             if refused:
                 show_refusal(principal, refused)
+            sign_out_when_ended(principal)
             result = handler(principal, **kwargs)
             return await result if inspect.isawaitable(result) else result
 
@@ -147,6 +150,15 @@ def guarded_page(path: str, *, allow: Permission, title: str | None = None,
         return handler
 
     return decorate
+
+
+def sign_out_when_ended(principal: Principal) -> None:
+    """When the user's sessions end while this page is open, reload it: the guard then sends the
+    browser to the login page (and back here after signing in)."""
+    def ended(event: DomainEvent) -> bool:
+        return event.type is EventType.SESSIONS_ENDED and principal.user_id in event.user_ids
+
+    on_event(ended, lambda _event: ui.navigate.reload())
 
 
 def show_refusal(principal: Principal, refused_path: str) -> None:

@@ -11,7 +11,9 @@ from sqlalchemy import update
 from db.enums import UserStatus
 from db.models import User as UserModel
 from db.seed import DEMO_PASSWORD
+from domain.admin.users import reset_password
 from domain.unit_of_work import unit_of_work
+from tests.principals import principal_for
 
 #: The password check (argon2) runs off the event loop and takes a few hundred ms: wait for it.
 SIGN_IN_RETRIES = 100
@@ -111,3 +113,13 @@ async def test_a_sign_in_ticket_works_once(demo: str, user: User) -> None:
     (used,) = tickets
     again = await user.http_client.get(used, follow_redirects=False)
     assert again.headers["location"] == "/login"
+
+
+async def test_an_open_page_signs_out_when_an_admin_resets_the_password(demo: str, user: User) -> None:
+    """Not only the next request: the page already open in the browser goes to the login page."""
+    await _sign_in(user, "dispatcher@demo.ccrm")
+    await user.should_see("Dispatch board", retries=SIGN_IN_RETRIES)
+    admin = await principal_for("admin@demo.ccrm")
+    dispatcher = await principal_for("dispatcher@demo.ccrm")
+    await reset_password(admin, dispatcher.user_id, "another-long-password")
+    await user.should_see("Sign in to your account")
