@@ -84,9 +84,8 @@ async def authenticate(email: str, password: str, *, required_role: Role | None 
         else:
             audit.record(session, None, "login_failed", "user", user_id, new={"reason": reason},
                          company_id=company_id, actor_email=email)
-            refusal = NotAuthenticated(
-                {"inactive": INACTIVE_ACCOUNT, "company_suspended": SUSPENDED_COMPANY}.get(reason or "", BAD_CREDENTIALS)
-            )
+            messages = {"inactive": INACTIVE_ACCOUNT, "company_suspended": SUSPENDED_COMPANY}
+            refusal = NotAuthenticated(messages.get(reason or "", BAD_CREDENTIALS))
     if refusal is not None:
         raise refusal
     return principal

@@ -92,8 +92,8 @@ async def complete_sign_in(request: Request, ticket: str) -> Principal | None:
     fresh_id = str(uuid.uuid4())
     # NiceGUI has no public call for this: its request middleware creates the storage of an id it
     # sees for the first time, but the new id only arrives with the browser's next request.
-    await app.storage._create_user_storage(fresh_id)  # noqa: SLF001
-    app.storage._users[fresh_id].update(_signed_in_state(principal))  # noqa: SLF001
+    await app.storage._create_user_storage(fresh_id)
+    app.storage._users[fresh_id].update(_signed_in_state(principal))
     request.session["id"] = fresh_id
     return principal
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 import pytest
 
@@ -20,7 +20,7 @@ def test_formula_starts_get_an_apostrophe(text: str) -> None:
 @pytest.mark.parametrize(("value", "cell"), [
     ("admin@alpha.test", "admin@alpha.test"), ("", ""), (None, ""), (42, 42), (-3, -3), (1.5, 1.5),
     ({"size": "26 ft"}, '{"size": "26 ft"}'), (["-x"], '["-x"]'),
-    (datetime(2026, 1, 2, 3, 4, tzinfo=timezone.utc), "2026-01-02T03:04:00+00:00"),
+    (datetime(2026, 1, 2, 3, 4, tzinfo=UTC), "2026-01-02T03:04:00+00:00"),
 ])
 def test_other_values_are_written_as_they_are(value: object, cell: object) -> None:
     assert csv_cell(value) == cell
