@@ -82,9 +82,11 @@ def begin_sign_in(principal: Principal, redirect_to: str | None) -> str:
 async def complete_sign_in(request: Request, ticket: str) -> Principal | None:
     """Redeem the ticket of `begin_sign_in` (once, within SIGN_IN_TICKET_SECONDS): the signed-in
     state goes to a new session id, set in this response's cookie; the old id stays anonymous."""
-    pending = app.storage.user.pop(_TICKET_KEY, None)
-    if (not isinstance(pending, dict) or not secrets.compare_digest(str(pending.get("ticket")), ticket)
-            or float(pending.get("expires", 0)) < time.time()):
+    pending = app.storage.user.get(_TICKET_KEY)
+    if not isinstance(pending, dict) or not secrets.compare_digest(str(pending.get("ticket")).encode(), ticket.encode()):
+        return None  # a wrong guess does not burn the right ticket
+    del app.storage.user[_TICKET_KEY]
+    if float(pending.get("expires", 0)) < time.time():
         return None
     principal = await principal_for_session(int(pending["user_id"]), pending.get("token_version"))
     if principal is None:

@@ -113,6 +113,8 @@ async def test_a_sign_in_ticket_works_once(demo: str, user: User) -> None:
     (used,) = tickets
     again = await user.http_client.get(used, follow_redirects=False)
     assert again.headers["location"] == "/login"
+    for forged in ("/login/complete", "/login/complete?ticket=%C3%A9t%C3%A9", "/login/complete?ticket=x"):
+        assert (await user.http_client.get(forged, follow_redirects=False)).headers["location"] == "/login"
 
 
 async def test_an_open_page_signs_out_when_an_admin_resets_the_password(demo: str, user: User) -> None:
