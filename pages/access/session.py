@@ -83,7 +83,8 @@ async def complete_sign_in(request: Request, ticket: str) -> Principal | None:
     """Redeem the ticket of `begin_sign_in` (once, within SIGN_IN_TICKET_SECONDS): the signed-in
     state goes to a new session id, set in this response's cookie; the old id stays anonymous."""
     pending = app.storage.user.get(_TICKET_KEY)
-    if not isinstance(pending, dict) or not secrets.compare_digest(str(pending.get("ticket")).encode(), ticket.encode()):
+    expected = str(pending.get("ticket")) if isinstance(pending, dict) else ""
+    if not expected or not secrets.compare_digest(expected.encode(), ticket.encode()):
         return None  # a wrong guess does not burn the right ticket
     del app.storage.user[_TICKET_KEY]
     if float(pending.get("expires", 0)) < time.time():
