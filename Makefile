@@ -1,6 +1,6 @@
 # The two commands of the README: `make run` (the app in demo mode on SQLite) and `make test`.
 # `python app.py` alone runs in production mode: it needs real secrets (see .env.example).
-.PHONY: run test lock bench bench-board bench-live bench-sync bench-webhook
+.PHONY: run test lock bench bench-board bench-live bench-sync bench-webhook bench-load
 
 run:
 	./scripts/bootstrap.sh
@@ -40,3 +40,9 @@ bench-sync:
 bench-webhook:
 	./scripts/bootstrap.sh --test
 	.venv/bin/python -m bench.webhook_rate
+
+# 200 concurrent API clients (30 % writes) for 60 s against one instance (issue 17); e.g.
+# `make bench-load BENCH_ARGS="--redis-url redis://127.0.0.1:6379/5"` with sessions in Redis.
+bench-load:
+	./scripts/bootstrap.sh --test
+	.venv/bin/python -m bench.api_load $(BENCH_ARGS)

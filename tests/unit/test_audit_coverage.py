@@ -12,7 +12,7 @@ entry point), so they are not listed. System writes (scheduled syncs, webhook de
 demo integration) are registered like the others: their recipes call them as the scheduler, the
 webhook route or startup does, without a principal, and their entries name a system actor.
 The few public coroutines that are neither reads nor audited writes are listed with the reason
-in NO_ROWS and RUN_STEPS below.
+in NO_ROWS, PLUMBING and RUN_STEPS below.
 When you add a write: decorate it, call `audit.record` in it, and add its recipe here.
 """
 
@@ -31,7 +31,7 @@ from sqlalchemy import func, select, update
 
 import domain
 from db.enums import CompanyStatus, CrewRole, IntegrationPlan, SyncKind, UserStatus
-from db.models import AuditEntry, Company, Location, Truck, User
+from db.models import AuditEntry, Company, JourneyAttention, Location, Truck, User
 from db.seed import DEMO_COMPANY
 from domain.admin.schemas import LocationChanges, NewTruck
 from domain.audit.record import audited_write, audited_writes
@@ -85,12 +85,14 @@ READS = {
     "domain.sync.catalogue.fetch_catalogue", "domain.sync.jobs.collect_listed_jobs",
     "domain.sync.jobs.collect_opportunities", "domain.sync.jobs.fetch_details", "domain.sync.jobs.load_existing",
     "domain.sync.jobs.unlisted_journeys", "domain.sync.jobs.journeys_of_opportunities",
-    "domain.sync.attention.attention_list",
+    "domain.sync.attention.attention_list", "domain.sync.drift.drift_report",
+    "domain.sync.schedule.integration_plan",
+    "domain.events.event_log.last_seq", "domain.events.event_log.oldest_seq", "domain.events.event_log.read_since",
 }
 
 #: Public coroutines that change no rows at all: process machinery started and stopped with the app.
 NO_ROWS = {
-    "domain.events.relay.start_relay": "opens LISTEN/NOTIFY connections; sends events, never rows",
+    "domain.events.relay.start_relay": "opens LISTEN/NOTIFY connections; sends events (and logs them: PLUMBING)",
     "domain.events.relay.stop_relay": "closes the relay's connections",
     "domain.runtime.health.wait_started": "waits for the app's startup flag (requests held by the startup gate)",
     "domain.sync.demo.start_simulator": "serves the in-process SmartMoving simulator (demo mode)",
@@ -98,6 +100,12 @@ NO_ROWS = {
     "domain.sync.schedule.install_schedules": "adds jobs to the in-memory APScheduler (reads integrations)",
     "domain.sync.schedule.schedule_integration": "re-adds one integration's in-memory scheduler jobs",
     "domain.sync.service.wait_for_background": "awaits the background sync tasks of this process",
+}
+
+#: Public coroutines that write rows of process plumbing, not of the business: nothing to audit.
+PLUMBING = {
+    "domain.events.event_log.append_and_notify": "logs a relayed event (ids only) for listeners that catch up",
+    "domain.events.event_log.prune": "deletes logged events past the log's age and count",
 }
 
 #: Writes that are the first step of an operation whose audit entry a later step records, with
@@ -180,6 +188,7 @@ def _recipes() -> dict[str, Recipe]:
     from domain.journeys import status as journey_status
     from domain.journeys import edit as journeys
     from domain.admin import tenancy
+    from domain.sync import attention as sync_attention
     from domain.sync import demo, runs, service, settings, webhooks
 
     async def reactivate_user(w: World, _sim: Simulator) -> Thunk:
@@ -218,6 +227,16 @@ def _recipes() -> dict[str, Recipe]:
         opportunity = next(o for o in sim.state.opportunities_between(*sync_window("America/Toronto"))
                            if o.status in BOOKED_STATUSES)
         return lambda: service.refresh_opportunities(integration_id, [opportunity.id], **FAST)
+
+    async def resolve_attention(w: World, _sim: Simulator) -> Thunk:
+        journey_id = await _journey(w)
+        async with unit_of_work() as s:
+            entry = JourneyAttention(company_id=w.company_a, location_id=w.a1, journey_id=journey_id, kind="CHANGED",
+                                     reason="changed in SmartMoving", changes={}, released={})
+            s.add(entry)
+            await s.flush()
+            entry_id = entry.id
+        return lambda: sync_attention.resolve_attention(w.dispatcher_a, entry_id)
 
     async def ensure_demo_integration(w: World, _sim: Simulator) -> Thunk:
         await _set(Company, w.company_a, name=DEMO_COMPANY)
@@ -260,6 +279,7 @@ def _recipes() -> dict[str, Recipe]:
             w.company_a, {"x-smartmoving-auth": WEBHOOK_SECRET}, b'{"event-type": "customer-created"}')),
         # What demo-mode startup calls.
         "domain.sync.demo.ensure_demo_integration": ensure_demo_integration,
+        "domain.sync.attention.resolve_attention": resolve_attention,
         "domain.access.signin.authenticate": _now(
             lambda w: lambda: auth.authenticate("admin@alpha.test", WORLD_PASSWORD)),
         "domain.access.signin.authenticate_super_admin": _now(
@@ -360,7 +380,7 @@ def test_every_registered_write_has_a_recipe_and_every_recipe_a_registered_write
 
 
 def test_every_public_coroutine_of_the_domain_is_a_registered_write_or_a_listed_read() -> None:
-    listed = READS | NO_ROWS.keys() | RUN_STEPS.keys()
+    listed = READS | NO_ROWS.keys() | PLUMBING.keys() | RUN_STEPS.keys()
     undeclared: list[str] = []
     seen: set[str] = set()
     for module in MODULES:
