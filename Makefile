@@ -1,9 +1,10 @@
 # The two commands of the README: `make run` (the app in demo mode on SQLite) and `make test`.
+# `python app.py` alone runs in production mode: it needs real secrets (see .env.example).
 .PHONY: run test lock bench bench-board bench-live bench-sync bench-webhook bench-webhook-board bench-load
 
 run:
 	./scripts/bootstrap.sh
-	.venv/bin/python app.py
+	DEMO_MODE=1 .venv/bin/python app.py
 
 # The suite in parallel (pytest-xdist): a worker per core (at most 4), each on its own databases
 # (`<test db>_gw0`, ...); the tests of a module stay together on one worker (its module fixtures,

@@ -11,7 +11,9 @@ import logging
 from pathlib import Path
 
 from fastapi import Depends
-from nicegui import app, ui
+from pydantic import ValidationError
+from nicegui import app, core, ui
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import audit, health
 from api.admin import records as admin
@@ -30,9 +32,11 @@ from api.journeys import status as journey_status_api
 from api.http.envelope import ERROR_RESPONSES, install_error_handlers
 from api.http.input_guard import refuse_unstorable_input
 from api.http.middleware import RequestContextMiddleware
+from api.http.security_headers import SecurityHeadersMiddleware
+from api.http.session_cookie import install_session
 from api.http.startup_gate import StartupGate
 from api.http.upload_limit import UploadLimitMiddleware
-from config import get_settings
+from config import Settings, get_settings
 from db.migrate import upgrade_to_head
 from db.seed import DEMO_PASSWORD, seed_demo
 from db.session import dispose_engine, engine_ready, init_engine
@@ -111,7 +115,12 @@ def build() -> None:
     app.add_middleware(UploadLimitMiddleware)  # innermost: cuts oversized uploads while they are read
     app.add_middleware(AuthMiddleware)
     app.add_middleware(RequestContextMiddleware)
-    app.add_middleware(StartupGate)  # outermost: nothing runs before the startup is done
+    app.add_middleware(StartupGate)  # nothing below runs before the startup is done
+    install_session(app, settings.storage_secret.get_secret_value())  # the session cookie, Secure over https
+    app.add_middleware(SecurityHeadersMiddleware)  # CSP, no framing: on every answer, the gate's and errors too
+    if settings.trusted_proxy_list:  # outermost: the client and scheme the trusted proxy saw, for all the above
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
+    core.sio.eio.cors_allowed_origins = None  # socket.io: the page's own origin only (NiceGUI allows any)
     install_error_handlers(app)
     # FastAPI wraps the app's lifespan once per include_router; the test `user` fixture re-runs
     # build() for every test, so without restoring it the wrappers nest until RecursionError.
@@ -139,16 +148,26 @@ def build() -> None:
     app.on_shutdown(shutdown)
 
 
+def settings_or_exit() -> Settings:
+    """The settings, or exit with the reason they are refused (no traceback: it is not a crash)."""
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        reasons = "; ".join(str(error["msg"]).removeprefix("Value error, ") for error in exc.errors())
+        raise SystemExit(f"C&C CRM cannot start: {reasons}") from None
+
+
 if __name__ in {"__main__", "__mp_main__"}:
+    _settings = settings_or_exit()
     build()
-    _settings = get_settings()
     if _settings.redis_url:  # sessions shared by all instances: failover keeps browsers signed in
         use_redis_sessions(_settings.redis_url, _settings.redis_key_prefix)
     ui.run(
         host=_settings.host,
         port=_settings.port,
         title="C&C CRM",
-        storage_secret=_settings.storage_secret.get_secret_value(),
+        storage_secret=None,  # the session middleware is the app's own (build: install_session)
+        proxy_headers=False,  # forwarded headers count only from TRUSTED_PROXIES (build)
         reload=False,
         show=False,
         show_welcome_message=False,

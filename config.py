@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent
@@ -16,7 +17,8 @@ DEMO_SECRET = "demo-only-secret-change-me-" + "0" * 38  # 64 bytes: long enough 
 
 
 class Settings(BaseSettings):
-    """Every tunable of the app. Production mode (`DEMO_MODE=false`) refuses default secrets."""
+    """Every tunable of the app. Production is the default: without `DEMO_MODE=1` the app refuses
+    the published demo secret and secrets shorter than 32 characters."""
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
@@ -27,13 +29,19 @@ class Settings(BaseSettings):
     encryption_key: SecretStr = SecretStr("")
     jwt_lifetime_hours: float = Field(12.0, gt=0, le=24 * 7)
     media_root: Path = ROOT / "var" / "media"
-    demo_mode: bool = True
+    #: The zero-setup demo (demo data, the published demo secrets, the simulator); `make run` sets it.
+    demo_mode: bool = False
     #: Load the demo data into an empty database on start; defaults to DEMO_MODE.
     seed_demo_data: bool | None = None
     log_level: str = "INFO"
     log_json: bool = True
     host: str = "0.0.0.0"
     port: int = 8080
+    #: Addresses (IPs or CIDR networks, comma-separated) of the reverse proxies whose
+    #: X-Forwarded-For / X-Forwarded-Proto are believed: the client IP of the audit trail and
+    #: https for the Secure cookie. Empty (the default): the peer of the connection is the client,
+    #: and forwarded headers are ignored, so nobody can forge the audited IP.
+    trusted_proxies: str = ""
 
     # SmartMoving
     smartmoving_base_url: str = "https://api-public.smartmoving.com/v1"
@@ -66,10 +74,25 @@ class Settings(BaseSettings):
         ]
         if weak:
             raise ValueError(
-                "production mode (DEMO_MODE=false) needs real secrets of at least 32 characters: "
+                "production mode needs real secrets (at least 32 characters, not the published demo secret): "
                 + ", ".join(n.upper() for n in weak)
+                + " (set them in the environment or .env; DEMO_MODE=1 runs the demo instead)"
             )
         return self
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_addresses(cls, value: str) -> str:
+        for item in filter(None, (part.strip() for part in value.split(","))):
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"TRUSTED_PROXIES: {item!r} is not an IP address or network") from exc
+        return value
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [part.strip() for part in self.trusted_proxies.split(",") if part.strip()]
 
     @property
     def should_seed(self) -> bool:

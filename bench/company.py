@@ -116,6 +116,7 @@ def main() -> None:
         parser.error(f"unknown sections: {', '.join(sorted(unknown))}")
     # One secret shared with the served app, so the tokens issued here are valid there.
     os.environ["JWT_SECRET"] = secrets.token_urlsafe(48)
+    os.environ.setdefault("DEMO_MODE", "true")  # the bench process signs tokens; it is no production server
     get_settings.cache_clear()
 
     url = database_url(args.database_url, args.scale)

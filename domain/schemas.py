@@ -34,6 +34,16 @@ email_validator.SPECIAL_USE_DOMAIN_NAMES = [n for n in email_validator.SPECIAL_U
 #: A database row id: a positive 32-bit integer.
 RowId = Annotated[int, Interval(ge=1, le=MAX_ROW_ID)]
 
+
+def row_id_in(text: str) -> int | None:
+    """The row id that `text` names (ASCII digits, e.g. a token's `sub` or a `#123` search), or
+    None when it names none that can exist: a query with a larger id fails in PostgreSQL rather
+    than finding nothing. `str.isdigit` alone also takes digits `int` refuses (`²`)."""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ROW_ID)):
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_ROW_ID else None
+
 #: A calendar day, far from the ends of the calendar (a day or a time zone either side still exists).
 Day = Annotated[date, Interval(ge=date(1900, 1, 1), le=date(2999, 12, 31))]
 

@@ -7,9 +7,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from domain.access.rbac import Principal
-from domain.access.signin import principal_for_user_id
+from domain.access.signin import principal_for_session
 from domain.access.tokens import decode_token
 from domain.errors import NotAuthenticated
+from domain.schemas import row_id_in
 
 
 async def current_principal(request: Request) -> Principal:
@@ -19,23 +20,22 @@ async def current_principal(request: Request) -> Principal:
     resources (e.g. media in `<img>` tags) without handling tokens. Writes always need the token
     (the cookie is SameSite=lax, and not accepting it for writes rules out CSRF altogether)."""
     header = request.headers.get("authorization", "")
-    user_id: int | None = None
     if header.lower().startswith("bearer "):
         claims = decode_token(header[7:].strip())
-        try:
-            user_id = int(claims["sub"])
-        except (TypeError, ValueError) as exc:
-            raise NotAuthenticated("invalid access token") from exc
+        user_id = row_id_in(str(claims["sub"]))
+        if user_id is None:
+            raise NotAuthenticated("invalid access token")
+        principal = await principal_for_session(user_id, claims["ver"])
     elif request.method in ("GET", "HEAD") and request.scope.get("session", {}).get("id"):
         from nicegui import app  # the page session, only present in a request NiceGUI tracks
 
-        raw = app.storage.user.get("user_id")
-        user_id = int(raw) if raw else None
-    if user_id is None:
+        stored = app.storage.user
+        user_id = row_id_in(str(stored.get("user_id", "")))
+        principal = await principal_for_session(user_id, stored.get("token_version")) if user_id else None
+    else:
         raise NotAuthenticated("sign in first: send 'Authorization: Bearer <token>'")
-    principal = await principal_for_user_id(user_id)
     if principal is None:
-        raise NotAuthenticated("unknown or inactive user")
+        raise NotAuthenticated("unknown or inactive user, or a session that has ended: sign in again")
     return principal
 
 

@@ -76,6 +76,10 @@ class LocationDayPage:
     async def show(self, view: Any) -> None:
         raise NotImplementedError
 
+    def show_refusal(self, message: str) -> None:
+        """Why the page could not be loaded for the chosen location, day or filters."""
+        ui.notify(message, type="negative")
+
     def follow_events(self) -> None:
         """Reload on events of journeys of the shown location (pages may be more selective)."""
         on_event(self.concerns_me, lambda _event: self.reload(), principal=self.principal)
@@ -91,7 +95,7 @@ class LocationDayPage:
         try:
             view = await self.load()
         except DomainError as exc:
-            ui.notify(exc.message, type="negative")
+            self.show_refusal(exc.message)
             return
         self.day = view.day
         self.controls.clear()

@@ -65,6 +65,9 @@ class User(TimestampMixin, Base):
     role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
     status: Mapped[UserStatus] = mapped_column(enum_column(UserStatus, "user_status"), default=UserStatus.ACTIVE)
     last_login_at: Mapped[datetime | None]
+    #: Signed into every token and page session of the user; raising it ends them all at once
+    #: (logout, password reset, deactivation, role change: `domain/access/revocation.py`).
+    token_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     location_links: Mapped[list[UserLocation]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

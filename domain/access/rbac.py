@@ -112,6 +112,8 @@ class Principal:
     full_name: str = ""
     assigned_location_ids: frozenset[int] = field(default_factory=frozenset)
     managed_location_ids: frozenset[int] = field(default_factory=frozenset)
+    #: The user's `token_version` when loaded: tokens and page sessions carry it (see revocation).
+    token_version: int = 0
 
     @property
     def permissions(self) -> frozenset[Permission]:
@@ -136,8 +138,12 @@ class Principal:
         if not self.can(permission):
             raise Forbidden(f"your role ({self.role.value}) may not do this")
 
+    def reaches_company(self, company_id: int | None) -> bool:
+        """Whether a record of `company_id` is within this principal's company (any: super admin)."""
+        return self.is_super_admin or company_id == self.company_id
+
     def require_company(self, company_id: int | None) -> None:
-        if not self.is_super_admin and company_id != self.company_id:
+        if not self.reaches_company(company_id):
             raise Forbidden("that belongs to another company")
 
 
@@ -167,8 +173,8 @@ async def load_principal(session: AsyncSession, user_id: int) -> Principal | Non
     Runs on every request: one query (the user's columns joined with their location links),
     no User entity."""
     rows = (await session.execute(
-        select(User.id, User.role, User.company_id, User.email, User.full_name, UserLocation.location_id,
-               UserLocation.kind)
+        select(User.id, User.role, User.company_id, User.email, User.full_name, User.token_version,
+               UserLocation.location_id, UserLocation.kind)
         .outerjoin(Company, Company.id == User.company_id)
         .outerjoin(UserLocation, UserLocation.user_id == User.id)
         .where(User.id == user_id, User.status == UserStatus.ACTIVE)
@@ -178,16 +184,17 @@ async def load_principal(session: AsyncSession, user_id: int) -> Principal | Non
         return None
     first = rows[0]
     links = [(row.location_id, row.kind) for row in rows if row.location_id is not None]
-    return _principal(first.id, first.role, first.company_id, first.email, first.full_name, links)
+    return _principal(first.id, first.role, first.company_id, first.email, first.full_name, links,
+                      first.token_version)
 
 
 def principal_of(user: User) -> Principal:
     return _principal(user.id, user.role, user.company_id, user.email, user.full_name,
-                      [(link.location_id, link.kind) for link in user.location_links])
+                      [(link.location_id, link.kind) for link in user.location_links], user.token_version or 0)
 
 
 def _principal(user_id: int, role: Role, company_id: int | None, email: str, full_name: str,
-               links: list[tuple[int, LocationLinkKind]]) -> Principal:
+               links: list[tuple[int, LocationLinkKind]], token_version: int) -> Principal:
     return Principal(
         user_id=user_id,
         role=role,
@@ -196,6 +203,7 @@ def _principal(user_id: int, role: Role, company_id: int | None, email: str, ful
         full_name=full_name,
         assigned_location_ids=frozenset(i for i, kind in links if kind is LocationLinkKind.ASSIGNED),
         managed_location_ids=frozenset(i for i, kind in links if kind is LocationLinkKind.MANAGED),
+        token_version=token_version,
     )
 
 

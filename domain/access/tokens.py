@@ -1,4 +1,5 @@
-"""API access tokens: JWT, HS256 only, with `sub`, `role`, `company_id`, `iat`, `exp`."""
+"""API access tokens: JWT, HS256 only, with `sub`, `ver` (the user's token version: a token of an
+older version is refused, see `domain/access/revocation.py`), `role`, `company_id`, `iat`, `exp`."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ def issue_token(principal: Principal) -> tuple[str, int]:
     lifetime = timedelta(hours=settings.jwt_lifetime_hours)
     claims = {
         "sub": str(principal.user_id),
+        "ver": principal.token_version,
         "role": principal.role.value,
         "company_id": principal.company_id,
         "iat": int(now.timestamp()),
@@ -38,7 +40,7 @@ def decode_token(token: str) -> dict[str, Any]:
             token,
             get_settings().jwt_secret.get_secret_value(),
             algorithms=[ALGORITHM],
-            options={"require": ["sub", "exp", "iat"]},
+            options={"require": ["sub", "ver", "exp", "iat"]},
         )
     except jwt.ExpiredSignatureError as exc:
         raise NotAuthenticated("your session has expired: sign in again") from exc

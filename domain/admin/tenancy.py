@@ -65,12 +65,12 @@ def company_filter(principal: Principal, company_id: int | None,
 async def load_owned(session: AsyncSession, principal: Principal, model: type[Model], entity_id: int,
                      label: str, *, lock: bool = True) -> Model:
     """The record (locked for the update unless `lock` is false) if it belongs to a company the
-    principal administers."""
+    principal administers. Another company's record is "not found", exactly as a missing one:
+    a 403 would tell an admin which ids exist elsewhere."""
     require_admin(principal)
     obj = await session.get(model, entity_id, with_for_update=lock)
-    if obj is None:
+    if obj is None or not principal.reaches_company(getattr(obj, "company_id", None)):  # a Company: super admins
         raise NotFound(f"{label} {entity_id} not found")
-    principal.require_company(getattr(obj, "company_id", None))  # a Company has none: super admins only
     return obj
 
 
@@ -113,8 +113,10 @@ def changed_fields(obj: object, values: dict[str, Any]) -> tuple[dict[str, Any],
 
 @audited_write
 async def change_state(principal: Principal, model: type[Model], label: str, entity_id: int,
-                       attr: str, value: Any, action: str, *, already: str) -> Model:
-    """Deactivate/reactivate/suspend one record; 409 ("... is already `already`") if it is."""
+                       attr: str, value: Any, action: str, *, already: str,
+                       also: Callable[[AsyncSession, int], Awaitable[None]] | None = None) -> Model:
+    """Deactivate/reactivate/suspend one record; 409 ("... is already `already`") if it is.
+    `also(session, entity_id)` runs in the same transaction (e.g. ending a user's sessions)."""
     async with unit_of_work() as session:
         if model is Company:
             require_super_admin(principal)
@@ -123,6 +125,8 @@ async def change_state(principal: Principal, model: type[Model], label: str, ent
         if current == value:
             raise Conflict(f"{label} {entity_id} is already {already}")
         setattr(obj, attr, value)
+        if also is not None:
+            await also(session, entity_id)
         company_id = getattr(obj, "company_id", None) if model is not Company else entity_id
         record_change(session, principal, action, label, entity_id, company_id,
                       old={attr: current}, new={attr: value}, location_id=getattr(obj, "location_id", None))

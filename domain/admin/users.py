@@ -25,6 +25,7 @@ from domain.admin.schemas import LocationLink, NewUser, PasswordReset, UserChang
 from domain.paging import DEFAULT_PAGE_SIZE, Page, fetch_page, narrow, search_clause
 from domain.access.passwords import hash_password
 from domain.access.rbac import Principal, user_scope
+from domain.access.revocation import end_sessions
 from domain.admin.tenancy import (
     change_state,
     changed_fields,
@@ -155,6 +156,8 @@ async def update_user(principal: Principal, user_id: int,
         if not new:
             raise ValidationFailed("nothing to change: the values are the same as before")
         await flush_unique(session, f"a user with the email {user.email}")
+        if "role" in new:  # tokens and sessions of the old role end: the user signs in as the new one
+            await end_sessions(session, user.id)
         record_change(session, principal, "update", "user", user.id, user.company_id, old=old, new=new)
         return user_view(user)
 
@@ -166,10 +169,11 @@ def _not_self(principal: Principal, user_id: int, what: str) -> None:
 
 @audited_write
 async def deactivate_user(principal: Principal, user_id: int) -> dict[str, Any]:
-    """The user can no longer sign in; open sessions and tokens stop working at once."""
+    """The user can no longer sign in; open sessions and tokens stop working at once (and stay
+    ended if the user is reactivated)."""
     _not_self(principal, user_id, "deactivate")
     return user_view(await change_state(principal, User, "user", user_id, "status", UserStatus.INACTIVE,
-                                        "deactivate", already="inactive"))
+                                        "deactivate", already="inactive", also=end_sessions))
 
 
 @audited_write
@@ -180,12 +184,14 @@ async def reactivate_user(principal: Principal, user_id: int) -> dict[str, Any]:
 
 @audited_write
 async def reset_password(principal: Principal, user_id: int, new_password: str) -> None:
-    """Set a new password chosen by the admin; it also lifts a sign-in lockout of the account."""
+    """Set a new password chosen by the admin; it also lifts a sign-in lockout of the account and
+    ends the user's tokens and page sessions (whoever knew the old password is out)."""
     password = PasswordReset.parse({"password": new_password}).password
     password_hash = await asyncio.to_thread(hash_password, password)
     async with unit_of_work() as session:
         user = await load_owned(session, principal, User, user_id, "user")
         user.password_hash = password_hash
+        await end_sessions(session, user.id)
         await session.execute(delete(LoginAttempt).where(LoginAttempt.email == user.email,
                                                          LoginAttempt.success.is_(False)))
         record_change(session, principal, "reset_password", "user", user.id, user.company_id,

@@ -9,10 +9,6 @@ companies), both ends included.
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
-import json
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -25,6 +21,7 @@ from db.models import AuditEntry, Company
 from domain.access.rbac import Permission, Principal, audit_scope
 from domain.audit import record as audit
 from domain.audit.record import audited_write
+from domain.csv_export import csv_text
 from domain.errors import Forbidden, NotFound, ValidationFailed
 from domain.paging import DEFAULT_PAGE_SIZE, MAX_SEARCH_LENGTH, Page, fetch_page, search_clause
 from domain.unit_of_work import read_session, unit_of_work
@@ -133,22 +130,6 @@ async def audit_filter_choices(principal: Principal) -> dict[str, list[str]]:
     return {"entities": sorted(entities), "actions": sorted(actions)}
 
 
-def _csv_cell(value: Any) -> Any:
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return "" if value is None else value
-
-
-def _csv_text(rows: Sequence[Sequence[Any]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    writer.writerows([_csv_cell(value) for value in row] for row in rows)
-    return buffer.getvalue()
-
-
 @audited_write
 async def export_audit_csv(principal: Principal, filters: AuditFilters = AuditFilters(), *,
                            limit: int = EXPORT_ROW_LIMIT) -> CsvExport:
@@ -165,4 +146,4 @@ async def export_audit_csv(principal: Principal, filters: AuditFilters = AuditFi
                      new={"filters": asdict(filters), "rows": rows, "truncated": truncated},
                      company_id=filters.company_id if principal.is_super_admin else None)
     # tens of thousands of rows to format: off the event loop
-    return CsvExport(await asyncio.to_thread(_csv_text, found[:limit]), rows, truncated, limit)
+    return CsvExport(await asyncio.to_thread(csv_text, CSV_COLUMNS, found[:limit]), rows, truncated, limit)

@@ -57,6 +57,8 @@ class EventType(str, enum.Enum):
     SYNC_FINISHED = "sync.finished"
     #: A user, location, truck or company was created or changed (`data`: entity, entity_id, action).
     RESOURCE_CHANGED = "resource.changed"
+    #: The tokens and page sessions of `user_ids` ended (logout, password reset, ...): open pages sign out.
+    SESSIONS_ENDED = "access.sessions_ended"
 
 
 class EventTooLarge(ValueError):

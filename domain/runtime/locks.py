@@ -1,4 +1,5 @@
-"""One-at-a-time jobs across app instances: `singleton_lock`.
+"""One-at-a-time jobs across app instances: `singleton_lock`; and `transaction_lock` for short
+critical sections inside one transaction (e.g. counting sign-in failures).
 
     async with singleton_lock(f"smartmoving-sync:{company_id}") as acquired:
         if not acquired:
@@ -33,7 +34,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 import psycopg
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from config import get_settings
 from db.dedicated import connect_dedicated
@@ -115,3 +118,12 @@ async def _postgres_lock(name: str, deadline: float, url: str) -> AsyncIterator[
                         await conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
                     except psycopg.Error as exc:  # closing the connection below releases it anyway
                         log.warning("could not release lock %r cleanly: %s", name, exc)
+
+
+async def transaction_lock(session: AsyncSession, name: str) -> None:
+    """Wait for and hold the lock `name` until `session`'s transaction ends (commit or rollback),
+    across every instance: a transaction-level advisory lock on PostgreSQL. On SQLite it does
+    nothing: there a transaction that has written holds the whole database until it ends, so
+    write first, then read what must not change under you."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key(name)})

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from fastapi.responses import RedirectResponse
-from nicegui import ui
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+from nicegui import app, ui
 
 from components.forms import client_ip
 from config import get_settings
@@ -13,7 +14,7 @@ from db.seed import demo_accounts
 from domain.access.signin import authenticate, record_logout
 from domain.errors import DomainError
 from domain.access.rbac import landing_path
-from pages.access.session import current_principal, sign_in, sign_out
+from pages.access.session import COMPLETE_PATH, begin_sign_in, complete_sign_in, current_principal, sign_out
 
 
 def _safe_redirect(target: str | None) -> str | None:
@@ -39,8 +40,7 @@ async def login_page(redirect_to: str | None = None) -> RedirectResponse | None:
         except DomainError as exc:
             error.set_text(exc.message)
             return
-        sign_in(who)
-        ui.navigate.to(_safe_redirect(redirect_to) or landing_path(who.role))
+        ui.navigate.to(begin_sign_in(who, _safe_redirect(redirect_to)))
 
     with ui.column().classes("absolute-center items-stretch w-96 max-w-full gap-3 p-4"):
         ui.label("C&C CRM").classes("text-h4 text-primary text-center")
@@ -69,6 +69,14 @@ def _demo_accounts_card(email: ui.input, password: ui.input) -> None:
         ui.label(f"Password for all: {demo_accounts()[0]['password']}").classes("text-caption")
 
 
+async def complete_sign_in_route(request: Request, ticket: str = "", redirect_to: str | None = None) -> Response:
+    """The HTTP half of signing in: a fresh session id for the signed-in browser, then its page."""
+    principal = await complete_sign_in(request, ticket)
+    if principal is None:  # used, expired or forged: sign in again
+        return RedirectResponse("/login", status_code=303)
+    return RedirectResponse(_safe_redirect(redirect_to) or landing_path(principal.role), status_code=303)
+
+
 async def logout_page() -> RedirectResponse:
     principal = await current_principal()
     if principal is not None:
@@ -84,5 +92,6 @@ async def root_page() -> RedirectResponse:
 
 def register() -> None:
     ui.page("/login", title="Sign in · C&C CRM")(login_page)
+    app.get(COMPLETE_PATH, include_in_schema=False)(complete_sign_in_route)
     ui.page("/logout")(logout_page)
     ui.page("/")(root_page)

@@ -38,6 +38,9 @@ from pages.board import timeline
 from pages.journeys import detail as journey_page
 
 
+NOTHING_MATCHES = "No journeys match."
+
+
 class BoardPage(LocationDayPage):
     def __init__(self, principal: Principal, locations: list[LocationOption], location_id: int,
                  day: date | None) -> None:
@@ -60,7 +63,7 @@ class BoardPage(LocationDayPage):
             self.stats = ui.row().classes("w-full")
             self.attention = ui.column().classes("w-full gap-1").props('data-testid="needs-attention"')
             self._filters_row()
-            self.empty = ui.label("No journeys match.").classes("text-grey-7").props('data-testid="empty"')
+            self.empty = ui.label(NOTHING_MATCHES).classes("text-grey-7").props('data-testid="empty"')
             self.grid = ui.element("div").classes(
                 "w-full grid gap-3 grid-cols-1 md:grid-cols-2 xl:grid-cols-3").props('data-testid="cards"')
 
@@ -102,7 +105,17 @@ class BoardPage(LocationDayPage):
         with self.grid:
             for card in board.cards:
                 self.cards[card.id] = job_card(card, self.on_assign)
+        self.empty.set_text(NOTHING_MATCHES)
         self.empty.set_visibility(not self.cards)
+
+    def show_refusal(self, message: str) -> None:
+        """A refused search or filter empties the grid and says why: cards of the previous filter
+        left on screen would look like its results."""
+        super().show_refusal(message)
+        self.grid.clear()
+        self.cards = {}
+        self.empty.set_text(message)
+        self.empty.set_visibility(True)
 
     def _show_stats(self, stats: BoardStats) -> None:
         self.stats.clear()

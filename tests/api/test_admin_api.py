@@ -131,9 +131,9 @@ async def test_refusals_come_in_the_envelope_with_the_right_status(world: World,
     await admin.call("POST", "/api/admin/users", 422, json={**body, "locations": [{"location_id": 987654}]})
     await admin.call("POST", "/api/admin/users", 403, json={**body, "role": "SUPER_ADMIN"})
     await admin.call("POST", "/api/admin/users", 422, json={**body, "is_boss": True})
-    await admin.call("PATCH", f"/api/admin/users/{world.admin_b.user_id}", 403, json={"full_name": "Mine"})
-    await admin.call("PATCH", f"/api/admin/locations/{world.b1}", 403, json={"name": "Mine"})
-    await admin.call("POST", f"/api/admin/trucks/{world.truck_b}/deactivate", 403)
+    await admin.call("PATCH", f"/api/admin/users/{world.admin_b.user_id}", 404, json={"full_name": "Mine"})
+    await admin.call("PATCH", f"/api/admin/locations/{world.b1}", 404, json={"name": "Mine"})
+    await admin.call("POST", f"/api/admin/trucks/{world.truck_b}/deactivate", 404)
     await admin.call("POST", "/api/admin/trucks", 409, json={"number": "a-100", "location_id": world.a1})
     await admin.call("GET", "/api/admin/users/987654", 404)
     assert await fingerprint() == before
@@ -211,3 +211,18 @@ async def test_a_bodys_problems_are_worded_as_the_pages_show_them(world: World, 
                              json={"locations": [{"location_id": world.a1, "kind": "OWNED"}]})
     assert links["message"] == "a location link's kind must be ASSIGNED or MANAGED"
     assert await fingerprint() == before
+
+
+@pytest.mark.parametrize("kind", ["users", "trucks", "locations"])
+async def test_another_companys_record_is_not_found_exactly_like_a_missing_one(
+        world: World, user: SimulatedUser, kind: str) -> None:
+    """A 403 for a foreign id and a 404 for a missing one would let an admin enumerate other
+    companies' ids: both answer the same 404."""
+    foreign = {"users": world.admin_b.user_id, "trucks": world.truck_b, "locations": world.b1}[kind]
+    admin = await Api.as_(user, "admin@alpha.test")
+    missing = await admin.call("GET", f"/api/admin/{kind}/987654", 404)
+    other = await admin.call("GET", f"/api/admin/{kind}/{foreign}", 404)
+    assert other["error"] == missing["error"] == "not_found"
+    assert other["message"].replace(str(foreign), "ID") == missing["message"].replace("987654", "ID")
+    root = await Api.as_(user, "root@ccrm.test")
+    assert (await root.call("GET", f"/api/admin/{kind}/{foreign}", 200))["id"] == foreign

@@ -139,3 +139,14 @@ async def test_an_auditor_is_read_only(world: World, user: SimulatedUser) -> Non
     async with unit_of_work() as s:  # keep the auditor honest: a deactivated auditor is out too
         await s.execute(update(User).where(User.email == "auditor@alpha.test").values(status="INACTIVE"))
     assert (await user.http_client.get("/api/audit", headers=bearer(token))).status_code == 401
+
+
+async def test_a_formula_typed_as_a_sign_in_email_is_inert_in_the_export(world: World, user: SimulatedUser) -> None:
+    """Anyone, without signing in, puts text into the trail's actor_email: the CSV must not run it."""
+    formula = "=cmd|' /C calc'!A0"
+    response = await user.http_client.post("/api/auth/login", json={"email": formula, "password": "x"})
+    assert response.status_code == 401
+    token = await token_for(user.http_client, "root@ccrm.test", WORLD_PASSWORD)  # unknown emails: no company
+    export = await user.http_client.get("/api/audit/export.csv?action=login_failed", headers=bearer(token))
+    cells = [row["actor_email"] for row in csv.DictReader(io.StringIO(export.text))]
+    assert cells == ["'" + formula.lower()]  # emails are stored lower-cased

@@ -4,12 +4,15 @@ envelope, and nothing is written."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+import jwt
 import pytest
 from nicegui.testing import User as SimulatedUser
 
-from domain.access.tokens import issue_token
+from config import get_settings
+from domain.access.tokens import ALGORITHM, issue_token
 from tests.helpers import bearer
 from tests.world import World, build_world, fingerprint
 
@@ -101,3 +104,20 @@ async def test_the_audit_trail_of_an_unknown_company_is_a_404_and_its_export_is_
     body = await _refused(user, headers, "GET", f"/api/audit/export.csv?company_id={world.company_b + 100}", 404)
     assert body["message"] == f"company {world.company_b + 100} not found"
     await _refused(user, headers, "GET", f"/api/audit?company_id={world.company_b + 100}", 404)
+
+
+@pytest.mark.parametrize("q", [str(TOO_BIG), "#99999999999", "#" + "9" * 40, "²", "#0"])
+async def test_a_search_for_an_id_no_row_can_have_finds_nothing_instead_of_failing(
+        world: World, user: SimulatedUser, q: str) -> None:
+    response = await user.http_client.get("/api/journey/active", params={"q": q},
+                                          headers=bearer(issue_token(world.admin_a)[0]))
+    assert response.status_code == 200, response.text
+    assert response.json()["data"]["items"] == []
+
+
+async def test_a_signed_token_whose_subject_no_row_can_have_is_a_401(world: World, user: SimulatedUser) -> None:
+    """Signed with the real secret (a leaked or forged key would do the same), `sub` of 30 digits."""
+    token = jwt.encode({"sub": "1" * 30, "ver": 0, "iat": int(time.time()), "exp": int(time.time()) + 600},
+                       get_settings().jwt_secret.get_secret_value(), algorithm=ALGORITHM)
+    body = await _refused(user, bearer(token), "GET", "/api/auth/me", 401)
+    assert body["message"] == "invalid access token"

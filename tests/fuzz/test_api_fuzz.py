@@ -21,8 +21,9 @@ tests/fuzz/__init__.py). To dig deeper:
     FUZZ_EXAMPLES=200 FUZZ_SEED=1 .venv/bin/python -m pytest tests/fuzz -q
 
 Writes change the database as they go (it is recreated for each run). The identities themselves
-are put back (active, their role, their company active) after each write, so that a fuzzed
-"deactivate user 3" does not turn the rest of the run into 401s.
+are put back (active, their role, their company active, the token version their tokens were
+issued at) after each write, so that a fuzzed "deactivate user 3" or logout does not turn the rest
+of the run into 401s.
 """
 
 from __future__ import annotations
@@ -131,7 +132,7 @@ def fuzz_config(openapi: dict[str, Any]) -> SchemathesisConfig:
 #: The demo accounts active again, with their roles, in an active company (one round trip).
 RESTORE_IDENTITIES = text(
     "WITH demo(email, role) AS (VALUES " + ", ".join(f"('{email}', '{role.value}')" for role, email in DEMO_ACCOUNTS)
-    + "), restored AS (UPDATE users SET status = 'ACTIVE', role = demo.role FROM demo"
+    + "), restored AS (UPDATE users SET status = 'ACTIVE', role = demo.role, token_version = 0 FROM demo"
     " WHERE users.email = demo.email RETURNING users.company_id)"
     " UPDATE companies SET status = 'ACTIVE' WHERE id IN (SELECT company_id FROM restored)"
 )

@@ -42,7 +42,7 @@ CREW = {"/crew", "GET /api/crew"}
 #: Pages every role may open (the domain decides which journeys each sees).
 EVERY_ROLE_PAGES = {"/journeys/{journey_id}/status"}
 #: Pages anyone may open, signed in or not, or that only redirect (the board's old addresses).
-OPEN_PAGES = {"/login", "/logout", "/", "/dashboard", "/dashboard/timeline"}
+OPEN_PAGES = {"/login", "/login/complete", "/logout", "/", "/dashboard", "/dashboard/timeline"}
 #: Every endpoint any signed-in role may call.
 EVERYONE = {"GET /api/auth/me", "POST /api/auth/logout"}
 #: Company administration (DESIGN: ADMIN "users, locations, trucks"; SUPER_ADMIN "everything").

@@ -210,6 +210,20 @@ async def test_search_and_filters_narrow_the_cards(branch: Branch, user: User) -
     assert journey_id in unassigned and _card_ids(user) == unassigned
 
 
+@pytest.mark.parametrize("search", ["2147483648", "#99999999999"])
+async def test_a_search_for_an_id_no_journey_can_have_empties_the_board_and_says_so(
+        branch: Branch, user: User, search: str) -> None:
+    """It used to fail in PostgreSQL and leave the previous cards on screen as if they matched."""
+    await _sign_in(user, "dispatcher@demo.ccrm")
+    await user.should_see(marker="search", retries=SLOW)
+    everything = await _journey_ids(branch.location.id, branch.today)
+    await user.should_see(marker=f"job-card-{min(everything)}", retries=SLOW)
+    user.find(marker="search").type(search)
+    await user.should_see("No journeys match.", retries=SLOW)
+    for journey_id in everything:
+        await user.should_not_see(marker=f"job-card-{journey_id}")
+
+
 async def test_timeline_shows_trucks_bars_and_the_unassigned(branch: Branch, user: User) -> None:
     on_truck = await branch.journey("Barry Bar")
     waiting = await branch.journey("Wanda Waiting", (20, 0), (21, 0))

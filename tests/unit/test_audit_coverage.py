@@ -73,7 +73,7 @@ READS = {
     "domain.admin.overview.company_stats", "domain.admin.overview.company_catalogue",
     "domain.admin.overview.company_locations",
     "domain.journeys.detail.journey_detail", "domain.journeys.status.journey_progress",
-    "domain.access.locations.visible_locations", "domain.access.signin.principal_for_user_id",
+    "domain.access.locations.visible_locations", "domain.access.signin.principal_for_session",
     "domain.sync.views.journey_list", "domain.sync.views.smartmoving_locations",
     "domain.sync.connection.load_connection", "domain.sync.service.integration_of",
     "domain.sync.settings.get_integration",
