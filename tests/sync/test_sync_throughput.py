@@ -78,4 +78,6 @@ async def test_an_unchanged_run_reads_the_stored_hashes_only(integration: dict[s
     with executed_sql(lambda sql: sql.startswith("SELECT") and " FROM JOURNEYS " in f"{sql} ") as reads:
         again = await run(integration["id"])
     assert again.unchanged > 0 and (again.created, again.updated) == (0, 0)
-    assert reads and all("EXTERNAL_HASH" in r and "EXTERNAL_DATA" not in r for r in reads)
+    # the listing step compares stored hashes; the reconciliation (drift report) reads ids, days and
+    # branches; nothing reads the stored SmartMoving payloads
+    assert any("EXTERNAL_HASH" in r for r in reads) and not any("EXTERNAL_DATA" in r for r in reads)
