@@ -1,7 +1,7 @@
 """users.token_version: raising it ends the user's bearer tokens and page sessions at once
 
-Revision ID: 0005
-Revises: 0004_event_log
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-03 00:00:00
 
 Tokens and sessions carry the version they were issued with; logout, a password reset,
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0005'
-down_revision: str | None = '0004_event_log'
+revision: str = '0006'
+down_revision: str | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
