@@ -12,13 +12,15 @@ window (today and the next `window_days - 1` days, company-local), and
   too: moved to another date (followed, inside or outside the window), un-booked, cancelled,
   or gone (404, or the job removed from it: cancelled "no longer in SmartMoving").
 
-Isolation: one opportunity that fails (malformed, a 4xx other than 404, a 5xx after the
-client's retries) is counted as failed with its reason and the run goes on. Only a failing
-listing, a rejected key or plan, or SmartMoving unreachable (network, timeouts, 429 after every
-retry) end the run.
+Isolation: one opportunity whose call finally fails (malformed, a 4xx other than 404, a 5xx,
+a 429, a reset or a timeout after the client's time-bounded retries) has its jobs counted as
+failed with the reason, and the run goes on. Only a failing listing, a rejected key or plan, or
+SmartMoving unreachable (no successful call for the configured bound) end the run; when
+SmartMoving becomes unreachable during the details, the run keeps what it fetched (the reason is
+`info.halted`, the opportunities left are counted failed).
 
 Nothing is written here: the result is a list of `PendingWrite`s that `store.write_journeys`
-writes in one transaction, so a run that fails while fetching leaves no trace but its SyncRun.
+writes in one transaction — every journey whole or not at all.
 """
 
 from __future__ import annotations
@@ -56,18 +58,20 @@ from domain.unit_of_work import read_session
 from integrations.smartmoving import (
     JobTimes,
     MalformedRecord,
+    NetworkError,
     NotFoundError,
     OpportunityDetail,
+    RateLimitedError,
     RequestError,
     ServerError,
     SmartMovingClient,
+    UnreachableError,
 )
 
 #: Opportunity details fetched at once (the client's rate limiter still paces them).
 DETAIL_CONCURRENCY = 4
-#: This many opportunities in a row failing with 5xx (each after the client's retries) is
-#: SmartMoving down, not one bad record: the run ends (and writes nothing).
-OUTAGE_STREAK = 5
+#: The failures of one opportunity's calls that are its own (the run goes on without it).
+RECORD_FAILURES = (MalformedRecord, RequestError, ServerError, NetworkError, RateLimitedError)
 #: Days synced when the integration does not say: today and the next 13.
 WINDOW_DAYS = 14
 #: Opportunities whose new jobs in the window get a journey (cancelled ones show CANCELLED).
@@ -263,41 +267,45 @@ async def fetch_details(info: RunInfo, client: SmartMovingClient, opportunity_id
                         *, failed_jobs: dict[str, dict[str, Any]] | None = None) -> None:
     """Fetch each opportunity (and its job times unless it is cancelled), DETAIL_CONCURRENCY at a
     time, calling `on_result(id, Fetched | Gone | None)` as each one ends: Gone for a 404, None
-    after a failure of that opportunity alone (malformed, another 4xx, a 5xx after retries),
-    counted as a failure of its jobs (or of itself). Anything else (the key, the plan,
-    SmartMoving unreachable, OUTAGE_STREAK 5xx failures in a row) ends the run."""
+    after a failure of that opportunity alone (RECORD_FAILURES), counted as a failure of its jobs
+    (or of itself). SmartMoving unreachable stops the fetching: what was fetched is kept, the rest
+    is counted failed and `info.halted` says why. Anything else (the key, the plan) ends the run."""
     gate = asyncio.Semaphore(DETAIL_CONCURRENCY)
-    streak = 0
+    done: set[str] = set()
+
+    def fail(opportunity_id: str, reason: str) -> None:
+        refs = [f"job:{j}" for j in (failed_jobs or {}).get(opportunity_id, {})] or [f"opp:{opportunity_id}"]
+        for ref in refs:
+            info.counters.fail(ref, reason)
 
     async def one(opportunity_id: str) -> None:
-        nonlocal streak
         async with gate:
             try:
                 detail = await client.opportunity(opportunity_id)
                 times = {} if is_cancelled(detail.status) else {
                     t.job_id: t for t in (await client.opportunity_jobs(opportunity_id)).items}
             except NotFoundError as exc:
-                await on_result(opportunity_id, Gone(str(exc)))
-                return
-            except (MalformedRecord, RequestError, ServerError) as exc:
-                streak = streak + 1 if isinstance(exc, ServerError) else 0
-                if streak >= OUTAGE_STREAK:
-                    raise
-                reason = exc.reason if isinstance(exc, MalformedRecord) else str(exc)
-                refs = [f"job:{j}" for j in (failed_jobs or {}).get(opportunity_id, {})] or [f"opp:{opportunity_id}"]
-                for ref in refs:
-                    info.counters.fail(ref, reason)
-                await on_result(opportunity_id, None)
-                return
-            streak = 0
-        await on_result(opportunity_id, Fetched(detail, times))
+                result: Fetched | Gone | None = Gone(str(exc))
+            except RECORD_FAILURES as exc:
+                fail(opportunity_id, exc.reason if isinstance(exc, MalformedRecord) else str(exc))
+                result = None
+            else:
+                result = Fetched(detail, times)
+        done.add(opportunity_id)
+        await on_result(opportunity_id, result)
 
     try:
         async with asyncio.TaskGroup() as group:
             for opportunity_id in opportunity_ids:
                 group.create_task(one(opportunity_id))
     except BaseExceptionGroup as failures:
-        raise failures.exceptions[0] from None
+        first = failures.exceptions[0]
+        if not isinstance(first, UnreachableError):
+            raise first from None
+        info.halted = f"{type(first).__name__}: {first}"
+        for opportunity_id in opportunity_ids:
+            if opportunity_id not in done:
+                fail(opportunity_id, "not fetched: SmartMoving became unreachable")
 
 
 async def unlisted_journeys(company_id: int, first: date, last: date, listed: Iterable[str]) -> dict[str, str]:

@@ -269,7 +269,7 @@ class SmartMovingClient:
         """Retry-After when given, else exponential backoff with equal jitter; both capped."""
         if retry_after is not None:
             return min(retry_after, self.max_backoff)
-        ceiling = min(self.backoff_base * 2.0 ** (attempt - 1), self.max_backoff)
+        ceiling = min(self.backoff_base * 2.0 ** min(attempt - 1, 32), self.max_backoff)
         return ceiling / 2 + random.uniform(0, ceiling / 2)
 
 

@@ -13,7 +13,7 @@ from db.models import CompanyIntegration
 from domain.sync.secrets import encrypt_secret
 from domain.unit_of_work import read_session, unit_of_work
 from integrations.smartmoving.simulator.server import SimulatorState
-from tests.fake_clock import CountingClock
+from tests.fake_clock import CountingClock, FakeClock
 from tests.sync.helpers import detail_calls, journey_count, run, synced_journeys, window, window_job_ids
 
 
@@ -69,14 +69,14 @@ async def test_a_run_that_cannot_finish_writes_no_journey_and_says_why(integrati
     assert (await _integration_state(integration["id"])).status is IntegrationStatus.OK
 
 
-async def test_failing_half_way_through_the_details_leaves_nothing_half_written(integration: dict[str, Any],
-                                                                               sim: SimulatorState) -> None:
-    """The listing succeeds, then the API dies during the details: no journey of the run is kept."""
+async def test_an_outage_half_way_through_the_details_keeps_what_was_fetched(integration: dict[str, Any],
+                                                                             sim: SimulatorState) -> None:
+    """The listing succeeds, then the API dies during the details: the run writes the journeys it
+    fetched (each whole), counts the rest failed, and fails as "unreachable" on a fake clock."""
     await run(integration["id"])
     changed = {opp.id for opp in sim.opportunities_between(*window())[:60]}
     for opportunity_id in changed:
         sim.update_opportunity(opportunity_id, customer_phone="(999) 555-0101")
-    before = {e: (j.customer_phone, j.updated_at) for e, j in (await synced_journeys()).items()}
     details_before = detail_calls(sim)
 
     async def outage_after_20_details() -> None:
@@ -86,17 +86,40 @@ async def test_failing_half_way_through_the_details_leaves_nothing_half_written(
         sim.error_rate = 1.0
 
     outage = asyncio.create_task(outage_after_20_details())
-    failed = await run(integration["id"], max_retries=1)
+    clock = FakeClock()
+    failed = await run(integration["id"], clock=clock, sleep=clock.sleep, retry_for=10.0, unreachable_after=30.0,
+                       backoff_base=1.0)
     await outage
-    # one failing opportunity would be counted and skipped; OUTAGE_STREAK in a row is an outage
-    assert failed.status is SyncRunStatus.FAILED and failed.error.startswith("ServerError")
-    assert (failed.created, failed.updated) == (0, 0)
-    assert {e: (j.customer_phone, j.updated_at) for e, j in (await synced_journeys()).items()} == before
+    assert failed.status is SyncRunStatus.FAILED and failed.error.startswith("UnreachableError")
+    assert failed.failed > 0 and failed.updated > 0 and failed.created == 0
+    journeys = await synced_journeys()
+    touched = {e for e, j in journeys.items() if j.external_data["opportunity_id"] in changed}
+    written = {e for e in touched if journeys[e].customer_phone == "(999) 555-0101"}
+    assert len(written) == failed.updated < len(touched)  # what was fetched is kept, the rest waits
+    assert (await _integration_state(integration["id"])).status is IntegrationStatus.ERROR
     sim.error_rate = 0.0
     recovered = await run(integration["id"])
-    touched = {e for e, j in (await synced_journeys()).items() if j.external_data["opportunity_id"] in changed}
-    assert recovered.updated == len(touched) > 20 and recovered.failed == 0
+    assert recovered.status is SyncRunStatus.SUCCEEDED and recovered.failed == 0
+    assert recovered.updated == len(touched) - len(written)
     assert {e for e, j in (await synced_journeys()).items() if j.customer_phone == "(999) 555-0101"} == touched
+
+
+async def test_a_call_out_of_retries_fails_only_its_records(integration: dict[str, Any], sim: SimulatorState) -> None:
+    """A few opportunities fail for good (500s, 429s): their jobs are counted failed with the
+    reason, and every other journey of the run is written."""
+    await run(integration["id"], SyncKind.CATALOGUE)
+    booked = [opp for opp in sim.opportunities_between(*window()) if opp.status == 4]
+    broken = {booked[0].id: 500, booked[1].id: 429, booked[2].id: 503}
+    sim.failing_opportunity_ids = dict(broken)
+    sync = await run(integration["id"], max_retries=2)
+    assert sync.status is SyncRunStatus.SUCCEEDED
+    lost = {job.id for opp in booked[:3] for job in opp.jobs if window()[0] <= job.day <= window()[1]}
+    assert sync.failed == len(lost) and {f["ref"] for f in sync.details["failures"]} == {f"job:{j}" for j in lost}
+    assert all("HTTP" in f["reason"] for f in sync.details["failures"])
+    assert set(await synced_journeys()) == window_job_ids(sim) - lost
+    sim.failing_opportunity_ids = {}
+    healed = await run(integration["id"])
+    assert healed.created == len(lost) and set(await synced_journeys()) == window_job_ids(sim)
 
 
 async def test_timeouts_fail_the_run_cleanly(integration: dict[str, Any], sim: SimulatorState) -> None:
