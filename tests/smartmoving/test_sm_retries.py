@@ -36,8 +36,8 @@ async def proxied(proxy: FaultProxy, clock: FakeClock) -> AsyncIterator[Proxied]
     clients: list[SmartMovingClient] = []
     async with proxy.running() as url:
         def make(**options: Any) -> SmartMovingClient:
-            defaults = {"rate_per_minute": 100_000, "timeout": 5.0, "backoff_base": 0.5, "max_backoff": 15.0,
-                        "clock": clock, "sleep": clock.sleep}
+            defaults: dict[str, Any] = {"rate_per_minute": 100_000, "timeout": 5.0, "backoff_base": 0.5,
+                                        "max_backoff": 15.0, "clock": clock, "sleep": clock.sleep}
             clients.append(SmartMovingClient(url, API_KEY, **(defaults | options)))
             return clients[-1]
 

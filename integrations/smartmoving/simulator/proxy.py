@@ -59,6 +59,7 @@ class FaultProxy:
         self.counts: Counter[str] = Counter()
         self._rng = random.Random(self.faults.seed)
         self._server: asyncio.Server | None = None
+        self._handlers: set[asyncio.Task[object]] = set()
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[str]:
@@ -69,6 +70,9 @@ class FaultProxy:
             yield f"http://127.0.0.1:{port}"
         finally:
             self._server.close()
+            for handler in list(self._handlers):  # requests still hanging: dropped
+                handler.cancel()
+            await asyncio.gather(*self._handlers, return_exceptions=True)
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._server.wait_closed(), 5)
 
@@ -84,6 +88,10 @@ class FaultProxy:
         return ""
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._handlers.add(task)
+            task.add_done_callback(self._handlers.discard)
         try:
             head = await reader.readuntil(HEAD_END)
             fault = self._draw()
