@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` (the app in demo mode on SQLite) and `make test`.
-.PHONY: run test lock bench bench-board bench-live bench-sync bench-webhook
+.PHONY: run test lock bench bench-board bench-live bench-sync bench-webhook bench-faults
 
 run:
 	./scripts/bootstrap.sh
@@ -39,3 +39,8 @@ bench-sync:
 bench-webhook:
 	./scripts/bootstrap.sh --test
 	.venv/bin/python -m bench.webhook_rate
+
+# The sync through faults at full length (issue 20): storms, resets, truncated bodies, hangs.
+bench-faults:
+	./scripts/bootstrap.sh --test
+	.venv/bin/python -m bench.faults $(BENCH_ARGS)
