@@ -3,7 +3,6 @@ consistent — nothing lost, nothing duplicated, failures recorded on the SyncRu
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from sqlalchemy import select
@@ -14,7 +13,7 @@ from domain.sync.secrets import encrypt_secret
 from domain.unit_of_work import read_session, unit_of_work
 from integrations.smartmoving.simulator.server import SimulatorState
 from tests.fake_clock import CountingClock, FakeClock
-from tests.sync.helpers import detail_calls, journey_count, run, synced_journeys, window, window_job_ids
+from tests.sync.helpers import journey_count, run, synced_journeys, window, window_job_ids
 
 
 async def _integration_state(integration_id: int) -> CompanyIntegration:
@@ -77,19 +76,10 @@ async def test_an_outage_half_way_through_the_details_keeps_what_was_fetched(int
     changed = {opp.id for opp in sim.opportunities_between(*window())[:60]}
     for opportunity_id in changed:
         sim.update_opportunity(opportunity_id, customer_phone="(999) 555-0101")
-    details_before = detail_calls(sim)
-
-    async def outage_after_20_details() -> None:
-        # The simulator counts calls in its own server thread, where no asyncio.Event can be set.
-        while detail_calls(sim) < details_before + 20:  # noqa: ASYNC110
-            await asyncio.sleep(0.002)
-        sim.error_rate = 1.0
-
-    outage = asyncio.create_task(outage_after_20_details())
+    sim.requests_before_outage = sim.calls["/api/customers"] + 20  # the listing, then 20 detail calls
     clock = FakeClock()
     failed = await run(integration["id"], clock=clock, sleep=clock.sleep, retry_for=10.0, unreachable_after=30.0,
-                       backoff_base=1.0)
-    await outage
+                       backoff_base=1.0, max_retries=None)
     assert failed.status is SyncRunStatus.FAILED and failed.error.startswith("UnreachableError")
     assert failed.failed > 0 and failed.updated > 0 and failed.created == 0
     journeys = await synced_journeys()
@@ -97,7 +87,7 @@ async def test_an_outage_half_way_through_the_details_keeps_what_was_fetched(int
     written = {e for e in touched if journeys[e].customer_phone == "(999) 555-0101"}
     assert len(written) == failed.updated < len(touched)  # what was fetched is kept, the rest waits
     assert (await _integration_state(integration["id"])).status is IntegrationStatus.ERROR
-    sim.error_rate = 0.0
+    sim.requests_before_outage = None
     recovered = await run(integration["id"])
     assert recovered.status is SyncRunStatus.SUCCEEDED and recovered.failed == 0
     assert recovered.updated == len(touched) - len(written)
