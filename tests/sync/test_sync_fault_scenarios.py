@@ -24,7 +24,7 @@ from domain.access.rbac import Principal
 from domain.errors import Conflict
 from domain.sync.recovery import REASON_INTERRUPTED, recover_interrupted_runs
 from domain.sync.runs import open_run
-from domain.sync.service import trigger_sync, wait_for_background
+from domain.sync.service import run_sync, trigger_sync, wait_for_background
 from domain.sync.webhooks import receive_webhook, resume_inbox, worker
 from domain.unit_of_work import read_session, unit_of_work
 from integrations.smartmoving.simulator.proxy import FaultProxy, ProxyFaults
@@ -156,10 +156,10 @@ async def test_a_webhook_flood_survives_sigkill_and_restart(integration: dict[st
     after a restart; a re-send of one of them is the same queued work, not "ignored"; and each
     distinct opportunity is refreshed once for the whole burst."""
     await run(integration["id"])
-    changed = [opp.id for opp in sim.opportunities_between(*window()) if opp.status == 4][:40]
+    changed = [opp.id for opp in sim.opportunities_between(*window()) if opp.status == 4][:30]
     for opportunity_id in changed:
         sim.update_opportunity(opportunity_id, customer_phone="(999) 555-0120")
-    kinds = ("opportunity-changed", "opportunity-updated", "job-updated")
+    kinds = ("opportunity-changed", "job-updated")
     distinct = [json.dumps(WebhookEmitter.payload(k, o, 4)) for o in changed for k in kinds]
     flood = distinct * 3  # every delivery three times
     (tmp_path / "flood.json").write_text(json.dumps({"secret": WEBHOOK_SECRET, "bodies": flood}))
@@ -179,6 +179,31 @@ async def test_a_webhook_flood_survives_sigkill_and_restart(integration: dict[st
     journeys = await synced_journeys()
     assert {e for e, j in journeys.items() if j.customer_phone == "(999) 555-0120"} == {
         e for e, j in journeys.items() if (j.external_data or {}).get("opportunity_id") in changed}
+    await assert_converged(sim)
+
+
+async def test_a_flood_during_a_sync_is_one_refresh_per_opportunity(integration: dict[str, Any], company_id: int,
+                                                                    proxy: FaultProxy, sim: SimulatorState) -> None:
+    """Deliveries that arrive while a sync holds the guard join one refresh, run once the sync ends:
+    no overlapping refresh runs, one refresh per distinct opportunity."""
+    await run(integration["id"])
+    opportunities = [opp.id for opp in sim.opportunities_between(*window()) if opp.status == 4][:15]
+    proxy.faults.hang_rate, proxy.faults.hang_seconds = 1.0, 0.002  # a sync long enough to flood during it
+    info = await open_run(integration["id"], SyncKind.FULL_JOBS, "test")
+    sync = asyncio.create_task(run_sync(info, **FAST))  # it holds the guard long before the worker's debounce ends
+    kinds = ("opportunity-changed", "job-updated")
+    for _ in range(2):
+        for opportunity_id in opportunities:
+            for kind in kinds:
+                body = json.dumps(WebhookEmitter.payload(kind, opportunity_id, 4)).encode()
+                await receive_webhook(company_id, {"x-smartmoving-auth": WEBHOOK_SECRET}, body)
+    await sync
+    assert (await sync_run(info.run_id)).status is SyncRunStatus.SUCCEEDED
+    await worker.join()
+    async with read_session() as session:
+        refreshes = list(await session.scalars(select(SyncRun).where(SyncRun.kind == SyncKind.WEBHOOK)))
+    assert [(r.status, r.api_calls) for r in refreshes] == [(SyncRunStatus.SUCCEEDED, 2 * len(opportunities))]
+    assert await _inbox() == {WebhookStatus.PROCESSED: len(opportunities) * len(kinds)}
     await assert_converged(sim)
 
 
