@@ -43,6 +43,7 @@ from bench.report import Figure, at_least, at_most, reported, table, write_json
 from db.enums import IntegrationPlan, SyncKind
 from db.models import Base, Company, CompanyIntegration, SyncRun
 from db.session import dispose_engine, init_engine
+from domain.sync.call_plan import Workload, plan_for
 from domain.sync.runs import open_run
 from domain.sync.secrets import encrypt_secret
 from domain.sync.service import run_sync
@@ -102,7 +103,28 @@ async def _bench(url: str, jobs: int, rate: int, delay: float) -> list[Figure]:
             converging = await _converge(base_url, integration_id, options)
     finally:
         await dispose_engine()
-    return _figures(jobs, catalogue, first, again, written, full) + converging
+    return _figures(jobs, catalogue, first, again, written, full) + converging + _call_plan_figures()
+
+
+#: The company the call plan must fit (issue 13): 230 jobs a day over a 14-day window.
+PLAN_JOBS_PER_DAY, PLAN_WINDOW_DAYS = 230, 14
+
+
+def _call_plan_figures() -> list[Figure]:
+    """What the call plan spends for the issue's company on each tier (arithmetic, no run)."""
+    figures: list[Figure] = []
+    for tier in (IntegrationPlan.BASIC, IntegrationPlan.PREMIUM):
+        plan = plan_for(tier, Workload(PLAN_JOBS_PER_DAY, PLAN_WINDOW_DAYS))
+        name = f"call plan, {tier.value.lower()}, {PLAN_JOBS_PER_DAY} jobs/day x {PLAN_WINDOW_DAYS} days"
+        figures += [
+            reported(SECTION, f"{name}: calls a day", plan.per_day, "calls"),
+            at_most(SECTION, f"{name}: calls a month (31 days)", plan.per_month, "calls", plan.quota),
+            reported(SECTION, f"{name}: today and tomorrow listed every", plan.cadence.near_every_minutes, "min"),
+            reported(SECTION, f"{name}: whole window listed every", plan.cadence.window_every_hours, "h"),
+            reported(SECTION, f"{name}: near details re-read every", plan.cadence.refresh_every_hours or 0,
+                     "h (0: never)"),
+        ]
+    return figures
 
 
 #: Scripted changes per kind: listing-visible ones (a regular cycle) and details-only ones (a full cycle).

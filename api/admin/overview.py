@@ -14,6 +14,7 @@ from api.http.envelope import ok
 from api.http.params import RowId
 from db.enums import IntegrationPlan, SyncKind
 from domain.admin.overview import company_catalogue, company_detail, company_locations, company_stats, list_companies
+from domain.sync.drift import drift_report
 from domain.sync.history import MAX_HISTORY, sync_history
 from domain.sync.service import trigger_sync
 from domain.sync.settings import IntegrationForm, get_integration, save_integration
@@ -55,6 +56,20 @@ class SyncRequest(BaseModel):
 async def start_sync(principal: CurrentPrincipal, company_id: RowId, body: SyncRequest | None = None) -> JSONResponse:
     run_id = await trigger_sync(principal, company_id, SyncKind((body or SyncRequest()).kind))
     return ok({"run_id": run_id}, "sync started", 202)
+
+
+@router.get("/companies/{company_id}/drift")
+async def drift(principal: CurrentPrincipal, company_id: RowId) -> JSONResponse:
+    """The last reconciliation: per day and branch SmartMoving's booked jobs against the live
+    journeys, every mismatch, and the time of the last full reconciliation."""
+    return ok((await drift_report(principal, company_id)).as_dict())
+
+
+@router.post("/companies/{company_id}/reconcile", status_code=202)
+async def reconcile_now(principal: CurrentPrincipal, company_id: RowId) -> JSONResponse:
+    """Reconcile now: a full jobs sync (every job's details fetched again)."""
+    run_id = await trigger_sync(principal, company_id, SyncKind.FULL_JOBS)
+    return ok({"run_id": run_id}, "full reconciliation started", 202)
 
 
 @router.get("/companies/{company_id}/sync")

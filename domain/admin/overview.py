@@ -27,7 +27,8 @@ from db.models import (
 )
 from domain.access.rbac import Permission, Principal
 from domain.errors import NotFound, ValidationFailed
-from domain.sync.budget import QUOTAS, calls_this_month, month_start
+from domain.sync.budget import calls_this_month, month_start
+from domain.sync.call_plan import QUOTAS
 from domain.sync.settings import integration_view
 from domain.sync.views import Window, window_clause
 from domain.timewindow import today_in

@@ -31,12 +31,15 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import JourneyStatus, Phase
-from db.models import CrewAssignment, Journey, JourneyAttention, Location
-from domain.access.rbac import Principal, journey_scope
+from db.models import CrewAssignment, Journey, JourneyAttention, Location, utcnow
+from domain.access.rbac import Permission, Principal, journey_scope
+from domain.audit import record as audit
+from domain.audit.record import audited_write
+from domain.errors import NotFound
 from domain.board.conflicts import crew_bookings, first_overlap, truck_bookings
 from domain.sync.mapping import GONE_HASH, SCHEDULE_CHANGE_COLUMNS, plan_changes
 from domain.timewindow import journey_window
-from domain.unit_of_work import read_session
+from domain.unit_of_work import read_session, unit_of_work
 
 CANCELLED, GONE, CONFLICT, RESCHEDULED, CHANGED = "CANCELLED", "GONE", "CONFLICT", "RESCHEDULED", "CHANGED"
 #: Kinds that released the truck and crew.
@@ -89,12 +92,8 @@ class AttentionItem:
     released: dict[str, Any]
     raised_at: datetime
     resolved_at: datetime | None
-
-    @property
-    def summary(self) -> str:
-        """"date 2026-11-20 → 2026-11-23; scheduled_start ..." — old → new, for lists."""
-        return "; ".join(f"{column.replace('_', ' ')}: {old or '—'} → {new or '—'}"
-                         for column, (old, new) in self.changes.items())
+    #: The journey's branch time zone (the changed times are shown in it).
+    timezone: str = "UTC"
 
 
 async def plan_states(session: AsyncSession, journey_ids: Iterable[int]) -> dict[int, PlanState]:
@@ -178,8 +177,10 @@ async def needs_attention(session: AsyncSession, principal: Principal, *, locati
     """The "Needs attention" entries of the journeys the principal may see (newest first),
     optionally of some locations and journey dates; open ones only unless told."""
     query = (
-        select(JourneyAttention, Journey.journey_date, Journey.customer_name, Journey.job_number, Journey.status)
+        select(JourneyAttention, Journey.journey_date, Journey.customer_name, Journey.job_number, Journey.status,
+               Location.timezone)
         .join(Journey, Journey.id == JourneyAttention.journey_id)
+        .join(Location, Location.id == Journey.location_id)
         .where(journey_scope(principal))
         .order_by(JourneyAttention.raised_at.desc(), JourneyAttention.id.desc())
         .limit(max(1, min(limit, 1000)))
@@ -193,13 +194,37 @@ async def needs_attention(session: AsyncSession, principal: Principal, *, locati
     if last is not None:
         query = query.where(Journey.journey_date <= last)
     return [AttentionItem(a.id, a.journey_id, a.location_id, day, customer or "", job_number, status, a.kind,
-                          a.reason, dict(a.changes or {}), dict(a.released or {}), a.raised_at, a.resolved_at)
-            for a, day, customer, job_number, status in await session.execute(query)]
+                          a.reason, dict(a.changes or {}), dict(a.released or {}), a.raised_at, a.resolved_at,
+                          timezone)
+            for a, day, customer, job_number, status, timezone in await session.execute(query)]
 
 
-async def attention_list(principal: Principal, location_id: int | None = None, *,
+async def attention_list(principal: Principal, location_id: int | None = None, *, company_id: int | None = None,
                          limit: int = 50) -> list[AttentionItem]:
-    """The open "Needs attention" entries a page shows (of one location, or all in scope)."""
+    """The open "Needs attention" entries a page shows: of one location, of one company (the
+    super admin's company page), or all in scope."""
     async with read_session() as session:
-        return await needs_attention(session, principal, limit=limit,
-                                     location_ids=None if location_id is None else [location_id])
+        location_ids: list[int] | None = None if location_id is None else [location_id]
+        if company_id is not None:
+            principal.require_company_access(company_id)
+            location_ids = list(await session.scalars(select(Location.id).where(Location.company_id == company_id)))
+        return await needs_attention(session, principal, limit=limit, location_ids=location_ids)
+
+
+@audited_write
+async def resolve_attention(principal: Principal, attention_id: int) -> None:
+    """Mark an entry handled (the dispatcher has re-planned the journey or told the crew): it
+    leaves the list; who and when are kept, and audited."""
+    principal.require(Permission.ASSIGN_CREW)
+    async with unit_of_work() as session:
+        entry = await session.scalar(
+            select(JourneyAttention).join(Journey, Journey.id == JourneyAttention.journey_id)
+            .where(JourneyAttention.id == attention_id, journey_scope(principal)).with_for_update())
+        if entry is None:
+            raise NotFound(f"attention entry {attention_id} not found")
+        if entry.resolved_at is not None:
+            return
+        entry.resolved_at, entry.resolved_by_id = utcnow(), principal.user_id
+        audit.record(session, principal, "resolve", "journey_attention", entry.id,
+                     old={"kind": entry.kind, "journey_id": entry.journey_id}, new={"resolved": True},
+                     company_id=entry.company_id)

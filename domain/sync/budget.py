@@ -4,9 +4,10 @@ SmartMoving counts every call (429s included) against a monthly quota: BASIC 20,
 125,000. Calls used this month = the sum of `SyncRun.api_calls` since the 1st (UTC). An
 optional run (the every-N-minutes jobs sync) is skipped when the rest of the month would not be
 covered at the current rate: used + (calls per jobs run × jobs runs left at the configured
-frequency) + (the mandatory runs left: a 06:00 full sync a day and a catalogue sync every
-SMARTMOVING_CATALOGUE_HOURS, each at its own recent cost) > quota. Mandatory and manual runs
-go while any budget remains.
+frequency) + (the mandatory catalogue syncs left, every SMARTMOVING_CATALOGUE_HOURS, at their
+recent cost) > quota. Mandatory and manual runs go while any budget remains. (The call plan,
+`call_plan`, is what keeps a month inside the quota; this rule is the brake when reality costs
+more than the plan assumed.)
 
 "Calls per run" of the jobs sync is the mean of the scheduled jobs runs of the last 24 hours
 (a day holds the expensive first run after midnight, when tomorrow's jobs are new, and the
@@ -24,16 +25,15 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config import get_settings
-from db.enums import IntegrationPlan, SyncKind, SyncRunStatus
+from db.enums import SyncKind, SyncRunStatus
 from db.models import CompanyIntegration, SyncRun
+from domain.sync.call_plan import QUOTAS
 
-QUOTAS: dict[IntegrationPlan, int] = {IntegrationPlan.BASIC: 20_000, IntegrationPlan.PREMIUM: 125_000}
 #: Calls per run assumed before an integration has run that kind of sync.
 DEFAULT_CALLS_PER_RUN: dict[SyncKind, int] = {SyncKind.JOBS: 5, SyncKind.FULL_JOBS: 200,
                                               SyncKind.CATALOGUE: 15, SyncKind.WEBHOOK: 2}
 RECENT_RUNS = 10
 JOBS_RATE_WINDOW = timedelta(hours=24)
-FULL_SYNCS_PER_DAY = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,10 +103,8 @@ async def budget_of(session: AsyncSession, integration: CompanyIntegration, now:
     left = next_month_start(now) - now
     hours_left = left.total_seconds() / 3600
     jobs_runs_left = int(left.total_seconds() // (60 * max(integration.sync_frequency_minutes, 1)))
-    full_runs_left = math.ceil(hours_left / 24) * FULL_SYNCS_PER_DAY
     catalogue_runs_left = math.ceil(hours_left / settings.smartmoving_catalogue_hours)
-    mandatory = (full_runs_left * await _cost_per_run(session, integration.id, SyncKind.FULL_JOBS, now)
-                 + catalogue_runs_left * await _cost_per_run(session, integration.id, SyncKind.CATALOGUE, now))
+    mandatory = catalogue_runs_left * await _cost_per_run(session, integration.id, SyncKind.CATALOGUE, now)
     return Budget(
         quota=QUOTAS[integration.plan],
         used=await calls_this_month(session, integration.id, now),

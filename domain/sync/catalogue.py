@@ -137,7 +137,7 @@ async def _write_branches(session: AsyncSession, company_id: int, company_timezo
 
 def _new_location(company_id: int, company_timezone: str, branch: Branch, taken: set[str]) -> Location:
     """A location for a branch no location matches, placed by its dispatch address."""
-    region = region_of(branch.state, branch.full_address)
+    region = region_of(branch.state, branch.full_address, lat=branch.lat, lng=branch.lng)
     name = display_name(branch.name)[:120] or f"Branch {branch.id[:8]}"
     if name in taken:
         name = f"{name} ({branch.city or branch.id[:8]})"[:120]

@@ -12,7 +12,7 @@ from domain.access.rbac import Permission, Principal
 from domain.errors import NotFound
 from domain.sync.budget import budget_of
 from domain.sync.runs import running_run
-from domain.sync.schedule import next_runs
+from domain.sync.schedule import integration_plan, next_runs
 from domain.sync.settings import integration_view
 from domain.unit_of_work import read_session
 
@@ -79,6 +79,8 @@ async def sync_status(principal: Principal, company_id: int | None = None) -> di
         if principal.can(Permission.SYNC_DATA):
             status["integration"] = integration_view(integration)
             status["budget"] = (await budget_of(session, integration, utcnow())).as_dict()
+            plan = await integration_plan(integration.id)
+            status["call_plan"] = plan.as_dict() if plan else None
         return status
 
 

@@ -2,10 +2,12 @@
 listing (regular runs) or from given opportunities (webhooks).
 
 A run converges, it does not only apply what it noticed: one listing covers the whole company's
-window (today and the next `window_days - 1` days, company-local), and
+listed days (the window — today and the next `window_days - 1` days, company-local — or the
+near days of a near run, `call_plan`), and
 
-- a listed job whose listing entry changed (its hash is `Journey.external_hash`), or any listed
-  job on a FULL_JOBS run (details-only changes never show in the listing), or a new job that is
+- a listed job whose listing entry changed (its hash is `Journey.external_hash`), or a near job
+  on a FULL_JOBS run or in the run's refresh slice (details-only changes never show in the
+  listing), or a new job that is
   booked — or cancelled or lost: dispatch must see the cancellation — has its opportunity's
   details fetched and mapped (date, times, status and every shown field);
 - a journey of the window whose job the listing no longer shows has its opportunity fetched
@@ -36,6 +38,8 @@ from sqlalchemy import select
 
 from db.enums import DataSource
 from db.models import Journey
+from domain.sync.call_plan import NEAR_DAYS
+from domain.sync.drift import BookedJobs
 from domain.sync.mapping import (
     BOOKED_STATUSES,
     CANCELLING_STATUSES,
@@ -107,8 +111,11 @@ def sync_window(company_timezone: str, days: int = WINDOW_DAYS) -> tuple[date, d
 async def collect_listed_jobs(info: RunInfo, client: SmartMovingClient, catalogue: Catalogue,
                               company_timezone: str, *, full: bool, window_days: int = WINDOW_DAYS,
                               ) -> list[PendingWrite]:
-    """The journeys to write for the window (counters and progress kept on `info`)."""
-    first, last = sync_window(company_timezone, window_days)
+    """The journeys to write for the listed days (the whole window, or the near days of the
+    run's scope; counters and progress kept on `info`). A full run, and the run's refresh slice,
+    re-read the details of near jobs whose listing did not change."""
+    first, last = sync_window(company_timezone, info.scope.days or window_days)
+    near_last = first + timedelta(days=NEAR_DAYS - 1)
     info.stage = "listing"
     await info.progress(force=True)
     listing = await client.customers_by_service_date(first, last)
@@ -121,6 +128,11 @@ async def collect_listed_jobs(info: RunInfo, client: SmartMovingClient, catalogu
         for opportunity in customer.opportunities:
             for job in opportunity.jobs:
                 listed.setdefault(job.id, ListingEntry(customer, opportunity, job))
+    if info.scope.days is None:  # a window run reconciles the window (drift report)
+        info.booked = BookedJobs(first, last, {
+            job_id: entry.job.service_date for job_id, entry in listed.items()
+            if entry.opportunity.status in BOOKED_STATUSES and first <= entry.job.service_date <= last})
+    refreshed = refresh_slice(listed, first, near_last, info.scope.refresh, everything=full)
     stored_hashes = await load_existing(info.company_id, listed, columns=("external_hash",))
     to_fetch: dict[str, dict[str, str | None]] = defaultdict(dict)
     for job_id, entry in listed.items():
@@ -131,7 +143,7 @@ async def collect_listed_jobs(info: RunInfo, client: SmartMovingClient, catalogu
             continue
         counters.total += 1
         entry_hash = listing_hash(entry)
-        if not full and stored is not None and stored["external_hash"] == entry_hash:
+        if job_id not in refreshed and stored is not None and stored["external_hash"] == entry_hash:
             counters.unchanged += 1
             counters.processed += 1
         else:
@@ -161,6 +173,19 @@ async def collect_listed_jobs(info: RunInfo, client: SmartMovingClient, catalogu
 
     await fetch_details(info, client, list(to_fetch), refresh, failed_jobs=to_fetch)
     return pending
+
+
+def refresh_slice(listed: dict[str, ListingEntry], first: date, near_last: date, refresh: tuple[int, int] | None,
+                  *, everything: bool) -> set[str]:
+    """The near jobs whose details are re-read even though their listing entry did not change:
+    all of them (a full run), or the run's slice of them (the rolling refresh)."""
+    near = sorted(job_id for job_id, entry in listed.items() if first <= entry.job.service_date <= near_last)
+    if everything:
+        return set(near)
+    if refresh is None:
+        return set()
+    index, count = refresh
+    return {job_id for position, job_id in enumerate(near) if position % count == index}
 
 
 async def collect_opportunities(info: RunInfo, client: SmartMovingClient, catalogue: Catalogue,

@@ -1,8 +1,9 @@
 """Where a SmartMoving branch is: its country and timezone from the state or province of its
 dispatch location, abbreviated ("TX", "AB") or written out ("Texas", "Alberta", "Québec"),
 else read from the end of its `fullAddress` ("..., Calgary, AB T2P 1J9"). One zone per state
-(the most populous one where a state spans several); unknown ones fall back to the company's
-timezone."""
+(the most populous one where a state spans several) unless the branch's coordinates place it in
+another part of the state (El Paso, the Florida panhandle, Knoxville, Kenora, ...: `SPLITS`);
+unknown ones fall back to the company's timezone."""
 
 from __future__ import annotations
 
@@ -82,9 +83,45 @@ def state_code(state: str | None) -> str | None:
     return _NAMES.get(key)
 
 
-def region_of(state: str | None, full_address: str | None = None) -> Region | None:
+#: States and provinces spanning zones: (code, west of longitude / east of / north of latitude,
+#: zone there). Lines are the zone borders near the cities, good to a county: a branch sits in a
+#: city, not on the border.
+SPLITS: tuple[tuple[str, str, float, str], ...] = (
+    ("TX", "west", -104.9, "America/Denver"),  # El Paso, Hudspeth
+    ("FL", "west", -85.0, _CENTRAL),  # the panhandle: Pensacola, Panama City
+    ("TN", "east", -85.6, _EASTERN),  # Knoxville, Chattanooga
+    ("KY", "west", -86.1, _CENTRAL),  # Bowling Green, Paducah
+    ("IN", "west", -87.0, _CENTRAL),  # Gary, Evansville
+    ("MI", "west", -87.6, _CENTRAL),  # Menominee, Iron Mountain
+    ("ND", "west", -101.3, _MOUNTAIN),  # Dickinson
+    ("SD", "west", -100.4, _MOUNTAIN),  # Rapid City
+    ("NE", "west", -101.4, _MOUNTAIN),  # Scottsbluff, North Platte's west
+    ("KS", "west", -101.4, _MOUNTAIN),  # Goodland
+    ("OR", "east", -117.2, "America/Boise"),  # Ontario
+    ("ID", "north", 45.6, _PACIFIC),  # Coeur d'Alene, Lewiston
+    ("BC", "east", -118.0, "America/Edmonton"),  # Cranbrook, Golden (the Kootenays' east)
+    ("ON", "west", -89.5, "America/Winnipeg"),  # Kenora, Dryden
+    ("NL", "north", 51.5, "America/Goose_Bay"),  # Labrador
+    ("SK", "west", -109.9, "America/Edmonton"),  # Lloydminster
+)
+
+
+def _split_zone(code: str, lat: float | None, lng: float | None) -> str | None:
+    for state, side, line, timezone in SPLITS:
+        if state != code:
+            continue
+        if side == "north" and lat is not None and lat > line:
+            return timezone
+        if lng is not None and ((side == "west" and lng < line) or (side == "east" and lng > line)):
+            return timezone
+    return None
+
+
+def region_of(state: str | None, full_address: str | None = None, *, lat: float | None = None,
+              lng: float | None = None) -> Region | None:
     """The region of a state or province ("ON", "on ", "Texas", "Québec"), else of the one the
-    full address ends with; None when unknown."""
+    full address ends with, its zone refined by the coordinates where the state spans several;
+    None when unknown."""
     code = state_code(state)
     if code is None and full_address:
         match = _TAIL.search(full_address.strip())
@@ -92,4 +129,8 @@ def region_of(state: str | None, full_address: str | None = None) -> Region | No
             code = state_code(match.group(1).split(",")[-1])
             if code is None:  # "…, Calgary AB T2P 1J9": the last word
                 code = state_code(match.group(1).split()[-1])
-    return REGIONS.get(code) if code else None
+    region = REGIONS.get(code) if code else None
+    if region is None or code is None:
+        return None
+    split = _split_zone(code, lat, lng)
+    return Region(region.country, split) if split else region

@@ -16,6 +16,8 @@ from db.models import CompanyIntegration, SyncRun, utcnow
 from domain.audit import record as audit
 from domain.events import bus as events
 from domain.audit.record import audited_write
+from domain.sync.call_plan import WINDOW, Scope
+from domain.sync.drift import BookedJobs
 from domain.events.bus import DomainEvent, EventType
 from domain.access.rbac import Principal
 from domain.unit_of_work import unit_of_work
@@ -61,6 +63,10 @@ class RunInfo:
     trigger: str
     counters: SyncCounters = field(default_factory=SyncCounters)
     stage: str = "starting"
+    #: What a listing run covers (the whole window unless the schedule says otherwise).
+    scope: Scope = WINDOW
+    #: A window run's view of SmartMoving's booked jobs, reconciled when its journeys are written.
+    booked: BookedJobs | None = None
     #: Why the run stopped fetching early (SmartMoving unreachable): it keeps what it fetched
     #: and is closed FAILED with this reason.
     halted: str | None = None
@@ -77,7 +83,7 @@ class RunInfo:
             "stage": self.stage, **self.counters.snapshot()}))
 
 
-async def open_run(integration_id: int, kind: SyncKind, trigger: str) -> RunInfo:
+async def open_run(integration_id: int, kind: SyncKind, trigger: str, scope: Scope = WINDOW) -> RunInfo:
     """A RUNNING SyncRun; the integration shows SYNCING."""
     async with unit_of_work() as session:
         integration = await session.get_one(CompanyIntegration, integration_id)
@@ -86,7 +92,7 @@ async def open_run(integration_id: int, kind: SyncKind, trigger: str) -> RunInfo
         session.add(run)
         integration.status = IntegrationStatus.SYNCING
         await session.flush()
-        return RunInfo(run.id, integration_id, integration.company_id, kind, trigger)
+        return RunInfo(run.id, integration_id, integration.company_id, kind, trigger, scope=scope)
 
 
 def close_run(session: AsyncSession, run: SyncRun, integration: CompanyIntegration, info: RunInfo, *,
@@ -99,7 +105,7 @@ def close_run(session: AsyncSession, run: SyncRun, integration: CompanyIntegrati
     run.status, run.finished_at, run.api_calls, run.error = status, now, api_calls, error
     run.processed, run.created, run.updated, run.unchanged, run.failed = (
         c.processed, c.created, c.updated, c.unchanged, c.failed)
-    run.details = {"ignored": c.ignored, "failures": c.failures, **(extra or {})}
+    run.details = {"ignored": c.ignored, "failures": c.failures, "scope": info.scope.as_dict(), **(extra or {})}
     if status is SyncRunStatus.SUCCEEDED:
         integration.status, integration.last_sync_at, integration.last_error = IntegrationStatus.OK, now, None
     elif status is SyncRunStatus.FAILED:

@@ -25,7 +25,9 @@ from domain.access.rbac import Permission, Principal
 from domain.audit.record import audited_write
 from domain.errors import Conflict, DomainError, NotFound
 from domain.sync.budget import budget_of
+from domain.sync.call_plan import WINDOW, Scope
 from domain.sync.catalogue import fetch_catalogue, load_catalogue, write_catalogue
+from domain.sync.drift import reconcile
 from domain.sync.connection import Connection, load_connection, open_client
 from domain.sync.jobs import PendingWrite, collect_listed_jobs, collect_opportunities
 from domain.sync.recovery import holding_guard
@@ -152,7 +154,8 @@ async def trigger_all(principal: Principal, kind: SyncKind = SyncKind.JOBS) -> l
 
 
 @audited_write
-async def scheduled_sync(integration_id: int, kind: SyncKind, *, optional: bool, **client_options: Any) -> int | None:
+async def scheduled_sync(integration_id: int, kind: SyncKind, *, optional: bool, scope: Scope = WINDOW,
+                         **client_options: Any) -> int | None:
     """A scheduled run: optional ones skip when the budget would not last the month, every one
     skips when the quota is used up (a SKIPPED SyncRun says why). Its run id, or None if the
     integration is gone or inactive."""
@@ -168,7 +171,7 @@ async def scheduled_sync(integration_id: int, kind: SyncKind, *, optional: bool,
         return await record_skipped(integration_id, kind, "schedule", budget.skip_reason())
     async with holding_guard(integration_id) as acquired:
         if acquired:
-            info = await open_run(integration_id, kind, "schedule")
+            info = await open_run(integration_id, kind, "schedule", scope)
             await _execute(info, None, None, client_options)
             return info.run_id
     return await record_skipped(integration_id, kind, "schedule", BUSY)
@@ -226,11 +229,15 @@ async def _execute(info: RunInfo, principal: Principal | None, opportunity_ids: 
             async with unit_of_work() as session:
                 result = await write_journeys(session, connection.company_id, pending, utcnow())
                 info.counters.created, info.counters.updated = len(result.created), len(result.updated)
+                if info.booked is not None:
+                    extra["reconciliation"] = await reconcile(session, connection.company_id, info.booked,
+                                                              info.counters.failures)
                 await _close(session, info, client, principal, extra)
     except (SmartMovingError, DomainError) as exc:
         await finish_failed(info, _describe(exc), client.calls if client else 0, principal=principal)
     except asyncio.CancelledError:
-        await asyncio.shield(finish_failed(info, "interrupted (the app stopped)", client.calls if client else 0))
+        await asyncio.shield(finish_failed(info, "interrupted: the app stopped before this run ended",
+                                           client.calls if client else 0, status=SyncRunStatus.INTERRUPTED))
         raise
     except Exception as exc:  # a bug or the database: record it on the run, keep the scheduler alive
         log.exception("sync run %s failed", info.run_id)

@@ -17,11 +17,19 @@ from components.admin.company_panels import (
     sync_chart,
 )
 from components.nav import app_header
+from components.sync.attention import attention_entries
+from components.sync.call_plan import call_plan_panel
+from components.sync.drift import drift_panel
 from components.sync.panel import SyncPanel, history_rows, history_table
 from components.tables import column, simple_table
 from domain.access.rbac import Permission, Principal
 from domain.admin.overview import company_catalogue, company_detail, company_locations, company_stats, list_companies
-from domain.errors import NotFound
+from db.enums import SyncKind
+from domain.errors import DomainError, NotFound
+from domain.sync.attention import attention_list
+from domain.sync.drift import drift_report
+from domain.sync.schedule import integration_plan
+from domain.sync.service import trigger_sync
 from domain.sync.history import sync_history
 from pages.access.session import guarded_page
 
@@ -106,16 +114,25 @@ class _CompanyPage:
             with ui.tabs().classes("w-full").props("dense align=left") as tabs:
                 overview = ui.tab("Overview")
                 history_tab = ui.tab("Sync history")
+                drift_tab = ui.tab("Drift")
+                attention_tab = ui.tab("Needs attention")
                 branches_tab = ui.tab("Branches")
                 catalogue_tabs = [ui.tab(label) for _, label, _ in CATALOGUE_TABS]
                 locations_tab = ui.tab("Locations")
                 settings_tab = ui.tab("Settings")
             with ui.tab_panels(tabs, value=overview).classes("w-full"):
                 with ui.tab_panel(overview):
+                    if integration and (plan := await integration_plan(integration["id"])) is not None:
+                        call_plan_panel(plan)
                     self.charts = ui.refreshable(self._charts)
                     self.charts(stats)
                 with ui.tab_panel(history_tab):
                     self.history = history_table(runs)
+                with ui.tab_panel(drift_tab):
+                    self.drift = ui.column().classes("w-full gap-3").props('data-testid="drift"')
+                with ui.tab_panel(attention_tab):
+                    self.attention = ui.column().classes("w-full gap-1").props('data-testid="company-attention"')
+                await self._fill_sync_checks()
                 self.boxes: dict[str, ui.column] = {}
                 catalogue_kinds = (k for k, _, _ in CATALOGUE_TABS)
                 for kind, tab in (("branches", branches_tab), *zip(catalogue_kinds, catalogue_tabs, strict=True),
@@ -125,6 +142,28 @@ class _CompanyPage:
                 await self._fill_catalogue()
                 with ui.tab_panel(settings_tab):
                     settings_form(self.principal, self.company_id, integration, self._saved)
+
+    async def _fill_sync_checks(self) -> None:
+        """(Re)draw the drift report and the company's "Needs attention" list."""
+        report = await drift_report(self.principal, self.company_id)
+        self.drift.clear()
+        with self.drift:
+            drift_panel(report, self._reconcile if self.detail["integration"] else None)
+        items = await attention_list(self.principal, company_id=self.company_id)
+        self.attention.clear()
+        with self.attention:
+            if not items:
+                ui.label("Nothing needs attention: no planned journey was changed by SmartMoving.") \
+                    .classes("text-grey-7")
+            attention_entries(items, link=False)
+
+    async def _reconcile(self) -> None:
+        try:
+            run_id = await trigger_sync(self.principal, self.company_id, SyncKind.FULL_JOBS)
+        except DomainError as exc:
+            ui.notify(exc.message, type="warning")
+            return
+        ui.notify(f"Full reconciliation started (run #{run_id})", type="positive")
 
     async def _fill_catalogue(self) -> None:
         """(Re)draw the branches, catalogue and locations tabs."""
@@ -156,6 +195,7 @@ class _CompanyPage:
         self.history.rows = history_rows(await sync_history(self.principal, self.company_id))
         self.history.update()
         await self._fill_catalogue()
+        await self._fill_sync_checks()
         status = (stats.get("sync") or {}).get("status")
         if status:
             self.badge.set_text(status)

@@ -23,14 +23,16 @@ from components.board.job_card import humanize, job_card, refill_job_card
 from components.board.stats_tiles import stats_tiles
 from components.journeys.form import open_journey_form
 from components.live import on_event
+from components.sync.attention import attention_entries
 from db.enums import DataSource, JourneyStatus
 from domain.access.locations import LocationOption
 from domain.access.rbac import Permission, Principal
 from domain.board.cards import CardFilters
 from domain.board.views import Board, BoardStats, board_card, board_stats, load_board
+from domain.errors import DomainError
 from domain.events.bus import DomainEvent
 from domain.paging import MAX_SEARCH_LENGTH
-from domain.sync.attention import attention_list
+from domain.sync.attention import AttentionItem, attention_list, resolve_attention
 from pages.access.session import guarded_page
 from pages.board import timeline
 from pages.journeys import detail as journey_page
@@ -114,11 +116,17 @@ class BoardPage(LocationDayPage):
         self.attention.set_visibility(bool(items))
         with self.attention:
             ui.label(f"Needs attention ({len(items)})").classes("text-subtitle1 text-negative")
-            for item in items:
-                released = " · truck and crew released" if item.released else ""
-                ui.label(f"{item.customer_name} ({item.job_number or item.journey_id}), {item.journey_date}: "
-                         f"{item.reason}{released}. {item.summary}").classes("text-body2").mark(
-                    f"attention-{item.journey_id}")
+            attention_entries(items, on_resolve=self._resolve if self.principal.can(Permission.ASSIGN_CREW)
+                              else None)
+
+    async def _resolve(self, item: AttentionItem) -> None:
+        try:
+            await resolve_attention(self.principal, item.id)
+        except DomainError as exc:
+            ui.notify(exc.message, type="negative")
+            return
+        ui.notify(f"Marked handled: {item.customer_name}", type="positive")
+        await self._show_attention()
 
     def follow_events(self) -> None:
         on_event(self.concerns_me, self.refresh_journey_of, principal=self.principal)

@@ -51,14 +51,20 @@ async def test_the_budget_projects_the_rest_of_the_month(integration: dict[str, 
     assert budget.used == 10 + 30 + 500 + 999 + 300 + 12
     assert (budget.jobs_run_cost, budget.jobs_runs_left) == (20.0, 720)
     assert budget.optional_need == 14_400
-    assert budget.mandatory_need == 15 * 300 + 30 * 12
-    assert budget.used + 14_400 + 4_860 == 21_111 > 20_000 and not budget.covers_optional_runs
+    assert budget.mandatory_need == 30 * 12  # the catalogue runs left (the call plan schedules no full run)
+    assert budget.used + 14_400 + 360 == 16_611 <= 20_000 and budget.covers_optional_runs
+    async with unit_of_work() as session:
+        (await session.get_one(CompanyIntegration, integration["id"])).sync_frequency_minutes = 15
+    async with read_session() as session:
+        integration_row = await session.get_one(CompanyIntegration, integration["id"])
+        quarterly = await budget_of(session, integration_row, now)
+    assert quarterly.jobs_runs_left == 1_440 and not quarterly.covers_optional_runs  # 1,851 + 28,800 + 360
     async with unit_of_work() as session:
         (await session.get_one(CompanyIntegration, integration["id"])).sync_frequency_minutes = 60
     async with read_session() as session:
         integration_row = await session.get_one(CompanyIntegration, integration["id"])
         hourly = await budget_of(session, integration_row, now)
-    assert hourly.jobs_runs_left == 360 and hourly.covers_optional_runs  # 1,851 + 7,200 + 4,860
+    assert hourly.jobs_runs_left == 360 and hourly.covers_optional_runs  # 1,851 + 7,200 + 360
 
 
 async def test_a_near_exhausted_integration_skips_the_optional_run(integration: dict[str, Any],
@@ -71,7 +77,7 @@ async def test_a_near_exhausted_integration_skips_the_optional_run(integration: 
     assert "call budget" in skipped.error and "19,800 of 20,000" in skipped.error
     assert sim.call_log == []
     mandatory = await sync_run(await scheduled_sync(integration["id"], SyncKind.FULL_JOBS, optional=False, **FAST))
-    assert mandatory.status is SyncRunStatus.SUCCEEDED  # the 06:00 run goes while any budget remains
+    assert mandatory.status is SyncRunStatus.SUCCEEDED  # a mandatory run goes while any budget remains
     assert set(await synced_journeys()) == window_job_ids(sim)
 
 

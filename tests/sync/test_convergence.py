@@ -15,22 +15,27 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from nicegui.testing import User as SimulatedUser
+from sqlalchemy import delete, select, update
 
-from db.enums import CrewRole, IntegrationPlan, JourneyStatus, Phase, SyncKind, SyncRunStatus
-from db.models import AuditEntry, CrewAssignment, Journey, JourneyAttention, Location, Truck, User
+from components.sync.attention import changes_in_words
+from db.enums import CrewRole, DataSource, IntegrationPlan, JourneyStatus, Phase, SyncKind, SyncRunStatus
+from db.models import AuditEntry, CrewAssignment, Journey, JourneyAttention, Location, SyncRun, Truck, User
 from domain.access.rbac import Principal
-from domain.errors import ValidationFailed
+from domain.errors import Forbidden, NotFound, ValidationFailed
 from domain.events.bus import EventType, bus
-from domain.sync.attention import needs_attention
-from domain.sync.service import refresh_opportunities
+from domain.sync.attention import needs_attention, resolve_attention
+from domain.sync.call_plan import WINDOW, Scope
+from domain.sync.drift import MISSING, STALE, drift_report
+from domain.sync.runs import open_run
+from domain.sync.service import refresh_opportunities, run_sync, wait_for_background
 from domain.sync.settings import IntegrationForm, save_integration
 from domain.unit_of_work import read_session, unit_of_work
 from integrations.smartmoving.simulator.data import SimOpportunity
 from integrations.smartmoving.simulator.script import SimulatorScript
 from integrations.smartmoving.simulator.server import SimulatorState
 from tests.smartmoving.conftest import API_KEY, SEED
-from tests.sync.conftest import FAST, principal_for
+from tests.sync.conftest import FAST, bearer, principal_for
 from tests.sync.helpers import detail_calls, journey_writes, run, synced_journeys, truth_mismatches, window
 
 TODAY = window()[0]
@@ -187,8 +192,6 @@ async def test_webhook_refreshes_converge_deleted_unbooked_and_moved_opportuniti
     await script.change_job(timed.id, start=timed.jobs[0].start + dt.timedelta(hours=2))  # type: ignore[operator]
     run_id = await refresh_opportunities(integration14, [deleted.id, unbooked.id, moved.id, timed.id], **FAST)
     async with read_session() as session:
-        from db.models import SyncRun
-
         refresh = await session.get_one(SyncRun, run_id)
     assert refresh.status is SyncRunStatus.SUCCEEDED and refresh.updated == 4 and refresh.failed == 0
     assert await mismatches(script) == []
@@ -265,7 +268,7 @@ async def test_a_change_that_breaks_a_plan_releases_it_and_needs_attention(
     assert "overlaps the truck's booking" in clash.reason and clash.released["truck_id"] == truck_x
     assert listed[after[cancelled.id].id].released == {"truck_id": truck_c, "crew_user_ids": [driver]}
     assert listed[after[cancelled.id].id].changes["status"] == ["SCHEDULED", "CANCELLED"]
-    assert "→" in clash.summary
+    assert f"date {DAYS[0]:%a %d %b} → {DAYS[6]:%a %d %b}" in changes_in_words(clash)
     assert all(item.location_id in dispatcher.scoped_location_ids for item in mine)  # the dispatcher's scope only
     assert {i.journey_id for i in mine} == {i for i, item in listed.items()
                                             if item.location_id in dispatcher.scoped_location_ids}
@@ -362,3 +365,157 @@ async def test_the_window_is_a_company_setting(superadmin: Principal, company_id
     await run(integration14)
     assert {j.journey_date for j in (await synced_journeys()).values()} == {DAYS[0], DAYS[1]}
     assert await mismatches(script, last=DAYS[1]) == []
+
+
+# --- the drift report, "Reconcile now" and "Mark handled" --------------------------------------
+@pytest.fixture
+async def synced_only(integration14: int) -> int:
+    """The demo seed's "SmartMoving" journeys were never synced (the simulator has no such jobs):
+    without them, the board can equal SmartMoving."""
+    async with unit_of_work() as session:
+        await session.execute(delete(Journey).where(Journey.data_source == DataSource.SMARTMOVING,
+                                                    Journey.external_opportunity_id.is_(None)))
+    return integration14
+
+
+async def test_a_journey_that_never_came_from_a_sync_is_drift(integration14: int, company_id: int,
+                                                              superadmin: Principal) -> None:
+    await run(integration14)
+    report = await drift_report(superadmin, company_id)
+    unsynced = [m for m in report.mismatches if m.reason.startswith("no SmartMoving opportunity")]
+    assert unsynced and all(m.kind == STALE for m in unsynced) and report.mismatch_count == len(unsynced)
+
+
+async def test_a_converged_run_reports_no_drift_and_counts_every_booked_job(
+        synced_only: int, company_id: int, superadmin: Principal) -> None:
+    integration14 = synced_only
+    assert (await drift_report(superadmin, company_id)).reconciled_at is None  # nothing reconciled yet
+    sync = await run(integration14)
+    report = await drift_report(superadmin, company_id)
+    assert report.run_id == sync.id and report.reconciled_at is not None and report.last_full_at is None
+    assert report.mismatch_count == 0 and report.mismatches == ()
+    live = [j for j in (await synced_journeys()).values()
+            if j.status is not JourneyStatus.CANCELLED and report.first <= j.journey_date <= report.last]  # type: ignore[operator]
+    assert sum(r.booked for r in report.rows) == sum(r.on_board for r in report.rows) == len(live) > 0
+    assert all(r.booked == r.on_board == r.matched for r in report.rows)
+    assert "a branch not known yet" not in {r.branch for r in report.rows}
+    full = await run(integration14, SyncKind.FULL_JOBS)
+    assert (await drift_report(superadmin, company_id)).last_full_at == full.finished_at
+
+
+async def test_every_mismatch_is_listed_with_its_reason(
+        synced_only: int, company_id: int, superadmin: Principal, sim: SimulatorState,
+        script: SimulatorScript) -> None:
+    integration14 = synced_only
+    await run(integration14)
+    failing, board_cancelled, stale = _pick(sim, 1, 3)
+    await script.fail(failing.id, 422)  # its details refused: it cannot be refreshed
+    await script.reschedule(failing.id, DAYS[6])
+    await script.unbook(stale.id)  # un-booked, and its details refused: the journey stays live
+    await script.fail(stale.id, 422)
+    async with unit_of_work() as session:  # a dispatcher cancelled a booked job on the board
+        await session.execute(update(Journey).where(Journey.external_id == board_cancelled.jobs[0].id)
+                              .values(status=JourneyStatus.CANCELLED))
+    sync = await run(integration14)
+    assert sync.status is SyncRunStatus.SUCCEEDED and sync.failed == 2
+
+    report = await drift_report(superadmin, company_id)
+    found = {(m.kind, m.job): m for m in report.mismatches}
+    assert set(found) == {(MISSING, failing.jobs[0].id), (STALE, failing.jobs[0].id),
+                          (MISSING, board_cancelled.jobs[0].id), (STALE, stale.jobs[0].id)}
+    assert report.mismatch_count == 4
+    assert "422" in found[(MISSING, failing.jobs[0].id)].reason  # the failed fetch says why
+    assert found[(MISSING, board_cancelled.jobs[0].id)].reason == "cancelled on the board"
+    assert found[(STALE, stale.jobs[0].id)].customer
+    assert sum(r.booked - r.matched for r in report.rows) == 2  # the failing job (moved) and the cancelled one
+
+    # the faults gone, one run converges again
+    await script.fail(failing.id, None)
+    await script.fail(stale.id, None)
+    await run(integration14)
+    assert {m.job for m in (await drift_report(superadmin, company_id)).mismatches} == {board_cancelled.jobs[0].id}
+
+
+async def test_the_drift_api_and_reconcile_now(synced_only: int, company_id: int, fast_client_rate: None,
+                                               user: SimulatedUser) -> None:
+    integration14 = synced_only
+    await run(integration14)
+    response = await user.http_client.get(f"/api/companies/{company_id}/drift",
+                                          headers=await bearer("admin@demo.ccrm"))
+    body = response.json()["data"]
+    assert response.status_code == 200 and body["mismatch_count"] == 0 and body["days"]
+    assert {"date", "branch", "smartmoving_booked", "on_board", "matched"} <= set(body["days"][0])
+    started = await user.http_client.post(f"/api/companies/{company_id}/reconcile",
+                                          headers=await bearer("superadmin@demo.ccrm"))
+    assert started.status_code == 202
+    await wait_for_background()
+    async with read_session() as session:
+        reconciled = await session.get_one(SyncRun, started.json()["data"]["run_id"])
+    assert (reconciled.kind, reconciled.status) == (SyncKind.FULL_JOBS, SyncRunStatus.SUCCEEDED)
+    denied = await user.http_client.post(f"/api/companies/{company_id}/reconcile",
+                                         headers=await bearer("admin@demo.ccrm"))
+    assert denied.status_code == 403
+
+
+async def test_mark_handled_takes_an_entry_off_the_list_within_scope(integration14: int, company_id: int) -> None:
+    await run(integration14)
+    journey = next(j for j in (await synced_journeys()).values() if j.status is JourneyStatus.SCHEDULED)
+    async with unit_of_work() as session:
+        entry = JourneyAttention(company_id=company_id, location_id=journey.location_id, journey_id=journey.id,
+                                 kind="RESCHEDULED", reason="rescheduled in SmartMoving",
+                                 changes={"scheduled_start": ["2026-12-03T14:00:00+00:00",
+                                                              "2026-12-03T17:00:00+00:00"]},
+                                 released={})
+        session.add(entry)
+        await session.flush()
+        entry_id = entry.id
+    admin = await principal_for("admin@demo.ccrm")
+    auditor = await principal_for("auditor@demo.ccrm")
+    with pytest.raises(Forbidden):  # an auditor reads, never handles
+        await resolve_attention(auditor, entry_id)
+    async with read_session() as session:
+        assert [i.id for i in await needs_attention(session, admin)] == [entry_id]
+    await resolve_attention(admin, entry_id)
+    async with read_session() as session:
+        assert await needs_attention(session, admin) == []
+        handled = await session.get_one(JourneyAttention, entry_id)
+        audited = await session.scalar(select(AuditEntry.action).where(
+            AuditEntry.entity == "journey_attention", AuditEntry.entity_id == str(entry_id)))
+    assert handled.resolved_by_id == admin.user_id and audited == "resolve"
+    with pytest.raises(NotFound):
+        await resolve_attention(admin, entry_id + 1000)
+
+
+# --- the call plan's runs: near runs and their rolling refresh -----------------------------------
+async def _scoped(integration_id: int, scope: Scope, kind: SyncKind = SyncKind.JOBS) -> SyncRun:
+    info = await open_run(integration_id, kind, "test", scope)
+    await run_sync(info, **FAST)
+    async with read_session() as session:
+        return await session.get_one(SyncRun, info.run_id)
+
+
+async def test_near_runs_list_two_days_and_reread_their_slice_of_details(
+        integration14: int, sim: SimulatorState, script: SimulatorScript) -> None:
+    await run(integration14)
+    far = _pick(sim, 6, 1)[0]
+    first, second = _pick(sim, 0, 2)
+    await script.cancel(far.id)
+    for opportunity in (first, second):  # details only: the listing does not show it
+        await script.change_job(opportunity.id, start=opportunity.jobs[0].start + dt.timedelta(hours=2))  # type: ignore[operator]
+    calls: list[int] = []
+    for index in (0, 1):
+        before = detail_calls(sim)
+        near = await _scoped(integration14, Scope(2, (index, 2)))
+        calls.append(detail_calls(sim) - before)
+        assert near.status is SyncRunStatus.SUCCEEDED and near.details["scope"] == {"days": 2, "refresh": [index, 2]}
+    journeys = await synced_journeys()
+    assert journeys[far.jobs[0].id].status is JourneyStatus.SCHEDULED  # later days wait for the window run
+    assert await mismatches(script, last=DAYS[1]) == []  # today and tomorrow: converged, details included
+    await _scoped(integration14, WINDOW)
+    assert (await synced_journeys())[far.jobs[0].id].status is JourneyStatus.CANCELLED  # the window run saw it
+    assert await mismatches(script) == []
+    before = detail_calls(sim)
+    full = await _scoped(integration14, WINDOW, SyncKind.FULL_JOBS)  # every near job's details at once
+    everything = detail_calls(sim) - before
+    assert full.status is SyncRunStatus.SUCCEEDED and 0 < calls[0] < everything and 0 < calls[1] < everything
+    assert sum(calls) >= everything  # the two slices cover all near jobs

@@ -10,7 +10,7 @@ from nicegui.testing import User
 from sqlalchemy import select
 
 from db.models import Journey, JourneyAttention, utcnow
-from domain.unit_of_work import unit_of_work
+from domain.unit_of_work import read_session, unit_of_work
 from tests.helpers import sign_in
 from tests.sync.conftest import principal_for
 
@@ -42,5 +42,28 @@ async def test_the_board_lists_what_needs_attention_at_its_location(flagged: dic
     await user.should_see("Needs attention (1)")
     await user.should_see(marker=f"attention-{flagged['open']}")
     await user.should_see(content="truck and crew released")
-    await user.should_see(content="scheduled start: 2026-11-20T14:00:00+00:00 → 2026-11-20T17:00:00+00:00")
+    # in words and in the branch's zone (Toronto: UTC-5 in November), never ISO
+    await user.should_see(content="start 09:00 → 12:00")
+    await user.should_not_see(content="2026-11-20T")
     await user.should_not_see(marker=f"attention-{flagged['resolved']}")
+
+
+async def test_mark_handled_takes_the_entry_off_the_board(flagged: dict[str, Any], user: User) -> None:
+    await sign_in(user, "dispatcher@demo.ccrm")
+    await user.open(f"/board?location={flagged['location_id']}&day={flagged['day'].isoformat()}")
+    async with read_session() as session:
+        entry_id = await session.scalar(select(JourneyAttention.id).where(
+            JourneyAttention.journey_id == flagged["open"]))
+    user.find(marker=f"resolve-attention-{entry_id}").click()
+    await user.should_see("Marked handled")
+    await user.should_not_see(marker=f"attention-{flagged['open']}")
+    async with read_session() as session:
+        handled = await session.get_one(JourneyAttention, entry_id)
+    assert handled.resolved_at is not None
+
+
+async def test_an_auditor_reads_the_list_but_cannot_mark_it_handled(flagged: dict[str, Any], user: User) -> None:
+    await sign_in(user, "auditor@demo.ccrm")
+    await user.open(f"/board?location={flagged['location_id']}&day={flagged['day'].isoformat()}")
+    await user.should_see(marker=f"attention-{flagged['open']}")
+    await user.should_not_see("Mark handled")

@@ -40,3 +40,26 @@ def test_the_full_address_places_a_branch_without_a_state(address: str, country:
 
 def test_unknown_places_stay_unknown() -> None:
     assert region_of("Narnia", "1 Lamp Post Way, Narnia") is None
+
+
+@pytest.mark.parametrize(("state", "lat", "lng", "timezone"), [
+    ("TX", 31.76, -106.49, "America/Denver"),  # El Paso
+    ("Texas", 32.78, -96.80, "America/Chicago"),  # Dallas
+    ("FL", 30.42, -87.22, "America/Chicago"),  # Pensacola
+    ("FL", 25.76, -80.19, "America/New_York"),  # Miami
+    ("TN", 35.96, -83.92, "America/New_York"),  # Knoxville
+    ("TN", 36.16, -86.78, "America/Chicago"),  # Nashville
+    ("IN", 37.97, -87.57, "America/Chicago"),  # Evansville
+    ("KY", 38.25, -85.76, "America/New_York"),  # Louisville
+    ("ID", 47.68, -116.78, "America/Los_Angeles"),  # Coeur d'Alene
+    ("ID", 43.62, -116.21, "America/Denver"),  # Boise
+    ("Ontario", 49.77, -94.49, "America/Winnipeg"),  # Kenora
+    ("Ontario", 43.65, -79.38, "America/Toronto"),  # Toronto
+    ("BC", 49.51, -115.77, "America/Edmonton"),  # Cranbrook
+    ("NL", 53.30, -60.33, "America/Goose_Bay"),  # Happy Valley-Goose Bay
+])
+def test_coordinates_place_a_branch_where_its_state_spans_zones(state: str, lat: float, lng: float,
+                                                                timezone: str) -> None:
+    region = region_of(state, lat=lat, lng=lng)
+    assert region is not None and region.timezone == timezone
+    assert region_of(state) is not None  # without coordinates: the state's main zone

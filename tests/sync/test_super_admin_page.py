@@ -112,3 +112,34 @@ async def test_other_roles_are_refused_the_portal(integration: dict[str, Any], c
     await user.open(f"/super-admin/companies/{company_id}")
     await user.should_see("You don't have access to this page.")
     await user.should_not_see("Sync now")
+
+
+async def test_drift_tab_shows_the_last_reconciliation_and_reconciles_now(
+        integration: dict[str, Any], company_id: int, fast_client_rate: None, user: User) -> None:
+    from tests.sync.helpers import run
+
+    synced = await run(integration["id"])
+    await sign_in(user, "superadmin@demo.ccrm")
+    await user.should_see("Companies")
+    await user.open(f"/super-admin/companies/{company_id}")
+    await user.should_see(marker="drift-summary")
+    await user.should_see("Last reconciliation")
+    await user.should_see("Last full reconciliation: never.")
+    await user.should_see(marker="drift-days")
+    # the demo seed's "SmartMoving" journeys never came from a sync: the report names them
+    await user.should_see(marker="drift-mismatches")
+    user.find(marker="reconcile-now").click()
+    await user.should_see("Full reconciliation started")
+    await wait_for_background()
+    latest = await _latest_run()
+    assert latest is not None and latest.id > synced.id and latest.kind.value == "FULL_JOBS"
+    await user.should_see("Nothing needs attention")
+
+
+async def test_the_overview_states_the_call_plan(integration: dict[str, Any], company_id: int, user: User) -> None:
+    await sign_in(user, "superadmin@demo.ccrm")
+    await user.should_see("Companies")
+    await user.open(f"/super-admin/companies/{company_id}")
+    await user.should_see(marker="call-plan-summary")
+    await user.should_see("fits the Premium quota of 125,000")
+    await user.should_see("Today's and tomorrow's jobs")

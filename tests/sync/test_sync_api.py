@@ -34,6 +34,8 @@ MATRIX: list[tuple[str, str, set[str], int]] = [
     ("GET", "/api/companies/{cid}/catalogue/branches", COMPANY_ADMINS, 200),
     ("GET", "/api/companies/{cid}/sync", COMPANY_ADMINS, 200),
     ("POST", "/api/companies/{cid}/sync", SUPER, 202),
+    ("GET", "/api/companies/{cid}/drift", COMPANY_ADMINS, 200),
+    ("POST", "/api/companies/{cid}/reconcile", SUPER, 202),
     ("GET", "/api/companies/{cid}/integration", SUPER, 200),
     ("PUT", "/api/companies/{cid}/integration", SUPER, 200),
 ]

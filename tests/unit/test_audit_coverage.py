@@ -31,7 +31,7 @@ from sqlalchemy import func, select, update
 
 import domain
 from db.enums import CompanyStatus, CrewRole, IntegrationPlan, SyncKind, UserStatus, WebhookStatus
-from db.models import AuditEntry, Company, Location, Truck, User, WebhookEvent, utcnow
+from db.models import AuditEntry, Company, JourneyAttention, Location, Truck, User, WebhookEvent, utcnow
 from db.seed import DEMO_COMPANY
 from domain.admin.schemas import LocationChanges, NewTruck
 from domain.audit.record import audited_write, audited_writes
@@ -85,7 +85,8 @@ READS = {
     "domain.sync.catalogue.fetch_catalogue", "domain.sync.jobs.collect_listed_jobs",
     "domain.sync.jobs.collect_opportunities", "domain.sync.jobs.fetch_details", "domain.sync.jobs.load_existing",
     "domain.sync.jobs.unlisted_journeys", "domain.sync.jobs.journeys_of_opportunities",
-    "domain.sync.attention.attention_list",
+    "domain.sync.attention.attention_list", "domain.sync.drift.drift_report",
+    "domain.sync.schedule.integration_plan",
 }
 
 #: Public coroutines that change no rows at all: process machinery started and stopped with the app.
@@ -181,6 +182,7 @@ def _recipes() -> dict[str, Recipe]:
     from domain.journeys import status as journey_status
     from domain.journeys import edit as journeys
     from domain.admin import tenancy
+    from domain.sync import attention as sync_attention
     from domain.sync import demo, recovery, runs, service, settings, webhooks
 
     async def reactivate_user(w: World, _sim: Simulator) -> Thunk:
@@ -230,6 +232,16 @@ def _recipes() -> dict[str, Recipe]:
                                received_at=utcnow()))
         return lambda: webhooks.process_inbox(integration_id, **FAST)
 
+    async def resolve_attention(w: World, _sim: Simulator) -> Thunk:
+        journey_id = await _journey(w)
+        async with unit_of_work() as s:
+            entry = JourneyAttention(company_id=w.company_a, location_id=w.a1, journey_id=journey_id, kind="CHANGED",
+                                     reason="changed in SmartMoving", changes={}, released={})
+            s.add(entry)
+            await s.flush()
+            entry_id = entry.id
+        return lambda: sync_attention.resolve_attention(w.dispatcher_a, entry_id)
+
     async def ensure_demo_integration(w: World, _sim: Simulator) -> Thunk:
         await _set(Company, w.company_a, name=DEMO_COMPANY)
         return demo.ensure_demo_integration
@@ -275,6 +287,7 @@ def _recipes() -> dict[str, Recipe]:
             w.company_a, {"x-smartmoving-auth": WEBHOOK_SECRET}, b'{"event-type": "customer-created"}')),
         # What demo-mode startup calls.
         "domain.sync.demo.ensure_demo_integration": ensure_demo_integration,
+        "domain.sync.attention.resolve_attention": resolve_attention,
         "domain.access.signin.authenticate": _now(
             lambda w: lambda: auth.authenticate("admin@alpha.test", WORLD_PASSWORD)),
         "domain.access.signin.authenticate_super_admin": _now(
