@@ -76,6 +76,7 @@ from integrations.smartmoving import (
 DETAIL_CONCURRENCY = 4
 #: The failures of one opportunity's calls that are its own (the run goes on without it).
 RECORD_FAILURES = (MalformedRecord, RequestError, ServerError, NetworkError, RateLimitedError)
+NOT_FETCHED = "not fetched: SmartMoving became unreachable"
 #: Days synced when the integration does not say: today and the next 13.
 WINDOW_DAYS = 14
 #: Opportunities whose new jobs in the window get a journey (cancelled ones show CANCELLED).
@@ -296,7 +297,6 @@ async def fetch_details(info: RunInfo, client: SmartMovingClient, opportunity_id
     (or of itself). SmartMoving unreachable stops the fetching: what was fetched is kept, the rest
     is counted failed and `info.halted` says why. Anything else (the key, the plan) ends the run."""
     gate = asyncio.Semaphore(DETAIL_CONCURRENCY)
-    done: set[str] = set()
 
     def fail(opportunity_id: str, reason: str) -> None:
         refs = [f"job:{j}" for j in (failed_jobs or {}).get(opportunity_id, {})] or [f"opp:{opportunity_id}"]
@@ -305,6 +305,9 @@ async def fetch_details(info: RunInfo, client: SmartMovingClient, opportunity_id
 
     async def one(opportunity_id: str) -> None:
         async with gate:
+            if info.halted:
+                fail(opportunity_id, NOT_FETCHED)
+                return
             try:
                 detail = await client.opportunity(opportunity_id)
                 times = {} if is_cancelled(detail.status) else {
@@ -314,9 +317,12 @@ async def fetch_details(info: RunInfo, client: SmartMovingClient, opportunity_id
             except RECORD_FAILURES as exc:
                 fail(opportunity_id, exc.reason if isinstance(exc, MalformedRecord) else str(exc))
                 result = None
+            except UnreachableError as exc:  # no sibling is cancelled: every call sent is answered and counted
+                info.halted = info.halted or f"{type(exc).__name__}: {exc}"
+                fail(opportunity_id, NOT_FETCHED)
+                return
             else:
                 result = Fetched(detail, times)
-        done.add(opportunity_id)
         await on_result(opportunity_id, result)
 
     try:
@@ -324,13 +330,7 @@ async def fetch_details(info: RunInfo, client: SmartMovingClient, opportunity_id
             for opportunity_id in opportunity_ids:
                 group.create_task(one(opportunity_id))
     except BaseExceptionGroup as failures:
-        first = failures.exceptions[0]
-        if not isinstance(first, UnreachableError):
-            raise first from None
-        info.halted = f"{type(first).__name__}: {first}"
-        for opportunity_id in opportunity_ids:
-            if opportunity_id not in done:
-                fail(opportunity_id, "not fetched: SmartMoving became unreachable")
+        raise failures.exceptions[0] from None
 
 
 async def unlisted_journeys(company_id: int, first: date, last: date, listed: Iterable[str]) -> dict[str, str]:

@@ -6,9 +6,9 @@ be opened reached nobody. The API key travels in the `x-api-key` header only and
 
 Retries are bounded by time, not by a small count: a call is retried (honouring Retry-After on
 429s, backing off on 5xx, resets, timeouts and bodies that are not complete JSON) until
-`retry_for` seconds have passed since it started. A call that still fails raises its typed
-error; when, besides, no call has succeeded for `unreachable_after` seconds, it raises
-`UnreachableError` instead: SmartMoving is down, not one record. `clock` and `sleep` are
+`retry_for` seconds have passed since it started; then it raises its typed error. Once no call
+has succeeded for `unreachable_after` seconds, a failing call raises `UnreachableError` at once
+(no more retries): SmartMoving is down, not one record. `clock` and `sleep` are
 injectable so tests ride out storms on a fake clock.
 """
 
@@ -223,8 +223,11 @@ class SmartMovingClient:
                 return await self._attempt(what, path, params, decode)
             except _RETRYABLE as failure:
                 delay = self._delay(attempt, failure.retry_after if isinstance(failure, RateLimitedError) else None)
+                unreachable = self._unreachable(failure)
+                if unreachable is not None:  # past the bound: no more retries, for this call or any other
+                    raise unreachable from failure
                 if self._final(attempt, started, delay):
-                    raise self._unreachable(failure) or failure from failure.__cause__
+                    raise failure
                 log.warning("SmartMoving %s; retrying in %.2fs", failure, delay)
                 await self.sleep(delay)
 

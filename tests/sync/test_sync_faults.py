@@ -77,9 +77,10 @@ async def test_an_outage_half_way_through_the_details_keeps_what_was_fetched(int
     for opportunity_id in changed:
         sim.update_opportunity(opportunity_id, customer_phone="(999) 555-0101")
     sim.requests_before_outage = sim.calls["/api/customers"] + 20  # the listing, then 20 detail calls
-    clock = FakeClock()
+    clock, calls_before = FakeClock(), len(sim.call_log)
     failed = await run(integration["id"], clock=clock, sleep=clock.sleep, retry_for=10.0, unreachable_after=30.0,
                        backoff_base=1.0, max_retries=None)
+    assert failed.api_calls == len(sim.call_log) - calls_before  # exactly the requests SmartMoving saw
     assert failed.status is SyncRunStatus.FAILED and failed.error.startswith("UnreachableError")
     assert failed.failed > 0 and failed.updated > 0 and failed.created == 0
     journeys = await synced_journeys()
