@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` (the app in demo mode on SQLite) and `make test`.
-.PHONY: run test lock bench bench-board bench-live bench-sync bench-webhook bench-faults
+.PHONY: run test lock bench bench-board bench-live bench-sync bench-webhook bench-load bench-faults
 
 run:
 	./scripts/bootstrap.sh
@@ -39,6 +39,12 @@ bench-sync:
 bench-webhook:
 	./scripts/bootstrap.sh --test
 	.venv/bin/python -m bench.webhook_rate
+
+# 200 concurrent API clients (30 % writes) for 60 s against one instance (issue 17); e.g.
+# `make bench-load BENCH_ARGS="--redis-url redis://127.0.0.1:6379/5"` with sessions in Redis.
+bench-load:
+	./scripts/bootstrap.sh --test
+	.venv/bin/python -m bench.api_load $(BENCH_ARGS)
 
 # The sync through faults at full length (issue 20): storms, resets, truncated bodies, hangs.
 bench-faults:

@@ -56,6 +56,7 @@ from pages import audit as audit_pages
 from pages.admin import companies as company_pages
 from pages.workflow import mobile as mobile_pages
 from pages.access.session import AuthMiddleware
+from pages.access.session_store import use_redis_sessions
 
 log = logging.getLogger("ccrm")
 
@@ -135,6 +136,8 @@ def build() -> None:
 if __name__ in {"__main__", "__mp_main__"}:
     build()
     _settings = get_settings()
+    if _settings.redis_url:  # sessions shared by all instances: failover keeps browsers signed in
+        use_redis_sessions(_settings.redis_url, _settings.redis_key_prefix)
     ui.run(
         host=_settings.host,
         port=_settings.port,

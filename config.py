@@ -51,6 +51,12 @@ class Settings(BaseSettings):
     #: Client rate towards the in-process simulator, which has no 120/min limit (the live API has).
     simulator_rate_per_minute: int = Field(3000, gt=0)
     scheduler_enabled: bool = True
+    #: Redis for the browser sessions (NiceGUI's `app.storage.user`), shared by every instance so
+    #: that a browser moved to another instance stays signed in, e.g. `redis://127.0.0.1:6379/0`.
+    #: Empty: sessions are files under NICEGUI_STORAGE_PATH, private to the instance.
+    redis_url: str = ""
+    #: Prefix of the session keys in Redis (several deployments may share one Redis).
+    redis_key_prefix: str = "ccrm:nicegui:"
 
     @model_validator(mode="after")
     def _refuse_default_secrets_in_production(self) -> Settings:

@@ -55,3 +55,16 @@ if [ -z "${TEST_DATABASE_URL:-}" ] || [[ "$TEST_DATABASE_URL" == postgresql* ]];
   pg_isready -q -h 127.0.0.1 -p 5432 || {
     echo "error: PostgreSQL is not reachable on 127.0.0.1:5432 and could not be started" >&2; exit 1; }
 fi
+
+# Redis for the failover test (sessions shared by two instances): REDIS_TEST_URL, default the
+# local server, which is started if it is installed but down.
+if [ -z "${TEST_DATABASE_URL:-}" ] || [[ "$TEST_DATABASE_URL" == postgresql* ]]; then
+  redis_url=${REDIS_TEST_URL:-redis://127.0.0.1:6379/5}
+  redis_up() { .venv/bin/python -c 'import redis, sys; redis.Redis.from_url(sys.argv[1], socket_connect_timeout=2).ping()' "$redis_url" 2>/dev/null; }
+  if ! redis_up && [ -z "${REDIS_TEST_URL:-}" ] && command -v redis-server >/dev/null; then
+    echo "Redis is not answering on 127.0.0.1:6379; starting it..."
+    redis-server --bind 127.0.0.1 --port 6379 --daemonize yes --save "" --appendonly no >/dev/null || true
+    for _ in $(seq 1 10); do redis_up && break; sleep 1; done
+  fi
+  redis_up || { echo "error: Redis is not reachable at $redis_url (the failover test needs it; set REDIS_TEST_URL)" >&2; exit 1; }
+fi

@@ -2,6 +2,7 @@
 
 from db.models.audit import AuditEntry, LoginAttempt
 from db.models.base import Base, utcnow
+from db.models.events import EventLogEntry
 from db.models.company import Company, Location, ResourceLoan, Truck, User, UserLocation
 from db.models.integration import (
     CompanyBranch,
@@ -34,6 +35,7 @@ __all__ = [
     "CompanyServiceType",
     "CompanyUser",
     "CrewAssignment",
+    "EventLogEntry",
     "Journey",
     "JourneyAttention",
     "JourneyStep",

@@ -120,7 +120,11 @@ class DomainEvent:
     def from_json(cls, payload: str) -> DomainEvent:
         """Parse the wire form; ValueError (incl. json.JSONDecodeError) on anything malformed
         or of an unknown version or type."""
-        raw = json.loads(payload)
+        return cls.from_wire(json.loads(payload))
+
+    @classmethod
+    def from_wire(cls, raw: Any) -> DomainEvent:
+        """`from_json` for the already parsed wire form (keys it does not know are ignored)."""
         if not isinstance(raw, dict) or raw.get("v") != WIRE_VERSION:
             raise ValueError("not a domain event of a known wire version")
         data = raw.get("data") or {}

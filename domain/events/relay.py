@@ -13,9 +13,11 @@ a single instance), does two things:
 - LISTENs on another dedicated connection and re-publishes the events of *other* instances on
   the local bus (its own echoes are dropped by origin id).
 
-The listener reconnects with exponential backoff when its connection drops and logs a warning;
-it never crashes the app. Events sent while an instance's listener was away are not replayed:
-its pages catch up with the next event or reload.
+Every event sent is also appended to the event log (`domain/events/event_log.py`) and carries its
+number on the wire. The listener remembers the last number it saw; it reconnects with exponential
+backoff when its connection drops (logging a warning, never crashing the app) and then replays
+the logged events it missed, in order, before taking notifications again — so an instance whose
+listener was down catches up (within the log's retention).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from typing import Any
 import psycopg
 
 from db.dedicated import connect_dedicated
+from domain.events import event_log
 from domain.events.bus import INSTANCE_ID, DomainEvent, EventBus, EventType, bus
 
 log = logging.getLogger(__name__)
@@ -48,6 +51,8 @@ FLUSH_ON_STOP_SECONDS = 2.0
 #: When no notification arrived for this long, the listener checks its connection is alive.
 LISTEN_HEARTBEAT_SECONDS = 20.0
 HEARTBEAT_TIMEOUT_SECONDS = 5.0
+#: How often the sender prunes the event log.
+PRUNE_INTERVAL_SECONDS = 60.0
 
 
 def _run_key(event: DomainEvent) -> tuple[int | None, Any]:
@@ -111,7 +116,10 @@ class EventRelay:
         self._tasks: list[asyncio.Task[None]] = []
         self._unsubscribe: Callable[[], None] | None = None
         self.listening = asyncio.Event()
-        self.counters = {"sent": 0, "received": 0, "dropped": 0, "reconnects": 0}
+        #: The number of the newest logged event this instance has seen (None before it first listened).
+        self.last_seq: int | None = None
+        self._next_prune = 0.0
+        self.counters = {"sent": 0, "received": 0, "replayed": 0, "dropped": 0, "reconnects": 0}
 
     async def start(self) -> None:
         self._unsubscribe = self._bus.subscribe(self._forward)
@@ -143,7 +151,7 @@ class EventRelay:
 
     def state(self) -> dict[str, Any]:
         return {"enabled": True, "instance": INSTANCE_ID, "listening": self.listening.is_set(),
-                "queued": self._queue.qsize(), **self.counters}
+                "queued": self._queue.qsize(), "last_seq": self.last_seq, **self.counters}
 
     # --- sending --------------------------------------------------------------------------
 
@@ -174,17 +182,22 @@ class EventRelay:
                     except Exception:  # a bug here must not silence the relay for good
                         self.counters["dropped"] += 1
                         log.warning("event relay failed to send %s", item.type.value, exc_info=True)
+                if now >= self._next_prune:
+                    self._next_prune = now + PRUNE_INTERVAL_SECONDS
+                    await self._prune()
             finally:
                 if event is not None:
                     self._queue.task_done()  # sent, dropped or held by the throttle: what stop() waits for
 
+    async def _sender_connection(self) -> psycopg.AsyncConnection:
+        if self._sender is None or self._sender.closed:
+            self._sender = await connect_dedicated(self._database_url, f"relay-notify:{INSTANCE_ID}")
+        return self._sender
+
     async def _send(self, event: DomainEvent) -> None:
-        payload = event.to_json()
         for attempt in (1, 2):  # a broken connection is replaced once, then the event is dropped
             try:
-                if self._sender is None or self._sender.closed:
-                    self._sender = await connect_dedicated(self._database_url, f"relay-notify:{INSTANCE_ID}")
-                await self._sender.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
+                await event_log.append_and_notify(await self._sender_connection(), CHANNEL, event)
                 self.counters["sent"] += 1
                 return
             except psycopg.Error as exc:
@@ -194,6 +207,16 @@ class EventRelay:
                 self._sender = None
         self.counters["dropped"] += 1
 
+    async def _prune(self) -> None:
+        """Prune the event log (every instance does, now and then; a failure only waits for the next time)."""
+        try:
+            pruned = await event_log.prune(await self._sender_connection())
+        except psycopg.Error as exc:
+            log.warning("event relay could not prune the event log: %s", exc)
+            return
+        if pruned:
+            log.debug("event log: pruned %d events", pruned)
+
     # --- receiving ------------------------------------------------------------------------
 
     async def _listen_forever(self) -> None:
@@ -202,7 +225,10 @@ class EventRelay:
         while True:
             try:
                 async with await connect_dedicated(self._database_url, f"relay-listen:{INSTANCE_ID}") as conn:
+                    if self.last_seq is None:  # first time: what is logged already happened before we started
+                        self.last_seq = await event_log.last_seq(conn)
                     await conn.execute(f"LISTEN {CHANNEL}")
+                    await self._catch_up(conn)  # what was logged while we were not listening
                     if connected_before:
                         self.counters["reconnects"] += 1
                         log.info("event relay listening again")
@@ -223,16 +249,55 @@ class EventRelay:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, RECONNECT_MAX_DELAY)
 
+    async def _catch_up(self, conn: psycopg.AsyncConnection) -> None:
+        """Publish the logged events after `last_seq`, oldest first. Runs after LISTEN, so an event
+        committed meanwhile is both read here and notified; `_receive` drops the notification."""
+        assert self.last_seq is not None
+        oldest = await event_log.oldest_seq(conn)
+        if oldest is not None and oldest > self.last_seq + 1:
+            log.warning("event relay was not listening for longer than the event log keeps (%s): events "
+                        "%d to %d are gone; pages may show stale data until their next change or reload",
+                        event_log.RETENTION, self.last_seq + 1, oldest - 1)
+        replayed = 0
+        while batch := await event_log.read_since(conn, self.last_seq):
+            for seq, payload in batch:
+                self.last_seq = seq
+                parsed = _parse(payload, "logged event")
+                if parsed is not None and await self._publish_foreign(parsed[1]):
+                    replayed += 1
+            if len(batch) < event_log.READ_BATCH:
+                break
+        if replayed:
+            self.counters["replayed"] += replayed
+            log.info("event relay caught up on %d events it missed", replayed)
+
     async def _receive(self, payload: str) -> None:
-        try:
-            event = DomainEvent.from_json(payload)
-        except ValueError as exc:
-            log.warning("event relay ignored a malformed notification: %s", exc)
+        parsed = _parse(payload, "notification")
+        if parsed is None:
             return
+        seq, event = parsed
+        if seq is not None:
+            if self.last_seq is not None and seq <= self.last_seq:
+                return  # replayed from the log already
+            self.last_seq = seq
+        if await self._publish_foreign(event):
+            self.counters["received"] += 1
+
+    async def _publish_foreign(self, event: DomainEvent) -> bool:
+        """Publish `event` on the local bus unless it happened here; whether it did."""
         if event.is_local:
-            return  # our own echo: the local bus had it already
-        self.counters["received"] += 1
+            return False  # our own echo: the local bus had it already
         await self._bus.publish(event)
+        return True
+
+
+def _parse(payload: str, what: str) -> tuple[int | None, DomainEvent] | None:
+    """(seq, event) of a wire payload, or None (logged) if it is not a domain event."""
+    try:
+        return event_log.parse_payload(payload)
+    except ValueError as exc:
+        log.warning("event relay ignored a malformed %s: %s", what, exc)
+        return None
 
 
 _relay: EventRelay | None = None

@@ -172,14 +172,15 @@ class Instances:
     database_url: str
 
 
-@pytest.fixture(scope="module")
-def two_instances(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instances]:
-    """Two servers booted together on one empty PostgreSQL database (`<test db>_e2e`); they take
-    turns to migrate and seed. PostgreSQL only: mark the tests `postgres_only`."""
+@contextmanager
+def running_instances(tmp_path_factory: pytest.TempPathFactory, database_suffix: str,
+                      env: dict[str, str] | None = None) -> Iterator[Instances]:
+    """Two servers booted together on one empty PostgreSQL database (`<test db>_<database_suffix>`);
+    they take turns to migrate and seed. PostgreSQL only: mark the tests `postgres_only`."""
     from tests.conftest import TEST_DATABASE_URL
 
-    url = blank_database(sibling_database(TEST_DATABASE_URL, "e2e"))
-    servers = [start_live_server(url, workdir=tmp_path_factory.mktemp(name)) for name in ("a", "b")]
+    url = blank_database(sibling_database(TEST_DATABASE_URL, database_suffix))
+    servers = [start_live_server(url, env=env, workdir=tmp_path_factory.mktemp(name)) for name in ("a", "b")]
     try:
         for server in servers:
             server.wait_ready()
@@ -187,6 +188,13 @@ def two_instances(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instance
     finally:
         for server in servers:
             server.stop()
+
+
+@pytest.fixture(scope="module")
+def two_instances(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instances]:
+    """Two servers on one empty PostgreSQL database (`<test db>_e2e`), each with its own sessions."""
+    with running_instances(tmp_path_factory, "e2e") as instances:
+        yield instances
 
 
 @pytest.fixture(scope="module")
@@ -212,19 +220,25 @@ class DemoJourney:
         assert response.status_code == 200, response.text
 
 
-def demo_journey(database_url: str) -> DemoJourney:
+def dispatcher_journeys(database_url: str, limit: int) -> tuple[list[int], str]:
+    """The first `limit` demo journeys at dispatcher@'s branches, and an API token of that dispatcher."""
     engine = create_engine(sync_url(database_url))
     try:
         with Session(engine) as session:
             dispatcher = session.scalars(select(User).where(User.email == "dispatcher@demo.ccrm")).one()
             locations = [link.location_id for link in dispatcher.location_links]
-            journey_id = session.scalars(
-                select(Journey.id).where(Journey.location_id.in_(locations)).order_by(Journey.id).limit(1)
-            ).one()
+            journey_ids = list(session.scalars(
+                select(Journey.id).where(Journey.location_id.in_(locations)).order_by(Journey.id).limit(limit)
+            ))
             token, _ = issue_token(principal_of(dispatcher))
     finally:
         engine.dispose()
-    return DemoJourney(journey_id, token)
+    return journey_ids, token
+
+
+def demo_journey(database_url: str) -> DemoJourney:
+    journey_ids, token = dispatcher_journeys(database_url, 1)
+    return DemoJourney(journey_ids[0], token)
 
 
 def signed_in_page(browser: Browser, base_url: str, email: str) -> Page:

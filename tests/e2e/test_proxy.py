@@ -5,93 +5,37 @@ through the proxy. Skipped where nginx is not installed."""
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 import time
-from collections import defaultdict
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.e2e.live_server import (
-    ROOT,
     DemoJourney,
     Instances,
     demo_journey,
-    free_port,
     open_journey_status,
     signed_in_page,
 )
+from tests.e2e.nginx_proxy import PROXY_TEST_MARKS, Proxy, running_nginx
 
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.postgres_only,
-    pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx is not installed"),
-]
+pytestmark = PROXY_TEST_MARKS
 
 BROWSERS = 30
 
 
-def render_config(instances: Instances, port: int, access_log: Path) -> str:
-    """The deployment's config with its upstreams and port pointed at the local test servers."""
-    config = (ROOT / "deploy" / "nginx.conf").read_text()
-    replacements = [
-        (r"server app1:8080", f"server 127.0.0.1:{instances.a.port}"),
-        (r"server app2:8080", f"server 127.0.0.1:{instances.b.port}"),
-        (r"listen 80;", f"listen 127.0.0.1:{port};"),
-        (r"access_log /var/log/nginx/access.log ccrm;", f"access_log {access_log} ccrm;"),
-    ]
-    for pattern, replacement in replacements:
-        config, count = re.subn(re.escape(pattern), replacement, config)
-        assert count == 1, f"deploy/nginx.conf no longer contains {pattern!r}"
-    return config
-
-
 @pytest.fixture(scope="module")
-def proxy(two_instances: Instances, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """nginx with deploy/nginx.conf on a free port; yields (its URL, its access log)."""
-    workdir = tmp_path_factory.mktemp("nginx")
-    port = free_port()
-    access_log = workdir / "access.log"
-    (workdir / "nginx.conf").write_text(render_config(two_instances, port, access_log))
-    process = subprocess.Popen(
-        [NGINX, "-p", str(workdir), "-c", str(workdir / "nginx.conf"), "-e", str(workdir / "error.log"),
-         "-g", f"pid {workdir / 'nginx.pid'}; daemon off;"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError(f"nginx did not come up: {(workdir / 'error.log').read_text()}")
-        yield url, access_log
-    finally:
-        process.terminate()
-        process.wait(10)
-
-
-def upstreams_by_route(access_log: Path) -> dict[str, set[str]]:
-    routes: dict[str, set[str]] = defaultdict(set)
-    for line in access_log.read_text().splitlines():
-        match = re.search(r"route=(\S+) upstream=(\S+)", line)
-        if match:
-            routes[match.group(1)].add(match.group(2))
-    return routes
+def proxy(two_instances: Instances, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
+    with running_nginx(two_instances, tmp_path_factory.mktemp("nginx")) as running:
+        yield running
 
 
 def test_every_browser_sticks_to_one_instance_and_both_instances_get_browsers(
-    proxy: tuple[str, Path], two_instances: Instances
+    proxy: Proxy, two_instances: Instances
 ) -> None:
-    url, access_log = proxy
+    url = proxy.url
     for _ in range(BROWSERS):  # each a new browser: its own cookie jar
         with httpx.Client(base_url=url, timeout=10) as browser:
             first = browser.get("/login")
@@ -101,7 +45,7 @@ def test_every_browser_sticks_to_one_instance_and_both_instances_get_browsers(
                 assert again.status_code == 200
                 assert "set-cookie" not in again.headers or "ccrm_route" not in again.headers["set-cookie"]
 
-    routes = upstreams_by_route(access_log)
+    routes = proxy.upstreams_by_route()
     assert len(routes) >= BROWSERS
     assert all(len(upstreams) == 1 for upstreams in routes.values())
     used = set().union(*routes.values())
@@ -109,9 +53,9 @@ def test_every_browser_sticks_to_one_instance_and_both_instances_get_browsers(
 
 
 def test_a_page_served_through_the_proxy_updates_live_over_its_websocket(
-    proxy: tuple[str, Path], two_instances: Instances, chromium: Browser
+    proxy: Proxy, two_instances: Instances, chromium: Browser
 ) -> None:
-    url, access_log = proxy
+    url, access_log = proxy.url, proxy.access_log
     data: DemoJourney = demo_journey(two_instances.database_url)
     page = signed_in_page(chromium, url, "manager@demo.ccrm")
     open_journey_status(page, data.journey_id)
