@@ -1,8 +1,8 @@
 """sync runs can be INTERRUPTED: a run whose process died mid-run, closed by the next holder of
 the integration's sync guard (or on start-up)
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004_event_log
 Create Date: 2026-12-03 00:30:00
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0004'
-down_revision: str | None = '0003'
+revision: str = '0005'
+down_revision: str | None = '0004_event_log'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
