@@ -37,7 +37,7 @@ from typing import Any
 from sqlalchemy import select
 
 from db.enums import DataSource
-from db.models import Journey
+from db.models import Journey, utcnow
 from domain.sync.call_plan import NEAR_DAYS
 from domain.sync.drift import BookedJobs
 from domain.sync.mapping import (
@@ -308,6 +308,7 @@ async def fetch_details(info: RunInfo, client: SmartMovingClient, opportunity_id
             if info.halted:
                 fail(opportunity_id, NOT_FETCHED)
                 return
+            asked_at = utcnow()
             try:
                 detail = await client.opportunity(opportunity_id)
                 times = {} if is_cancelled(detail.status) else {
@@ -323,6 +324,8 @@ async def fetch_details(info: RunInfo, client: SmartMovingClient, opportunity_id
                 return
             else:
                 result = Fetched(detail, times)
+            if result is not None:
+                info.fetched_at[opportunity_id] = asked_at
         await on_result(opportunity_id, result)
 
     try:

@@ -6,6 +6,7 @@ and SYNC_FINISHED when it ends."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -70,6 +71,9 @@ class RunInfo:
     #: Why the run stopped fetching early (SmartMoving unreachable): it keeps what it fetched
     #: and is closed FAILED with this reason.
     halted: str | None = None
+    #: When each opportunity read whole (details, or a 404) was asked for: a webhook delivery
+    #: received before that is covered by the read.
+    fetched_at: dict[str, datetime] = field(default_factory=dict)
     _published_at: int = -PROGRESS_EVERY
 
     async def progress(self, *, force: bool = False) -> None:

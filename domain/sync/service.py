@@ -226,6 +226,8 @@ async def _execute(info: RunInfo, principal: Principal | None, opportunity_ids: 
                 return
             extra = await _ensure_catalogue(connection, client)
             pending = await _collect(info, connection, client, opportunity_ids)
+            if info.kind is SyncKind.WEBHOOK:  # which deliveries the run covers (the webhook inbox reads it)
+                extra["fetched_at"] = {o: at.isoformat() for o, at in info.fetched_at.items()}
             async with unit_of_work() as session:
                 result = await write_journeys(session, connection.company_id, pending, utcnow())
                 info.counters.created, info.counters.updated = len(result.created), len(result.updated)

@@ -30,7 +30,7 @@ import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -210,13 +210,26 @@ async def process_inbox(integration_id: int, **client_options: Any) -> bool:
     if not taken or run_id is None:
         return bool(taken) or run_id is None
     async with unit_of_work() as session:
-        status = await session.scalar(select(SyncRun.status).where(SyncRun.id == run_id))
-        done = WebhookStatus.PROCESSED if status is SyncRunStatus.SUCCEEDED else WebhookStatus.FAILED
+        run = await session.get_one(SyncRun, run_id)
+        done = WebhookStatus.PROCESSED if run.status is SyncRunStatus.SUCCEEDED else WebhookStatus.FAILED
         for chunk in _chunks(taken):
             await session.execute(update(WebhookEvent).where(
                 WebhookEvent.id.in_(chunk), WebhookEvent.status == WebhookStatus.QUEUED,
                 WebhookEvent.received_at <= cutoff).values(status=done, processed_at=utcnow()))
+        if run.status is SyncRunStatus.SUCCEEDED:
+            await _mark_covered(session, integration_id, (run.details or {}).get("fetched_at", {}))
     return True
+
+
+async def _mark_covered(session: Any, integration_id: int, fetched_at: dict[str, str]) -> None:
+    """Deliveries that arrived during the run but before their opportunity was read are covered by
+    that read: PROCESSED too (one refresh per opportunity for the whole burst, not one more)."""
+    for opportunity_id, asked_at in fetched_at.items():
+        await session.execute(update(WebhookEvent).where(
+            WebhookEvent.integration_id == integration_id, WebhookEvent.opportunity_id == opportunity_id,
+            WebhookEvent.status == WebhookStatus.QUEUED,
+            WebhookEvent.received_at <= datetime.fromisoformat(asked_at)).values(
+                status=WebhookStatus.PROCESSED, processed_at=utcnow()))
 
 
 def _chunks(ids: list[int], size: int = 1000) -> list[list[int]]:

@@ -19,13 +19,13 @@ import pytest
 from sqlalchemy import func, select, update
 
 from db.enums import DataSource, IntegrationStatus, SyncKind, SyncRunStatus, WebhookStatus
-from db.models import CompanyIntegration, Journey, SyncRun, WebhookEvent
+from db.models import CompanyIntegration, Journey, SyncRun, WebhookEvent, utcnow
 from domain.access.rbac import Principal
 from domain.errors import Conflict
 from domain.sync.recovery import REASON_INTERRUPTED, recover_interrupted_runs
 from domain.sync.runs import open_run
 from domain.sync.service import run_sync, trigger_sync, wait_for_background
-from domain.sync.webhooks import receive_webhook, resume_inbox, worker
+from domain.sync.webhooks import process_inbox, receive_webhook, resume_inbox, worker
 from domain.unit_of_work import read_session, unit_of_work
 from integrations.smartmoving.simulator.proxy import FaultProxy, ProxyFaults
 from integrations.smartmoving.simulator.server import SimulatorState, WebhookEmitter
@@ -71,7 +71,10 @@ async def test_a_429_storm_is_waited_out(integration: dict[str, Any], proxy: Fau
     clock = FakeClock()
     proxy.faults.clock = clock
     proxy.faults.storm(60.0, rate=0.5)
-    sync = await run(integration["id"], clock=clock, sleep=clock.sleep, max_backoff=15.0, **UNTIL)
+    # The live bound (120 s) outlasts the storm: no call can fail, however the 429s fall. (The fake
+    # clock adds up the waits of concurrent calls, so the storm passes sooner than it would live.)
+    sync = await run(integration["id"], clock=clock, sleep=clock.sleep, max_backoff=15.0, max_retries=None,
+                     retry_for=120.0)
     assert sync.status is SyncRunStatus.SUCCEEDED and sync.failed == 0
     assert proxy.counts["limited"] > 20 and set(clock.slept) == {2.0}  # each wait the Retry-After
     assert sync.api_calls == sum(proxy.counts.values())  # every call counted once, 429s included
@@ -207,7 +210,37 @@ async def test_a_flood_during_a_sync_is_one_refresh_per_opportunity(integration:
     await assert_converged(sim)
 
 
+async def test_a_delivery_read_by_the_running_refresh_is_not_refreshed_again(integration: dict[str, Any],
+                                                                            proxy: FaultProxy,
+                                                                            sim: SimulatorState) -> None:
+    """A delivery that arrives while a refresh runs, before its opportunity is read, is covered by
+    that read: PROCESSED with the others, no second refresh."""
+    await run(integration["id"])
+    opportunities = [opp.id for opp in sim.opportunities_between(*window()) if opp.status == 4][:15]
+    for opportunity_id in opportunities:
+        await _store_delivery(integration["id"], opportunity_id, "first")
+    proxy.faults.hang_rate, proxy.faults.hang_seconds = 1.0, 0.2  # the last one is read a second or so later
+    details_before = detail_calls(sim)
+    refresh = asyncio.create_task(process_inbox(integration["id"], **FAST))
+    await _until(lambda: detail_calls(sim) > details_before)
+    await _store_delivery(integration["id"], opportunities[-1], "second")
+    assert await refresh
+    await worker.join()
+    assert await _inbox() == {WebhookStatus.PROCESSED: len(opportunities) + 1}
+    async with read_session() as session:
+        refreshes = list(await session.scalars(select(SyncRun).where(SyncRun.kind == SyncKind.WEBHOOK)))
+    assert [r.api_calls for r in refreshes] == [2 * len(opportunities)]
+
+
 # --- helpers ---------------------------------------------------------------------------------
+
+
+async def _store_delivery(integration_id: int, opportunity_id: str, tag: str) -> None:
+    """A QUEUED delivery as the route stores it (without waking this process's worker)."""
+    async with unit_of_work() as session:
+        session.add(WebhookEvent(integration_id=integration_id, dedupe_key=f"{tag}:{opportunity_id}"[:64],
+                                 event_type="opportunity-changed", opportunity_id=opportunity_id, payload={},
+                                 status=WebhookStatus.QUEUED, received_at=utcnow()))
 
 
 @contextlib.asynccontextmanager
@@ -223,10 +256,10 @@ async def _instance(*args: object) -> AsyncIterator[asyncio.subprocess.Process]:
             await process.wait()
 
 
-async def _until(condition: Any, process: asyncio.subprocess.Process) -> None:
+async def _until(condition: Any, process: asyncio.subprocess.Process | None = None) -> None:
     async with asyncio.timeout(KILL_WAIT_SECONDS):
         while not condition():
-            assert process.returncode is None, "the other instance ended before it could be killed"
+            assert process is None or process.returncode is None, "the other instance ended before it was killed"
             await asyncio.sleep(0.02)
 
 
