@@ -1,6 +1,6 @@
 # The two commands of the README: `make run` (the app in demo mode on SQLite) and `make test`.
 # `python app.py` alone runs in production mode: it needs real secrets (see .env.example).
-.PHONY: run test lock bench bench-board bench-live bench-sync bench-webhook bench-webhook-board bench-load
+.PHONY: run test lock bench bench-board bench-live bench-sync bench-webhook bench-webhook-board bench-load bench-faults
 
 run:
 	./scripts/bootstrap.sh
@@ -51,3 +51,8 @@ bench-load:
 bench-webhook-board:
 	./scripts/bootstrap.sh --test
 	.venv/bin/python -m bench.webhook_board $(BENCH_ARGS)
+
+# The sync through faults at full length (issue 20): storms, resets, truncated bodies, hangs.
+bench-faults:
+	./scripts/bootstrap.sh --test
+	.venv/bin/python -m bench.faults $(BENCH_ARGS)

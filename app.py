@@ -46,7 +46,9 @@ from domain.runtime.locks import singleton_lock
 from domain.access.passwords import hash_password
 from domain.runtime.scheduler import shutdown_scheduler, start_scheduler
 from domain.sync import demo as sync_demo
+from domain.sync.recovery import recover_interrupted_runs
 from domain.sync.schedule import install_schedules
+from domain.sync.webhooks import resume_inbox
 from domain.sync.webhooks import worker as webhook_worker
 from domain.unit_of_work import unit_of_work
 from logging_setup import configure_logging
@@ -90,6 +92,8 @@ async def startup() -> None:
                     log.info("demo data loaded")
     if not settings.is_sqlite:  # several instances may share PostgreSQL: relay live events between them
         await start_relay(settings.database_url)
+    await recover_interrupted_runs()  # runs a killed process left RUNNING: closed INTERRUPTED
+    await resume_inbox()  # webhook deliveries a killed process left QUEUED: processed now
     if settings.should_run_simulator and await sync_demo.start_simulator():
         await sync_demo.ensure_demo_integration()
     if settings.scheduler_enabled:

@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     smartmoving_rate_per_minute: int = Field(120, gt=0)
     smartmoving_sync_minutes: int = Field(30, gt=0)
     smartmoving_catalogue_hours: int = Field(12, gt=0)
+    #: A failing SmartMoving call is retried this long (429 storms, 5xx, resets, truncated bodies).
+    smartmoving_retry_seconds: float = Field(120.0, gt=0)
+    #: No successful SmartMoving call for this long fails the whole run ("unreachable").
+    smartmoving_unreachable_seconds: float = Field(300.0, gt=0)
     #: In demo mode the app starts the SmartMoving simulator in-process on this port.
     simulator_port: int = 8765
     #: Run that simulator (and point the demo company's integration at it); defaults to DEMO_MODE.

@@ -71,7 +71,8 @@ async def trigger(principal: CurrentPrincipal, body: TriggerRequest | None = Non
 @router.post("/webhooks/{company_id}", status_code=202)
 async def webhook(company_id: RowId, request: Request) -> JSONResponse:
     """A SmartMoving delivery: 401 without the company's secret header, 413 over the size limit,
-    otherwise 202 at once (duplicates included: SmartMoving must not retry them)."""
+    otherwise 202 at once, once stored (duplicates included: SmartMoving must not retry them; a
+    duplicate of a delivery not yet processed is the same queued work)."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_WEBHOOK_BYTES:
         raise PayloadTooLarge(f"webhook bodies are limited to {MAX_WEBHOOK_BYTES // 1024} KB")
@@ -81,5 +82,6 @@ async def webhook(company_id: RowId, request: Request) -> JSONResponse:
         if len(body) > MAX_WEBHOOK_BYTES:
             raise PayloadTooLarge(f"webhook bodies are limited to {MAX_WEBHOOK_BYTES // 1024} KB")
     receipt = await receive_webhook(company_id, request.headers, bytes(body))
-    message = "duplicate delivery ignored" if receipt.duplicate else "accepted"
+    message = ("duplicate delivery: its refresh is queued" if receipt.duplicate and receipt.queued
+               else "duplicate delivery" if receipt.duplicate else "accepted")
     return ok({"event_id": receipt.event_id, "duplicate": receipt.duplicate, "queued": receipt.queued}, message, 202)

@@ -93,13 +93,13 @@ async def _bench(url: str, jobs: int, rate: int, delay: float) -> list[Figure]:
     options = {"rate_per_minute": rate}
     try:
         with simulator_process(simulator, API_KEY) as base_url:
-            integration_id = await _setup(base_url)
-            catalogue = await _timed(integration_id, SyncKind.CATALOGUE, options)
-            first = await _timed(integration_id, SyncKind.JOBS, options)
+            integration_id = await setup_integration(base_url)
+            catalogue = await timed_run(integration_id, SyncKind.CATALOGUE, options)
+            first = await timed_run(integration_id, SyncKind.JOBS, options)
             since = await _next_transaction()
-            again = await _timed(integration_id, SyncKind.JOBS, options)
+            again = await timed_run(integration_id, SyncKind.JOBS, options)
             written = await _rows_written_since(since)
-            full = await _timed(integration_id, SyncKind.FULL_JOBS, options)
+            full = await timed_run(integration_id, SyncKind.FULL_JOBS, options)
             converging = await _converge(base_url, integration_id, options)
     finally:
         await dispose_engine()
@@ -154,7 +154,7 @@ async def _converge(base_url: str, integration_id: int, options: dict[str, Any])
                 await changes[kind](opportunity_id)
             else:
                 await script.reschedule(opportunity_id, today + dt.timedelta(days=3 if kind == "reschedule_in" else 20))
-        regular = await _timed(integration_id, SyncKind.JOBS, options)
+        regular = await timed_run(integration_id, SyncKind.JOBS, options)
         after_regular = truth_mismatches(await script.truth(today, last), await synced_journeys(), today, last)
         for n, opportunity_id in enumerate(booked[listed_count:listed_count + DETAIL_CHANGE_COUNT]):
             kind = DETAIL_CHANGES[n % len(DETAIL_CHANGES)]
@@ -166,7 +166,7 @@ async def _converge(base_url: str, integration_id: int, options: dict[str, Any])
                 await script.change_job(opportunity_id, job["job_id"], addresses=[f"{n} Changed St", f"{n} Moved Ave"])
             else:
                 await script.set_value(opportunity_id, 1302.5 + n)
-        full = await _timed(integration_id, SyncKind.FULL_JOBS, options)
+        full = await timed_run(integration_id, SyncKind.FULL_JOBS, options)
         after_full = truth_mismatches(await script.truth(today, last), await synced_journeys(), today, last)
     return [
         reported(SECTION, "convergence: listing-visible changes scripted", listed_count, "changes"),
@@ -214,7 +214,7 @@ def _figures(jobs: int, catalogue: TimedRun, first: TimedRun, again: TimedRun, w
     ]
 
 
-async def _setup(base_url: str) -> int:
+async def setup_integration(base_url: str) -> int:
     async with unit_of_work() as session:
         company = Company(name="Bench Moving Co", timezone=TIMEZONE)
         session.add(company)
@@ -226,7 +226,7 @@ async def _setup(base_url: str) -> int:
         return integration.id
 
 
-async def _timed(integration_id: int, kind: SyncKind, options: dict[str, Any]) -> TimedRun:
+async def timed_run(integration_id: int, kind: SyncKind, options: dict[str, Any]) -> TimedRun:
     info = await open_run(integration_id, kind, "bench")
     started, cpu_started = time.perf_counter(), time.process_time()
     await run_sync(info, **options)

@@ -132,6 +132,8 @@ class SyncRunStatus(str, enum.Enum):
     SUCCEEDED = "SUCCEEDED"
     FAILED = "FAILED"
     SKIPPED = "SKIPPED"
+    #: Its process died mid-run (killed, stopped); closed by the next holder of the sync guard.
+    INTERRUPTED = "INTERRUPTED"
 
 
 class WebhookStatus(str, enum.Enum):

@@ -15,7 +15,8 @@ from domain.access.rbac import Principal
 from domain.sync.settings import MAX_FREQUENCY_MINUTES, MIN_FREQUENCY_MINUTES, IntegrationForm, save_integration
 
 SOURCE_COLORS = {"SMARTMOVING": "#1976d2", "MANUAL": "#9e9e9e"}
-RUN_COLORS = {"SUCCEEDED": "#21ba45", "FAILED": "#c10015", "SKIPPED": "#f2c037", "RUNNING": "#31ccec"}
+RUN_COLORS = {"SUCCEEDED": "#21ba45", "FAILED": "#c10015", "SKIPPED": "#f2c037", "RUNNING": "#31ccec",
+              "INTERRUPTED": "#9c27b0"}
 #: Catalogue tabs: (kind, label, columns as (field, label)).
 CATALOGUE_TABS: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
     ("service_types", "Service types", (("external_id", "Job type"), ("name", "Name"))),

@@ -20,7 +20,8 @@ KINDS = {SyncKind.JOBS.value: "Jobs: today + tomorrow", SyncKind.FULL_JOBS.value
          SyncKind.CATALOGUE.value: "Catalogue"}
 COUNTS = ("processed", "created", "updated", "unchanged", "failed")
 LABELS = {**{name: name.title() for name in COUNTS}, "api_calls": "API calls"}
-STATUS_COLORS = {"SUCCEEDED": "positive", "FAILED": "negative", "SKIPPED": "warning", "RUNNING": "info"}
+STATUS_COLORS = {"SUCCEEDED": "positive", "FAILED": "negative", "SKIPPED": "warning", "RUNNING": "info",
+                 "INTERRUPTED": "purple"}
 HISTORY_COLUMNS = [
     column("id", "Run"), column("kind", "Kind"), column("trigger", "Trigger"), column("status", "Status"),
     column("started_at", "Started (UTC)", "started"), column("duration", "Duration", right=True),
@@ -92,5 +93,5 @@ def history_table(runs: list[dict[str, Any]]) -> ui.table:
         .classes("w-full").props('dense flat bordered data-testid="sync-history"').mark("sync-history")
     colors = ", ".join(f"{k}: '{v}'" for k, v in STATUS_COLORS.items())
     table.add_slot("body-cell-status", f'''<q-td :props="props">
-        <q-badge :color="({{{colors}}})[props.value] || 'grey'" :label="props.value" /></q-td>''')
+        <q-badge :color="({{{colors}}})[props.value] || 'grey'" :label="props.value.toLowerCase()" /></q-td>''')
     return table

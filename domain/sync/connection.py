@@ -46,8 +46,11 @@ def local_simulator_url() -> str:
 
 
 def open_client(connection: Connection, **options: Any) -> SmartMovingClient:
-    """A client paced at the live API's rate (the in-process demo simulator has no such limit)."""
+    """A client paced at the live API's rate (the in-process demo simulator has no such limit),
+    retrying and declaring SmartMoving unreachable after the configured times."""
     settings = get_settings()
     to_simulator = settings.should_run_simulator and connection.base_url.rstrip("/") == local_simulator_url()
     rate = settings.simulator_rate_per_minute if to_simulator else settings.smartmoving_rate_per_minute
-    return SmartMovingClient(connection.base_url, connection.api_key, **({"rate_per_minute": rate} | options))
+    defaults: dict[str, Any] = {"rate_per_minute": rate, "retry_for": settings.smartmoving_retry_seconds,
+                                "unreachable_after": settings.smartmoving_unreachable_seconds}
+    return SmartMovingClient(connection.base_url, connection.api_key, **(defaults | options))

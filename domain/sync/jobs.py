@@ -14,13 +14,15 @@ near days of a near run, `call_plan`), and
   too: moved to another date (followed, inside or outside the window), un-booked, cancelled,
   or gone (404, or the job removed from it: cancelled "no longer in SmartMoving").
 
-Isolation: one opportunity that fails (malformed, a 4xx other than 404, a 5xx after the
-client's retries) is counted as failed with its reason and the run goes on. Only a failing
-listing, a rejected key or plan, or SmartMoving unreachable (network, timeouts, 429 after every
-retry) end the run.
+Isolation: one opportunity whose call finally fails (malformed, a 4xx other than 404, a 5xx,
+a 429, a reset or a timeout after the client's time-bounded retries) has its jobs counted as
+failed with the reason, and the run goes on. Only a failing listing, a rejected key or plan, or
+SmartMoving unreachable (no successful call for the configured bound) end the run; when
+SmartMoving becomes unreachable during the details, the run keeps what it fetched (the reason is
+`info.halted`, the opportunities left are counted failed).
 
 Nothing is written here: the result is a list of `PendingWrite`s that `store.write_journeys`
-writes in one transaction, so a run that fails while fetching leaves no trace but its SyncRun.
+writes in one transaction — every journey whole or not at all.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from typing import Any
 from sqlalchemy import select
 
 from db.enums import DataSource
-from db.models import Journey
+from db.models import Journey, utcnow
 from domain.sync.call_plan import NEAR_DAYS
 from domain.sync.drift import BookedJobs
 from domain.sync.mapping import (
@@ -61,18 +63,21 @@ from domain.unit_of_work import read_session
 from integrations.smartmoving import (
     JobTimes,
     MalformedRecord,
+    NetworkError,
     NotFoundError,
     OpportunityDetail,
+    RateLimitedError,
     RequestError,
     ServerError,
     SmartMovingClient,
+    UnreachableError,
 )
 
 #: Opportunity details fetched at once (the client's rate limiter still paces them).
 DETAIL_CONCURRENCY = 4
-#: This many opportunities in a row failing with 5xx (each after the client's retries) is
-#: SmartMoving down, not one bad record: the run ends (and writes nothing).
-OUTAGE_STREAK = 5
+#: The failures of one opportunity's calls that are its own (the run goes on without it).
+RECORD_FAILURES = (MalformedRecord, RequestError, ServerError, NetworkError, RateLimitedError)
+NOT_FETCHED = "not fetched: SmartMoving became unreachable"
 #: Days synced when the integration does not say: today and the next 13.
 WINDOW_DAYS = 14
 #: Opportunities whose new jobs in the window get a journey (cancelled ones show CANCELLED).
@@ -293,34 +298,40 @@ async def fetch_details(info: RunInfo, client: SmartMovingClient, opportunity_id
                         *, failed_jobs: dict[str, dict[str, Any]] | None = None) -> None:
     """Fetch each opportunity (and its job times unless it is cancelled), DETAIL_CONCURRENCY at a
     time, calling `on_result(id, Fetched | Gone | None)` as each one ends: Gone for a 404, None
-    after a failure of that opportunity alone (malformed, another 4xx, a 5xx after retries),
-    counted as a failure of its jobs (or of itself). Anything else (the key, the plan,
-    SmartMoving unreachable, OUTAGE_STREAK 5xx failures in a row) ends the run."""
+    after a failure of that opportunity alone (RECORD_FAILURES), counted as a failure of its jobs
+    (or of itself). SmartMoving unreachable stops the fetching: what was fetched is kept, the rest
+    is counted failed and `info.halted` says why. Anything else (the key, the plan) ends the run."""
     gate = asyncio.Semaphore(DETAIL_CONCURRENCY)
-    streak = 0
+
+    def fail(opportunity_id: str, reason: str) -> None:
+        refs = [f"job:{j}" for j in (failed_jobs or {}).get(opportunity_id, {})] or [f"opp:{opportunity_id}"]
+        for ref in refs:
+            info.counters.fail(ref, reason)
 
     async def one(opportunity_id: str) -> None:
-        nonlocal streak
         async with gate:
+            if info.halted:
+                fail(opportunity_id, NOT_FETCHED)
+                return
+            asked_at = utcnow()
             try:
                 detail = await client.opportunity(opportunity_id)
                 times = {} if is_cancelled(detail.status) else {
                     t.job_id: t for t in (await client.opportunity_jobs(opportunity_id)).items}
             except NotFoundError as exc:
-                await on_result(opportunity_id, Gone(str(exc)))
+                result: Fetched | Gone | None = Gone(str(exc))
+            except RECORD_FAILURES as exc:
+                fail(opportunity_id, exc.reason if isinstance(exc, MalformedRecord) else str(exc))
+                result = None
+            except UnreachableError as exc:  # no sibling is cancelled: every call sent is answered and counted
+                info.halted = info.halted or f"{type(exc).__name__}: {exc}"
+                fail(opportunity_id, NOT_FETCHED)
                 return
-            except (MalformedRecord, RequestError, ServerError) as exc:
-                streak = streak + 1 if isinstance(exc, ServerError) else 0
-                if streak >= OUTAGE_STREAK:
-                    raise
-                reason = exc.reason if isinstance(exc, MalformedRecord) else str(exc)
-                refs = [f"job:{j}" for j in (failed_jobs or {}).get(opportunity_id, {})] or [f"opp:{opportunity_id}"]
-                for ref in refs:
-                    info.counters.fail(ref, reason)
-                await on_result(opportunity_id, None)
-                return
-            streak = 0
-        await on_result(opportunity_id, Fetched(detail, times))
+            else:
+                result = Fetched(detail, times)
+            if result is not None:
+                info.fetched_at[opportunity_id] = asked_at
+        await on_result(opportunity_id, result)
 
     try:
         async with asyncio.TaskGroup() as group:

@@ -6,7 +6,7 @@ and SYNC_FINISHED when it ends."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -30,8 +30,6 @@ if TYPE_CHECKING:
 PROGRESS_EVERY = 20
 #: Failure reasons kept in a run's details (the count is always exact).
 MAX_FAILURE_DETAILS = 100
-#: A RUNNING run older than this is taken to be dead (its process stopped).
-STALE_RUN_AFTER = timedelta(hours=2)
 SYSTEM_ACTOR = "system:smartmoving-sync"
 
 
@@ -75,6 +73,12 @@ class RunInfo:
     booked: BookedJobs | None = None
     #: Premium job details of the run (PREMIUM plans only; see `domain.sync.premium`).
     premium: PremiumFetcher | None = None
+    #: Why the run stopped fetching early (SmartMoving unreachable): it keeps what it fetched
+    #: and is closed FAILED with this reason.
+    halted: str | None = None
+    #: When each opportunity read whole (details, or a 404) was asked for: a webhook delivery
+    #: received before that is covered by the read.
+    fetched_at: dict[str, datetime] = field(default_factory=dict)
     _published_at: int = -PROGRESS_EVERY
 
     async def progress(self, *, force: bool = False) -> None:
@@ -162,11 +166,11 @@ async def record_skipped(integration_id: int, kind: SyncKind, trigger: str, reas
 
 
 async def running_run(session: AsyncSession, integration_id: int) -> SyncRun | None:
-    """The integration's run in progress, if any (stale ones don't count)."""
+    """The integration's run in progress, if any (a dead one stays RUNNING until the next holder
+    of the sync guard, or the next start-up, closes it INTERRUPTED: see `recovery`)."""
     run: SyncRun | None = await session.scalar(
         select(SyncRun)
-        .where(SyncRun.integration_id == integration_id, SyncRun.status == SyncRunStatus.RUNNING,
-               SyncRun.started_at > utcnow() - STALE_RUN_AFTER)
+        .where(SyncRun.integration_id == integration_id, SyncRun.status == SyncRunStatus.RUNNING)
         .order_by(SyncRun.started_at.desc()).limit(1)
     )
     return run

@@ -3,8 +3,10 @@ budget rule) and webhook refreshes — each under the integration's guard, each 
 
 Transactions: all SmartMoving calls of a run happen before anything is written; the journeys of
 a run are then written in ONE transaction together with the run's closing and audit entry. A
-run that cannot finish (bad key, retries exhausted, a database error) writes none of its
-journeys and is closed FAILED with the reason. The catalogue a jobs run fetches first when the
+call that finally fails costs only its own records (counted failed, with the reason). A run that
+cannot start or finish (bad key or plan, the listing failing, a database error) writes none of
+its journeys and is closed FAILED with the reason; one that finds SmartMoving unreachable half
+way writes what it fetched and is closed FAILED with that reason. The catalogue a jobs run fetches first when the
 company has none is written in its own transaction: it stands on its own.
 """
 
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -27,8 +29,8 @@ from domain.sync.call_plan import WINDOW, Scope
 from domain.sync.catalogue import fetch_catalogue, load_catalogue, write_catalogue
 from domain.sync.drift import reconcile
 from domain.sync.connection import Connection, load_connection, open_client
-from domain.sync.guard import sync_guard
 from domain.sync.jobs import PendingWrite, collect_listed_jobs, collect_opportunities
+from domain.sync.recovery import holding_guard
 from domain.sync.runs import (
     RunInfo,
     SyncCounters,
@@ -47,6 +49,9 @@ from integrations.smartmoving import SmartMovingClient, SmartMovingError
 log = logging.getLogger(__name__)
 
 BUSY = "another sync of this integration is running"
+#: How often, and how far apart, a refused trigger looks for the run holding the guard.
+BUSY_LOOKUPS = 10
+BUSY_LOOKUP_SECONDS = 0.1
 _background: set[asyncio.Task[Any]] = set()
 
 
@@ -75,8 +80,10 @@ async def integration_of(company_id: int) -> CompanyIntegration:
 @audited_write
 async def trigger_sync(principal: Principal, company_id: int, kind: SyncKind = SyncKind.JOBS,
                        **client_options: Any) -> int:
-    """Start a sync now in the background; the new SyncRun's id. 409 while one runs or when the
-    month's quota is used up."""
+    """Start a sync now in the background; the new SyncRun's id. 409 (with the running run's id)
+    while another sync of the integration runs, on this instance or any other, and when the
+    month's quota is used up. A run left RUNNING by a dead process does not block: it is closed
+    INTERRUPTED first."""
     principal.require(Permission.SYNC_DATA)
     if kind is SyncKind.WEBHOOK:
         raise Conflict("webhook runs are started by SmartMoving deliveries")
@@ -84,15 +91,50 @@ async def trigger_sync(principal: Principal, company_id: int, kind: SyncKind = S
     if not integration.active:
         raise Conflict("the integration is not active: activate it in its settings first")
     async with read_session() as session:
-        current = await running_run(session, integration.id)
-        if current is not None:
-            raise Conflict(f"sync run #{current.id} is still running", details={"run_id": current.id})
         budget = await budget_of(session, integration, utcnow())
     if budget.exhausted:
         raise Conflict(f"this month's SmartMoving quota is used up ({budget.used:,} of {budget.quota:,} calls)")
-    info = await open_run(integration.id, kind, "manual")
-    start_background(run_sync(info, principal=principal, **client_options))
-    return info.run_id
+    return await _start_guarded(integration.id, kind, principal, client_options)
+
+
+async def _start_guarded(integration_id: int, kind: SyncKind, principal: Principal,
+                         client_options: dict[str, Any]) -> int:
+    """Take the integration's guard in a background task and open the run under it: the run's id
+    once it is open, or Conflict (409) with the running run's id when the guard is taken — one
+    answer on every instance, never a 202 followed by a SKIPPED run."""
+    opened: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
+
+    async def hold() -> None:
+        try:
+            async with holding_guard(integration_id) as acquired:
+                if not acquired:
+                    opened.set_result(None)
+                    return
+                info = await open_run(integration_id, kind, "manual")
+                opened.set_result(info.run_id)
+                await _execute(info, principal, None, client_options)
+        except Exception as exc:
+            if opened.done():
+                raise
+            opened.set_exception(exc)
+
+    start_background(hold())
+    run_id = await opened
+    if run_id is None:
+        raise await _busy(integration_id)
+    return run_id
+
+
+async def _busy(integration_id: int) -> Conflict:
+    """The 409 of a trigger that found the guard taken, naming the run that holds it (looked up a
+    few times: another instance may have taken the guard and not yet opened its run)."""
+    for _ in range(BUSY_LOOKUPS):
+        async with read_session() as session:
+            current = await running_run(session, integration_id)
+        if current is not None:
+            return Conflict(f"sync run #{current.id} is still running", details={"run_id": current.id})
+        await asyncio.sleep(BUSY_LOOKUP_SECONDS)
+    return Conflict(BUSY, details={"run_id": None})
 
 
 @audited_write
@@ -128,17 +170,30 @@ async def scheduled_sync(integration_id: int, kind: SyncKind, *, optional: bool,
                                     f"call budget: the monthly quota of {budget.quota:,} calls is used up")
     if optional and not budget.covers_optional_runs:
         return await record_skipped(integration_id, kind, "schedule", budget.skip_reason())
-    return await run_sync(await open_run(integration_id, kind, "schedule", scope), **client_options)
+    async with holding_guard(integration_id) as acquired:
+        if acquired:
+            info = await open_run(integration_id, kind, "schedule", scope)
+            await _execute(info, None, None, client_options)
+            return info.run_id
+    return await record_skipped(integration_id, kind, "schedule", BUSY)
+
+
+#: Opportunity ids, or a coroutine function giving them once the guard is held (the webhook
+#: inbox reads its queued deliveries then, so that a burst that arrived meanwhile joins the run).
+OpportunityIds = Iterable[str] | Callable[[], Awaitable[Iterable[str]]]
 
 
 @audited_write
-async def refresh_opportunities(integration_id: int, opportunity_ids: Iterable[str], *, wait_seconds: float = 0.0,
-                                **client_options: Any) -> int:
-    """A WEBHOOK run refreshing these opportunities. It waits up to `wait_seconds` for a running
-    sync of the integration to end (the refresh must not be lost), then records SKIPPED."""
-    ids = list(opportunity_ids)
-    async with sync_guard(integration_id, wait=wait_seconds) as acquired:
+async def refresh_opportunities(integration_id: int, opportunity_ids: OpportunityIds, *, wait_seconds: float = 0.0,
+                                **client_options: Any) -> int | None:
+    """A WEBHOOK run refreshing these opportunities; None when there are none. It waits up to
+    `wait_seconds` for a running sync of the integration to end (the refresh must not be lost),
+    then records SKIPPED."""
+    async with holding_guard(integration_id, wait=wait_seconds) as acquired:
         if acquired:
+            ids = list(await opportunity_ids() if callable(opportunity_ids) else opportunity_ids)
+            if not ids:
+                return None
             info = await open_run(integration_id, SyncKind.WEBHOOK, "webhook")
             await _execute(info, None, ids, client_options)
             return info.run_id
@@ -149,7 +204,7 @@ async def refresh_opportunities(integration_id: int, opportunity_ids: Iterable[s
 async def run_sync(info: RunInfo, *, principal: Principal | None = None, opportunity_ids: list[str] | None = None,
                    **client_options: Any) -> int:
     """Run the opened sync under the integration's guard (SKIPPED if another one holds it)."""
-    async with sync_guard(info.integration_id) as acquired:
+    async with holding_guard(info.integration_id, keep=info.run_id) as acquired:
         if not acquired:
             await finish_failed(info, BUSY, 0, status=SyncRunStatus.SKIPPED, principal=principal)
         else:
@@ -173,6 +228,8 @@ async def _execute(info: RunInfo, principal: Principal | None, opportunity_ids: 
                 return
             extra = await _ensure_catalogue(connection, client)
             pending = await _collect(info, connection, client, opportunity_ids)
+            if info.kind is SyncKind.WEBHOOK:  # which deliveries the run covers (the webhook inbox reads it)
+                extra["fetched_at"] = {o: at.isoformat() for o, at in info.fetched_at.items()}
             async with unit_of_work() as session:
                 result = await write_journeys(session, connection.company_id, pending, utcnow())
                 info.counters.created, info.counters.updated = len(result.created), len(result.updated)
@@ -185,7 +242,8 @@ async def _execute(info: RunInfo, principal: Principal | None, opportunity_ids: 
     except (SmartMovingError, DomainError) as exc:
         await finish_failed(info, _describe(exc), client.calls if client else 0, principal=principal)
     except asyncio.CancelledError:
-        await asyncio.shield(finish_failed(info, "interrupted (the app stopped)", client.calls if client else 0))
+        await asyncio.shield(finish_failed(info, "interrupted: the app stopped before this run ended",
+                                           client.calls if client else 0, status=SyncRunStatus.INTERRUPTED))
         raise
     except Exception as exc:  # a bug or the database: record it on the run, keep the scheduler alive
         log.exception("sync run %s failed", info.run_id)
@@ -218,8 +276,11 @@ async def _collect(info: RunInfo, connection: Connection, client: SmartMovingCli
 
 async def _close(session: Any, info: RunInfo, client: SmartMovingClient, principal: Principal | None,
                  extra: dict[str, Any] | None = None) -> None:
+    """SUCCEEDED, or FAILED with `info.halted` when SmartMoving became unreachable part-way (what
+    was fetched is written all the same)."""
     run, integration = await load_for_close(session, info)
-    close_run(session, run, integration, info, status=SyncRunStatus.SUCCEEDED, api_calls=client.calls,
+    status = SyncRunStatus.FAILED if info.halted else SyncRunStatus.SUCCEEDED
+    close_run(session, run, integration, info, status=status, api_calls=client.calls, error=info.halted,
               principal=principal, extra=extra)
 
 

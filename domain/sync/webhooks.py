@@ -1,18 +1,24 @@
-"""SmartMoving webhooks: authenticate, de-duplicate, answer fast, refresh in the background.
+"""SmartMoving webhooks: authenticate, store, answer fast, refresh in the background.
 
 SmartMoving signs nothing: the company sets a custom header with a shared secret in its
-SmartMoving settings, compared here in constant time. Deliveries repeat and come in bursts:
-a delivery is a duplicate when the same raw body (sha256 = `WebhookEvent.dedupe_key`) was
-received within DEDUPE_WINDOW and is still waiting to be processed — the unique
-(integration_id, dedupe_key) row is re-armed (not duplicated) when an identical body arrives
-after the window or after its refresh ran, because "opportunity-changed" bodies are identical
-for every edit and a later edit must not be lost.
+SmartMoving settings, compared here in constant time.
 
-One worker task per process consumes an asyncio.Queue: it waits DEBOUNCE for the rest of a
-burst, coalesces repeats of the same opportunity, and refreshes them in one WEBHOOK SyncRun per
-integration (opportunity details → upsert of its jobs). Every stored delivery (a new one or a
-re-armed one; never a duplicate) gets an audit entry by the system actor WEBHOOK_ACTOR in the
-same transaction, with the sender's IP; the run that processes deliveries has its own.
+The inbox is durable: every accepted delivery is a `WebhookEvent` row, stored QUEUED before the
+202, and the rows — not the process's memory — are the work to do. Deliveries repeat and come
+in bursts: the same raw body (sha256 = `WebhookEvent.dedupe_key`) is one row. A re-send of a
+delivery still QUEUED is the same work: it is answered "duplicate" and its refresh is (still)
+queued — never ignored. A re-send after its refresh ran (or after DEDUPE_WINDOW) re-arms the
+row, because "opportunity-changed" bodies are identical for every edit and a later edit must
+not be lost.
+
+One worker task per process is woken per integration (by a delivery, or on start-up for every
+integration with QUEUED rows: `resume_inbox`). It waits DEBOUNCE for the rest of a burst, takes
+the integration's sync guard (waiting for a running sync), and only then reads every QUEUED row
+of the integration: the deliveries that arrived while it waited join the same run, and each
+distinct opportunity is refreshed once per burst, in one WEBHOOK SyncRun. The rows it read are
+then marked PROCESSED (or FAILED with the run) — unless re-armed meanwhile. Every stored
+delivery (new or re-armed) gets an audit entry by the system actor WEBHOOK_ACTOR in the same
+transaction; the run that processes deliveries has its own.
 """
 
 from __future__ import annotations
@@ -22,10 +28,9 @@ import hashlib
 import hmac
 import json
 import logging
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -76,6 +81,7 @@ async def receive_webhook(company_id: int, headers: Mapping[str, str], body: byt
     assert integration is not None
     event = _parse(body)
     now = utcnow()
+    duplicate = False
     stored = {"event_type": event.event_type[:60], "opportunity_id": (event.opportunity_id or "")[:100] or None}
     async with unit_of_work() as session:
         stmt = dialect_insert(session, WebhookEvent.__table__).values(
@@ -93,11 +99,25 @@ async def receive_webhook(company_id: int, headers: Mapping[str, str], body: byt
         if event_id is not None:
             audit.record(session, None, "receive", "webhook_event", event_id, company_id=integration.company_id,
                          actor_email=WEBHOOK_ACTOR, new=stored)
-    if event_id is None:
-        return Receipt(None, duplicate=True, queued=False)
+        else:  # the same delivery, still QUEUED: the same work
+            event_id = await session.scalar(select(WebhookEvent.id).where(
+                WebhookEvent.integration_id == integration.id,
+                WebhookEvent.dedupe_key == hashlib.sha256(body).hexdigest()))
+            duplicate = True
     if event.opportunity_id:
-        worker.put(integration.id, event.opportunity_id, event_id)
-    return Receipt(event_id, duplicate=False, queued=bool(event.opportunity_id))
+        worker.wake(integration.id)
+    return Receipt(event_id, duplicate=duplicate, queued=bool(event.opportunity_id))
+
+
+async def resume_inbox() -> list[int]:
+    """On start-up: wake the worker for every integration with QUEUED deliveries (a crash or a
+    restart left them); their ids."""
+    async with read_session() as session:
+        integration_ids = list(await session.scalars(
+            select(WebhookEvent.integration_id).where(WebhookEvent.status == WebhookStatus.QUEUED).distinct()))
+    for integration_id in integration_ids:
+        worker.wake(integration_id)
+    return integration_ids
 
 
 def _authenticate(integration: CompanyIntegration | None, headers: Mapping[str, str]) -> None:
@@ -122,22 +142,23 @@ def _parse(body: bytes) -> Any:
 
 
 class WebhookWorker:
-    """The per-process consumer of queued refreshes (started on first use in the running loop)."""
+    """The per-process consumer of the inbox, woken per integration (started on first use in the
+    running loop)."""
 
     def __init__(self) -> None:
-        self._queue: asyncio.Queue[tuple[int, str, int]] | None = None
+        self._queue: asyncio.Queue[int] | None = None
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    def put(self, integration_id: int, opportunity_id: str, event_id: int) -> None:
+    def wake(self, integration_id: int) -> None:
         loop = asyncio.get_running_loop()
         if self._queue is None or self._task is None or self._task.done() or self._loop is not loop:
             self._queue, self._loop = asyncio.Queue(), loop
             self._task = loop.create_task(self._run(self._queue))
-        self._queue.put_nowait((integration_id, opportunity_id, event_id))
+        self._queue.put_nowait(integration_id)
 
     async def join(self) -> None:
-        """Wait until everything queued so far is refreshed (tests, shutdown)."""
+        """Wait until every wake-up so far is handled (tests, shutdown)."""
         if self._queue is not None and self._loop is asyncio.get_running_loop():
             await self._queue.join()
 
@@ -147,34 +168,72 @@ class WebhookWorker:
             await asyncio.gather(self._task, return_exceptions=True)
         self._queue = self._task = self._loop = None
 
-    async def _run(self, queue: asyncio.Queue[tuple[int, str, int]]) -> None:
+    async def _run(self, queue: asyncio.Queue[int]) -> None:
         while True:
-            batch = [await queue.get()]
+            woken = [await queue.get()]
             await asyncio.sleep(DEBOUNCE_SECONDS)
             while not queue.empty():
-                batch.append(queue.get_nowait())
+                woken.append(queue.get_nowait())
             try:
-                await self._refresh(batch)
+                for integration_id in dict.fromkeys(woken):
+                    if not await process_inbox(integration_id):
+                        queue.put_nowait(integration_id)  # a sync held the guard too long: again later
             except Exception:  # keep consuming; the run (if any) recorded what went wrong
                 log.exception("webhook refresh failed")
             finally:
-                for _ in batch:
+                for _ in woken:
                     queue.task_done()
 
-    async def _refresh(self, batch: list[tuple[int, str, int]]) -> None:
-        by_integration: dict[int, tuple[dict[str, None], list[int]]] = defaultdict(lambda: ({}, []))
-        for integration_id, opportunity_id, event_id in batch:
-            opportunities, event_ids = by_integration[integration_id]
-            opportunities[opportunity_id] = None  # ordered set: repeats coalesce
-            event_ids.append(event_id)
-        for integration_id, (opportunities, event_ids) in by_integration.items():
-            run_id = await refresh_opportunities(integration_id, list(opportunities),
-                                                 wait_seconds=GUARD_WAIT_SECONDS)
-            async with unit_of_work() as session:
-                status = await session.scalar(select(SyncRun.status).where(SyncRun.id == run_id))
-                done = WebhookStatus.PROCESSED if status is SyncRunStatus.SUCCEEDED else WebhookStatus.FAILED
-                await session.execute(update(WebhookEvent).where(WebhookEvent.id.in_(event_ids))
-                                      .values(status=done, processed_at=utcnow()))
+
+@audited_write
+async def process_inbox(integration_id: int, **client_options: Any) -> bool:
+    """Refresh the opportunities of the integration's QUEUED deliveries in one WEBHOOK run (each
+    once), reading them once the sync guard is held; then mark those rows done. False when the
+    guard stayed taken (the rows stay QUEUED)."""
+    taken: list[int] = []
+    cutoff = utcnow()
+
+    async def queued_opportunities() -> list[str]:
+        nonlocal cutoff
+        cutoff = utcnow()
+        async with read_session() as session:
+            rows = (await session.execute(
+                select(WebhookEvent.id, WebhookEvent.opportunity_id)
+                .where(WebhookEvent.integration_id == integration_id, WebhookEvent.status == WebhookStatus.QUEUED,
+                       WebhookEvent.received_at <= cutoff, WebhookEvent.opportunity_id.is_not(None))
+                .order_by(WebhookEvent.id))).all()
+        taken.extend(row.id for row in rows)
+        return list(dict.fromkeys(row.opportunity_id for row in rows))
+
+    run_id = await refresh_opportunities(integration_id, queued_opportunities, wait_seconds=GUARD_WAIT_SECONDS,
+                                         **client_options)
+    if not taken or run_id is None:
+        return bool(taken) or run_id is None
+    async with unit_of_work() as session:
+        run = await session.get_one(SyncRun, run_id)
+        done = WebhookStatus.PROCESSED if run.status is SyncRunStatus.SUCCEEDED else WebhookStatus.FAILED
+        for chunk in _chunks(taken):
+            await session.execute(update(WebhookEvent).where(
+                WebhookEvent.id.in_(chunk), WebhookEvent.status == WebhookStatus.QUEUED,
+                WebhookEvent.received_at <= cutoff).values(status=done, processed_at=utcnow()))
+        if run.status is SyncRunStatus.SUCCEEDED:
+            await _mark_covered(session, integration_id, (run.details or {}).get("fetched_at", {}))
+    return True
+
+
+async def _mark_covered(session: Any, integration_id: int, fetched_at: dict[str, str]) -> None:
+    """Deliveries that arrived during the run but before their opportunity was read are covered by
+    that read: PROCESSED too (one refresh per opportunity for the whole burst, not one more)."""
+    for opportunity_id, asked_at in fetched_at.items():
+        await session.execute(update(WebhookEvent).where(
+            WebhookEvent.integration_id == integration_id, WebhookEvent.opportunity_id == opportunity_id,
+            WebhookEvent.status == WebhookStatus.QUEUED,
+            WebhookEvent.received_at <= datetime.fromisoformat(asked_at)).values(
+                status=WebhookStatus.PROCESSED, processed_at=utcnow()))
+
+
+def _chunks(ids: list[int], size: int = 1000) -> list[list[int]]:
+    return [ids[i:i + size] for i in range(0, len(ids), size)]
 
 
 worker = WebhookWorker()

@@ -15,6 +15,7 @@ from integrations.smartmoving.errors import (
     RequestTimeoutError,
     ServerError,
     SmartMovingError,
+    UnreachableError,
 )
 from integrations.smartmoving.normalise import parse_webhook_event
 from integrations.smartmoving.records import (
@@ -76,6 +77,7 @@ __all__ = [
     "SmartMovingClient",
     "SmartMovingError",
     "Tariff",
+    "UnreachableError",
     "WebhookEvent",
     "parse_webhook_event",
 ]

@@ -1,7 +1,15 @@
 """Async client of the SmartMoving External API v1.
 
-Every HTTP request (retries and 429s included) counts against the monthly quota, so `calls`
-counts each one. The API key travels in the `x-api-key` header only and is never logged.
+Every HTTP request that reaches SmartMoving (retries and 429s included) counts against the
+monthly quota, so `calls` counts each one — and only those: a connection that could not even
+be opened reached nobody. The API key travels in the `x-api-key` header only and is never logged.
+
+Retries are bounded by time, not by a small count: a call is retried (honouring Retry-After on
+429s, backing off on 5xx, resets, timeouts and bodies that are not complete JSON) until
+`retry_for` seconds have passed since it started; then it raises its typed error. Once no call
+has succeeded for `unreachable_after` seconds, a failing call raises `UnreachableError` at once
+(no more retries): SmartMoving is down, not one record. `clock` and `sleep` are
+injectable so tests ride out storms on a fake clock.
 """
 
 from __future__ import annotations
@@ -11,7 +19,8 @@ import datetime as dt
 import logging
 import math
 import random
-from collections.abc import Callable
+import time
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -27,6 +36,7 @@ from integrations.smartmoving.errors import (
     RequestTimeoutError,
     ServerError,
     SmartMovingError,
+    UnreachableError,
 )
 from integrations.smartmoving.normalise import (
     parse_branch,
@@ -68,6 +78,11 @@ PAGE_SIZE = 200  # the server's cap
 DETAIL_FLAGS = {"IncludeJobAddresses": "true", "IncludeCharges": "true", "IncludePayments": "true"}
 #: What the crew needs of a Premium job; its charges are never asked for.
 PREMIUM_JOB_FLAGS = {"IncludeStops": "true", "IncludeEstimatedMaterials": "true"}
+#: A call is retried this long (seconds) before its failure is final: a 2-minute storm is ridden out.
+RETRY_FOR_SECONDS = 120.0
+#: No successful call for this long (seconds) and SmartMoving counts as unreachable.
+UNREACHABLE_AFTER_SECONDS = 300.0
+_RETRYABLE = (RateLimitedError, ServerError, NetworkError, MalformedRecord)
 
 
 class SmartMovingClient:
@@ -79,19 +94,29 @@ class SmartMovingClient:
         api_key: str,
         *,
         rate_per_minute: int = 120,
-        max_retries: int = 4,
+        max_retries: int | None = None,
+        retry_for: float = RETRY_FOR_SECONDS,
+        unreachable_after: float = UNREACHABLE_AFTER_SECONDS,
         timeout: float = 20.0,
         backoff_base: float = 0.5,
-        max_backoff: float = 60.0,
+        max_backoff: float = 15.0,
         rate_window: float = 60.0,
         transport: httpx.AsyncBaseTransport | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:
-        """`max_backoff` caps every wait, Retry-After included; `rate_window` exists for tests."""
+        """`max_backoff` caps every wait, Retry-After included; `max_retries` (none by default)
+        caps the attempts on top of `retry_for`; `rate_window` exists for tests."""
         self.max_retries = max_retries
+        self.retry_for = retry_for
+        self.unreachable_after = unreachable_after
         self.backoff_base = backoff_base
         self.max_backoff = max_backoff
         self.calls = 0
-        self._limiter = SlidingWindowLimiter(rate_per_minute, rate_window)
+        self.clock = clock
+        self.sleep = sleep
+        self._last_success = clock()
+        self._limiter = SlidingWindowLimiter(rate_per_minute, rate_window, clock=clock, sleep=sleep)
         self._http = httpx.AsyncClient(
             base_url=base_url,
             headers={"x-api-key": api_key, "accept": "application/json"},
@@ -197,57 +222,88 @@ class SmartMovingClient:
 
     async def _get(self, path: str, params: dict[str, str] | None = None) -> Any:
         """The decoded JSON of a GET (None for an empty body)."""
-        response = await self._request(path, params)
-        if not response.content:
-            return None
-        try:
-            return response.json()
-        except ValueError:
-            raise MalformedRecord(f"GET {path}: the response is not JSON",
-                                  response.text[:500]) from None
+        return (await self._request(path, params, decode=True))[1]
 
-    async def _request(self, path: str, params: dict[str, str] | None = None) -> httpx.Response:
-        """GET with rate limiting and retries; raises the typed error of the last failure."""
-        attempts = self.max_retries + 1
+    async def _request(self, path: str, params: dict[str, str] | None = None, *,
+                       decode: bool = False) -> tuple[httpx.Response, Any]:
+        """GET with rate limiting and retries (and its decoded JSON when `decode`); raises the
+        typed error of the last failure once `retry_for` has passed."""
+        started = self.clock()
         attempt = 0
         while True:
             attempt += 1
-            await self._limiter.acquire()
-            self.calls += 1
-            what = f"GET {path} (attempt {attempt}/{attempts})"
-            retry_after: float | None = None
+            what = f"GET {path} (attempt {attempt})"
             try:
-                response = await self._http.get(path, params=params)
-            except httpx.TimeoutException as exc:
-                failure: SmartMovingError = RequestTimeoutError(f"{what}: timed out")
-                failure.__cause__ = exc
-            except httpx.TransportError as exc:
-                failure = NetworkError(f"{what}: connection failed: {type(exc).__name__}")
-                failure.__cause__ = exc
-            else:
-                if response.is_success:
-                    return response
-                failure = _error_for(what, response)
-                if not isinstance(failure, (RateLimitedError, ServerError)):
+                return await self._attempt(what, path, params, decode)
+            except _RETRYABLE as failure:
+                delay = self._delay(attempt, failure.retry_after if isinstance(failure, RateLimitedError) else None)
+                unreachable = self._unreachable(failure)
+                if unreachable is not None:  # past the bound: no more retries, for this call or any other
+                    raise unreachable from failure
+                if self._final(attempt, started, delay):
                     raise failure
-                retry_after = failure.retry_after if isinstance(failure, RateLimitedError) else None
-            if attempt == attempts:
-                raise failure
-            delay = self._delay(attempt, retry_after)
-            log.warning("SmartMoving %s; retrying in %.2fs", failure, delay)
-            await asyncio.sleep(delay)
+                log.warning("SmartMoving %s; retrying in %.2fs", failure, delay)
+                await self.sleep(delay)
+
+    async def _attempt(self, what: str, path: str, params: dict[str, str] | None, decode: bool,
+                       ) -> tuple[httpx.Response, Any]:
+        """One request: its answer, or the typed error (a connection never opened is not counted)."""
+        await self._limiter.acquire()
+        try:
+            response = await self._http.get(path, params=params)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise NetworkError(f"{what}: could not connect: {type(exc).__name__}") from exc
+        except httpx.TimeoutException as exc:
+            self.calls += 1
+            raise RequestTimeoutError(f"{what}: timed out") from exc
+        except httpx.TransportError as exc:
+            self.calls += 1
+            raise NetworkError(f"{what}: connection failed: {type(exc).__name__}") from exc
+        except asyncio.CancelledError:
+            self.calls += 1  # it may have reached SmartMoving: count it, as the quota may
+            raise
+        self.calls += 1
+        if not response.is_success:
+            raise _error_for(what, response)
+        payload = _decode(what, response) if decode else None
+        self._last_success = self.clock()
+        return response, payload
+
+    def _final(self, attempt: int, started: float, delay: float) -> bool:
+        """Whether a failed call stops here: out of time (or out of the optional attempt cap)."""
+        if self.max_retries is not None and attempt > self.max_retries:
+            return True
+        return self.clock() + delay - started > self.retry_for
+
+    def _unreachable(self, failure: SmartMovingError) -> UnreachableError | None:
+        silent = self.clock() - self._last_success
+        if silent < self.unreachable_after:
+            return None
+        return UnreachableError(f"SmartMoving unreachable: no successful call for {silent:.0f} s; "
+                                f"last error: {failure}")
 
     def _delay(self, attempt: int, retry_after: float | None) -> float:
         """Retry-After when given, else exponential backoff with equal jitter; both capped."""
         if retry_after is not None:
             return min(retry_after, self.max_backoff)
-        ceiling = min(self.backoff_base * 2.0 ** (attempt - 1), self.max_backoff)
+        ceiling = min(self.backoff_base * 2.0 ** min(attempt - 1, 32), self.max_backoff)
         return ceiling / 2 + random.uniform(0, ceiling / 2)
 
 
 def _segment(value: str) -> str:
     """An id as one path segment, whatever it contains."""
     return quote(value, safe="")
+
+
+def _decode(what: str, response: httpx.Response) -> Any:
+    """The JSON of a successful answer (None when empty); a body that is not complete JSON (a
+    truncated one) raises MalformedRecord, which is retried like a 5xx."""
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        raise MalformedRecord(f"{what}: the response is not JSON", response.text[:500]) from None
 
 
 def _error_for(what: str, response: httpx.Response) -> SmartMovingError:

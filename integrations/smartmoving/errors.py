@@ -63,3 +63,8 @@ class MalformedRecord(SmartMovingError, ValueError):
         super().__init__(reason)
         self.reason = reason
         self.raw = raw
+
+
+class UnreachableError(SmartMovingError):
+    """A call failed for good and no call has succeeded for the client's `unreachable_after`
+    seconds: SmartMoving is down (or unreachable from here), not one record. Ends a sync run."""

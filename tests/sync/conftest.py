@@ -21,7 +21,7 @@ from tests.smartmoving.conftest import sim_state, sim_url  # noqa: F401 (fixture
 WEBHOOK_SECRET = "webhook-secret-for-tests-0123"
 TWO_DAYS = 2
 #: Fast retries for tests (the defaults wait seconds between attempts).
-FAST = {"backoff_base": 0.001, "max_backoff": 0.05, "timeout": 5.0, "rate_per_minute": 100_000}
+FAST = {"backoff_base": 0.001, "max_backoff": 0.05, "timeout": 5.0, "rate_per_minute": 100_000, "max_retries": 4}
 
 
 @pytest.fixture
@@ -63,10 +63,11 @@ async def integration(superadmin: Principal, company_id: int, sim_url: str) -> d
 @pytest.fixture
 def fast_client_rate(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Runs started by the app itself (API, pages) pace their client from the settings: lift the
-    120/min of the live API for the local simulator."""
+    120/min of the live API for the local simulator, and retry a failing call 2 s, not 2 min."""
     from config import get_settings
 
     monkeypatch.setenv("SMARTMOVING_RATE_PER_MINUTE", "100000")
+    monkeypatch.setenv("SMARTMOVING_RETRY_SECONDS", "2")
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()

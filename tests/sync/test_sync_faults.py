@@ -3,7 +3,6 @@ consistent — nothing lost, nothing duplicated, failures recorded on the SyncRu
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from sqlalchemy import select
@@ -13,8 +12,8 @@ from db.models import CompanyIntegration
 from domain.sync.secrets import encrypt_secret
 from domain.unit_of_work import read_session, unit_of_work
 from integrations.smartmoving.simulator.server import SimulatorState
-from tests.fake_clock import CountingClock
-from tests.sync.helpers import detail_calls, journey_count, run, synced_journeys, window, window_job_ids
+from tests.fake_clock import CountingClock, FakeClock
+from tests.sync.helpers import journey_count, run, synced_journeys, window, window_job_ids
 
 
 async def _integration_state(integration_id: int) -> CompanyIntegration:
@@ -69,34 +68,49 @@ async def test_a_run_that_cannot_finish_writes_no_journey_and_says_why(integrati
     assert (await _integration_state(integration["id"])).status is IntegrationStatus.OK
 
 
-async def test_failing_half_way_through_the_details_leaves_nothing_half_written(integration: dict[str, Any],
-                                                                               sim: SimulatorState) -> None:
-    """The listing succeeds, then the API dies during the details: no journey of the run is kept."""
+async def test_an_outage_half_way_through_the_details_keeps_what_was_fetched(integration: dict[str, Any],
+                                                                             sim: SimulatorState) -> None:
+    """The listing succeeds, then the API dies during the details: the run writes the journeys it
+    fetched (each whole), counts the rest failed, and fails as "unreachable" on a fake clock."""
     await run(integration["id"])
     changed = {opp.id for opp in sim.opportunities_between(*window())[:60]}
     for opportunity_id in changed:
         sim.update_opportunity(opportunity_id, customer_phone="(999) 555-0101")
-    before = {e: (j.customer_phone, j.updated_at) for e, j in (await synced_journeys()).items()}
-    details_before = detail_calls(sim)
-
-    async def outage_after_20_details() -> None:
-        # The simulator counts calls in its own server thread, where no asyncio.Event can be set.
-        while detail_calls(sim) < details_before + 20:  # noqa: ASYNC110
-            await asyncio.sleep(0.002)
-        sim.error_rate = 1.0
-
-    outage = asyncio.create_task(outage_after_20_details())
-    failed = await run(integration["id"], max_retries=1)
-    await outage
-    # one failing opportunity would be counted and skipped; OUTAGE_STREAK in a row is an outage
-    assert failed.status is SyncRunStatus.FAILED and failed.error.startswith("ServerError")
-    assert (failed.created, failed.updated) == (0, 0)
-    assert {e: (j.customer_phone, j.updated_at) for e, j in (await synced_journeys()).items()} == before
-    sim.error_rate = 0.0
+    sim.requests_before_outage = sim.calls["/api/customers"] + 20  # the listing, then 20 detail calls
+    clock, calls_before = FakeClock(), len(sim.call_log)
+    failed = await run(integration["id"], clock=clock, sleep=clock.sleep, retry_for=10.0, unreachable_after=30.0,
+                       backoff_base=1.0, max_retries=None)
+    assert failed.api_calls == len(sim.call_log) - calls_before  # exactly the requests SmartMoving saw
+    assert failed.status is SyncRunStatus.FAILED and failed.error.startswith("UnreachableError")
+    assert failed.failed > 0 and failed.updated > 0 and failed.created == 0
+    journeys = await synced_journeys()
+    touched = {e for e, j in journeys.items() if j.external_data["opportunity_id"] in changed}
+    written = {e for e in touched if journeys[e].customer_phone == "(999) 555-0101"}
+    assert len(written) == failed.updated < len(touched)  # what was fetched is kept, the rest waits
+    assert (await _integration_state(integration["id"])).status is IntegrationStatus.ERROR
+    sim.requests_before_outage = None
     recovered = await run(integration["id"])
-    touched = {e for e, j in (await synced_journeys()).items() if j.external_data["opportunity_id"] in changed}
-    assert recovered.updated == len(touched) > 20 and recovered.failed == 0
+    assert recovered.status is SyncRunStatus.SUCCEEDED and recovered.failed == 0
+    assert recovered.updated == len(touched) - len(written)
     assert {e for e, j in (await synced_journeys()).items() if j.customer_phone == "(999) 555-0101"} == touched
+
+
+async def test_a_call_out_of_retries_fails_only_its_records(integration: dict[str, Any], sim: SimulatorState) -> None:
+    """A few opportunities fail for good (500s, 429s): their jobs are counted failed with the
+    reason, and every other journey of the run is written."""
+    await run(integration["id"], SyncKind.CATALOGUE)
+    booked = [opp for opp in sim.opportunities_between(*window()) if opp.status == 4]
+    broken = {booked[0].id: 500, booked[1].id: 429, booked[2].id: 503}
+    sim.failing_opportunity_ids = dict(broken)
+    sync = await run(integration["id"], max_retries=2)
+    assert sync.status is SyncRunStatus.SUCCEEDED
+    lost = {job.id for opp in booked[:3] for job in opp.jobs if window()[0] <= job.day <= window()[1]}
+    assert sync.failed == len(lost) and {f["ref"] for f in sync.details["failures"]} == {f"job:{j}" for j in lost}
+    assert all("HTTP" in f["reason"] for f in sync.details["failures"])
+    assert set(await synced_journeys()) == window_job_ids(sim) - lost
+    sim.failing_opportunity_ids = {}
+    healed = await run(integration["id"])
+    assert healed.created == len(lost) and set(await synced_journeys()) == window_job_ids(sim)
 
 
 async def test_timeouts_fail_the_run_cleanly(integration: dict[str, Any], sim: SimulatorState) -> None:

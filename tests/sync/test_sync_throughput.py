@@ -39,7 +39,7 @@ async def test_details_are_fetched_detail_concurrency_at_a_time_within_the_rate(
     # it granted are exact, however late a busy machine delivers the requests.
     limiters: list[RecordingLimiter] = []
 
-    def limiter(rate_per_minute: int, window: float) -> RecordingLimiter:
+    def limiter(rate_per_minute: int, window: float, **_clock_and_sleep: object) -> RecordingLimiter:
         limiters.append(RecordingLimiter(rate_per_minute, window, clock=FakeClock()))
         return limiters[-1]
 

@@ -30,8 +30,8 @@ import pytest
 from sqlalchemy import func, select, update
 
 import domain
-from db.enums import CompanyStatus, CrewRole, IntegrationPlan, SyncKind, UserStatus
-from db.models import AuditEntry, Company, JourneyAttention, Location, Truck, User
+from db.enums import CompanyStatus, CrewRole, IntegrationPlan, SyncKind, UserStatus, WebhookStatus
+from db.models import AuditEntry, Company, JourneyAttention, Location, Truck, User, WebhookEvent, utcnow
 from db.seed import DEMO_COMPANY
 from domain.admin.schemas import LocationChanges, NewTruck
 from domain.audit.record import audited_write, audited_writes
@@ -107,6 +107,7 @@ NO_ROWS = {
     "domain.sync.schedule.install_schedules": "adds jobs to the in-memory APScheduler (reads integrations)",
     "domain.sync.schedule.schedule_integration": "re-adds one integration's in-memory scheduler jobs",
     "domain.sync.service.wait_for_background": "awaits the background sync tasks of this process",
+    "domain.sync.webhooks.resume_inbox": "wakes the in-memory webhook worker for the integrations with queued rows",
 }
 
 #: Public coroutines that write rows of process plumbing, not of the business: nothing to audit.
@@ -123,7 +124,7 @@ PLUMBING = {
 #: closing transaction records the run's entry.
 RUN_STEPS = {
     "domain.sync.runs.open_run": ("domain.sync.service.run_sync", "domain.sync.service.refresh_opportunities",
-                                  "domain.sync.runs.finish_failed"),
+                                  "domain.sync.runs.finish_failed", "domain.sync.recovery.recover_interrupted_runs"),
 }
 
 Thunk = Callable[[], Awaitable[Any]]
@@ -196,7 +197,7 @@ def _recipes() -> dict[str, Recipe]:
     from domain.journeys import edit as journeys
     from domain.admin import tenancy
     from domain.sync import attention as sync_attention
-    from domain.sync import demo, runs, service, settings, webhooks
+    from domain.sync import demo, recovery, runs, service, settings, webhooks
 
     async def reactivate_user(w: World, _sim: Simulator) -> Thunk:
         await _set(User, w.mover_a.user_id, status=UserStatus.INACTIVE)
@@ -234,6 +235,16 @@ def _recipes() -> dict[str, Recipe]:
         opportunity = next(o for o in sim.state.opportunities_between(*sync_window("America/Toronto"))
                            if o.status in BOOKED_STATUSES)
         return lambda: service.refresh_opportunities(integration_id, [opportunity.id], **FAST)
+
+    async def process_inbox(w: World, sim: Simulator) -> Thunk:
+        integration_id = await _integration(w, sim)
+        opportunity = next(o for o in sim.state.opportunities_between(*sync_window("America/Toronto"))
+                           if o.status in BOOKED_STATUSES)
+        async with unit_of_work() as s:
+            s.add(WebhookEvent(integration_id=integration_id, dedupe_key="a" * 64, event_type="opportunity-changed",
+                               opportunity_id=opportunity.id, payload={}, status=WebhookStatus.QUEUED,
+                               received_at=utcnow()))
+        return lambda: webhooks.process_inbox(integration_id, **FAST)
 
     async def resolve_attention(w: World, _sim: Simulator) -> Thunk:
         journey_id = await _journey(w)
@@ -277,6 +288,10 @@ def _recipes() -> dict[str, Recipe]:
         # What the webhook worker calls (no principal either).
         "domain.sync.service.refresh_opportunities": refresh_opportunities,
         "domain.sync.service.run_sync": on_open_run(lambda info: lambda: service.run_sync(info, **FAST)),
+        # What start-up calls: the run opened here has no live process, it is closed INTERRUPTED.
+        "domain.sync.recovery.recover_interrupted_runs": on_open_run(
+            lambda _info: recovery.recover_interrupted_runs),
+        "domain.sync.webhooks.process_inbox": process_inbox,
         "domain.sync.runs.finish_failed": on_open_run(lambda info: lambda: runs.finish_failed(
             info, "SmartMovingError: the API key was refused", 1)),
         "domain.sync.runs.record_skipped": on_integration(lambda w, _s, i: lambda: runs.record_skipped(

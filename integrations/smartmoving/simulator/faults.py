@@ -19,6 +19,8 @@ class FaultInjector:
     """`rate_limit_per_minute` requests are accepted per `rate_limit_window_seconds` (60 s,
     shorter in tests); `error_rate` of requests get a 500 (seeded RNG); every request waits
     `delay_seconds`; `malformed_opportunity_ids` answer broken records (see the views).
+    `requests_before_outage` (None: no outage) requests are still answered, then every one gets
+    a 500: SmartMoving going down at an exact point of a run.
     The rate limit reads `clock` (the monotonic clock; tests may give it a fake one)."""
 
     rate_limit_per_minute: int | None = None
@@ -26,6 +28,7 @@ class FaultInjector:
     error_rate: float = 0.0
     delay_seconds: float = 0.0
     malformed_opportunity_ids: set[str] = field(default_factory=set)
+    requests_before_outage: int | None = None
     fault_seed: int = 0
     clock: Callable[[], float] = field(default=time.monotonic, repr=False)
     _rng: random.Random = field(init=False, repr=False)
@@ -38,6 +41,10 @@ class FaultInjector:
         """The faulty answer to give instead of the real one, if any."""
         if self.delay_seconds > 0:
             await asyncio.sleep(self.delay_seconds)
+        if self.requests_before_outage is not None:
+            if self.requests_before_outage <= 0:
+                return JSONResponse({"message": "Service unavailable."}, status_code=500)
+            self.requests_before_outage -= 1
         wait = self._rate_limit_wait(self.clock())
         if wait is not None:
             seconds = max(1, math.ceil(wait))
