@@ -40,8 +40,9 @@ def _plant_last_months_move(database_url: str) -> int:
 
 
 def _until(page: Page, read: Callable[[], list[str]], ok: Callable[[list[str]], bool]) -> list[str]:
-    """What `read` gives once `ok` holds (the table reloads from the server), waiting up to 10 s."""
-    for _ in range(100):
+    """What `read` gives once `ok` holds (the table reloads from the server), waiting up to 30 s
+    (a loaded machine answers the click late)."""
+    for _ in range(300):
         found = read()
         if ok(found):
             return found
