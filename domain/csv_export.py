@@ -15,6 +15,7 @@ import io
 import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 #: The first characters that make a spreadsheet evaluate a cell.
@@ -26,11 +27,12 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
-def csv_cell(value: Any) -> str | int | float:
-    """One value as a safe cell: JSON for dicts and lists, ISO 8601 for dates, '' for None."""
+def csv_cell(value: Any) -> str | int | float | Decimal:
+    """One value as a safe cell: numbers stay numbers, JSON for dicts and lists, ISO 8601 for
+    dates, '' for None, text (booleans included) neutralised."""
     if value is None:
         return ""
-    if isinstance(value, (int, float)):
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
         return value
     if isinstance(value, (dict, list)):
         text = json.dumps(value, ensure_ascii=False, sort_keys=True)

@@ -27,7 +27,7 @@ from domain.access.rbac import Permission, Principal, journey_scope, truck_scope
 from domain.audit import record as audit
 from domain.audit.record import audited_write
 from domain.errors import ValidationFailed
-from domain.exports.csv_safe import csv_text
+from domain.csv_export import csv_text
 from domain.journeys.labels import clock, journey_label, source_label, status_label
 from domain.journeys.text_search import journey_text_match
 from domain.paging import DEFAULT_PAGE_SIZE, Page, check_paging

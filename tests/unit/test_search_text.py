@@ -9,7 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from domain.exports.csv_safe import csv_text, safe_cell
+from domain.csv_export import csv_cell as safe_cell
+from domain.csv_export import csv_text
 from domain.journeys.text_search import journey_text_match, phone_digits
 
 
