@@ -9,7 +9,7 @@ from typing import Any
 
 from nicegui import ui
 
-from components.live import on_event
+from components.live import on_event, whole_page
 from components.nav import app_header
 from domain.board.views import DayView
 from domain.errors import DomainError
@@ -82,7 +82,7 @@ class LocationDayPage:
 
     def follow_events(self) -> None:
         """Reload on events of journeys of the shown location (pages may be more selective)."""
-        on_event(self.concerns_me, lambda _event: self.reload(), principal=self.principal)
+        on_event(self.concerns_me, lambda _event: self.reload(), principal=self.principal, collapse=whole_page)
 
     def concerns_me(self, event: DomainEvent) -> bool:
         return event.journey_id is not None and event.location_id == self.location_id

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from components.live import on_event
+from components.live import on_event, whole_page
 from domain.errors import NotFound
 from domain.events.bus import DomainEvent
 from domain.journeys.status import JourneyProgress, journey_progress
@@ -45,4 +45,4 @@ def journey_progress_card(principal: Principal, journey: JourneyProgress) -> Non
             status.set_text("No longer available")
 
     show(journey)
-    on_event(lambda event: event.journey_id == jid, refresh, principal=principal)
+    on_event(lambda event: event.journey_id == jid, refresh, principal=principal, collapse=whole_page)

@@ -22,7 +22,7 @@ from components.board.controls import LocationDayPage, open_location_page
 from components.board.job_card import humanize, job_card, refill_job_card
 from components.board.stats_tiles import stats_tiles
 from components.journeys.form import open_journey_form
-from components.live import on_event
+from components.live import on_events
 from components.sync.attention import attention_entries
 from db.enums import DataSource, JourneyStatus
 from domain.access.locations import LocationOption
@@ -37,6 +37,8 @@ from pages.access.session import guarded_page
 from pages.board import timeline
 from pages.journeys import detail as journey_page
 
+#: Journeys one live update patches card by card; more are re-read as a whole board.
+PATCH_AT_MOST = 12
 
 NOTHING_MATCHES = "No journeys match."
 
@@ -142,16 +144,31 @@ class BoardPage(LocationDayPage):
         await self._show_attention()
 
     def follow_events(self) -> None:
-        on_event(self.concerns_me, self.refresh_journey_of, principal=self.principal)
+        on_events(self.concerns_me, self.refresh_journeys_of, principal=self.principal)
 
-    async def refresh_journey_of(self, event: DomainEvent) -> None:
-        assert event.journey_id is not None and self.day is not None
-        await self.refresh_journey(event.journey_id)
-        if event.data.get("needs_attention"):
+    async def refresh_journeys_of(self, events: list[DomainEvent]) -> None:
+        """Patch the cards the events name and the stats once; a batch naming more journeys than
+        `PATCH_AT_MOST` (a sync's write batch) re-reads the board in one query instead."""
+        journey_ids = list(dict.fromkeys(e.journey_id for e in events if e.journey_id is not None))
+        if len(journey_ids) > PATCH_AT_MOST:
+            await self.reload()
+        else:
+            for journey_id in journey_ids:
+                await self.refresh_card(journey_id)
+            await self.refresh_stats()
+        if any(e.data.get("needs_attention") for e in events):
             await self._show_attention()
 
     async def refresh_journey(self, journey_id: int) -> None:
         """Re-read one journey (through the domain, with this page's principal) and the stats."""
+        await self.refresh_card(journey_id)
+        await self.refresh_stats()
+
+    async def refresh_stats(self) -> None:
+        assert self.day is not None
+        self._show_stats(await board_stats(self.principal, self.location_id, self.day))
+
+    async def refresh_card(self, journey_id: int) -> None:
         assert self.day is not None
         card = await board_card(self.principal, journey_id, self.location_id, self.day, self.filters)
         element = self.cards.get(journey_id)
@@ -164,7 +181,6 @@ class BoardPage(LocationDayPage):
             with self.grid:
                 self.cards[journey_id] = job_card(card, self.on_assign)
         self.empty.set_visibility(not self.cards)
-        self._show_stats(await board_stats(self.principal, self.location_id, self.day))
 
     async def assign(self, journey_id: int) -> None:
         await open_assign_dialog(self.principal, journey_id, self.refresh_journey)

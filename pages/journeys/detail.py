@@ -13,7 +13,7 @@ from components.board.assign_dialog import open_assign_dialog
 from components.board.job_card import badge_html, humanize, money, phase_bar_html, status_html, time_range
 from components.journeys.form import open_journey_form
 from components.journeys.job_sheet import job_sheet_card
-from components.live import on_event
+from components.live import on_event, whole_page
 from components.nav import app_header
 from db.enums import ActivityKind
 from domain.access.locations import LocationOption
@@ -230,7 +230,8 @@ async def journey_view(principal: Principal, journey_id: int) -> None:
     app_header(principal)
     page = JourneyPage(principal, journey_id)
     await page.render()
-    on_event(lambda e: e.journey_id == journey_id, lambda _e: page.render(), principal=principal)
+    on_event(lambda e: e.journey_id == journey_id, lambda _e: page.render(), principal=principal,
+             collapse=whole_page)
 
 
 def register() -> None:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from nicegui import ui
 
-from components.live import on_event
+from components.live import on_event, whole_page
 from components.nav import app_header
 from components.testid import tid
 from components.workflow.phase_record import local_time, phase_record
@@ -35,7 +35,8 @@ class ApprovalQueue:
         tid(ui.label("Approvals").classes("text-h5"), "page-title")
         await self.load()
         self.render()
-        on_event(lambda event: event.type in QUEUE_EVENTS, lambda _event: self.reload(), principal=self.principal)
+        on_event(lambda event: event.type in QUEUE_EVENTS, lambda _event: self.reload(), principal=self.principal,
+                 collapse=whole_page)
 
     async def load(self) -> None:
         self.ready = await ready_for_crew(self.principal)

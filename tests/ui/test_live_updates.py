@@ -10,7 +10,7 @@ from nicegui import Client, ui
 from nicegui.testing import User
 from sqlalchemy import select
 
-from components.live import on_event
+from components.live import on_event, on_events, whole_page
 from db.models import AuditEntry, Journey, Location, User as UserRow
 from db.seed import DEMO_PASSWORD
 from domain.events.bus import DomainEvent, EventType, bus
@@ -152,3 +152,55 @@ async def test_closing_pages_ends_their_subscriptions(demo: str, user: User) -> 
 
     assert all(client.is_deleted for client in clients)
     assert bus.subscriber_count == before
+
+
+def _register_batch_probe(batches: list[list[DomainEvent]], newest: list[DomainEvent],
+                          release: asyncio.Event) -> None:
+    """A page with two subscriptions: one records the batches it is handed (and holds its first
+    refresh until `release`), the other collapses every batch to its newest event."""
+
+    @ui.page("/batch-probe")
+    async def probe() -> None:
+        principal = await current_principal()
+        assert principal is not None
+
+        async def record(events: list[DomainEvent]) -> None:
+            batches.append(events)
+            await release.wait()
+
+        on_events(lambda _event: True, record, principal=principal)
+        on_event(lambda _event: True, newest.append, principal=principal, collapse=whole_page)
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    for _ in range(200):
+        if condition():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the page never got there")
+
+
+async def test_a_burst_of_events_reaches_a_page_as_few_refreshes_in_order(demo: str, user: User) -> None:
+    journey, _ = await _journey_of("dispatcher@demo.ccrm")
+    batches: list[list[DomainEvent]] = []
+    newest: list[DomainEvent] = []
+    release = asyncio.Event()
+    _register_batch_probe(batches, newest, release)
+    await _signed_in(user, "dispatcher@demo.ccrm")
+    await user.open("/batch-probe")
+
+    def changed(n: int) -> DomainEvent:
+        return DomainEvent(EventType.JOURNEY_CHANGED, journey.company_id, journey.location_id, journey.id,
+                           data={"n": n})
+
+    for n in range(40):  # a sync's write batch: published back to back
+        await bus.publish(changed(n))
+    await _until(lambda: len(batches) == 1 and len(newest) == 1)
+    for n in range(40, 50):  # arrive while the page is still busy with the first refresh
+        await bus.publish(changed(n))
+    release.set()
+    await _until(lambda: sum(len(b) for b in batches) == 50 and len(newest) == 2)
+
+    assert [len(b) for b in batches] == [40, 10]  # two refreshes, not fifty
+    assert [e.data["n"] for b in batches for e in b] == list(range(50))  # none lost, none reordered
+    assert [e.data["n"] for e in newest] == [39, 49]  # a whole-page refresh sees only the newest
