@@ -40,6 +40,7 @@ from config import Settings, get_settings
 from db.migrate import upgrade_to_head
 from db.seed import DEMO_PASSWORD, seed_demo
 from db.session import dispose_engine, engine_ready, init_engine
+from domain.runtime.gc_tuning import tune_for_server
 from domain.runtime.health import mark_started
 from domain.events.relay import start_relay, stop_relay
 from domain.runtime.locks import singleton_lock
@@ -164,6 +165,7 @@ def settings_or_exit() -> Settings:
 if __name__ in {"__main__", "__mp_main__"}:
     _settings = settings_or_exit()
     build()
+    app.on_startup(tune_for_server)  # after `startup`: what it loaded is frozen too
     if _settings.redis_url:  # sessions shared by all instances: failover keeps browsers signed in
         use_redis_sessions(_settings.redis_url, _settings.redis_key_prefix)
     ui.run(
