@@ -259,6 +259,27 @@ def audit_scope(p: Principal) -> ColumnElement[bool]:
     return false()
 
 
+@dataclass(frozen=True, slots=True)
+class LocationViewClass:
+    """What a location-wide read (a board, its stats, a card on it) depends on besides the location,
+    the day and the filters: principals of one class who may see a location read the same thing of it.
+
+    Why: for every role but crew, `journey_scope` within a location the principal sees is the whole
+    location, so the rows are the same; the company bounds which locations exist for them, and the
+    estimated values are loaded only for those who may see money. Crew (their own journeys only)
+    and super admins (no company) have no class and read alone.
+    """
+
+    company_id: int
+    financial: bool
+
+
+def location_view_class(p: Principal) -> LocationViewClass | None:
+    if p.is_super_admin or p.role in _CREW_ROLES or p.company_id is None:
+        return None
+    return LocationViewClass(p.company_id, p.can(Permission.VIEW_FINANCIAL_DATA))
+
+
 def sees_journey_of(p: Principal, company_id: int | None, location_id: int | None,
                     crew_user_ids: Collection[int]) -> bool:
     """`journey_scope` in Python, for what an event names (its company, location and crew)."""

@@ -7,10 +7,11 @@ in a fixed number of queries (location, stats, cards: 5 in all) whatever the num
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TypeVar
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,10 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.enums import DataSource, JourneyStatus
 from db.models import Journey, Location
 from domain.access.locations import LocationOption, visible_location
-from domain.access.rbac import Permission, Principal, journey_scope
+from domain.access.rbac import Permission, Principal, journey_scope, location_view_class, sees_journey_of
 from domain.board.cards import CardFilters, JobCard, filter_clauses, job_card, load_cards, unassigned_clause
 from domain.board.resources import trucks_query
 from domain.paging import Page
+from domain.runtime.single_flight import SingleFlight
 from domain.timewindow import today_in
 from domain.unit_of_work import read_session
 
@@ -33,6 +35,21 @@ ACTIVE_STATUSES = frozenset(JourneyStatus) - {JourneyStatus.CANCELLED, *DONE}
 MAX_PAGE_SIZE = 100
 #: Days shown on the admin chart of jobs per day.
 CHART_DAYS = 14
+
+T = TypeVar("T")
+
+#: Board reads of the pages that show the same thing at the same moment, made once (issue 18).
+shared_reads = SingleFlight()
+
+
+async def _read(principal: Principal, location_id: int, key: tuple[Hashable, ...],
+                read: Callable[[], Awaitable[T]]) -> T:
+    """`read()`, shared with concurrent readers of the same location, `key` and view class who
+    also see the location; a principal without a class, or who does not see it, reads alone."""
+    view_class = location_view_class(principal)
+    if view_class is None or not sees_journey_of(principal, view_class.company_id, location_id, ()):
+        return await read()
+    return await shared_reads.run((view_class, location_id, *key), read)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,27 +125,38 @@ async def load_board(principal: Principal, location_id: int, day: date | None = 
                      filters: CardFilters = CardFilters()) -> Board:
     """The board of a location (404 outside the principal's scope) for `day` (default: its today).
     Stats cover the whole day; the cards follow the filters."""
-    async with read_session() as session:
-        location = await visible_location(session, principal, location_id)
-        day, today = _day_of(location, day)
-        stats = await _stats(session, principal, _on(location, day))
-        cards = await load_cards(session, principal, [*_on(location, day), *filter_clauses(filters)])
-    return Board(LocationOption(location.id, location.name, location.timezone), day, today, tuple(cards), stats)
+
+    async def read() -> Board:
+        async with read_session() as session:
+            location = await visible_location(session, principal, location_id)
+            on, today = _day_of(location, day)
+            stats = await _stats(session, principal, _on(location, on))
+            cards = await load_cards(session, principal, [*_on(location, on), *filter_clauses(filters)])
+        return Board(LocationOption(location.id, location.name, location.timezone), on, today, tuple(cards), stats)
+
+    return await _read(principal, location_id, ("board", day, filters), read)
 
 
 async def board_stats(principal: Principal, location_id: int, day: date) -> BoardStats:
-    async with read_session() as session:
-        location = await visible_location(session, principal, location_id)
-        return await _stats(session, principal, _on(location, day))
+    async def read() -> BoardStats:
+        async with read_session() as session:
+            location = await visible_location(session, principal, location_id)
+            return await _stats(session, principal, _on(location, day))
+
+    return await _read(principal, location_id, ("stats", day), read)
 
 
 async def board_card(principal: Principal, journey_id: int, location_id: int, day: date,
                      filters: CardFilters = CardFilters()) -> JobCard | None:
     """A journey's card if it belongs on this board (location, day, filters, scope), else None."""
-    async with read_session() as session:
-        cards = await load_cards(session, principal, [Journey.id == journey_id, Journey.location_id == location_id,
-                                                      Journey.journey_date == day, *filter_clauses(filters)])
-    return cards[0] if cards else None
+
+    async def read() -> JobCard | None:
+        async with read_session() as session:
+            cards = await load_cards(session, principal, [Journey.id == journey_id, Journey.location_id == location_id,
+                                                          Journey.journey_date == day, *filter_clauses(filters)])
+        return cards[0] if cards else None
+
+    return await _read(principal, location_id, ("card", journey_id, day, filters), read)
 
 
 async def get_card(principal: Principal, journey_id: int) -> JobCard | None:

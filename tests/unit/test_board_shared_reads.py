@@ -1,0 +1,70 @@
+"""Board reads shared between the pages that show the same thing (issue 18): concurrent equal
+reads run once, and a shared read never crosses scopes — a dispatcher never gets a manager's
+money, nor another branch's cards."""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+
+import pytest
+
+from bench.seeding import record_sql
+from db.session import get_engine
+from domain.access.rbac import location_view_class
+from domain.board.views import board_card, board_stats, load_board, shared_reads
+from domain.errors import NotFound
+from domain.journeys.edit import JourneyDraft, create_journey
+from tests.journey_world import World, make_world
+
+
+@pytest.fixture
+async def world(db: str) -> World:
+    world = await make_world()
+    manager = world.principals["manager"]
+    for name, value in (("Ada Shared", "1200"), ("Ben Shared", "800")):
+        await create_journey(manager, JourneyDraft(world.home, world.today, name, estimated_value=Decimal(value)))
+    return world
+
+
+async def test_forty_pages_asking_at_once_make_one_read(world: World) -> None:
+    dispatcher = world.principals["dispatcher"]
+    alone = await board_stats(dispatcher, world.home, world.today)
+    made, shared = shared_reads.made, shared_reads.shared
+    with record_sql(get_engine()) as statements:
+        results = await asyncio.gather(*(board_stats(dispatcher, world.home, world.today) for _ in range(40)))
+    assert all(r == alone for r in results)
+    assert (shared_reads.made - made, shared_reads.shared - shared) == (1, 39)
+    assert len(statements) == 2  # the location and the stats: one read's statements, not forty
+
+    after = await board_stats(dispatcher, world.home, world.today)  # nothing is kept once it is done
+    assert after == alone and shared_reads.made - made == 2
+
+
+async def test_a_shared_read_never_hands_money_to_a_dispatcher(world: World) -> None:
+    dispatcher, manager, admin = (world.principals[k] for k in ("dispatcher", "manager", "admin"))
+    assert location_view_class(dispatcher) != location_view_class(manager) == location_view_class(admin)
+    boards = await asyncio.gather(*(load_board(p, world.home) for p in (manager, dispatcher, admin, dispatcher)))
+    by_manager, by_dispatcher, by_admin, again = boards
+    assert by_manager.stats.estimated_value == Decimal("2000.00") == by_admin.stats.estimated_value
+    assert by_dispatcher.stats.estimated_value is None and again.stats.estimated_value is None
+    assert all(c.estimated_value is None for c in by_dispatcher.cards)
+    assert {c.id for c in by_dispatcher.cards} == {c.id for c in by_manager.cards}
+
+
+async def test_a_read_in_flight_for_a_branch_is_not_handed_to_another_branchs_dispatcher(world: World) -> None:
+    home, ottawa = world.principals["dispatcher"], world.principals["ottawa_dispatcher"]
+    assert location_view_class(home) == location_view_class(ottawa)  # same class: only the branch differs
+    journey = (await load_board(home, world.home)).cards[0]
+    results = await asyncio.gather(
+        load_board(home, world.home), load_board(ottawa, world.home),
+        board_card(home, journey.id, world.home, world.today), board_card(ottawa, journey.id, world.home, world.today),
+        return_exceptions=True)
+    board, refused, card, no_card = results
+    assert not isinstance(board, BaseException) and journey.id in {c.id for c in board.cards}
+    assert isinstance(refused, NotFound)
+    assert card == journey and no_card is None
+
+
+async def test_crew_read_alone(world: World) -> None:
+    assert location_view_class(world.principals["driver"]) is None
