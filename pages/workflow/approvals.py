@@ -14,7 +14,7 @@ from components.testid import tid
 from components.workflow.phase_record import local_time, phase_record
 from domain.access.rbac import Permission, Principal
 from domain.errors import DomainError
-from domain.events.bus import EventType
+from domain.events.bus import DomainEvent, EventType
 from domain.workflow import phases as workflow
 from domain.workflow.approvals import AwaitingApproval, ReadyForCrew, awaiting_approval, ready_for_crew
 from pages.access.session import guarded_page
@@ -22,6 +22,16 @@ from pages.access.session import guarded_page
 QUEUE_EVENTS = frozenset({EventType.PHASE_COMPLETED, EventType.PHASE_APPROVED, EventType.PHASE_REJECTED,
                           EventType.JOURNEY_CANCELLED, EventType.JOURNEY_CREATED, EventType.JOURNEY_CHANGED,
                           EventType.CREW_ASSIGNED, EventType.TRUCK_ASSIGNED})
+#: Journey fields the queues do not show: a change of only these leaves them as they are.
+UNSHOWN_FIELDS = frozenset({"notes"})
+
+
+def changes_queue(event: DomainEvent) -> bool:
+    """Whether `event` may change the queues (notes and sync progress cannot)."""
+    if event.type not in QUEUE_EVENTS:
+        return False
+    fields = event.data.get("fields")
+    return not (event.type is EventType.JOURNEY_CHANGED and fields and set(fields) <= UNSHOWN_FIELDS)
 
 
 class ApprovalQueue:
@@ -35,8 +45,7 @@ class ApprovalQueue:
         tid(ui.label("Approvals").classes("text-h5"), "page-title")
         await self.load()
         self.render()
-        on_event(lambda event: event.type in QUEUE_EVENTS, lambda _event: self.reload(), principal=self.principal,
-                 collapse=whole_page)
+        on_event(changes_queue, lambda _event: self.reload(), principal=self.principal, collapse=whole_page)
 
     async def load(self) -> None:
         self.ready = await ready_for_crew(self.principal)

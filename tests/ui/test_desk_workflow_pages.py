@@ -7,8 +7,10 @@ from nicegui import ui
 from nicegui.testing import User
 
 from db.enums import ItemKind, Phase, StepStatus
+from domain.events.bus import DomainEvent, EventType
 from domain.workflow import template as phase_template
 from domain.workflow import phases as workflow
+from pages.workflow.approvals import changes_queue
 from tests.helpers import sign_in
 from tests.journey_factory import PASSWORD, World, make_world, password_hash, through
 from tests.ui_support import step_status
@@ -106,3 +108,14 @@ async def test_a_dispatcher_hands_a_journey_over_to_its_crew(world: World, user:
     await user.should_see("Ada Lovelace · Job setup")
     assert await step_status(world.journey_id, Phase.CREATION) is StepStatus.COMPLETED
     assert await step_status(world.journey_id, Phase.MORNING_PREP) is StepStatus.IN_PROGRESS
+
+
+def test_the_queues_ignore_events_that_cannot_change_them() -> None:
+    def changed(**data: object) -> DomainEvent:
+        return DomainEvent(EventType.JOURNEY_CHANGED, 1, 2, 3, data=data)
+
+    assert not changes_queue(changed(fields=["notes"]))
+    assert not changes_queue(DomainEvent(EventType.SYNC_PROGRESS, 1, data={"processed": 40}))
+    assert changes_queue(changed(fields=["notes", "scheduled_start"]))
+    assert changes_queue(changed(source="SMARTMOVING", external_id="x"))  # a sync's change: any field
+    assert changes_queue(DomainEvent(EventType.PHASE_COMPLETED, 1, 2, 3, data={"phase": "PICKUP"}))
