@@ -39,7 +39,7 @@ from api.http.upload_limit import UploadLimitMiddleware
 from config import Settings, get_settings
 from db.migrate import upgrade_to_head
 from db.seed import DEMO_PASSWORD, seed_demo
-from db.session import dispose_engine, engine_ready, init_engine
+from db.session import DatabaseTimeouts, dispose_engine, engine_ready, init_engine
 from domain.runtime.health import mark_started
 from domain.events.relay import start_relay, stop_relay
 from domain.runtime.locks import singleton_lock
@@ -74,6 +74,11 @@ log = logging.getLogger("ccrm")
 STARTUP_LOCK_WAIT_SECONDS = 300
 
 
+def database_timeouts(settings: Settings) -> DatabaseTimeouts:
+    return DatabaseTimeouts(connect=settings.db_connect_timeout, statement=settings.db_statement_timeout,
+                            pool=settings.db_pool_timeout)
+
+
 async def startup() -> None:
     settings = get_settings()
     if settings.is_sqlite:
@@ -84,7 +89,7 @@ async def startup() -> None:
             raise RuntimeError("another instance held the startup lock too long; not starting")
         await asyncio.to_thread(upgrade_to_head, settings.database_url)
         if not engine_ready():  # tests may have initialised it already
-            init_engine(settings.database_url)
+            init_engine(settings.database_url, database_timeouts(settings))
         if settings.should_seed:
             password_hash = await asyncio.to_thread(hash_password, DEMO_PASSWORD)
             async with unit_of_work() as session:
