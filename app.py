@@ -44,7 +44,8 @@ from domain.runtime.health import mark_started
 from domain.events.relay import start_relay, stop_relay
 from domain.runtime.locks import singleton_lock
 from domain.access.passwords import hash_password
-from domain.runtime.scheduler import shutdown_scheduler, start_scheduler
+from domain.idempotency import prune_keys
+from domain.runtime.scheduler import get_scheduler, shutdown_scheduler, start_scheduler
 from domain.sync import demo as sync_demo
 from domain.sync.recovery import recover_interrupted_runs
 from domain.sync.schedule import install_schedules
@@ -104,6 +105,7 @@ async def startup() -> None:
     if settings.scheduler_enabled:
         start_scheduler()
         await install_schedules()
+        get_scheduler().add_job(prune_keys, "interval", hours=1, id="idempotency-keys:prune", replace_existing=True)
     mark_started()
     log.info("C&C CRM started", extra={"demo_mode": settings.demo_mode,
                                        "database": "sqlite" if settings.is_sqlite else "postgresql"})
