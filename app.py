@@ -37,9 +37,10 @@ from api.http.session_cookie import install_session
 from api.http.startup_gate import StartupGate
 from api.http.upload_limit import UploadLimitMiddleware
 from config import Settings, get_settings
+from db.session import DatabaseTimeouts
 from db.migrate import upgrade_to_head
 from db.seed import DEMO_PASSWORD, seed_demo
-from db.session import DatabaseTimeouts, dispose_engine, engine_ready, init_engine
+from db.session import dispose_engine, engine_ready, init_engine
 from domain.runtime.health import mark_started
 from domain.events.relay import start_relay, stop_relay
 from domain.runtime.locks import singleton_lock
