@@ -37,6 +37,7 @@ from api.http.session_cookie import install_session
 from api.http.startup_gate import StartupGate
 from api.http.upload_limit import UploadLimitMiddleware
 from config import Settings, get_settings
+from db.session import DatabaseTimeouts
 from db.migrate import upgrade_to_head
 from db.seed import DEMO_PASSWORD, seed_demo
 from db.session import dispose_engine, engine_ready, init_engine
@@ -45,7 +46,8 @@ from domain.runtime.health import mark_started
 from domain.events.relay import start_relay, stop_relay
 from domain.runtime.locks import singleton_lock
 from domain.access.passwords import hash_password
-from domain.runtime.scheduler import shutdown_scheduler, start_scheduler
+from domain.idempotency import prune_keys
+from domain.runtime.scheduler import get_scheduler, shutdown_scheduler, start_scheduler
 from domain.sync import demo as sync_demo
 from domain.sync.recovery import recover_interrupted_runs
 from domain.sync.schedule import install_schedules
@@ -75,6 +77,11 @@ log = logging.getLogger("ccrm")
 STARTUP_LOCK_WAIT_SECONDS = 300
 
 
+def database_timeouts(settings: Settings) -> DatabaseTimeouts:
+    return DatabaseTimeouts(connect=settings.db_connect_timeout, statement=settings.db_statement_timeout,
+                            pool=settings.db_pool_timeout)
+
+
 async def startup() -> None:
     settings = get_settings()
     if settings.is_sqlite:
@@ -85,7 +92,7 @@ async def startup() -> None:
             raise RuntimeError("another instance held the startup lock too long; not starting")
         await asyncio.to_thread(upgrade_to_head, settings.database_url)
         if not engine_ready():  # tests may have initialised it already
-            init_engine(settings.database_url)
+            init_engine(settings.database_url, database_timeouts(settings))
         if settings.should_seed:
             password_hash = await asyncio.to_thread(hash_password, DEMO_PASSWORD)
             async with unit_of_work() as session:
@@ -100,6 +107,7 @@ async def startup() -> None:
     if settings.scheduler_enabled:
         start_scheduler()
         await install_schedules()
+        get_scheduler().add_job(prune_keys, "interval", hours=1, id="idempotency-keys:prune", replace_existing=True)
     mark_started()
     log.info("C&C CRM started", extra={"demo_mode": settings.demo_mode,
                                        "database": "sqlite" if settings.is_sqlite else "postgresql"})

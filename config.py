@@ -33,6 +33,15 @@ class Settings(BaseSettings):
     demo_mode: bool = False
     #: Load the demo data into an empty database on start; defaults to DEMO_MODE.
     seed_demo_data: bool | None = None
+    #: Outage bounds (seconds). Opening a database connection (TCP and sign-in) gives up after
+    #: `DB_CONNECT_TIMEOUT`; PostgreSQL cancels a statement running longer than
+    #: `DB_STATEMENT_TIMEOUT`, and the app stops waiting for any answer a second after that (a hung
+    #: server or network); a request waits at most `DB_POOL_TIMEOUT` for a free pooled connection.
+    db_connect_timeout: float = Field(5.0, ge=2, le=60)
+    db_statement_timeout: float = Field(15.0, gt=0, le=600)
+    db_pool_timeout: float = Field(5.0, gt=0, le=60)
+    #: The `Retry-After` (seconds) of the 503 answered while the database is unreachable.
+    outage_retry_after: int = Field(5, ge=1, le=300)
     log_level: str = "INFO"
     log_json: bool = True
     host: str = "0.0.0.0"

@@ -7,6 +7,7 @@ import logging
 from datetime import UTC, datetime
 
 from domain.runtime.context import request_id
+from domain.runtime.outage import quiet_outages_in
 
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
 
@@ -38,3 +39,4 @@ def configure_logging(level: str, *, json_output: bool = True) -> None:
     root.setLevel(level.upper())
     for noisy in ("httpx", "httpcore", "apscheduler.executors.default"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    quiet_outages_in("nicegui")  # an event handler's outage: one warning, not an ERROR with the driver's text

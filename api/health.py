@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from api.http.envelope import fail, ok
+from api.http.outage import retry_after_seconds
 from domain.runtime.health import check_health
 
 router = APIRouter(tags=["health"])
@@ -17,4 +18,5 @@ async def health() -> JSONResponse:
     healthy, report = await check_health()
     if healthy:
         return ok(report, "healthy")
-    return fail(503, "unhealthy", "database unreachable or migrations not at head", report)
+    return fail(503, "unhealthy", "database unreachable or migrations not at head", report,
+                headers={"Retry-After": str(retry_after_seconds())})

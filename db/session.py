@@ -7,6 +7,14 @@ loop on the database. Alembic and other one-off tools use the sync twin of the s
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+from psycopg import errors as pg_errors
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -43,20 +51,95 @@ def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:  # type: ign
     cursor.close()
 
 
-def create_engine_for(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    """An async engine; SQLite gets foreign keys on (off by default there)."""
+#: The app stops waiting for an answer this long after PostgreSQL would have cancelled the statement.
+ANSWER_MARGIN_SECONDS = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseTimeouts:
+    """The outage bounds of an engine, in seconds (settings DB_CONNECT_TIMEOUT, DB_STATEMENT_TIMEOUT,
+    DB_POOL_TIMEOUT): opening a connection, a statement on the server, waiting for a pooled
+    connection. `answer` bounds every wait for the server on an open connection (a hung server
+    or network, which no server-side timeout ends)."""
+
+    connect: float = 5.0
+    statement: float = 15.0
+    pool: float = 5.0
+
+    @property
+    def answer(self) -> float:
+        return self.statement + ANSWER_MARGIN_SECONDS
+
+
+#: A shorter bound on waits for the server for a block (see `answers_within`).
+_answer_bound: ContextVar[float | None] = ContextVar("db_answer_bound", default=None)
+
+
+@contextlib.contextmanager
+def answers_within(seconds: float) -> Iterator[None]:
+    """Wait at most `seconds` for each answer of the server in this block (e.g. `/health`, which
+    must report a hung database quickly rather than wait for a statement's bound)."""
+    token = _answer_bound.set(seconds)
+    try:
+        yield
+    finally:
+        _answer_bound.reset(token)
+
+
+class BoundedConnection(psycopg.AsyncConnection[Any]):
+    """A psycopg connection that never waits for the server longer than its `answer_timeout`.
+
+    Every operation on an open connection (statements, commit, rollback, the pool's ping) goes
+    through `wait`. When the bound passes, the connection is closed (its state is unknown) and
+    the operation fails with an `OperationalError`, which SQLAlchemy treats as a disconnect: the
+    connection leaves the pool and the request gets the outage answer (503) instead of hanging."""
+
+    answer_timeout: float = DatabaseTimeouts().answer
+
+    async def wait(self, gen: Any, interval: float = 0.1, timeout: float | None = None) -> Any:  # noqa: ASYNC109
+        if timeout is not None:  # psycopg's own bounded waits: untouched
+            return await super().wait(gen, interval, timeout)
+        bound = _answer_bound.get() or self.answer_timeout
+        try:
+            return await super().wait(gen, interval, bound)
+        except pg_errors._WaitTimeout:
+            self.pgconn.finish()
+            raise psycopg.OperationalError(f"no answer from the database within {bound:g} s") from None
+
+
+def _bounded_connector(timeouts: DatabaseTimeouts) -> Any:
+    async def connect(*args: Any, **kwargs: Any) -> BoundedConnection:
+        connection = await BoundedConnection.connect(*args, **kwargs)
+        connection.answer_timeout = timeouts.answer
+        return connection
+
+    return connect
+
+
+def create_engine_for(url: str, *, pool_size: int = 10, timeouts: DatabaseTimeouts | None = None) -> AsyncEngine:
+    """An async engine; SQLite gets foreign keys on (off by default there). On PostgreSQL every
+    wait is bounded by `timeouts`: connecting, each statement (server-side `statement_timeout`
+    and the client's answer bound), and the wait for a pooled connection."""
     url = async_url(url)
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _enable_sqlite_foreign_keys)
         return engine
-    return create_async_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True)
+    timeouts = timeouts or DatabaseTimeouts()
+    connect_args = {
+        "connect_timeout": max(2, round(timeouts.connect)),  # libpq: whole seconds, at least 2
+        "options": f"-c statement_timeout={round(timeouts.statement * 1000)}",
+        "async_creator_fn": _bounded_connector(timeouts),
+    }
+    # hide_parameters: an error's text (logged) never carries the values of a statement (e-mails, hashes)
+    return create_async_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True,
+                               pool_timeout=timeouts.pool, connect_args=connect_args, hide_parameters=True)
 
 
-def init_engine(url: str) -> AsyncEngine:
+def init_engine(url: str, timeouts: DatabaseTimeouts | None = None) -> AsyncEngine:
     """Create the process-wide engine (called from the app's startup, never at import)."""
     global _engine, _sessions
-    _engine = create_engine_for(url)
+    _engine = create_engine_for(url, timeouts=timeouts)
     _sessions = async_sessionmaker(_engine, expire_on_commit=False)
     return _engine
 

@@ -11,9 +11,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from starlette.responses import Response
 
 from api.http.deps import CurrentPrincipal
 from api.http.envelope import ok
+from api.http.idempotency import Once
 from api.http.params import PageNumber, RowId
 from domain.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from domain.access.rbac import Principal
@@ -47,8 +49,12 @@ def add_resource_routes(router: APIRouter, path: str, label: str, *, read: Read,
     async def read_one(entity_id: RowId, principal: CurrentPrincipal) -> JSONResponse:
         return ok(await read(principal, entity_id))
 
-    async def create_one(body: create_body, principal: CurrentPrincipal) -> JSONResponse:  # type: ignore[valid-type]
-        return ok(await create(principal, body), f"{label} created", 201)
+    async def create_one(body: create_body, principal: CurrentPrincipal,  # type: ignore[valid-type]
+                         once: Once) -> Response:
+        async def work() -> Response:
+            return ok(await create(principal, body), f"{label} created", 201)
+
+        return await once.run(principal, work)
 
     async def edit_one(entity_id: RowId, body: edit_body, principal: CurrentPrincipal) -> JSONResponse:  # type: ignore[valid-type]
         return ok(await edit(principal, entity_id, body), f"{label} updated")

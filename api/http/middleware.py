@@ -1,6 +1,7 @@
 """ASGI middleware for the API: request ids, client IP for the audit (the connection's peer, or
 what a trusted proxy forwarded: see TRUSTED_PROXIES), access log, and a JSON 500 envelope
-instead of a stack trace."""
+instead of a stack trace. A database outage, on any path, pages included, is answered 503
+with `Retry-After` (`api/http/outage.py`), never with the driver's message."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ import uuid
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.http.envelope import fail, is_api_path
+from api.http.outage import outage_response
 from domain.runtime.context import request_id, request_ip
+from domain.runtime.outage import is_database_outage
 
 log = logging.getLogger("api")
 #: The width of the audit trail's and sign-in attempts' ip columns.
@@ -47,8 +50,14 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
-        except Exception:
-            if not is_api or response_started:
+        except Exception as exc:
+            if response_started:
+                raise
+            if is_database_outage(exc):
+                log.warning("database unavailable on %s %s (%s)", scope.get("method"), path, type(exc).__name__)
+                await outage_response(path)(scope, receive, send_with_id)
+                return
+            if not is_api:
                 raise
             log.exception("unhandled error on %s", path)
             await fail(500, "internal_error", f"unexpected server error (request id {rid})")(

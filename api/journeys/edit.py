@@ -13,10 +13,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
+from starlette.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.http.deps import CurrentPrincipal
 from api.http.envelope import ok
+from api.http.idempotency import Once
 from api.http.params import Day, PageNumber, RowId
 from db.enums import CrewRole, DataSource, JourneyStatus
 from domain.board.assignment import MAX_CREW_SIZE, UNCHANGED, CrewChoice, assign
@@ -93,9 +95,14 @@ async def read(journey_id: RowId, principal: CurrentPrincipal) -> JSONResponse:
 
 
 @router.post("", status_code=201)
-async def create(body: NewJourney, principal: CurrentPrincipal) -> JSONResponse:
-    journey_id = await create_journey(principal, body)
-    return ok(await _card(principal, journey_id), "journey created", status_code=201)
+async def create(body: NewJourney, principal: CurrentPrincipal, once: Once) -> Response:
+    """The card of the new journey, read in the transaction that creates it (`Idempotency-Key`:
+    see api/http/idempotency.py)."""
+    async def work() -> Response:
+        journey_id = await create_journey(principal, body)
+        return ok(await _card(principal, journey_id), "journey created", status_code=201)
+
+    return await once.run(principal, work)
 
 
 @router.put(JOURNEY_PATH)

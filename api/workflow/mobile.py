@@ -7,10 +7,12 @@ from typing import Any
 
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import JSONResponse
+from starlette.responses import Response
 from pydantic import BaseModel, Field
 
 from api.http.deps import CurrentPrincipal
 from api.http.envelope import ok
+from api.http.idempotency import Once
 from api.http.params import RowId
 from db.enums import MediaKind, Phase
 from domain.workflow import phases as workflow
@@ -55,10 +57,13 @@ async def start(journey_id: RowId, phase: Phase, principal: CurrentPrincipal) ->
 
 
 @router.post("/journey/{journey_id}/phases/{phase}/items", status_code=201)
-async def record(journey_id: RowId, phase: Phase, body: ItemBody, principal: CurrentPrincipal) -> JSONResponse:
-    recorded = await workflow.record_item(principal, journey_id, phase, body.item_key, body.value,
-                                          media_id=body.media_id, signer=body.signer)
-    return ok(recorded, "recorded", 201)
+async def record(journey_id: RowId, phase: Phase, body: ItemBody, principal: CurrentPrincipal, once: Once) -> Response:
+    async def work() -> Response:
+        recorded = await workflow.record_item(principal, journey_id, phase, body.item_key, body.value,
+                                              media_id=body.media_id, signer=body.signer)
+        return ok(recorded, "recorded", 201)
+
+    return await once.run(principal, work)
 
 
 async def complete(journey_id: RowId, phase: Phase, principal: CurrentPrincipal,
@@ -72,8 +77,12 @@ router.post("/journey/{journey_id}/phases/{phase}/complete")(complete)
 
 
 @router.post("/journey/{journey_id}/media", status_code=201)
-async def upload(journey_id: RowId, principal: CurrentPrincipal, file: UploadFile = File(...),
-                 kind: MediaKind = Form(MediaKind.PHOTO)) -> JSONResponse:
+async def upload(journey_id: RowId, principal: CurrentPrincipal, once: Once, file: UploadFile = File(...),
+                 kind: MediaKind = Form(MediaKind.PHOTO)) -> Response:
     """Store a photo (JPEG/PNG/WebP, ≤ 10 MB) or a signature (PNG, ≤ 1 MB); returns its media id."""
     data = await file.read(max_bytes(kind) + 1)  # one byte over the limit is enough to refuse
-    return ok(await upload_media(principal, journey_id, kind, data), "stored", 201)
+
+    async def work() -> Response:
+        return ok(await upload_media(principal, journey_id, kind, data), "stored", 201)
+
+    return await once.run(principal, work, payload=kind.value.encode() + b"\n" + data)

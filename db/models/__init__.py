@@ -3,6 +3,7 @@
 from db.models.audit import AuditEntry, LoginAttempt
 from db.models.base import Base, utcnow
 from db.models.events import EventLogEntry
+from db.models.idempotency import IdempotencyKey
 from db.models.company import Company, Location, ResourceLoan, Truck, User, UserLocation
 from db.models.integration import (
     CompanyBranch,
@@ -36,6 +37,7 @@ __all__ = [
     "CompanyUser",
     "CrewAssignment",
     "EventLogEntry",
+    "IdempotencyKey",
     "Journey",
     "JourneyAttention",
     "JourneyStep",

@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import text
 
-from config import VERSION
+from config import VERSION, get_settings
 from db.migrate import head_revision
-from db.session import get_engine
+from db.session import answers_within, get_engine
 from domain.events.relay import relay_state
 from domain.events.bus import bus
 from domain.runtime.scheduler import scheduler_state
@@ -55,10 +55,11 @@ async def check_health() -> tuple[bool, dict[str, Any]]:
     head = head_revision()
     started = time.perf_counter()
     try:
-        async with get_engine().connect() as conn:
-            await conn.execute(text("SELECT 1"))
-            latency_ms = (time.perf_counter() - started) * 1000
-            current = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+        with answers_within(get_settings().db_connect_timeout):  # a hung database is reported, not waited for
+            async with get_engine().connect() as conn:
+                await conn.execute(text("SELECT 1"))
+                latency_ms = (time.perf_counter() - started) * 1000
+                current = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar()
     except Exception as exc:  # any driver error means "unreachable" to an operator
         report["database"] = {"reachable": False, "error": type(exc).__name__}
         report["migrations"] = {"head": head, "current": None, "at_head": False}

@@ -17,10 +17,13 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import ctypes
+import ctypes.util
 import hashlib
 import io
 import os
 import re
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +41,7 @@ from domain.audit.record import audited_write
 from domain.errors import DomainError, NotFound, ValidationFailed
 from domain.journeys.access import load_journey
 from domain.unit_of_work import read_session, unit_of_work
+from domain.workflow.pixel_budget import PixelBudget
 from domain.workflow.access import crew_ids, refuse_if_cancelled, require_any_worker, require_row_id
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
@@ -47,6 +51,11 @@ MAX_PIXELS = 40_000_000
 #: Photos are stored at most this many pixels on their longest side (a 12 MP phone photo fits).
 MAX_STORED_SIDE = 4096
 THUMBNAIL_SIDE = 320
+#: Decoded pixels of all uploads being processed at once (`PixelBudget`): one image at the size
+#: limit, or a few phone photos (12 MP) side by side. 8 uploads at the limit at once stay under
+#: +400 MB resident (bench/upload_memory.py).
+DECODE_PIXEL_BUDGET = 48_000_000
+DECODE_BUDGET = PixelBudget(DECODE_PIXEL_BUDGET)
 #: A signature needs at least this many dark pixels (a blank or single-dot pad is refused).
 MIN_SIGNATURE_INK_PIXELS = 150
 SIGNATURE_DATA_URL_PREFIX = "data:image/png;base64,"
@@ -163,16 +172,51 @@ def prepare_image(data: bytes, kind: MediaKind) -> PreparedImage:
         ink = sum(_flatten(image).convert("L").histogram()[:160])
         if ink < MIN_SIGNATURE_INK_PIXELS:
             raise ValidationFailed("the signature is blank: sign on the pad first")
-    image = ImageOps.exif_transpose(image) or image
+    # Memory: shrink first (in place: the full-size buffer goes), then turn (in place, on the
+    # smaller image; the bound is square, so the order does not change the result), and make the
+    # thumbnail from a reduced copy rather than a full one.
     if max(image.size) > MAX_STORED_SIDE:
         image.thumbnail((MAX_STORED_SIDE, MAX_STORED_SIDE))
-    thumb = _flatten(image)
-    thumb.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+    image = ImageOps.exif_transpose(image, in_place=True) or image
+    thumb = _flatten(ImageOps.contain(image, (THUMBNAIL_SIDE, THUMBNAIL_SIDE)))
     thumb_bytes = io.BytesIO()
     thumb.save(thumb_bytes, "JPEG", quality=80)
     content_type, ext = FORMATS[fmt]
     return PreparedImage(content=_encode(image, fmt), thumbnail=thumb_bytes.getvalue(), content_type=content_type,
                          ext=ext, width=image.width, height=image.height)
+
+
+def declared_pixels(data: bytes) -> int:
+    """The pixel count an image's header announces (nothing is decoded); 0 if it has none."""
+    fmt = sniff_format(data)
+    if fmt is None:
+        return 0
+    try:
+        with Image.open(io.BytesIO(data), formats=[fmt]) as probe:
+            width, height = probe.size
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError):
+        return 0
+    return int(width) * int(height)
+
+
+_LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6") if sys.platform == "linux" else None
+
+
+def _prepare_and_give_back(data: bytes, kind: MediaKind) -> PreparedImage:
+    """`prepare_image`, then hand the freed decode buffers back to the system: glibc keeps freed
+    memory in the worker thread's arena, so without `malloc_trim` the process stays as large as
+    its largest decode ever was."""
+    try:
+        return prepare_image(data, kind)
+    finally:
+        if _LIBC is not None and hasattr(_LIBC, "malloc_trim"):
+            _LIBC.malloc_trim(0)
+
+
+async def prepare_within_budget(data: bytes, kind: MediaKind) -> PreparedImage:
+    """`prepare_image` in a worker thread, once the image's pixels fit in the decode budget."""
+    async with DECODE_BUDGET.reserve(declared_pixels(data)):
+        return await asyncio.to_thread(_prepare_and_give_back, data, kind)
 
 
 def signature_png(data_url: str) -> bytes:
@@ -219,7 +263,7 @@ async def store_media(session: AsyncSession, principal: Principal, journey: Jour
     """Validate, store and add the media row to the session's transaction (the caller has
     checked the principal may work on the journey). Identical content on the same journey
     reuses the existing row."""
-    image = await asyncio.to_thread(prepare_image, data, kind)
+    image = await prepare_within_budget(data, kind)
     sha = image.sha256
     existing = await session.scalar(
         select(Media).where(Media.journey_id == journey.id, Media.sha256 == sha, Media.kind == kind)

@@ -23,6 +23,7 @@ from nicegui import app, context, ui
 from starlette.middleware.base import BaseHTTPMiddleware
 
 from components.live import on_event
+from components.outage import report_unsaved_taps
 from domain.access.rbac import Permission, Principal, landing_path
 from domain.events.bus import DomainEvent, EventType
 from domain.access.signin import principal_for_session
@@ -134,6 +135,7 @@ def guarded_page(path: str, *, allow: Permission, title: str | None = None,
 
         @wraps(handler)
         async def page(**kwargs: Any) -> Any:
+            report_unsaved_taps()
             principal = await current_principal()
             request = context.client.request
             if principal is None:  # signed out meanwhile (e.g. deactivated)

@@ -57,6 +57,7 @@ MODULES = [importlib.import_module(m.name) for m in pkgutil.walk_packages(domain
 
 #: Public coroutines of `domain` that only read (each checked to exist, so the list stays true).
 READS = {
+    "domain.idempotency.stored_answer",
     "domain.admin.users.list_users", "domain.admin.users.get_user",
     "domain.admin.locations.list_locations", "domain.admin.locations.get_location",
     "domain.admin.locations.location_options",
@@ -101,6 +102,7 @@ READS = {
 NO_ROWS = {
     "domain.events.relay.start_relay": "opens LISTEN/NOTIFY connections; sends events (and logs them: PLUMBING)",
     "domain.events.relay.stop_relay": "closes the relay's connections",
+    "domain.workflow.media.prepare_within_budget": "decodes and re-encodes an upload in memory, in the pixel budget",
     "domain.runtime.health.wait_started": "waits for the app's startup flag (requests held by the startup gate)",
     "domain.sync.demo.start_simulator": "serves the in-process SmartMoving simulator (demo mode)",
     "domain.sync.demo.stop_simulator": "stops that server",
@@ -114,6 +116,9 @@ NO_ROWS = {
 PLUMBING = {
     "domain.events.event_log.append_and_notify": "logs a relayed event (ids only) for listeners that catch up",
     "domain.events.event_log.prune": "deletes logged events past the log's age and count",
+    "domain.idempotency.claim_key": "reserves a request's idempotency key in the transaction of its (audited) write",
+    "domain.idempotency.complete_key": "stores that request's answer with its key, same transaction",
+    "domain.idempotency.prune_keys": "deletes idempotency keys past their lifetime",
 }
 
 #: Writes that are the first step of an operation whose audit entry a later step records, with
