@@ -14,6 +14,7 @@ from db.models.integration import (
     SyncRun,
     WebhookEvent,
 )
+from db.models.outbox import ClientAction
 from db.models.journey import (
     CrewAssignment,
     Journey,
@@ -27,6 +28,7 @@ from db.models.journey import (
 __all__ = [
     "AuditEntry",
     "Base",
+    "ClientAction",
     "Company",
     "CompanyBranch",
     "CompanyIntegration",
