@@ -18,6 +18,7 @@ from pathlib import Path
 
 from fastapi.responses import Response
 from nicegui import app, ui
+from nicegui.events import GenericEventArguments
 
 from domain.access.rbac import Principal
 
@@ -29,11 +30,25 @@ ASSETS = {
 }
 
 
-def crew_outbox(principal: Principal, on_reconnect: Callable[[], Awaitable[None] | None]) -> None:
+class OfflineView:
+    """Whether the outbox's offline view covers the live page (the page need not redraw meanwhile:
+    `on_reconnect` redraws it once the view goes)."""
+
+    def __init__(self) -> None:
+        self.shown = False
+
+    def said(self, event: GenericEventArguments) -> None:
+        self.shown = bool(isinstance(event.args, dict) and event.args.get("shown"))
+
+
+def crew_outbox(principal: Principal, on_reconnect: Callable[[], Awaitable[None] | None]) -> OfflineView:
     """Add the outbox to the current crew page."""
     ui.add_body_html(f'<div id="ccrm-crew" data-mode="page" data-user="{principal.user_id}"></div>'
                      '<script type="module" src="/crew/main.js"></script>')
+    view = OfflineView()
+    ui.on("ccrm_offline_view", view.said)
     ui.on("ccrm_reconnected", on_reconnect)
+    return view
 
 
 def _asset(name: str) -> Callable[[], Response]:

@@ -23,7 +23,7 @@ from nicegui import context, ui
 from components.live import on_event
 from components.journeys.job_sheet import job_sheet_card
 from components.testid import tid
-from components.workflow.crew_outbox import crew_outbox, register_assets
+from components.workflow.crew_outbox import OfflineView, crew_outbox, register_assets
 from components.workflow.phase_inputs import TOUCH, ItemActions, item_input
 from components.workflow.phase_record import STATUS_STYLE, phase_record, phase_stepper
 from db.enums import JourneyStatus, Phase, StepStatus
@@ -197,6 +197,7 @@ class JourneyScreen:
         self.card: JourneyCard
         self.view: workflow.WorkflowView
         self.sheet: JobSheet | None = None
+        self.offline_view: OfflineView | None = None
         self.actions = ItemActions(record=self.record, photo=self.photo, signature=self.signature,
                                    position=self.position, notify=self.warn)
 
@@ -225,7 +226,7 @@ class JourneyScreen:
                 tid(ui.label("Journey not found — it is not one of your journeys.").classes("text-h6 text-center"),
                     "not-found")
             return
-        crew_outbox(self.principal, self.reload)
+        self.offline_view = crew_outbox(self.principal, self.reload)
         with ui.column().classes("w-full gap-0").style(_PAGE_STYLE):
             self.render()
         on_event(self.concerns_me, self.on_event)
@@ -241,6 +242,8 @@ class JourneyScreen:
         if event.type is EventType.CREW_ASSIGNED and event.journey_id != self.journey_id:
             self.notify("You have been assigned to another journey", "info")
             return
+        if self.offline_view is not None and self.offline_view.shown:
+            return  # the outbox is sending what was done offline: redrawn once when it is done
         await self.reload()
         if event.type is EventType.PHASE_REJECTED:
             rejected = self.view.phase(Phase(event.data["phase"]))

@@ -106,7 +106,25 @@ async function backToLivePage() {
   setTimeout(refresh, 3000);
 }
 
+let told = false;
+/** Tell the live page whether the offline view covers it (it then skips redraws until it is back). */
+function tellPage() {
+  if (shell || !socketUp() || told === shown) return;
+  told = shown;
+  window.emitEvent("ccrm_offline_view", { shown });
+}
+
+let backLive = false;
 function drawView() {
+  drawViewOnly();
+  tellPage();
+  if (backLive) {
+    backLive = false;
+    window.emitEvent("ccrm_reconnected"); // the live page redraws from the server
+  }
+}
+
+function drawViewOnly() {
   const waiting = ctx.actions.some((a) => a.state === "waiting");
   if (shell && !waiting && navigator.onLine) backToLivePage();
   const wanted = shell || !online() || waiting;
@@ -116,7 +134,7 @@ function drawView() {
     if (app) app.style.display = "";
     if (shown) {
       shown = false;
-      window.emitEvent("ccrm_reconnected"); // the live page redraws from the server
+      backLive = true;
     }
     return;
   }
@@ -149,7 +167,12 @@ async function drawList() {
     `${j.customer_name} · ${j.origin_address || ""}`)));
 }
 
+let staleCopy = false;
 async function refresh() {
+  if (staleCopy && !outbox.state.sending) {
+    staleCopy = false;
+    await loadJourney();
+  }
   ctx.actions = userId ? await outbox.all(userId) : [];
   drawBar();
   if (journeyId || shell) drawView();
@@ -169,7 +192,14 @@ function watchSocket() {
 }
 
 window.ccrmCrew = { // for the live page (reload the copy after a change) and for tests
-  refresh: async () => { await loadJourney(); await refresh(); },
+  refresh: async () => { // the live page changed: read the copy again (once the outbox is done sending)
+    if (outbox.state.sending) {
+      staleCopy = true;
+      return;
+    }
+    await loadJourney();
+    await refresh();
+  },
   enqueue: (fields) => outbox.enqueue(userId, journeyId, fields),
   waiting: async () => (await outbox.all(userId)).filter((a) => a.state === "waiting").length,
   /** How many actions wait and how many were refused, as last drawn (synchronous, for tests). */
