@@ -17,6 +17,7 @@ from db.enums import Phase
 from db.models import AuditEntry, ClientAction, CrewAssignment, JourneyStep, StepActivity
 from domain.access.rbac import Principal
 from domain.access.tokens import issue_token
+from domain.journeys.edit import cancel_journey
 from domain.unit_of_work import read_session, unit_of_work
 from domain.workflow import phases as workflow
 from domain.workflow.stamps import MAX_ACTION_AGE
@@ -169,6 +170,12 @@ async def test_refusals_say_why_and_write_nothing(world: World, client: AsyncCli
                                                            CrewAssignment.user_id == world["driver"].user_id))
     status, body = await send(client, world, action("phase.start", "PICKUP"))
     assert status == 404 and "no longer one of yours" in body["message"]
+    assert await counts() == before
+    # the journey was cancelled: the mover (still on the crew) is refused with the reason
+    await cancel_journey(world["dispatcher"], world.journey_id, "Customer moved the date")
+    before = await counts()
+    status, body = await send(client, world, action("item.record", item_key="lights_ok", value=True), who="mover")
+    assert status == 409 and "this journey is cancelled" in body["message"]
     assert await counts() == before
 
 
