@@ -90,6 +90,7 @@ function drawBar() {
         onclick: () => outbox.dismiss(action.seq) }, "Dismiss")));
   }
   bar.replaceChildren(...rows);
+  document.body.style.paddingBottom = `${bar.offsetHeight}px`; // the bar never hides the page's last button
 }
 
 let probing = false;
