@@ -1,6 +1,6 @@
 # The two commands of the README: `make run` (the app in demo mode on SQLite) and `make test`.
 # `python app.py` alone runs in production mode: it needs real secrets (see .env.example).
-.PHONY: run test lock bench bench-board bench-live bench-sync bench-webhook bench-webhook-board bench-load bench-faults
+.PHONY: run test lock bench bench-board bench-live bench-sync bench-webhook bench-webhook-board bench-load bench-faults bench-outbox
 
 run:
 	./scripts/bootstrap.sh
@@ -56,3 +56,8 @@ bench-webhook-board:
 bench-faults:
 	./scripts/bootstrap.sh --test
 	.venv/bin/python -m bench.faults $(BENCH_ARGS)
+
+# A crew phone's outbox replayed after a dead spot (issue 14): 50 actions with 5 photos, in Chromium.
+bench-outbox:
+	./scripts/bootstrap.sh --test
+	.venv/bin/python -m bench.outbox_replay $(BENCH_ARGS)

@@ -27,6 +27,7 @@ from api import crew as crew_api
 from api import customers as customers_api
 from api.workflow import media
 from api.workflow import mobile
+from api.workflow import outbox as outbox_api
 from api import sync as smartmoving
 from api.journeys import status as journey_status_api
 from api.http.envelope import ERROR_RESPONSES, install_error_handlers
@@ -141,7 +142,7 @@ def build() -> None:
     for router in (health.router, auth.router, admin.router, companies.router, audit.router,
                    journey_status_api.router, journeys.router, smartmoving.router, company_overview.router,
                    mobile.router, journey_phases.router, media.router, journey_search_api.router,
-                   crew_api.router, customers_api.router):
+                   crew_api.router, customers_api.router, outbox_api.router):
         app.include_router(router, responses=ERROR_RESPONSES, dependencies=[Depends(refuse_unstorable_input)])
     app.router.lifespan_context = lifespan
     login.register()

@@ -15,6 +15,7 @@ from db.models.integration import (
     SyncRun,
     WebhookEvent,
 )
+from db.models.outbox import ClientAction
 from db.models.journey import (
     CrewAssignment,
     Journey,
@@ -28,6 +29,7 @@ from db.models.journey import (
 __all__ = [
     "AuditEntry",
     "Base",
+    "ClientAction",
     "Company",
     "CompanyBranch",
     "CompanyIntegration",

@@ -200,6 +200,8 @@ class StepActivity(Base):
     media_id: Mapped[int | None] = mapped_column(ForeignKey("media.id", ondelete="SET NULL"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The phone's idempotency key when the record came from its outbox (see db/models/outbox.py).
+    client_key: Mapped[str | None] = mapped_column(String(36), unique=True)
 
     step: Mapped[JourneyStep] = relationship(back_populates="activities")
 

@@ -16,11 +16,12 @@ from domain.access.rbac import Principal
 ALGORITHM = "HS256"
 
 
-def issue_token(principal: Principal) -> tuple[str, int]:
-    """(token, lifetime in seconds)."""
+def issue_token(principal: Principal, lifetime: timedelta | None = None) -> tuple[str, int]:
+    """(token, lifetime in seconds); `lifetime` shortens it (never beyond the configured one)."""
     settings = get_settings()
     now = utcnow()
-    lifetime = timedelta(hours=settings.jwt_lifetime_hours)
+    longest = timedelta(hours=settings.jwt_lifetime_hours)
+    lifetime = min(lifetime, longest) if lifetime is not None else longest
     claims = {
         "sub": str(principal.user_id),
         "ver": principal.token_version,

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,9 +42,11 @@ from domain.unit_of_work import read_session, unit_of_work
 from domain.workflow.access import crew_ids, refuse_if_cancelled, require_worker
 from domain.workflow.items import ItemSpec, Recorded, is_satisfied, validate_signer, validate_value
 from domain.workflow.media import store_media
+from domain.workflow.stamps import ClientStamp, keep, refuse_if_applied
 from domain.workflow.template import Template, load_template
 
 DONE = frozenset({StepStatus.COMPLETED, StepStatus.APPROVED})
+_R = TypeVar("_R")
 REASON_MAX_LENGTH = 1000
 PHASE_LABELS: dict[Phase, str] = {
     Phase.CREATION: "Job setup",
@@ -244,6 +246,8 @@ class _Work:
     crew: tuple[int, ...]
     template: Template
     notes: list[_Note] = field(default_factory=list)
+    #: The phone's key and time when the change comes from its outbox (else: now, no key).
+    stamp: ClientStamp | None = None
 
     @property
     def next_phase(self) -> Phase | None:
@@ -257,6 +261,15 @@ class _Work:
 
     def note(self, event: EventType | None, action: str, step: JourneyStep, old: dict[str, Any], **extra: Any) -> None:
         self.notes.append(_Note(event, action, step, old, extra))
+
+    def at(self, floor: datetime | None = None) -> datetime:
+        """When the change happened: now, or the phone's time of an outbox action (bounded)."""
+        return self.stamp.at(floor) if self.stamp is not None else utcnow()
+
+    def done(self, result: _R) -> _R:
+        """Keep an outbox action's key with its answer (same transaction), and return the answer."""
+        keep(self.session, self.principal, self.journey, self.stamp, result)
+        return result
 
     def workable(self, phase: Phase) -> JourneyStep:
         """The step if it can be worked now, starting it when it is the PENDING next phase."""
@@ -273,7 +286,8 @@ class _Work:
     def start(self, step: JourneyStep) -> None:
         old = audit.snapshot(step, _STEP_FIELDS)
         step.status = StepStatus.IN_PROGRESS
-        step.started_at = utcnow()
+        before = PHASE_ORDER[PHASE_ORDER.index(step.phase) - 1] if step.phase is not PHASE_ORDER[0] else None
+        step.started_at = self.at(self.steps[before].completed_at if before else None)
         step.started_by_id = self.principal.user_id
         if step.phase is Phase.MORNING_PREP and self.journey.actual_start is None:
             self.journey.actual_start = step.started_at
@@ -304,9 +318,11 @@ class _Work:
         await self.session.flush()
         journey = self.journey
         where = {"journey_status": journey.status, "progress": journey.progress, "current_phase": journey.current_phase}
+        phone = self.stamp.facts() if self.stamp is not None else {}
         for n in self.notes:
             audit.record(self.session, self.principal, n.action, "journey_step", n.step.id, old=n.old,
-                         new={**audit.snapshot(n.step, _STEP_FIELDS), "journey_id": journey.id, **where, **n.extra},
+                         new={**audit.snapshot(n.step, _STEP_FIELDS), "journey_id": journey.id, **where, **n.extra,
+                              **phone},
                          company_id=journey.company_id)
             if n.event is not None:  # ids and small facts only: values and reasons are re-read
                 facts = {k: v for k, v in n.extra.items() if k in EVENT_FACTS}
@@ -319,8 +335,10 @@ class _Work:
                           progress=journey.progress)
 
 
-async def _open(session: AsyncSession, principal: Principal, journey_id: int) -> _Work:
+async def _open(session: AsyncSession, principal: Principal, journey_id: int,
+                stamp: ClientStamp | None = None) -> _Work:
     journey, _location = await load_journey(session, principal, journey_id, for_update=True)
+    await refuse_if_applied(session, principal, stamp)
     refuse_if_cancelled(journey)
     steps = {s.phase: s for s in (await session.scalars(
         select(JourneyStep).where(JourneyStep.journey_id == journey.id))).all()}
@@ -331,19 +349,20 @@ async def _open(session: AsyncSession, principal: Principal, journey_id: int) ->
         await session.flush()
         steps.update({s.phase: s for s in added})
     return _Work(session, principal, journey, steps, await crew_ids(session, journey.id),
-                 await load_template(session, journey.company_id))
+                 await load_template(session, journey.company_id), stamp=stamp)
 
 
 @audited_write
-async def start_phase(principal: Principal, journey_id: int, phase: Phase) -> Transition:
+async def start_phase(principal: Principal, journey_id: int, phase: Phase, *,
+                      stamp: ClientStamp | None = None) -> Transition:
     async with unit_of_work() as session:
-        work = await _open(session, principal, journey_id)
+        work = await _open(session, principal, journey_id, stamp)
         require_worker(principal, phase, work.crew)
         step = work.steps[phase]
         if step.status is not StepStatus.PENDING:
             raise Conflict(f"{PHASE_LABELS[phase]} has already started")
         work.workable(phase)
-        return await work.finish(phase)
+        return work.done(await work.finish(phase))
 
 
 # A recorder turns the request into (data, media) for a spec, inside the transaction.
@@ -355,7 +374,8 @@ async def _add_record(work: _Work, phase: Phase, key: str, recorder: Recorder) -
     spec = work.spec(phase, key)
     data, media = await recorder(work, spec)
     activity = StepActivity(step_id=step.id, item_key=spec.key, kind=spec.activity_kind, data=data,
-                            media_id=media.id if media else None, created_by_id=work.principal.user_id)
+                            media_id=media.id if media else None, created_by_id=work.principal.user_id,
+                            created_at=work.at(step.started_at), client_key=work.stamp.key if work.stamp else None)
     work.session.add(activity)
     await work.session.flush()
     work.note(EventType.STEP_RECORDED, "phase.item_recorded", step, {}, item_key=spec.key, activity_id=activity.id,
@@ -363,13 +383,14 @@ async def _add_record(work: _Work, phase: Phase, key: str, recorder: Recorder) -
     return activity
 
 
-async def _record(principal: Principal, journey_id: int, phase: Phase, key: str, recorder: Recorder) -> RecordView:
+async def _record(principal: Principal, journey_id: int, phase: Phase, key: str, recorder: Recorder,
+                  stamp: ClientStamp | None = None) -> RecordView:
     async with unit_of_work() as session:
-        work = await _open(session, principal, journey_id)
+        work = await _open(session, principal, journey_id, stamp)
         require_worker(principal, phase, work.crew)
         activity = await _add_record(work, phase, key, recorder)
         await work.finish(phase)
-        return _record_view(activity, principal.full_name)
+        return work.done(_record_view(activity, principal.full_name))
 
 
 def _given(value: Any, media_id: int | None = None, signer: str | None = None) -> Recorder:
@@ -410,9 +431,10 @@ def _upload(content: bytes, kind: MediaKind, signer: str | None = None) -> Recor
 
 @audited_write
 async def record_item(principal: Principal, journey_id: int, phase: Phase, item_key: str, value: Any = None, *,
-                      media_id: int | None = None, signer: str | None = None) -> RecordView:
+                      media_id: int | None = None, signer: str | None = None,
+                      stamp: ClientStamp | None = None) -> RecordView:
     """Record an answer (or an uploaded photo/signature by its media id) for an item."""
-    return await _record(principal, journey_id, phase, item_key, _given(value, media_id, signer))
+    return await _record(principal, journey_id, phase, item_key, _given(value, media_id, signer), stamp)
 
 
 @audited_write
@@ -431,11 +453,11 @@ async def record_signature(principal: Principal, journey_id: int, phase: Phase, 
 
 @audited_write
 async def complete_phase(principal: Principal, journey_id: int, phase: Phase,
-                         items: dict[str, Any] | None = None) -> Transition:
+                         items: dict[str, Any] | None = None, *, stamp: ClientStamp | None = None) -> Transition:
     """Complete a phase (recording `items` first, in the same transaction) and start the next.
     422 listing the missing items if a required one is not there."""
     async with unit_of_work() as session:
-        work = await _open(session, principal, journey_id)
+        work = await _open(session, principal, journey_id, stamp)
         require_worker(principal, phase, work.crew)
         step = work.workable(phase)
         for key, value in (items or {}).items():
@@ -451,7 +473,7 @@ async def complete_phase(principal: Principal, journey_id: int, phase: Phase,
                                    + ", ".join(missing), details={"missing": list(missing)})
         old = audit.snapshot(step, _STEP_FIELDS)
         step.status = StepStatus.COMPLETED
-        step.completed_at = utcnow()
+        step.completed_at = work.at(step.started_at)
         step.completed_by_id = principal.user_id
         step.rejection_reason = None
         work.note(EventType.PHASE_COMPLETED, "phase.completed", step, old)
@@ -460,7 +482,7 @@ async def complete_phase(principal: Principal, journey_id: int, phase: Phase,
         following = work.next_phase
         if following is not None and work.steps[following].status is StepStatus.PENDING:
             work.start(work.steps[following])
-        return await work.finish(phase)
+        return work.done(await work.finish(phase))
 
 
 @audited_write

@@ -5,7 +5,8 @@
   Complete button, and the record of what was done.
 
 Both redraw live when the journey changes (another crew member records, a manager rejects, a new
-assignment) and block input while the connection is down (components/workflow/connection_guard.py).
+assignment). While the connection is down the crew keeps working in the outbox's offline view,
+and what they do is sent once the connection is back (components/workflow/crew_outbox.py).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from nicegui import context, ui
 from components.live import on_event
 from components.journeys.job_sheet import job_sheet_card
 from components.testid import tid
-from components.workflow.connection_guard import connection_guard
+from components.workflow.crew_outbox import OfflineView, crew_outbox, register_assets
 from components.workflow.phase_inputs import TOUCH, ItemActions, item_input
 from components.workflow.phase_record import STATUS_STYLE, phase_record, phase_stepper
 from db.enums import JourneyStatus, Phase, StepStatus
@@ -114,7 +115,7 @@ class MyJourneysScreen:
 
     async def show(self) -> None:
         _phone_layout()
-        connection_guard(self.reload)
+        crew_outbox(self.principal, self.reload)
         _top_bar("My journeys", f"{self.principal.full_name}")
         self.cards = await my_journeys(self.principal)
         with ui.column().classes("w-full q-pa-sm gap-3").style(_PAGE_STYLE):
@@ -196,6 +197,7 @@ class JourneyScreen:
         self.card: JourneyCard
         self.view: workflow.WorkflowView
         self.sheet: JobSheet | None = None
+        self.offline_view: OfflineView | None = None
         self.actions = ItemActions(record=self.record, photo=self.photo, signature=self.signature,
                                    position=self.position, notify=self.warn)
 
@@ -224,7 +226,7 @@ class JourneyScreen:
                 tid(ui.label("Journey not found — it is not one of your journeys.").classes("text-h6 text-center"),
                     "not-found")
             return
-        connection_guard(self.reload)
+        self.offline_view = crew_outbox(self.principal, self.reload)
         with ui.column().classes("w-full gap-0").style(_PAGE_STYLE):
             self.render()
         on_event(self.concerns_me, self.on_event)
@@ -240,6 +242,8 @@ class JourneyScreen:
         if event.type is EventType.CREW_ASSIGNED and event.journey_id != self.journey_id:
             self.notify("You have been assigned to another journey", "info")
             return
+        if self.offline_view is not None and self.offline_view.shown:
+            return  # the outbox is sending what was done offline: redrawn once when it is done
         await self.reload()
         if event.type is EventType.PHASE_REJECTED:
             rejected = self.view.phase(Phase(event.data["phase"]))
@@ -264,6 +268,7 @@ class JourneyScreen:
                 return
             if not changed:
                 return
+            self.client.run_javascript("window.ccrmCrew && window.ccrmCrew.refresh()")  # the phone's copy
             if self.layout() != layout or not self.item_boxes:
                 self.render.refresh()
                 return
@@ -453,6 +458,7 @@ async def journey_page(principal: Principal, journey_id: int) -> None:
 
 
 def register() -> None:
+    register_assets()
     guarded_page("/mobile", allow=Permission.USE_CREW_APP, title="My journeys · C&C CRM",
                  reconnect_timeout=RECONNECT_TIMEOUT)(my_journeys_page)
     guarded_page("/mobile/journey/{journey_id}", allow=Permission.USE_CREW_APP, title="Journey · C&C CRM",

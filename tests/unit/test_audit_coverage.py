@@ -22,6 +22,7 @@ import importlib
 import inspect
 import json
 import pkgutil
+import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -357,7 +358,7 @@ def _recipes() -> dict[str, Recipe]:
 def _workflow_recipes() -> dict[str, Recipe]:
     """The crew workflow's writes, on a journey with a truck and a crew (tests/journey_factory)."""
     from db.enums import ItemKind, MediaKind, Phase
-    from domain.workflow import media
+    from domain.workflow import media, outbox
     from domain.workflow import template as phase_template
     from domain.workflow import phases as workflow
     from tests.journey_factory import CREATION_ITEMS, jpeg_bytes, make_world, signature_bytes, through
@@ -390,6 +391,10 @@ def _workflow_recipes() -> dict[str, Recipe]:
             j["manager"], j.journey_id, Phase.CREATION)),
         "domain.workflow.phases.reject_phase": on_journey(Phase.CREATION, lambda j: lambda: workflow.reject_phase(
             j["manager"], j.journey_id, Phase.CREATION, "wrong truck")),
+        "domain.workflow.outbox.apply_action": on_journey(Phase.CREATION, lambda j: lambda: outbox.apply_action(
+            j["driver"], j.journey_id, outbox.Action(key=str(uuid.uuid4()), kind=outbox.RECORD,
+                                                     phase=Phase.MORNING_PREP, made_at=utcnow(),
+                                                     item_key="lights_ok", value=True))),
         "domain.workflow.media.upload_media": on_journey(None, lambda j: lambda: media.upload_media(
             j["driver"], j.journey_id, MediaKind.PHOTO, jpeg_bytes())),
         "domain.workflow.template.set_item_required": on_journey(
