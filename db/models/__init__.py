@@ -1,6 +1,7 @@
 """All models; importing this package registers every table on `Base.metadata`."""
 
 from db.models.audit import AuditEntry, LoginAttempt
+from db.models.availability import Unavailability, UserSkill
 from db.models.base import Base, utcnow
 from db.models.events import EventLogEntry
 from db.models.company import Company, Location, ResourceLoan, Truck, User, UserLocation
@@ -47,8 +48,10 @@ __all__ = [
     "StepActivity",
     "SyncRun",
     "Truck",
+    "Unavailability",
     "User",
     "UserLocation",
+    "UserSkill",
     "WebhookEvent",
     "utcnow",
 ]
