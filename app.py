@@ -58,6 +58,7 @@ from pages.workflow import approvals
 from pages.board import day as dispatcher
 from pages.journeys import search as journey_search
 from pages.crew import roster as crew_pages
+from pages.planner import page as planner_pages
 from pages.customers import directory as customer_pages
 from pages.journeys import status as journey_status
 from pages.access import login
@@ -142,6 +143,7 @@ def build() -> None:
     journey_status.register()
     journey_search.register()
     crew_pages.register()
+    planner_pages.register()
     customer_pages.register()
     dispatcher.register()
     super_admin.register()

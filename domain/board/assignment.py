@@ -194,12 +194,14 @@ def _apply_crew(journey: Journey, crew: Sequence[CrewChoice], principal: Princip
 
 @audited_write
 async def assign(principal: Principal, journey_id: int, *, truck_id: int | _Unchanged | None = UNCHANGED,
-                 crew: Sequence[CrewChoice] | None = None, override_reason: str | None = None) -> None:
+                 crew: Sequence[CrewChoice] | None = None, join: CrewChoice | None = None,
+                 override_reason: str | None = None) -> None:
     """Set the journey's truck (None removes it; UNCHANGED leaves it) and/or its whole crew
     (None leaves it; an empty list removes everyone). 409 names the journey already holding a
     truck or person, or says who is off (or which truck is out of service) that day and why;
     422 for anyone or anything the location may not use. `override_reason` (OVERRIDE_AVAILABILITY):
-    assign those who are off anyway; the override is audited with its reason."""
+    assign those who are off anyway; the override is audited with its reason. `join` (instead of
+    `crew`): the crew as it is when the journey is locked, plus this person (the planner's drop)."""
     overrides = overrides_for(principal, override_reason)
     async with unit_of_work() as session:
         journey, location = await load_journey(session, principal, journey_id, require=Permission.ASSIGN_CREW,
@@ -208,6 +210,10 @@ async def assign(principal: Principal, journey_id: int, *, truck_id: int | _Unch
         window = window_of(journey, location)
         old = {"truck_id": journey.truck_id, "crew": _crew_state(journey)}
         old_crew_ids = {a.user_id for a in journey.crew}
+        if join is not None:
+            if join.user_id in old_crew_ids:
+                raise ValidationFailed("That person is already on this crew")
+            crew = [*(CrewChoice(a.user_id, a.role) for a in journey.crew), join]
         if truck_id is not UNCHANGED and truck_id != journey.truck_id:
             if truck_id is not None:
                 await check_truck(session, journey, location, truck_id, window, overrides)

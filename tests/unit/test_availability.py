@@ -61,7 +61,7 @@ async def test_a_truck_out_of_service_is_refused(world: World) -> None:
     await add_period(world.principals["manager"], {"truck_id": world.trucks["T1"], "starts_on": world.today,
                                                     "ends_on": world.today, "reason": "Brakes"})
     journey = await world.journey()
-    with pytest.raises(Conflict, match="Truck TOR-01 is out of service .*: Brakes"):
+    with pytest.raises(Conflict, match=r"Truck TOR-01 is out of service .*: Brakes"):
         await assign(world.principals["dispatcher"], journey, truck_id=world.trucks["T1"])
 
 
@@ -115,7 +115,7 @@ async def test_skills_are_replaced_whole_and_read_back_in_words(world: World) ->
     await set_skills(manager, world.users["driver"], {"skills": ["LICENCE_DZ"]})
     seen = await resource_availability(manager, user_id=world.users["driver"])
     assert seen.skills == {"LICENCE_DZ"} and seen.skill_labels == ["Class DZ licence (trucks of 26 ft and more)"]
-    [first, second] = await _entries("availability.skills")
+    [_first, second] = await _entries("availability.skills")
     assert second.old_values["skills"] == ["Class DZ licence (trucks of 26 ft and more)", "Piano moving"]
     with pytest.raises(ValidationFailed, match="Unknown skill: JUGGLING"):
         await set_skills(manager, world.users["driver"], {"skills": ["JUGGLING"]})
