@@ -24,6 +24,7 @@ from api.workflow import phases as journey_phases
 from api.journeys import edit as journeys
 from api.journeys import search as journey_search_api
 from api import crew as crew_api
+from api import planner as planner_api
 from api import customers as customers_api
 from api.workflow import media
 from api.workflow import mobile
@@ -133,7 +134,7 @@ def build() -> None:
     for router in (health.router, auth.router, admin.router, companies.router, audit.router,
                    journey_status_api.router, journeys.router, smartmoving.router, company_overview.router,
                    mobile.router, journey_phases.router, media.router, journey_search_api.router,
-                   crew_api.router, customers_api.router):
+                   crew_api.router, customers_api.router, planner_api.router):
         app.include_router(router, responses=ERROR_RESPONSES, dependencies=[Depends(refuse_unstorable_input)])
     app.router.lifespan_context = lifespan
     login.register()

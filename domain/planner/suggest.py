@@ -70,8 +70,10 @@ def _minutes(window: Window, origin: datetime) -> tuple[int, int]:
     return (int((window.start - origin).total_seconds() // 60), int((window.end - origin).total_seconds() // 60))
 
 
-def _busy(bookings: list[Booking], skip: set[int], origin: datetime) -> tuple[tuple[int, int], ...]:
-    return tuple(_minutes(b.window, origin) for b in bookings if b.journey_id not in skip)
+def _busy(bookings: list[Booking], origin: datetime) -> tuple[tuple[int, int], ...]:
+    """Every booking counts, the open jobs' own too: a job keeps the truck or crew it has (it is
+    offered only what it lacks), and that truck or crew is busy for the other jobs."""
+    return tuple(_minutes(b.window, origin) for b in bookings)
 
 
 async def suggest_crews(principal: Principal, location_id: int, day: date, *,
@@ -97,7 +99,6 @@ async def suggest_crews(principal: Principal, location_id: int, day: date, *,
             skills.setdefault(user_id, set()).add(skill)
         kept_feet = {t.id: truck_feet(t.size) for t in trucks}
     origin = local_day(day, location.timezone).start
-    skip = {j.id for j in open_jobs}
     needs, words = [], {}
     for j in open_jobs:
         window = journey_window(j.journey_date, j.scheduled_start, j.scheduled_end, location.timezone)
@@ -111,10 +112,10 @@ async def suggest_crews(principal: Principal, location_id: int, day: date, *,
         assert local is not None and local_end is not None
         words[j.id] = (journey_label(j.id, j.data_source, j.job_number), j.customer_name or "(no name)",
                        f"{local:%H:%M}–{local_end:%H:%M}", wants)
-    free_trucks = [TruckFree(t.id, truck_feet(t.size), _busy(truck_busy.get(t.id, []), skip, origin))
+    free_trucks = [TruckFree(t.id, truck_feet(t.size), _busy(truck_busy.get(t.id, []), origin))
                    for t in trucks if t.id not in trucks_off]
     free_people = [PersonFree(u.id, u.role is Role.DRIVER, frozenset(skills.get(u.id, ())),
-                              _busy(crew_busy.get(u.id, []), skip, origin)) for u in people if u.id not in people_off]
+                              _busy(crew_busy.get(u.id, []), origin)) for u in people if u.id not in people_off]
     started = time.perf_counter()
     plan = solve(needs, free_trucks, free_people, time_limit=time_limit) if needs else Plan(status="OPTIMAL")
     seconds = time.perf_counter() - started

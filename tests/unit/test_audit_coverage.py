@@ -96,6 +96,7 @@ READS = {
     "domain.crew.roster.crew_roster",
     "domain.customers.directory.list_customers", "domain.customers.directory.get_customer",
     "domain.availability.edit.resource_availability",
+    "domain.planner.views.load_planner", "domain.planner.suggest.suggest_crews",
 }
 
 #: Public coroutines that change no rows at all: process machinery started and stopped with the app.
