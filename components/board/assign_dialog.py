@@ -90,7 +90,7 @@ class AssignDialog:
                 self.override = ui.input("Reason to assign anyway").props(
                     'outlined dense maxlength=200 data-testid="override-reason"').classes("flex-1").mark(
                     "override-reason")
-            self.override_row.set_visible(False)
+            self.override_row.set_visibility(False)
             with ui.row().classes("w-full justify-end gap-2"):
                 ui.button("Cancel", on_click=self.dialog.close).props("flat no-caps")
                 ui.button("Save", icon="save", on_click=self.save).props(
@@ -164,7 +164,7 @@ class AssignDialog:
         except DomainError as exc:
             overridable = bool(exc.details.get("overridable"))
             self.error.set_text(exc.message + (" Give a reason below to assign anyway." if overridable else ""))
-            self.override_row.set_visible(overridable or self.override_row.visible)
+            self.override_row.set_visibility(overridable or self.override_row.visible)
             return
         self.dialog.close()
         ui.notify(f"Crew and truck saved for {self.offered.journey_label}", type="positive")

@@ -114,8 +114,8 @@ async def check_truck(session: AsyncSession, journey: Journey, location: Locatio
     if overrides is not None:
         _users, trucks_off = await off_on(session, journey.journey_date, truck_ids=[truck.id])
         if truck.id in trucks_off:
-            overrides.allow(f"Truck {truck.number} is out of service on {journey.journey_date:%a %d %b}: "
-                            f"{trucks_off[truck.id].describe()}", resource_kind="truck", resource_id=truck.id)
+            overrides.allow(f"Truck {truck.number} is out of service: {trucks_off[truck.id].describe()}",
+                            resource_kind="truck", resource_id=truck.id)
     return truck
 
 
@@ -169,8 +169,8 @@ async def check_crew(session: AsyncSession, journey: Journey, location: Location
         if booking:
             raise refuse(user.full_name, booking, resource_kind="user", resource_id=user.id)
         if overrides is not None and user.id in off:
-            overrides.allow(f"{user.full_name} is off on {journey.journey_date:%a %d %b}: {off[user.id].describe()}",
-                            resource_kind="user", resource_id=user.id)
+            overrides.allow(f"{user.full_name} is off: {off[user.id].describe()}", resource_kind="user",
+                            resource_id=user.id)
 
 
 def _validate_choices(crew: Sequence[CrewChoice]) -> None:

@@ -38,7 +38,7 @@ async def test_a_person_off_is_refused_with_the_reason_in_words(world: World) ->
     journey = await world.journey()
     with pytest.raises(Conflict) as refused:
         await assign(world.principals["dispatcher"], journey, crew=[CrewChoice(world.users["mover"], CrewRole.MOVER)])
-    assert refused.value.message.startswith("Mo Mover is off on ")
+    assert refused.value.message.startswith("Mo Mover is off: Holiday (")
     assert "Holiday" in refused.value.message
     assert refused.value.details == {"resource": "user", "resource_id": world.users["mover"], "unavailable": True,
                                      "overridable": False}
@@ -61,7 +61,7 @@ async def test_a_truck_out_of_service_is_refused(world: World) -> None:
     await add_period(world.principals["manager"], {"truck_id": world.trucks["T1"], "starts_on": world.today,
                                                     "ends_on": world.today, "reason": "Brakes"})
     journey = await world.journey()
-    with pytest.raises(Conflict, match=r"Truck TOR-01 is out of service .*: Brakes"):
+    with pytest.raises(Conflict, match=r"Truck TOR-01 is out of service: Brakes \("):
         await assign(world.principals["dispatcher"], journey, truck_id=world.trucks["T1"])
 
 
@@ -82,7 +82,7 @@ async def test_an_admin_overrides_with_a_reason_and_the_override_is_audited(worl
     [entry] = await _entries("journey.assign_override")
     assert entry.entity_id == str(journey) and entry.user_id == world.users["admin"]
     assert entry.new_values["reason"] == "Dentist moved to the evening"
-    assert "Mo Mover is off" in entry.new_values["unavailable"][0] and "Dentist" in entry.new_values["unavailable"][0]
+    assert entry.new_values["unavailable"] == [f"Mo Mover is off: Dentist ({world.today.day} {world.today:%b %Y})"]
 
 
 async def test_people_already_on_the_crew_are_not_refused_again(world: World) -> None:
