@@ -129,16 +129,23 @@ def _header(scale: Scale, view: View) -> str:
             f'local time</small></div><div class="pl-lane">{"".join(marks)}</div></div>')
 
 
-def _row(row: PlannerRow, jobs: list[PlannerJob], scale: Scale, planner: Planner, label_extra: str) -> str:
+def _row(row: PlannerRow, jobs: list[PlannerJob], scale: Scale, planner: Planner, label_extra: str,
+         editable: bool) -> str:
     location = planner.location_name(row.location_id)
     detail = " · ".join(x for x in (row.detail, location, *map(short_label, sorted(row.skills))) if x)
+    said = f"{escape(row.name)}, {escape(detail)}{label_extra}" + (
+        ". Enter: availability" if editable else "")
+    focusable = ' tabindex="0" role="button"'
+    opens = f'{focusable} data-availability="{row.kind}:{row.id}"' if editable else ""
     if row.kind == "truck":
-        head = (f'<div class="pl-label"><b>{escape(row.name)}</b><small>{escape(detail)}</small></div>')
+        named = f' aria-label="{said}"' if editable else ""
+        head = (f'<div class="pl-label"{opens}{named} data-testid="pl-truck-label-{row.id}">'
+                f'<b>{escape(row.name)}</b><small>{escape(detail)}</small></div>')
         attrs = f'data-drop-truck="{row.id}" data-testid="pl-truck-{row.id}"'
     else:
-        head = (f'<div class="pl-label pl-person" draggable="true" tabindex="0" role="button" data-person="{row.id}"'
-                f' aria-label="{escape(row.name)}, {escape(detail)}{label_extra}" data-testid="pl-person-{row.id}">'
-                f'<b>{escape(row.name)}</b><small>{escape(detail)}</small></div>')
+        head = (f'<div class="pl-label pl-person" draggable="true" data-person="{row.id}"'
+                f'{opens or focusable} aria-label="{said}" '
+                f'data-testid="pl-person-{row.id}"><b>{escape(row.name)}</b><small>{escape(detail)}</small></div>')
         attrs = f'data-testid="pl-person-row-{row.id}"'
     where = f"t{row.id}" if row.kind == "truck" else f"p{row.id}"
     blocks = "".join(_job_block(job, scale, where, planner.location_name(job.location_id)) for job in jobs
@@ -155,15 +162,16 @@ def now_left(planner: Planner, scale: Scale) -> float | None:
     return scale.at(now.date(), now)
 
 
-def grid_html(planner: Planner) -> str:
+def grid_html(planner: Planner, *, editable: bool = False) -> str:
+    """`editable`: the row names open the person's or truck's availability (MANAGE_AVAILABILITY)."""
     scale = Scale(planner.days, *hour_span(planner.jobs))
     by_truck, by_person = planner.jobs_by_truck(), planner.jobs_by_person()
     parts = [_header(scale, planner.view), '<div class="pl-section">Trucks</div>']
-    parts += [_row(row, by_truck.get(row.id, []), scale, planner, "") for row in planner.trucks]
+    parts += [_row(row, by_truck.get(row.id, []), scale, planner, "", editable) for row in planner.trucks]
     if not planner.trucks:
         parts.append('<div class="pl-row"><div class="pl-label">No trucks at these branches.</div></div>')
     parts.append('<div class="pl-section">People</div>')
-    parts += [_row(row, by_person.get(row.id, []), scale, planner, ". Drag onto a job to add to its crew")
+    parts += [_row(row, by_person.get(row.id, []), scale, planner, ". Drag onto a job to add to its crew", editable)
               for row in planner.people]
     if not planner.people:
         parts.append('<div class="pl-row"><div class="pl-label">No drivers or movers at these branches.</div></div>')

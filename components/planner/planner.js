@@ -2,7 +2,8 @@
 // re-drawn after every change). Drag state lives in this page only (one browser tab, one client).
 // Drop a job (a block or a side-list entry) on a truck row: "planner_drop" {job, truck, target}.
 // Drop a person (a row's name) on a job: "planner_drop" {job, person, target}.
-// Enter, Space or a click on a job: "planner_pick" {job} (the Assign dialog: the keyboard way).
+// Enter, Space or a click on a job: "planner_pick" {job} (the Assign dialog: the keyboard way);
+// on a row's name (for those who record time off): "planner_availability" {kind, id}.
 (() => {
   if (window.ccrmPlanner) return;
   let dragged = null;
@@ -39,6 +40,13 @@
   });
   document.addEventListener("dragend", () => { dragged = null; clearMarks(); });
   const pick = (event) => {
+    const opens = event.target.closest && event.target.closest("[data-availability]");
+    if (opens) {
+      event.preventDefault();
+      const [kind, id] = opens.dataset.availability.split(":");
+      window.emitEvent("planner_availability", { kind, id: Number(id) });
+      return;
+    }
     const job = event.target.closest && event.target.closest("[data-job]");
     if (!job) return;
     event.preventDefault();

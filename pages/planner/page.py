@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from nicegui import ui
 from nicegui.events import GenericEventArguments
 
+from components.admin.availability_dialog import open_availability
 from components.board.assign_dialog import open_assign_dialog
 from components.live import on_event
 from components.nav import app_header
@@ -62,14 +63,18 @@ class PlannerPage:
             self.message = ui.label("").classes("text-body2").props('aria-live="polite" data-testid="planner-message"')
             with ui.row().classes("w-full no-wrap items-start gap-4"):
                 with ui.card().classes("flex-1 q-pa-none overflow-auto").props("flat bordered"):
-                    self.grid = ui.html(grid_html(planner), sanitize=False).classes("w-full")
+                    self.grid = ui.html(self._grid_html(), sanitize=False).classes("w-full")
                 with ui.card().classes("w-80 shrink-0 q-pa-none gap-0").props('flat bordered'):
                     self.side_title = ui.label("").classes("text-subtitle2 q-pa-sm")
                     self.side = ui.html(unplaced_html(planner), sanitize=False).classes("w-full")
         self._title_side()
         ui.on("planner_drop", self.dropped)
         ui.on("planner_pick", self.picked)
+        ui.on("planner_availability", self.availability)
         on_event(self._concerns, lambda _event: self.refresh(), principal=principal)
+
+    def _grid_html(self) -> str:
+        return grid_html(self.planner, editable=self.principal.can(Permission.MANAGE_AVAILABILITY))
 
     # --- controls ---------------------------------------------------------------------------------
 
@@ -135,7 +140,7 @@ class PlannerPage:
         except DomainError as exc:
             self.message.set_text(exc.message)
             return
-        self.grid.set_content(grid_html(self.planner))
+        self.grid.set_content(self._grid_html())
         self.side.set_content(unplaced_html(self.planner))
         self._title_side()
 
@@ -179,6 +184,13 @@ class PlannerPage:
             ui.navigate.to(f"/journeys/{job.id}")
             return
         await open_assign_dialog(self.principal, job.id, lambda _id: self.refresh())
+
+    async def availability(self, event: GenericEventArguments) -> None:
+        args = event.args if isinstance(event.args, dict) else {}
+        if not self.principal.can(Permission.MANAGE_AVAILABILITY) or args.get("kind") not in ("person", "truck"):
+            return
+        key = "user_id" if args["kind"] == "person" else "truck_id"
+        await open_availability(self.principal, on_changed=self.refresh, **{key: int(args.get("id") or 0)})
 
     async def _suggest(self) -> None:
         await open_suggestions(self.principal, self.planner, self.refresh)
