@@ -11,6 +11,7 @@ The search stops at `time_limit` seconds with the best plan found.
 from __future__ import annotations
 
 from collections.abc import Sequence
+import time
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -69,8 +70,54 @@ def _overlaps(start: int, end: int, busy: Sequence[tuple[int, int]]) -> bool:
     return any(start < b_end and b_start < end for b_start, b_end in busy)
 
 
+def _fits(job: JobNeed, busy: list[tuple[int, int]]) -> bool:
+    return not _overlaps(job.start, job.end, busy)
+
+
+def greedy(jobs: Sequence[JobNeed], trucks: Sequence[TruckFree], people: Sequence[PersonFree]) -> Plan:
+    """A first plan, valid by construction: jobs by start time, each taking the shortest free truck
+    long enough and the least busy free people (a licensed driver first, then the skills asked
+    for, then anyone). CP-SAT starts from it (a hint) and keeps it when it finds nothing better."""
+    truck_busy = {t.id: list(t.busy) for t in trucks}
+    person_busy = {p.id: list(p.busy) for p in people}
+    worked = {p.id: p.booked_minutes for p in people}
+    plan = Plan(status="GREEDY")
+    for job in sorted(jobs, key=lambda j: (j.start, j.id)):
+        truck = None
+        if job.needs_truck:
+            fitting = [t for t in trucks if t.feet >= job.truck_feet and _fits(job, truck_busy[t.id])]
+            truck = min(fitting, key=lambda t: (t.feet, len(truck_busy[t.id]), t.id), default=None)
+            if truck is None:
+                continue
+        crew: list[PersonFree] = []
+        if job.needs_crew:
+            big = max(truck.feet if truck else 0, job.kept_truck_feet) >= 26
+            free = sorted((p for p in people if _fits(job, person_busy[p.id])), key=lambda p: (worked[p.id], p.id))
+            driver = next((p for p in free if p.drives and (not big or LICENCE_DZ in p.skills)), None)
+            if driver is None:
+                continue
+            crew = [driver]
+            for skill in job.skills:
+                if not any(skill in p.skills for p in crew):
+                    crew += [p for p in free if skill in p.skills and p not in crew][:1]
+            crew += [p for p in free if p not in crew][:max(job.crew_size - len(crew), 0)]
+            if len(crew) != job.crew_size or not all(any(k in p.skills for p in crew) for k in job.skills):
+                continue
+            plan.crews[job.id] = (driver.id, tuple(p.id for p in crew[1:]))
+            for p in crew:
+                person_busy[p.id].append((job.start, job.end))
+                worked[p.id] += job.end - job.start
+        if truck is not None:
+            plan.trucks[job.id] = truck.id
+            truck_busy[truck.id].append((job.start, job.end))
+    return plan
+
+
 def solve(jobs: Sequence[JobNeed], trucks: Sequence[TruckFree], people: Sequence[PersonFree], *,
           time_limit: float = 1.5, workers: int = 2, seed: int = 0) -> Plan:
+    """The best plan found within `time_limit` seconds (the model's building included)."""
+    started = time.perf_counter()
+    first = greedy(jobs, trucks, people)
     model = cp_model.CpModel()
     placed = {j.id: model.new_bool_var(f"placed_{j.id}") for j in jobs}
     x: dict[tuple[int, int], cp_model.IntVar] = {}
@@ -114,14 +161,28 @@ def solve(jobs: Sequence[JobNeed], trucks: Sequence[TruckFree], people: Sequence
         if work:
             model.add(busiest >= person.booked_minutes + sum(work))
     model.maximize(JOB_WEIGHT * sum(placed.values()) - busiest)
+    _hint(model, first, jobs, placed, x, y)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.max_time_in_seconds = max(time_limit - (time.perf_counter() - started), 0.1)
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return Plan(status=solver.status_name(status))
-    return _read(jobs, people, x, y, solver, feet, solver.status_name(status))
+        return first
+    found = _read(jobs, people, x, y, solver, feet, solver.status_name(status))
+    return found if len(found.crews) + len(found.trucks) >= len(first.crews) + len(first.trucks) else first
+
+
+def _hint(model: cp_model.CpModel, plan: Plan, jobs: Sequence[JobNeed], placed: dict[int, cp_model.IntVar],
+          x: dict[tuple[int, int], cp_model.IntVar], y: dict[tuple[int, int], cp_model.IntVar]) -> None:
+    for job in jobs:
+        done = (not job.needs_truck or job.id in plan.trucks) and (not job.needs_crew or job.id in plan.crews)
+        model.add_hint(placed[job.id], done)
+    for (job_id, truck_id), var in x.items():
+        model.add_hint(var, plan.trucks.get(job_id) == truck_id)
+    for (job_id, person_id), var in y.items():
+        driver, others = plan.crews.get(job_id, (None, ()))
+        model.add_hint(var, person_id == driver or person_id in others)
 
 
 def _read(jobs: Sequence[JobNeed], people: Sequence[PersonFree], x: dict[tuple[int, int], cp_model.IntVar],

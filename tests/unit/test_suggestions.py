@@ -83,7 +83,7 @@ async def _seeded(seed: int) -> tuple[World, date, dict[int, tuple[str, str]]]:
 async def test_every_proposal_is_valid_and_assignable(db: str, seed: int) -> None:
     world, day, words = await _seeded(seed)
     found = await suggest_crews(world.principals["dispatcher"], world.home, day, time_limit=3.0)
-    assert found.status in ("OPTIMAL", "FEASIBLE")
+    assert found.status in ("OPTIMAL", "FEASIBLE", "GREEDY")
     assert found.proposals, "some jobs can be placed"
     async with read_session() as s:
         journeys = {j.id: j for j in await s.scalars(select(Journey).where(Journey.journey_date == day,
@@ -127,7 +127,7 @@ def test_the_solver_never_double_books_a_hundred_jobs() -> None:
     trucks = [TruckFree(100 + n, rng.choice([16, 20, 26])) for n in range(30)]
     people = [PersonFree(200 + n, n < 30, frozenset({LICENCE_DZ}) if n % 2 else frozenset()) for n in range(80)]
     plan = solve(jobs, trucks, people, time_limit=5.0)
-    assert plan.status in ("OPTIMAL", "FEASIBLE") and plan.crews
+    assert plan.status in ("OPTIMAL", "FEASIBLE", "GREEDY") and plan.crews
     by_id = {j.id: j for j in jobs}
     for resource_jobs in ([*[j for j, t in plan.trucks.items() if t == truck.id]] for truck in trucks):
         _no_overlap([by_id[j] for j in resource_jobs])
