@@ -85,3 +85,53 @@ def test_unreadable_addresses_fall_back_to_the_defaults() -> None:
     assert parse_state("month", "yesterday", "1,x,99999999999,2") == (View.DAY, None, [1, 2])
     view, day, ids = parse_state("week", "2026-12-03", "")
     assert (view, day, ids) == (View.WEEK, day, []) and day is not None and day + timedelta(days=1)
+
+
+async def test_suggested_crews_are_accepted_some_and_not_others(demo: str, user: User) -> None:
+    from sqlalchemy import select
+
+    from db.models import CrewAssignment, Journey
+    from domain.planner.suggest import suggest_crews
+    from domain.unit_of_work import read_session
+
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from domain.availability.edit import set_skills
+    from domain.journeys.edit import JourneyDraft, create_journey
+
+    dispatcher = await principal_for("dispatcher@demo.ccrm")
+    admin = await principal_for("admin@demo.ccrm")
+    branch = (await visible_locations(dispatcher))[0]
+    planner = await load_planner(dispatcher, View.DAY, None, [branch.id])
+    day = planner.days[0] + timedelta(days=1)
+    for person in planner.people:  # licensed for any truck: the evening jobs get whichever is free
+        if person.drives:
+            await set_skills(admin, person.id, {"skills": ["LICENCE_DZ"]})
+    tz = ZoneInfo(branch.timezone)
+    evening = [await create_journey(dispatcher, JourneyDraft(
+        location_id=branch.id, journey_date=day, customer_name=name,
+        scheduled_start=datetime.combine(day, time(21, 0), tz), scheduled_end=datetime.combine(day, time(22, 30), tz)))
+        for name in ("Evening One", "Evening Two")]
+    found = await suggest_crews(dispatcher, branch.id, day)
+    ours = {p.job_id: p for p in found.proposals}
+    assert set(evening) <= set(ours), found.left_out
+    kept, dropped = ours[evening[0]], ours[evening[1]]
+    await sign_in(user, "dispatcher@demo.ccrm")
+    await user.open(planner_address(View.DAY, day, [branch.id]))
+    user.find(marker="planner-suggest").click()
+    await user.should_see("Suggested crews")
+    await user.should_see(f"{dropped.job_label} · {dropped.customer}")
+    with user.client:
+        for proposal in found.proposals:  # untick all but one
+            if proposal.job_id != kept.job_id:
+                next(iter(user.find(marker=f"suggest-pick-{proposal.job_id}").elements)).value = False
+    user.find(marker="suggest-accept").click()
+    await user.should_see("1 accepted.")
+    async with read_session() as s:
+        crew = set(await s.scalars(select(CrewAssignment.user_id).where(CrewAssignment.journey_id == kept.job_id)))
+        truck = await s.scalar(select(Journey.truck_id).where(Journey.id == kept.job_id))
+        untouched = set(await s.scalars(select(CrewAssignment.user_id).where(
+            CrewAssignment.journey_id == dropped.job_id)))
+    assert crew == {c.user_id for c in kept.crew} and truck == kept.truck_id and len(crew) == 2
+    assert untouched == set()
