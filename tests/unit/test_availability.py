@@ -145,3 +145,19 @@ async def test_bad_input_is_refused_in_words_and_writes_nothing(world: World, ch
     with pytest.raises(ValidationFailed, match=message.replace("(", "\\(").replace(")", "\\)")):
         await add_period(world.principals["admin"], data)
     assert await _entries("availability.add") == []
+
+
+async def test_moving_a_journey_to_a_day_its_crew_is_off_is_refused(world: World) -> None:
+    from domain.journeys.edit import update_journey
+
+    journey = await world.journey()
+    await assign(world.principals["dispatcher"], journey, crew=[CrewChoice(world.users["mover"], CrewRole.MOVER)])
+    tomorrow = world.today + timedelta(days=1)
+    await add_period(world.principals["admin"], {"user_id": world.users["mover"], "starts_on": tomorrow,
+                                                  "ends_on": tomorrow, "reason": "Moving house"})
+    with pytest.raises(Conflict, match=r"Mo Mover is off: Moving house"):
+        await update_journey(world.principals["dispatcher"], journey, {
+            "journey_date": tomorrow, "scheduled_start": world.at(9, day=tomorrow),
+            "scheduled_end": world.at(12, day=tomorrow)})
+    async with read_session() as s:
+        assert await s.scalar(select(Journey.journey_date).where(Journey.id == journey)) == world.today
