@@ -183,7 +183,11 @@ class PlannerPage:
         if job.closed or not self.principal.can(Permission.ASSIGN_CREW):
             ui.navigate.to(f"/journeys/{job.id}")
             return
-        await open_assign_dialog(self.principal, job.id, lambda _id: self.refresh())
+        async def saved(_journey_id: int) -> None:
+            self.message.set_text(f"{job.label}: crew and truck saved")
+            await self.refresh()
+
+        await open_assign_dialog(self.principal, job.id, saved)
 
     async def availability(self, event: GenericEventArguments) -> None:
         args = event.args if isinstance(event.args, dict) else {}
