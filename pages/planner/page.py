@@ -66,7 +66,8 @@ class PlannerPage:
                     self.grid = ui.html(self._grid_html(), sanitize=False).classes("w-full")
                 with ui.card().classes("w-80 shrink-0 q-pa-none gap-0").props('flat bordered'):
                     self.side_title = ui.label("").classes("text-subtitle2 q-pa-sm")
-                    self.side = ui.html(unplaced_html(planner), sanitize=False).classes("w-full")
+                    self.side = ui.html(unplaced_html(planner), sanitize=False).classes(
+                        "w-full max-h-[75vh] overflow-auto")
         self._title_side()
         ui.on("planner_drop", self.dropped)
         ui.on("planner_pick", self.picked)
