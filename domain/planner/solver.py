@@ -10,7 +10,7 @@ The search stops at `time_limit` seconds with the best plan found.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 import time
 from dataclasses import dataclass, field
 
@@ -74,15 +74,30 @@ def _fits(job: JobNeed, busy: list[tuple[int, int]]) -> bool:
     return not _overlaps(job.start, job.end, busy)
 
 
+#: The orders the greedy plan tries the jobs in (the plan placing the most jobs wins): by start;
+#: the most demanding first (truck length, crew size, skills); the longest first.
+_ORDERS: tuple[Callable[[JobNeed], tuple[int, ...]], ...] = (
+    lambda j: (j.start, j.id),
+    lambda j: (-j.truck_feet, -j.crew_size, -len(j.skills), j.start, j.id),
+    lambda j: (j.start - j.end, j.start, j.id),
+)
+
+
 def greedy(jobs: Sequence[JobNeed], trucks: Sequence[TruckFree], people: Sequence[PersonFree]) -> Plan:
-    """A first plan, valid by construction: jobs by start time, each taking the shortest free truck
-    long enough and the least busy free people (a licensed driver first, then the skills asked
-    for, then anyone). CP-SAT starts from it (a hint) and keeps it when it finds nothing better."""
+    """A first plan, valid by construction: the best of a few job orders, each job taking the
+    shortest free truck long enough and the least busy free people (a licensed driver first, then
+    the skills asked for, then anyone). CP-SAT starts from it (a hint) and keeps it when it finds
+    nothing better."""
+    plans = [_greedy(sorted(jobs, key=order), trucks, people) for order in _ORDERS]
+    return max(plans, key=lambda plan: len(plan.trucks) + len(plan.crews))
+
+
+def _greedy(jobs: Sequence[JobNeed], trucks: Sequence[TruckFree], people: Sequence[PersonFree]) -> Plan:
     truck_busy = {t.id: list(t.busy) for t in trucks}
     person_busy = {p.id: list(p.busy) for p in people}
     worked = {p.id: p.booked_minutes for p in people}
     plan = Plan(status="GREEDY")
-    for job in sorted(jobs, key=lambda j: (j.start, j.id)):
+    for job in jobs:
         truck = None
         if job.needs_truck:
             fitting = [t for t in trucks if t.feet >= job.truck_feet and _fits(job, truck_busy[t.id])]

@@ -166,8 +166,10 @@ class PlannerPage:
                 await assign(self.principal, job.id, join=CrewChoice(person, role))
                 said = f"{job.label}: {self._name('person', person)} added to the crew"
         except DomainError as exc:
-            self.message.set_text(f"Not assigned: {exc.message}")
-            ui.run_javascript(f"window.ccrmPlanner.refused({json.dumps(target)}, {json.dumps(exc.message)})")
+            said = exc.message + (" Press Enter on the job to assign anyway with a reason."
+                                  if exc.details.get("overridable") else "")
+            self.message.set_text(f"Not assigned: {said}")
+            ui.run_javascript(f"window.ccrmPlanner.refused({json.dumps(target)}, {json.dumps(said)})")
             return
         self.message.set_text(said)
         await self.refresh()
