@@ -43,9 +43,10 @@ def _conflict_caption(option: ResourceOption) -> None:
         ui.label(f"Booked: {option.conflict}").classes("text-caption text-negative").props(
             f'data-testid="conflict-{option.id}"')
     elif option.off:
-        ui.label(f"Off: {option.off}").classes("text-caption text-orange-10").props(f'data-testid="off-{option.id}"')
+        ui.label(f"Off: {option.off}").classes("text-caption text-deep-orange-10").props(
+            f'data-testid="off-{option.id}"')
     else:
-        ui.label("Free").classes("text-caption text-positive").props(f'data-testid="free-{option.id}"')
+        ui.label("Free").classes("text-caption text-green-9").props(f'data-testid="free-{option.id}"')
 
 
 def _blocked(option: ResourceOption, may_override: bool) -> bool:

@@ -74,7 +74,7 @@ class SuggestionsDialog:
             for proposal in found.proposals:
                 self._proposal(proposal)
             for job, why in found.left_out:
-                ui.label(f"{job}: {why}").classes("text-caption text-orange-10")
+                ui.label(f"{job}: {why}").classes("text-caption text-deep-orange-10")
         self.accept_button.set_enabled(bool(found.proposals))
 
     def _proposal(self, proposal: Proposal) -> None:
