@@ -1,6 +1,6 @@
 # The two commands of the README: `make run` (the app in demo mode on SQLite) and `make test`.
 # `python app.py` alone runs in production mode: it needs real secrets (see .env.example).
-.PHONY: run test lock bench bench-board bench-live bench-sync bench-webhook bench-webhook-board bench-load bench-faults bench-outbox
+.PHONY: run test lock bench bench-board bench-planner bench-live bench-sync bench-webhook bench-webhook-board bench-load bench-faults bench-outbox
 
 run:
 	./scripts/bootstrap.sh
@@ -28,6 +28,11 @@ bench:
 bench-board:
 	./scripts/bootstrap.sh --test
 	.venv/bin/python -m bench.board
+
+# The planner: a week of ~600 jobs for 3 branches in Chromium, and suggested crews for 100 jobs (issue 16).
+bench-planner:
+	./scripts/bootstrap.sh --test
+	.venv/bin/python -m bench.planner $(BENCH_ARGS)
 
 bench-live:
 	./scripts/bootstrap.sh --test

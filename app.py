@@ -24,6 +24,7 @@ from api.workflow import phases as journey_phases
 from api.journeys import edit as journeys
 from api.journeys import search as journey_search_api
 from api import crew as crew_api
+from api import planner as planner_api
 from api import customers as customers_api
 from api.workflow import media
 from api.workflow import mobile
@@ -62,6 +63,7 @@ from pages.workflow import approvals
 from pages.board import day as dispatcher
 from pages.journeys import search as journey_search
 from pages.crew import roster as crew_pages
+from pages.planner import page as planner_pages
 from pages.customers import directory as customer_pages
 from pages.journeys import status as journey_status
 from pages.access import login
@@ -142,7 +144,7 @@ def build() -> None:
     for router in (health.router, auth.router, admin.router, companies.router, audit.router,
                    journey_status_api.router, journeys.router, smartmoving.router, company_overview.router,
                    mobile.router, journey_phases.router, media.router, journey_search_api.router,
-                   crew_api.router, customers_api.router, outbox_api.router):
+                   crew_api.router, customers_api.router, outbox_api.router, planner_api.router):
         app.include_router(router, responses=ERROR_RESPONSES, dependencies=[Depends(refuse_unstorable_input)])
     app.router.lifespan_context = lifespan
     login.register()
@@ -152,6 +154,7 @@ def build() -> None:
     journey_status.register()
     journey_search.register()
     crew_pages.register()
+    planner_pages.register()
     customer_pages.register()
     dispatcher.register()
     super_admin.register()

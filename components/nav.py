@@ -9,6 +9,7 @@ from domain.access.rbac import Permission, Principal, role_label
 #: (label, path, permission) of the desktop sections; each is shown to the roles its page is open to.
 SECTIONS: list[tuple[str, str, Permission]] = [
     ("Board", "/board", Permission.USE_BOARD),
+    ("Planner", "/planner", Permission.USE_PLANNER),
     ("Journeys", "/journeys", Permission.SEARCH_JOURNEYS),
     ("Customers", "/customers", Permission.VIEW_CUSTOMERS),
     ("Crew", "/crew", Permission.VIEW_CREW_ROSTER),

@@ -21,7 +21,7 @@ from api.http.envelope import ok
 from api.http.idempotency import Once
 from api.http.params import Day, PageNumber, RowId
 from db.enums import CrewRole, DataSource, JourneyStatus
-from domain.board.assignment import MAX_CREW_SIZE, UNCHANGED, CrewChoice, assign
+from domain.board.assignment import MAX_CREW_SIZE, MAX_OVERRIDE_REASON, UNCHANGED, CrewChoice, assign
 from domain.board.availability import availability
 from domain.board.views import MAX_PAGE_SIZE, active_journeys, get_card
 from domain.board.cards import CardFilters, JobCard
@@ -54,6 +54,8 @@ class CrewUpdate(_Strict):
 
     truck_id: RowId | None = None
     crew: list[CrewMemberIn] | None = Field(None, max_length=MAX_CREW_SIZE)
+    #: Assign people who are off (or a truck out of service) anyway: admins only, audited.
+    override_reason: str | None = Field(None, max_length=MAX_OVERRIDE_REASON)
 
 
 async def _card(principal: Principal, journey_id: int) -> dict:
@@ -126,11 +128,12 @@ async def cancel_or_delete(
 
 @router.post("/{journey_id}/crew")
 async def set_crew(journey_id: RowId, body: CrewUpdate, principal: CurrentPrincipal) -> JSONResponse:
-    """409 names the journey already holding the truck or person."""
+    """409 names the journey already holding the truck or person, or who is off and why."""
     await assign(
         principal, journey_id,
         truck_id=body.truck_id if "truck_id" in body.model_fields_set else UNCHANGED,
         crew=None if body.crew is None else [CrewChoice(m.user_id, m.role) for m in body.crew],
+        override_reason=body.override_reason,
     )
     return ok(await _card(principal, journey_id), "crew and truck saved")
 

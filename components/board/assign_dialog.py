@@ -38,9 +38,20 @@ def _role_options(person: ResourceOption) -> dict[str, str]:
 
 
 def _conflict_caption(option: ResourceOption) -> None:
+    """Free, off (with the reason) or booked (with the journey holding it)."""
     if option.conflict:
         ui.label(f"Booked: {option.conflict}").classes("text-caption text-negative").props(
             f'data-testid="conflict-{option.id}"')
+    elif option.off:
+        ui.label(f"Off: {option.off}").classes("text-caption text-deep-orange-10").props(
+            f'data-testid="off-{option.id}"')
+    else:
+        ui.label("Free").classes("text-caption text-green-9").props(f'data-testid="free-{option.id}"')
+
+
+def _blocked(option: ResourceOption, may_override: bool) -> bool:
+    """Not offered: booked, or off for those who may not override."""
+    return not option.assigned and (not option.available or (option.off is not None and not may_override))
 
 
 class AssignDialog:
@@ -76,6 +87,11 @@ class AssignDialog:
                 ui.label(f"{dropped} current crew member(s) no longer work here and will be removed on save.") \
                     .classes("text-caption text-orange-9")
             self.error = ui.label("").classes("text-negative").props('role=alert data-testid="assign-error"')
+            with ui.row().classes("w-full items-center gap-2") as self.override_row:
+                self.override = ui.input("Reason to assign anyway").props(
+                    'outlined dense maxlength=200 data-testid="override-reason"').classes("flex-1").mark(
+                    "override-reason")
+            self.override_row.set_visibility(False)
             with ui.row().classes("w-full justify-end gap-2"):
                 ui.button("Cancel", on_click=self.dialog.close).props("flat no-caps")
                 ui.button("Save", icon="save", on_click=self.save).props(
@@ -95,7 +111,7 @@ class AssignDialog:
             f'data-testid="truck-{truck_id or "none"}"').mark(f"truck-{truck_id or 'none'}")
         if selected:
             item.props("active active-class=bg-blue-1")
-        if option is not None and not option.available and not option.assigned:
+        if option is not None and _blocked(option, self.offered.may_override):
             item.disable()
         with item:
             with ui.item_section().props("avatar"):
@@ -118,7 +134,7 @@ class AssignDialog:
             with ui.item_section().props("side"):
                 box = ui.checkbox(value=chosen, on_change=lambda e: self._toggle(person, e.value)).mark(
                     f"crew-{person.id}")
-                if not person.available and not chosen:
+                if _blocked(person, self.offered.may_override) and not chosen:
                     box.disable()
             with ui.item_section():
                 ui.item_label(person.label + (" (lent)" if person.lent else ""))
@@ -142,10 +158,14 @@ class AssignDialog:
     async def save(self) -> None:
         self.error.set_text("")
         crew = [CrewChoice(user_id, self.choice.roles[user_id]) for user_id in sorted(self.choice.chosen)]
+        reason = (self.override.value or "").strip() if self.override_row.visible else None
         try:
-            await assign(self.principal, self.offered.journey_id, truck_id=self.choice.truck_id, crew=crew)
+            await assign(self.principal, self.offered.journey_id, truck_id=self.choice.truck_id, crew=crew,
+                         override_reason=reason or None)
         except DomainError as exc:
-            self.error.set_text(exc.message)
+            overridable = bool(exc.details.get("overridable"))
+            self.error.set_text(exc.message + (" Give a reason below to assign anyway." if overridable else ""))
+            self.override_row.set_visibility(overridable or self.override_row.visible)
             return
         self.dialog.close()
         ui.notify(f"Crew and truck saved for {self.offered.journey_label}", type="positive")

@@ -1,6 +1,7 @@
 """All models; importing this package registers every table on `Base.metadata`."""
 
 from db.models.audit import AuditEntry, LoginAttempt
+from db.models.availability import Unavailability, UserSkill
 from db.models.base import Base, utcnow
 from db.models.events import EventLogEntry
 from db.models.idempotency import IdempotencyKey
@@ -51,8 +52,10 @@ __all__ = [
     "StepActivity",
     "SyncRun",
     "Truck",
+    "Unavailability",
     "User",
     "UserLocation",
+    "UserSkill",
     "WebhookEvent",
     "utcnow",
 ]

@@ -51,6 +51,12 @@ class Permission(Enum):
     SEARCH_JOURNEYS = "can_search_journeys"
     VIEW_CUSTOMERS = "can_view_customers"
     VIEW_CREW_ROSTER = "can_view_crew_roster"
+    #: `/planner`: trucks and people × days across the role's branches, drag to assign, suggested crews.
+    USE_PLANNER = "can_use_planner"
+    #: Record time off, out-of-service periods, skills and licences (of people and trucks in scope).
+    MANAGE_AVAILABILITY = "can_manage_availability"
+    #: Assign someone off or a truck out of service anyway, with a reason (audited).
+    OVERRIDE_AVAILABILITY = "can_override_availability"
 
 
 _P = Permission
@@ -59,23 +65,24 @@ PERMISSIONS: Mapping[Role, frozenset[Permission]] = MappingProxyType({
     Role.SUPER_ADMIN: frozenset({
         _P.VIEW_ALL_LOCATIONS, _P.VIEW_ALL_COMPANIES, _P.EDIT_JOBS, _P.ASSIGN_CREW, _P.VIEW_FINANCIAL_DATA,
         _P.SYNC_DATA, _P.VIEW_SMARTMOVING_DATA, _P.APPROVE_STEPS, _P.MANAGE_COMPANY, _P.VIEW_AUDIT,
-        _P.DELETE_JOURNEYS, _P.VIEW_JOURNEY_STATUS,
+        _P.DELETE_JOURNEYS, _P.VIEW_JOURNEY_STATUS, _P.MANAGE_AVAILABILITY, _P.OVERRIDE_AVAILABILITY,
     }),
     Role.ADMIN: frozenset({
         _P.VIEW_ALL_LOCATIONS, _P.EDIT_JOBS, _P.ASSIGN_CREW, _P.VIEW_FINANCIAL_DATA, _P.VIEW_SMARTMOVING_DATA,
         _P.APPROVE_STEPS, _P.MANAGE_COMPANY, _P.VIEW_AUDIT, _P.DELETE_JOURNEYS,
         _P.USE_BOARD, _P.USE_APPROVAL_QUEUE, _P.EDIT_WORKFLOW_TEMPLATE, _P.VIEW_JOURNEY_STATUS,
         _P.SEARCH_JOURNEYS, _P.VIEW_CUSTOMERS, _P.VIEW_CREW_ROSTER,
+        _P.USE_PLANNER, _P.MANAGE_AVAILABILITY, _P.OVERRIDE_AVAILABILITY,
     }),
     Role.MANAGER: frozenset({
         _P.EDIT_JOBS, _P.ASSIGN_CREW, _P.VIEW_FINANCIAL_DATA, _P.VIEW_SMARTMOVING_DATA, _P.APPROVE_STEPS,
         _P.USE_BOARD, _P.USE_APPROVAL_QUEUE, _P.VIEW_JOURNEY_STATUS,
-        _P.SEARCH_JOURNEYS, _P.VIEW_CUSTOMERS, _P.VIEW_CREW_ROSTER,
+        _P.SEARCH_JOURNEYS, _P.VIEW_CUSTOMERS, _P.VIEW_CREW_ROSTER, _P.USE_PLANNER, _P.MANAGE_AVAILABILITY,
     }),
     Role.DISPATCHER: frozenset({
         _P.EDIT_JOBS, _P.ASSIGN_CREW, _P.VIEW_SMARTMOVING_DATA, _P.APPROVE_STEPS,
         _P.USE_BOARD, _P.USE_APPROVAL_QUEUE, _P.VIEW_JOURNEY_STATUS,
-        _P.SEARCH_JOURNEYS, _P.VIEW_CUSTOMERS, _P.VIEW_CREW_ROSTER,
+        _P.SEARCH_JOURNEYS, _P.VIEW_CUSTOMERS, _P.VIEW_CREW_ROSTER, _P.USE_PLANNER,
     }),
     Role.DRIVER: frozenset({_P.USE_CREW_APP, _P.VIEW_JOURNEY_STATUS}),
     Role.MOVER: frozenset({_P.USE_CREW_APP, _P.VIEW_JOURNEY_STATUS}),

@@ -13,7 +13,7 @@ dispatcher booking the same truck waits for the first to commit, then sees that 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Final
 
@@ -25,9 +25,10 @@ from db.models import CrewAssignment, Journey, Location, Truck, User
 from domain.access.rbac import Permission, Principal
 from domain.audit import record as audit
 from domain.audit.record import audited_write
+from domain.availability.periods import off_on
 from domain.board.conflicts import crew_bookings, first_overlap, refuse, truck_bookings
 from domain.board.resources import CREW_USER_ROLES, usable_crew, usable_trucks
-from domain.errors import ValidationFailed
+from domain.errors import Conflict, ValidationFailed
 from domain.events import bus as events
 from domain.events.bus import DomainEvent, EventType
 from domain.journeys.access import ensure_open, load_journey, window_of
@@ -52,12 +53,45 @@ class CrewChoice:
     role: CrewRole
 
 
+#: The longest override reason kept.
+MAX_OVERRIDE_REASON = 200
+
+
+@dataclass(slots=True)
+class Overrides:
+    """Who is off or out of service on the journey's day: refused (409, with the reason in words),
+    unless an admin gave a reason to assign them anyway; then each is noted for the audit trail."""
+
+    reason: str | None
+    may_override: bool
+    used: list[str] = field(default_factory=list)
+
+    def allow(self, what: str, *, resource_kind: str, resource_id: int) -> None:
+        if self.reason is None:
+            raise Conflict(what, details={"resource": resource_kind, "resource_id": resource_id, "unavailable": True,
+                                          "overridable": self.may_override})
+        self.used.append(what)
+
+
+def overrides_for(principal: Principal, reason: str | None) -> Overrides:
+    """The override an assignment carries: none without a reason; a reason needs the permission."""
+    if reason is None:
+        return Overrides(None, principal.can(Permission.OVERRIDE_AVAILABILITY))
+    principal.require(Permission.OVERRIDE_AVAILABILITY)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed("Give a reason to assign someone who is off")
+    if len(reason) > MAX_OVERRIDE_REASON:
+        raise ValidationFailed(f"The reason is at most {MAX_OVERRIDE_REASON} characters")
+    return Overrides(reason, True)
+
+
 def _crew_state(journey: Journey) -> list[dict[str, object]]:
     return [{"user_id": a.user_id, "role": a.role} for a in sorted(journey.crew, key=lambda a: a.user_id)]
 
 
 async def check_truck(session: AsyncSession, journey: Journey, location: Location, truck_id: int,
-                      window: Window) -> Truck:
+                      window: Window, overrides: Overrides | None = None) -> Truck:
     """Lock the truck row, then refuse it unless usable by the location and free in `window`."""
     truck = await session.scalar(select(Truck).where(Truck.id == truck_id).with_for_update())
     if truck is None or truck.company_id != journey.company_id:
@@ -77,6 +111,11 @@ async def check_truck(session: AsyncSession, journey: Journey, location: Locatio
                             window)
     if booking:
         raise refuse(f"truck {truck.number}", booking, resource_kind="truck", resource_id=truck.id)
+    if overrides is not None:
+        _users, trucks_off = await off_on(session, journey.journey_date, truck_ids=[truck.id])
+        if truck.id in trucks_off:
+            overrides.allow(f"Truck {truck.number} is out of service: {trucks_off[truck.id].describe()}",
+                            resource_kind="truck", resource_id=truck.id)
     return truck
 
 
@@ -96,8 +135,10 @@ def _check_role(user: User, role: CrewRole) -> None:
 
 
 async def check_crew(session: AsyncSession, journey: Journey, location: Location, choices: Sequence[CrewChoice],
-                     window: Window) -> None:
-    """Lock the users' rows (by id), then refuse any who may not or cannot be on this journey."""
+                     window: Window, overrides: Overrides | None = None,
+                     newcomers: frozenset[int] = frozenset()) -> None:
+    """Lock the users' rows (by id), then refuse any who may not or cannot be on this journey;
+    with `overrides`, also the `newcomers` who are off that day."""
     ids = [c.user_id for c in choices]
     if not ids:
         return
@@ -111,6 +152,7 @@ async def check_crew(session: AsyncSession, journey: Journey, location: Location
         )
     )
     bookings = await crew_bookings(session, ids, journey.journey_date, journey.id)
+    off = (await off_on(session, journey.journey_date, user_ids=newcomers & set(ids)))[0] if overrides else {}
     for choice in choices:
         user = users.get(choice.user_id)
         if user is None or user.company_id != journey.company_id:
@@ -126,6 +168,9 @@ async def check_crew(session: AsyncSession, journey: Journey, location: Location
         booking = first_overlap(bookings.get(user.id, []), window)
         if booking:
             raise refuse(user.full_name, booking, resource_kind="user", resource_id=user.id)
+        if overrides is not None and user.id in off:
+            overrides.allow(f"{user.full_name} is off: {off[user.id].describe()}", resource_kind="user",
+                            resource_id=user.id)
 
 
 def _validate_choices(crew: Sequence[CrewChoice]) -> None:
@@ -149,10 +194,15 @@ def _apply_crew(journey: Journey, crew: Sequence[CrewChoice], principal: Princip
 
 @audited_write
 async def assign(principal: Principal, journey_id: int, *, truck_id: int | _Unchanged | None = UNCHANGED,
-                 crew: Sequence[CrewChoice] | None = None) -> None:
+                 crew: Sequence[CrewChoice] | None = None, join: CrewChoice | None = None,
+                 override_reason: str | None = None) -> None:
     """Set the journey's truck (None removes it; UNCHANGED leaves it) and/or its whole crew
     (None leaves it; an empty list removes everyone). 409 names the journey already holding a
-    truck or person; 422 for anyone or anything the location may not use."""
+    truck or person, or says who is off (or which truck is out of service) that day and why;
+    422 for anyone or anything the location may not use. `override_reason` (OVERRIDE_AVAILABILITY):
+    assign those who are off anyway; the override is audited with its reason. `join` (instead of
+    `crew`): the crew as it is when the journey is locked, plus this person (the planner's drop)."""
+    overrides = overrides_for(principal, override_reason)
     async with unit_of_work() as session:
         journey, location = await load_journey(session, principal, journey_id, require=Permission.ASSIGN_CREW,
                                                for_update=True, with_crew=True)
@@ -160,19 +210,27 @@ async def assign(principal: Principal, journey_id: int, *, truck_id: int | _Unch
         window = window_of(journey, location)
         old = {"truck_id": journey.truck_id, "crew": _crew_state(journey)}
         old_crew_ids = {a.user_id for a in journey.crew}
+        if join is not None:
+            if join.user_id in old_crew_ids:
+                raise ValidationFailed("That person is already on this crew")
+            crew = [*(CrewChoice(a.user_id, a.role) for a in journey.crew), join]
         if truck_id is not UNCHANGED and truck_id != journey.truck_id:
             if truck_id is not None:
-                await check_truck(session, journey, location, truck_id, window)
+                await check_truck(session, journey, location, truck_id, window, overrides)
             journey.truck_id = truck_id
         if crew is not None:
             _validate_choices(crew)
-            await check_crew(session, journey, location, crew, window)
+            await check_crew(session, journey, location, crew, window, overrides,
+                             frozenset(c.user_id for c in crew) - old_crew_ids)
             _apply_crew(journey, crew, principal)
         new = {"truck_id": journey.truck_id, "crew": _crew_state(journey)}
         if new == old:
             return
         await session.flush()
         audit.record(session, principal, "journey.assign", "journey", journey.id, old=old, new=new)
+        if overrides.used:
+            audit.record(session, principal, "journey.assign_override", "journey", journey.id,
+                         new={"reason": overrides.reason, "unavailable": overrides.used})
         crew_ids = tuple(sorted(old_crew_ids | {a.user_id for a in journey.crew}))
         for changed, kind in ((old["truck_id"] != new["truck_id"], EventType.TRUCK_ASSIGNED),
                               (old["crew"] != new["crew"], EventType.CREW_ASSIGNED)):

@@ -24,7 +24,7 @@ from domain.access.locations import visible_location
 from domain.access.rbac import Permission, Principal
 from domain.audit import record as audit
 from domain.audit.record import audited_write
-from domain.board.assignment import CrewChoice, check_crew, check_truck
+from domain.board.assignment import CrewChoice, check_crew, check_truck, overrides_for
 from domain.errors import Forbidden, ValidationFailed
 from domain.events import bus as events
 from domain.events.bus import DomainEvent, EventType
@@ -180,10 +180,13 @@ async def update_journey(principal: Principal, journey_id: int, changes: Mapping
         if window != old_window or "journey_date" in changed:
             for assignment in journey.crew:
                 assignment.journey_date = journey.journey_date
+            # Moved to another day: who is off (or out of service) that day refuses it too.
+            off = overrides_for(principal, None) if "journey_date" in changed else None
             if journey.truck_id is not None:
-                await check_truck(session, journey, location, journey.truck_id, window)
+                await check_truck(session, journey, location, journey.truck_id, window, off)
             await check_crew(session, journey, location,
-                             [CrewChoice(a.user_id, a.role) for a in journey.crew], window)
+                             [CrewChoice(a.user_id, a.role) for a in journey.crew], window, off,
+                             frozenset(a.user_id for a in journey.crew))
         audit.record(session, principal, "journey.update", "journey", journey.id, old=old,
                      new=audit.snapshot(journey, sorted(changed)))
         events.queue(session, _event(EventType.JOURNEY_CHANGED, journey, fields=sorted(changed)))

@@ -7,7 +7,8 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from components.admin.resource_page import ItemFunction, ResourceSpec, StateChange, resource_page
+from components.admin.availability_dialog import open_availability
+from components.admin.resource_page import CustomAction, ItemFunction, ResourceSpec, StateChange, resource_page
 from components.forms import FormField, open_form, timezone_options
 from components.paged_table import RowAction
 from db.enums import LocationLinkKind
@@ -48,7 +49,8 @@ def _user_row(item: dict[str, Any]) -> dict[str, Any]:
     kinds = [link["kind"] for link in item["locations"]]
     links = ", ".join(f"{kinds.count(k.value)} {k.value.lower()}" for k in LocationLinkKind if k.value in kinds)
     return {**{k: item[k] for k in ("id", "full_name", "email", "phone", "status")},
-            "role": COMPANY_ROLE_LABELS.get(item["role"], item["role"]), "locations": links or "—",
+            "role": COMPANY_ROLE_LABELS.get(item["role"], item["role"]), "role_value": item["role"],
+            "locations": links or "—",
             "last_login_at": _when(item["last_login_at"])}
 
 
@@ -95,6 +97,15 @@ def _reset_password(principal: Principal, item: dict[str, Any], reload: Callable
               on_saved=reload)
 
 
+def _availability(kind: str) -> tuple[RowAction, CustomAction]:
+    """The row action opening a person's or a truck's Availability dialog (time off, skills)."""
+    async def open_it(principal: Principal, item: dict[str, Any], _reload: Callable[[], Awaitable[None]]) -> None:
+        await open_availability(principal, **{f"{kind}_id": item["id"]})
+
+    when = "['DRIVER', 'MOVER'].includes(props.row.role_value)" if kind == "user" else ""
+    return RowAction("availability", "event_busy", "Availability", when), open_it
+
+
 USERS = ResourceSpec(
     noun="user", title="Users", marker="users",
     columns=[_col("full_name", "Name", sortable=True), _col("email", "Email"), _col("role", "Role"),
@@ -104,7 +115,8 @@ USERS = ResourceSpec(
     fields=_user_fields, create=admin_users.create_user, update=admin_users.update_user,
     to_row=_user_row, to_form=_user_form, from_form=_user_data,
     states=_active("user", admin_users.deactivate_user, admin_users.reactivate_user, "props.row.status === 'ACTIVE'"),
-    custom={"reset_password": (RowAction("reset_password", "key", "Reset password"), _reset_password)},
+    custom={"reset_password": (RowAction("reset_password", "key", "Reset password"), _reset_password),
+            "availability": _availability("user")},
 )
 
 
@@ -153,6 +165,7 @@ TRUCKS = ResourceSpec(
     to_row=_with_status,
     to_form=lambda item: {k: item[k] for k in ("number", "size", "location_id")},
     states=_active("truck", admin_trucks.deactivate_truck, admin_trucks.reactivate_truck, "props.row.active"),
+    custom={"availability": _availability("truck")},
 )
 
 

@@ -39,6 +39,8 @@ SEARCH = {"/journeys", "/customers", "/customers/{customer_id}"}
 SEARCH_API = {"GET /api/journeys", "GET /api/journeys/export.csv", "GET /api/customers", "GET /api/customers/{id}"}
 #: The crew roster (managers, dispatchers and admins of their branches).
 CREW = {"/crew", "GET /api/crew"}
+#: The planner (ADMIN, MANAGER and DISPATCHER plan crews and trucks across their branches).
+PLANNER = {"/planner"}
 #: Pages every role may open (the domain decides which journeys each sees).
 EVERY_ROLE_PAGES = {"/journeys/{journey_id}/status"}
 #: Pages anyone may open, signed in or not, or that only redirect (the board's old addresses).
@@ -64,23 +66,23 @@ ALLOWED: dict[Role, set[str]] = {
     Role.SUPER_ADMIN: {*PORTAL, "/audit", *ADMIN_PAGES, *EVERY_ROLE_PAGES,
                        *EVERYONE, *ADMINISTRATION, *COMPANIES, *AUDIT},
     Role.ADMIN: {*DESK, "/approvals", "/admin/workflow", "/audit", *ADMIN_PAGES, *EVERY_ROLE_PAGES,
-                 *EVERYONE, *ADMINISTRATION, *AUDIT, *SEARCH, *SEARCH_API, *CREW},
-    Role.MANAGER: {*DESK, "/approvals", *EVERY_ROLE_PAGES, *EVERYONE, *SEARCH, *SEARCH_API, *CREW},
-    Role.DISPATCHER: {*DESK, "/approvals", *EVERY_ROLE_PAGES, *EVERYONE, *SEARCH, *SEARCH_API, *CREW},
+                 *EVERYONE, *ADMINISTRATION, *AUDIT, *SEARCH, *SEARCH_API, *CREW, *PLANNER},
+    Role.MANAGER: {*DESK, "/approvals", *EVERY_ROLE_PAGES, *EVERYONE, *SEARCH, *SEARCH_API, *CREW, *PLANNER},
+    Role.DISPATCHER: {*DESK, "/approvals", *EVERY_ROLE_PAGES, *EVERYONE, *SEARCH, *SEARCH_API, *CREW, *PLANNER},
     Role.DRIVER: {*PHONE, *EVERY_ROLE_PAGES, *EVERYONE},
     Role.MOVER: {*PHONE, *EVERY_ROLE_PAGES, *EVERYONE},
     Role.AUDITOR: {*DESK, "/audit", *EVERY_ROLE_PAGES, *EVERYONE, *AUDIT, *SEARCH, *SEARCH_API},
 }
 
 #: Every guarded page, as registered (path parameters in braces).
-GUARDED = (ADMIN_PAGES | DESK | PORTAL | PHONE | EVERY_ROLE_PAGES | SEARCH | {"/crew"}
+GUARDED = (ADMIN_PAGES | DESK | PORTAL | PHONE | EVERY_ROLE_PAGES | SEARCH | {"/crew"} | PLANNER
            | {"/approvals", "/admin/workflow", "/audit"})
 #: The pages opened by the simulated user (those without path parameters).
 PAGES = sorted(path for path in GUARDED if "{" not in path)
 #: Titles of the pages this issue built (the landing pages belong to other issues).
 TITLES = {"/admin/users": "Users", "/admin/locations": "Locations", "/admin/trucks": "Trucks",
           "/audit": "Audit trail", "/super-admin/companies": "Companies", "/journeys": "Journeys", "/crew": "Crew",
-          "/customers": "Customers"}
+          "/customers": "Customers", "/planner": "Planner"}
 
 
 async def _targets() -> dict[str, int]:

@@ -97,6 +97,8 @@ READS = {
     "domain.journeys.search.search_journeys", "domain.journeys.search.search_choices",
     "domain.crew.roster.crew_roster",
     "domain.customers.directory.list_customers", "domain.customers.directory.get_customer",
+    "domain.availability.edit.resource_availability",
+    "domain.planner.views.load_planner", "domain.planner.suggest.suggest_crews",
 }
 
 #: Public coroutines that change no rows at all: process machinery started and stopped with the app.
@@ -202,6 +204,7 @@ def _recipes() -> dict[str, Recipe]:
     from domain.journeys import status as journey_status
     from domain.journeys import edit as journeys
     from domain.admin import tenancy
+    from domain.availability import edit as availability
     from domain.sync import attention as sync_attention
     from domain.sync import demo, recovery, runs, service, settings, webhooks
 
@@ -262,6 +265,11 @@ def _recipes() -> dict[str, Recipe]:
             entry_id = entry.id
         return lambda: sync_attention.resolve_attention(w.dispatcher_a, entry_id)
 
+    async def remove_period(w: World, _sim: Simulator) -> Thunk:
+        period = await availability.add_period(w.admin_a, {"truck_id": w.truck_a, "starts_on": "2026-12-01",
+                                                           "ends_on": "2026-12-02", "reason": "Brakes"})
+        return lambda: availability.remove_period(w.admin_a, period.id)
+
     async def ensure_demo_integration(w: World, _sim: Simulator) -> Thunk:
         await _set(Company, w.company_a, name=DEMO_COMPANY)
         return demo.ensure_demo_integration
@@ -308,6 +316,11 @@ def _recipes() -> dict[str, Recipe]:
         # What demo-mode startup calls.
         "domain.sync.demo.ensure_demo_integration": ensure_demo_integration,
         "domain.sync.attention.resolve_attention": resolve_attention,
+        "domain.availability.edit.add_period": _now(lambda w: lambda: availability.add_period(w.admin_a, {
+            "user_id": w.mover_a.user_id, "starts_on": "2026-12-24", "ends_on": "2026-12-26", "reason": "Holiday"})),
+        "domain.availability.edit.remove_period": remove_period,
+        "domain.availability.edit.set_skills": _now(lambda w: lambda: availability.set_skills(
+            w.admin_a, w.mover_a.user_id, {"skills": ["PIANO"]})),
         "domain.access.signin.authenticate": _now(
             lambda w: lambda: auth.authenticate("admin@alpha.test", WORLD_PASSWORD)),
         "domain.access.signin.authenticate_super_admin": _now(

@@ -1,0 +1,1 @@
+"""Availability: when people are off and trucks out of service, and people's skills and licences."""
