@@ -36,6 +36,7 @@ from api.http.security_headers import SecurityHeadersMiddleware
 from api.http.session_cookie import install_session
 from api.http.startup_gate import StartupGate
 from api.http.upload_limit import UploadLimitMiddleware
+from components.theme import install_theme
 from config import Settings, get_settings
 from db.migrate import upgrade_to_head
 from db.seed import DEMO_PASSWORD, seed_demo
@@ -126,6 +127,7 @@ def build() -> None:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
     core.sio.eio.cors_allowed_origins = None  # socket.io: the page's own origin only (NiceGUI allows any)
     install_error_handlers(app)
+    install_theme()
     # FastAPI wraps the app's lifespan once per include_router; the test `user` fixture re-runs
     # build() for every test, so without restoring it the wrappers nest until RecursionError.
     lifespan = app.router.lifespan_context

@@ -26,7 +26,7 @@ class RowAction:
 
 
 #: Badge colours of the values of a `status` column.
-STATUS_COLOURS = {"ACTIVE": "positive", "INACTIVE": "grey-6", "SUSPENDED": "warning"}
+STATUS_COLOURS = {"ACTIVE": "positive", "INACTIVE": "grey-6", "SUSPENDED": "deep-orange-10"}
 _STATUS_SLOT = (
     f'<q-td :props="props"><q-badge :color="{STATUS_COLOURS}[props.value] || \'grey\'"'
     ' :label="props.value.charAt(0) + props.value.slice(1).toLowerCase()" /></q-td>'

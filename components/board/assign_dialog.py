@@ -74,7 +74,7 @@ class AssignDialog:
                             ui.item("No drivers or movers work at this location").classes("text-grey-7")
             if dropped:
                 ui.label(f"{dropped} current crew member(s) no longer work here and will be removed on save.") \
-                    .classes("text-caption text-orange-9")
+                    .classes("text-caption text-deep-orange-10")
             self.error = ui.label("").classes("text-negative").props('role=alert data-testid="assign-error"')
             with ui.row().classes("w-full justify-end gap-2"):
                 ui.button("Cancel", on_click=self.dialog.close).props("flat no-caps")

@@ -13,26 +13,11 @@ from html import escape
 
 from nicegui import ui
 
-from db.enums import JourneyStatus, StepStatus
+from components.theme import STATUS_COLORS, STEP_CLASSES
+from db.enums import JourneyStatus, Phase
 from domain.board.cards import JobCard, PhaseState
 from domain.journeys.access import CLOSED_STATUSES
-from domain.journeys.labels import clock
-
-STATUS_COLORS: dict[JourneyStatus, str] = {
-    JourneyStatus.SCHEDULED: "blue-grey-6",
-    JourneyStatus.MORNING_PREP: "amber-9",
-    JourneyStatus.EN_ROUTE: "blue-7",
-    JourneyStatus.ONSITE: "deep-purple-6",
-    JourneyStatus.COMPLETED: "green-7",
-    JourneyStatus.AUDITED: "teal-8",
-    JourneyStatus.CANCELLED: "red-7",
-}
-STEP_CLASSES: dict[StepStatus, str] = {
-    StepStatus.PENDING: "bg-grey-4",
-    StepStatus.IN_PROGRESS: "bg-amber-7",
-    StepStatus.COMPLETED: "bg-green-6",
-    StepStatus.APPROVED: "bg-teal-8",
-}
+from domain.journeys.labels import PHASE_LABELS, clock, plain_words, status_label
 
 AssignHandler = Callable[[int], Awaitable[None] | None]
 
@@ -42,7 +27,8 @@ def money(value: Decimal) -> str:
 
 
 def humanize(value: str) -> str:
-    return value.replace("_", " ").title()
+    """An enum value in words, sentence case (`MORNING_PREP` → `Morning prep`)."""
+    return plain_words(value)
 
 
 def time_range(card: JobCard) -> str:
@@ -66,9 +52,9 @@ def chip_html(text: str, icon: str, colors: str, testid: str = "") -> str:
             f'{_icon(icon)}{escape(text)}</span>')
 
 
-def status_html(status: JourneyStatus) -> str:
+def status_html(status: JourneyStatus, phase: Phase | None = None) -> str:
     return (f'<span class="rounded px-2 py-0.5 text-xs text-white bg-{STATUS_COLORS[status]}" '
-            f'data-testid="status">{humanize(status.value)}</span>')
+            f'data-testid="status">{status_label(status, phase)}</span>')
 
 
 def badge_html(card: JobCard) -> str:
@@ -82,7 +68,7 @@ def phase_bar_html(phases: tuple[PhaseState, ...], progress: int, caption: str =
     the percentage)."""
     segments = "".join(
         f'<div class="h-2 flex-1 rounded {STEP_CLASSES[s.status]}" '
-        f'title="{humanize(s.phase.value)}: {s.status.value.lower().replace("_", " ")}"></div>'
+        f'title="{PHASE_LABELS[s.phase]}: {s.status.value.lower().replace("_", " ")}"></div>'
         for s in phases
     )
     caption_id = f' data-testid="{testid}"' if testid else ""
@@ -112,11 +98,11 @@ def _contact(card: JobCard) -> str:
 
 def _assignment(card: JobCard) -> str:
     chips = [chip_html(card.truck_number, "local_shipping", "bg-blue-1 text-blue-10", "truck-chip")
-             if card.truck_number else chip_html("No truck", "local_shipping", "bg-orange-1 text-orange-10")]
+             if card.truck_number else chip_html("No truck", "local_shipping", "bg-orange-1 text-deep-orange-10")]
     chips += [chip_html(f"{m.name} · {humanize(m.role.value)}", "person", "bg-grey-3 text-grey-9", "crew-chip")
               for m in card.crew]
     if not card.crew:
-        chips.append(chip_html("No crew", "group_off", "bg-orange-1 text-orange-10"))
+        chips.append(chip_html("No crew", "group_off", "bg-orange-1 text-deep-orange-10"))
     return f'<div class="flex flex-wrap items-center gap-1" data-testid="assignment">{"".join(chips)}</div>'
 
 
@@ -136,7 +122,7 @@ def card_html(card: JobCard) -> str:
     return f"""
 <div class="flex flex-col gap-2 w-full">
   <div class="flex items-center justify-between no-wrap">
-    <div class="flex items-center gap-2 no-wrap">{badge_html(card)}{status_html(card.status)}{confirmed}</div>
+    <div class="flex items-center gap-2 no-wrap">{badge_html(card)}{status_html(card.status, card.current_phase)}{confirmed}</div>
     <span class="flex items-center gap-2 no-wrap">
       <span class="text-weight-medium" data-testid="times">{time_range(card)}</span>
       <a href="/journeys/{card.id}" class="text-primary" title="Journey details" aria-label="Journey details"
@@ -154,7 +140,7 @@ def card_html(card: JobCard) -> str:
   </div>
   {_assignment(card)}
   {_notes(card)}
-  {phase_bar_html(card.phases, card.progress, f"{card.progress}% · {humanize(card.current_phase.value)}",
+  {phase_bar_html(card.phases, card.progress, f"{card.progress}% · {PHASE_LABELS[card.current_phase]}",
                   f"journey-progress-{card.id}")}
 </div>"""
 

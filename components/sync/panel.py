@@ -20,7 +20,7 @@ KINDS = {SyncKind.JOBS.value: "Jobs: today + tomorrow", SyncKind.FULL_JOBS.value
          SyncKind.CATALOGUE.value: "Catalogue"}
 COUNTS = ("processed", "created", "updated", "unchanged", "failed")
 LABELS = {**{name: name.title() for name in COUNTS}, "api_calls": "API calls"}
-STATUS_COLORS = {"SUCCEEDED": "positive", "FAILED": "negative", "SKIPPED": "warning", "RUNNING": "info",
+STATUS_COLORS = {"SUCCEEDED": "positive", "FAILED": "negative", "SKIPPED": "deep-orange-10", "RUNNING": "info",
                  "INTERRUPTED": "purple"}
 HISTORY_COLUMNS = [
     column("id", "Run"), column("kind", "Kind"), column("trigger", "Trigger"), column("status", "Status"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from db.enums import DataSource, JourneyStatus
+from db.enums import DataSource, JourneyStatus, Phase
 from domain.timewindow import Window, local_time
 
 
@@ -32,8 +32,38 @@ def plain_words(value: str) -> str:
     return value.replace("_", " ").capitalize()
 
 
-def status_label(status: JourneyStatus) -> str:
-    return plain_words(status.value)
+#: The one name of each phase, everywhere (pages, errors, the audit trail, exports).
+PHASE_LABELS: dict[Phase, str] = {
+    Phase.CREATION: "Job setup",
+    Phase.MORNING_PREP: "Morning prep",
+    Phase.PICKUP: "Pickup",
+    Phase.TRANSPORT: "Transport",
+    Phase.DELIVERY: "Delivery",
+    Phase.COMPLETION: "Wrap-up",
+}
+
+STATUS_LABELS: dict[JourneyStatus, str] = {
+    JourneyStatus.SCHEDULED: "Scheduled",
+    JourneyStatus.MORNING_PREP: "Morning prep",
+    JourneyStatus.EN_ROUTE: "En route",
+    JourneyStatus.ONSITE: "On site",
+    JourneyStatus.COMPLETED: "Completed",
+    JourneyStatus.AUDITED: "Approved",
+    JourneyStatus.CANCELLED: "Cancelled",
+}
+RETURNING = "Returning to base"
+
+
+def phase_label(phase: Phase) -> str:
+    return PHASE_LABELS[phase]
+
+
+def status_label(status: JourneyStatus, phase: Phase | None = None) -> str:
+    """The journey's status in words; during the wrap-up (the return to base) the stored ONSITE
+    reads "Returning to base", not "On site"."""
+    if status is JourneyStatus.ONSITE and phase is Phase.COMPLETION:
+        return RETURNING
+    return STATUS_LABELS[status]
 
 
 def source_label(source: DataSource) -> str:

@@ -12,7 +12,7 @@ from db.enums import JourneyStatus, Phase, StepStatus
 from db.models import CrewAssignment, Journey, JourneyStep, Location, Truck, User
 from domain.access.rbac import Permission, Principal, journey_scope
 from domain.unit_of_work import read_session
-from domain.workflow.phases import PHASE_LABELS
+from domain.journeys.labels import PHASE_LABELS
 
 #: The queue shows the oldest waiting phases first, this many at most.
 APPROVAL_QUEUE_LIMIT = 100

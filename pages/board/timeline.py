@@ -9,7 +9,8 @@ from nicegui import ui
 
 from components.board.assign_dialog import open_assign_dialog
 from components.board.controls import LocationDayPage, open_location_page
-from components.board.job_card import STATUS_COLORS, badge_html, status_html, time_range
+from components.board.job_card import badge_html, status_html, time_range
+from components.theme import STATUS_COLORS
 from domain.access.locations import LocationOption
 from domain.access.rbac import Permission, Principal
 from domain.board.cards import JobCard

@@ -177,7 +177,7 @@ class JourneyPage:
                 for member in card.crew:
                     ui.label(f"{member.name} · {humanize(member.role.value)}").props('data-testid="crew-member"')
                 if not card.crew:
-                    ui.label("No crew yet").classes("text-orange-9")
+                    ui.label("No crew yet").classes("text-deep-orange-10")
         if detail.sheet is not None:
             job_sheet_card(detail.sheet)
         if card.notes:

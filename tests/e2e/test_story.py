@@ -315,7 +315,7 @@ def test_driver_works_the_journey_on_a_phone(story: Story) -> None:
     tick(page, "condition_check")
     sign(page, "delivery_signature", cast.customer, strokes=2)
     story.shot(page, "driver delivery")
-    complete(page, "6. Completion")
+    complete(page, "6. Wrap-up")
 
     tick(page, "returned_to_base")
     tick(page, "equipment_returned")

@@ -194,8 +194,10 @@ async def test_desk_roles_are_refused_the_phone_pages(world: World, user: User) 
 async def test_crew_waits_for_dispatch_and_sees_a_cancelled_journey(world: World, user: User) -> None:
     await sign_in(user, world["driver"].email, PASSWORD)
     await user.open(f"/mobile/journey/{world.journey_id}")
-    await user.should_see("Waiting for dispatch to finish the job setup")
-    await user.should_not_see("Complete Job setup")
+    # Truck and crew are set: what is missing is the hand-over, and the phone says so.
+    await user.should_see("Waiting for the dispatcher to hand the journey over to you")
+    await user.should_not_see("truck and crew")
+    await user.should_not_see("Complete job setup")
     async with unit_of_work() as session:
         journey = await session.get(Journey, world.journey_id)
         assert journey is not None
@@ -203,6 +205,26 @@ async def test_crew_waits_for_dispatch_and_sees_a_cancelled_journey(world: World
         events.queue(session, DomainEvent(EventType.JOURNEY_CANCELLED, world.company_id, world.location_id,
                                           world.journey_id, (world["driver"].user_id,)))
     await user.should_see("This journey was cancelled.")
+
+
+async def test_crew_without_a_truck_waits_for_the_truck(db: str, user: User) -> None:
+    world = await make_world(hashed=password_hash(), truck=False)
+    await sign_in(user, world["driver"].email, PASSWORD)
+    await user.open(f"/mobile/journey/{world.journey_id}")
+    await user.should_see("Waiting for the dispatcher to assign a truck.")
+    await user.should_not_see("hand the journey over")
+
+
+async def test_status_reads_returning_to_base_during_the_wrap_up(world: World, user: User) -> None:
+    await through(world, Phase.DELIVERY)
+    async with read_session() as session:
+        journey = await session.get(Journey, world.journey_id)
+        assert journey is not None and journey.status is JourneyStatus.ONSITE
+    await sign_in(user, world["driver"].email, PASSWORD)
+    await user.open(f"/mobile/journey/{world.journey_id}")
+    await user.should_see("Returning to base")
+    await user.should_see("6. Wrap-up")
+    await user.should_not_see("On site")
 
 
 async def test_time_readings_record_the_server_time(world: World, user: User) -> None:
