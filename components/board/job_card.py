@@ -117,12 +117,13 @@ def card_html(card: JobCard) -> str:
     confirmed = (f'<span title="Confirmed by the customer">{_icon("verified", "text-green-7")}</span>'
                  if card.confirmed else "")
     details = escape(" · ".join(x for x in (card.service_type, card.move_size) if x))
+    status = status_html(card.status, card.current_phase)
     value = (f'<span class="text-weight-medium text-green-9" data-testid="estimated-value">'
              f'{money(card.estimated_value)}</span>' if card.estimated_value is not None else "")
     return f"""
 <div class="flex flex-col gap-2 w-full">
   <div class="flex items-center justify-between no-wrap">
-    <div class="flex items-center gap-2 no-wrap">{badge_html(card)}{status_html(card.status, card.current_phase)}{confirmed}</div>
+    <div class="flex items-center gap-2 no-wrap">{badge_html(card)}{status}{confirmed}</div>
     <span class="flex items-center gap-2 no-wrap">
       <span class="text-weight-medium" data-testid="times">{time_range(card)}</span>
       <a href="/journeys/{card.id}" class="text-primary" title="Journey details" aria-label="Journey details"
