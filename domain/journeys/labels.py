@@ -69,3 +69,8 @@ def status_label(status: JourneyStatus, phase: Phase | None = None) -> str:
 def source_label(source: DataSource) -> str:
     """`SmartMoving` or `Manual`."""
     return "SmartMoving" if source is DataSource.SMARTMOVING else "Manual"
+
+
+def zone_words(timezone: str) -> str:
+    """`America/Toronto` → `Toronto time` (labels next to local times)."""
+    return f"{timezone.rsplit('/', 1)[-1].replace('_', ' ')} time"

@@ -18,6 +18,7 @@ from domain.access.rbac import Principal
 from domain.board.assignment import CrewChoice, assign
 from domain.events import bus as events
 from domain.events.bus import DomainEvent, EventType
+from domain.journeys.detail import journey_detail
 from domain.journeys.edit import JourneyDraft, create_journey
 from domain.timewindow import today_in
 from domain.unit_of_work import read_session, unit_of_work
@@ -279,7 +280,7 @@ async def test_journey_page_shows_phases_media_and_audit_for_auditors_only(branc
     assert thumbs and f"/api/media/{media_id}/thumbnail" in str(thumbs[0].props["src"])
     await user.should_see(marker="audit-trail")
     trail = user.find(marker="audit-trail").elements.pop()
-    assert isinstance(trail, ui.table) and [r["action"] for r in trail.rows] == ["journey.create"]
+    assert isinstance(trail, ui.table) and [r["action"] for r in trail.rows] == ["Journey created"]
     await user.should_not_see(marker="detail-assign")  # auditors read only
     await user.open("/logout")
     await _sign_in(user, "dispatcher@demo.ccrm")
@@ -290,6 +291,17 @@ async def test_journey_page_shows_phases_media_and_audit_for_auditors_only(branc
     await user.should_see(marker="detail-assign")
     await assign(branch.dispatcher, journey_id, truck_id=branch.truck[0])  # the page follows its journey live
     await user.should_see(branch.truck[1], retries=SLOW)
+
+
+async def test_the_audit_trail_names_the_truck_and_crew(branch: Branch) -> None:
+    journey_id = await branch.journey("Words Customer")
+    await assign(branch.dispatcher, journey_id, truck_id=branch.truck[0],
+                 crew=[CrewChoice(branch.driver[0], CrewRole.DRIVER)])
+    detail = await journey_detail(await principal_for("auditor@demo.ccrm"), journey_id)
+    assert detail.audit is not None
+    assigned = [e for e in detail.audit if e.action == "journey.assign"]
+    assert [e.action_words for e in assigned] == ["Truck and crew assigned"]
+    assert assigned[0].changes == f"Truck: none → {branch.truck[1]}; crew: + {branch.driver[1]} (driver)"
 
 
 async def test_an_event_never_puts_an_invisible_journey_on_the_board(branch: Branch, user: User) -> None:
