@@ -56,7 +56,7 @@ class AssignDialog:
         self.dialog = ui.dialog().props('data-testid="assign-dialog"')
         with self.dialog, ui.card().classes("w-[760px] max-w-full q-pa-md gap-3"):
             with ui.row().classes("w-full items-baseline justify-between"):
-                ui.label(f"Assign crew · {offered.journey_label}").classes("text-h6")
+                ui.label(f"Assign crew · {offered.title}").classes("text-h6")
                 ui.label(offered.window).classes("text-grey-7")
             with ui.row().classes("w-full no-wrap gap-4 items-start"):
                 with ui.column().classes("flex-1 gap-1"):
@@ -148,7 +148,7 @@ class AssignDialog:
             self.error.set_text(exc.message)
             return
         self.dialog.close()
-        ui.notify(f"Crew and truck saved for {self.offered.journey_label}", type="positive")
+        ui.notify(f"Crew and truck saved for {self.offered.title}", type="positive")
         if self.on_saved is not None:
             result = self.on_saved(self.offered.journey_id)
             if result is not None:

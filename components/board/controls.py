@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
-from nicegui import ui
+from nicegui import context, ui
 
 from components.live import on_event
 from components.nav import app_header
@@ -69,6 +70,18 @@ class LocationDayPage:
         self.day: date | None = day
         #: Where the subclass's layout wants the pickers.
         self.controls: ui.row
+        #: The page's address; the location, day (and the subclass's filters) go in its query.
+        request = context.client.request
+        self.path = request.url.path if request is not None else ""
+
+    def query(self) -> dict[str, str]:
+        """The state the address keeps, so that a reload or Back shows the same view."""
+        return {"location": str(self.location_id), "day": str(self.day)}
+
+    def keep_in_address(self) -> None:
+        """Put the shown state into the browser's address (replacing, not adding, a history entry)."""
+        if self.path:
+            ui.navigate.history.replace(f"{self.path}?{urlencode(self.query())}")
 
     async def load(self) -> DayView:
         raise NotImplementedError
@@ -102,6 +115,7 @@ class LocationDayPage:
         with self.controls:
             board_controls(self.locations, self.location_id, view.day, view.today, self.change)
         await self.show(view)
+        self.keep_in_address()
 
 
 PageFactory = Callable[[list[LocationOption], int, date | None], LocationDayPage]

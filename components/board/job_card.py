@@ -14,7 +14,7 @@ from html import escape
 from nicegui import ui
 
 from components.theme import STATUS_COLORS, STEP_CLASSES
-from db.enums import JourneyStatus, Phase
+from db.enums import JourneyStatus, Phase, StepStatus
 from domain.board.cards import JobCard, PhaseState
 from domain.journeys.access import CLOSED_STATUSES
 from domain.journeys.labels import PHASE_LABELS, clock, plain_words, status_label
@@ -146,24 +146,39 @@ def card_html(card: JobCard) -> str:
 </div>"""
 
 
-def fill_job_card(card: JobCard, on_assign: AssignHandler | None) -> None:
-    """The card's content, built in the current container (so a live update can rebuild it)."""
+def ready_to_hand_over(card: JobCard) -> bool:
+    """Truck and crew set, the job setup not completed yet: dispatch may hand it to the crew."""
+    setup = next((p for p in card.phases if p.phase is Phase.CREATION), None)
+    return (card.status not in CLOSED_STATUSES and card.truck_number is not None and bool(card.crew)
+            and setup is not None and setup.status in (StepStatus.PENDING, StepStatus.IN_PROGRESS))
+
+
+def fill_job_card(card: JobCard, on_assign: AssignHandler | None, on_hand_over: AssignHandler | None = None) -> None:
+    """The card's content, built in the current container (so a live update can rebuild it).
+    Closed journeys offer no buttons; a set-up journey offers its hand-over to the crew."""
     ui.html(card_html(card)).classes("w-full")
-    if on_assign is not None and card.status not in CLOSED_STATUSES:
-        ui.button("Assign crew", icon="group_add", on_click=lambda: on_assign(card.id)).classes("self-end").props(
-            f'unelevated dense no-caps color=primary data-testid="assign-{card.id}"').mark(f"assign-{card.id}")
+    if card.status in CLOSED_STATUSES:
+        return
+    with ui.row().classes("self-end gap-2"):
+        if on_hand_over is not None and ready_to_hand_over(card):
+            ui.button("Hand over to the crew", icon="send", on_click=lambda: on_hand_over(card.id)).props(
+                f'outline dense no-caps color=primary data-testid="hand-over-{card.id}"').mark(f"hand-over-{card.id}")
+        if on_assign is not None:
+            ui.button("Assign crew", icon="group_add", on_click=lambda: on_assign(card.id)).props(
+                f'unelevated dense no-caps color=primary data-testid="assign-{card.id}"').mark(f"assign-{card.id}")
 
 
-def job_card(card: JobCard, on_assign: AssignHandler | None) -> ui.card:
+def job_card(card: JobCard, on_assign: AssignHandler | None, on_hand_over: AssignHandler | None = None) -> ui.card:
     # data-testid follows the live pages' selector contract (journey-card/-progress/-notes-<id>).
     element = ui.card().classes("w-full gap-2 q-pa-md").props(f'flat bordered data-testid="journey-card-{card.id}"')
     element.mark(f"job-card job-card-{card.id}")
     with element:
-        fill_job_card(card, on_assign)
+        fill_job_card(card, on_assign, on_hand_over)
     return element
 
 
-def refill_job_card(element: ui.card, card: JobCard, on_assign: AssignHandler | None) -> None:
+def refill_job_card(element: ui.card, card: JobCard, on_assign: AssignHandler | None,
+                    on_hand_over: AssignHandler | None = None) -> None:
     element.clear()
     with element:
-        fill_job_card(card, on_assign)
+        fill_job_card(card, on_assign, on_hand_over)

@@ -46,6 +46,12 @@ class Availability:
     #: Current crew: user id → job role value.
     crew_roles: dict[int, str]
     truck_id: int | None
+    customer_name: str = ""
+
+    @property
+    def title(self) -> str:
+        """`Olivia First · Manual job`: how the dialog names the journey."""
+        return " · ".join(x for x in (self.customer_name, self.journey_label) if x)
 
 
 def _conflict(booking: Booking | None) -> dict[str, object]:
@@ -75,6 +81,7 @@ async def availability(principal: Principal, journey_id: int) -> Availability:
     return Availability(
         journey_id=journey.id,
         journey_label=journey_label(journey.id, journey.data_source, journey.job_number),
+        customer_name=journey.customer_name or "",
         window=window_label(window, location.timezone),
         trucks=tuple(
             ResourceOption(t.id, t.number, t.size or "", bool(lent), t.id == journey.truck_id,

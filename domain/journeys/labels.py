@@ -8,11 +8,15 @@ from db.enums import DataSource, JourneyStatus, Phase
 from domain.timewindow import Window, local_time
 
 
+MANUAL_LABEL = "Manual job"
+
+
 def journey_label(journey_id: int, data_source: DataSource, job_number: str | None) -> str:
-    """`SM 100023-1` for a SmartMoving job, `#42` for a manual journey."""
+    """`SM 100023-1` for a SmartMoving job, `Manual job` for a journey made here (its database id
+    means nothing to people; the customer's name and time tell journeys apart)."""
     if data_source is DataSource.SMARTMOVING and job_number:
         return f"SM {job_number}"
-    return f"#{journey_id}"
+    return MANUAL_LABEL
 
 
 def clock(value: datetime | None, timezone: str) -> str:

@@ -74,7 +74,8 @@ async def test_dispatcher_creates_and_assigns_and_a_second_booking_is_refused_by
                                      json={"truck_id": desk.trucks[0]})
     assert refused.status_code == 409
     assert refused.json()["success"] is False and refused.json()["error"] == "conflict"
-    assert "Olivia First" in refused.json()["message"] and f"#{first_id}" in refused.json()["message"]
+    assert "Olivia First" in refused.json()["message"] and "(Manual job)" in refused.json()["message"]
+    assert f"#{first_id}" not in refused.json()["message"]
     assert "09:00–13:00" in refused.json()["message"]
     assert refused.json()["details"]["journey_id"] == first_id
 
