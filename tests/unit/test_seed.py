@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from itertools import pairwise
 from datetime import datetime
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -102,7 +103,7 @@ def _double_bookings(holders: dict[int, list[tuple[Window, int]]]) -> list[tuple
     found = []
     for holder, windows in holders.items():
         windows.sort(key=lambda pair: pair[0].start)
-        for (first, a), (second, b) in zip(windows, windows[1:], strict=False):
+        for (first, a), (second, b) in pairwise(windows):
             if second.start < first.end:
                 found.append((holder, a, b))
     return found
