@@ -9,6 +9,7 @@ from typing import Any
 from nicegui import ui
 
 from components.tables import simple_table
+from config import get_settings
 from db.enums import IntegrationPlan
 from domain.errors import DomainError
 from domain.access.rbac import Principal
@@ -130,8 +131,8 @@ def settings_form(principal: Principal, company_id: int, current: dict[str, Any]
                 .props("outlined dense autocomplete=new-password").classes("flex-1").mark("settings-webhook-secret")
             _stored_hint(secret, current.get("webhook_secret"), "none: webhooks are refused")
         if current.get("webhook_path"):
-            ui.label(f"Webhook URL to set in SmartMoving: <this server>{current['webhook_path']}") \
-                .classes("text-caption text-grey-7")
+            ui.label(f"Webhook URL to set in SmartMoving: {get_settings().public_url}{current['webhook_path']}") \
+                .classes("text-caption text-grey-7").mark("webhook-url")
         error = ui.label("").classes("text-negative").props('role=alert data-testid="settings-error"') \
             .mark("settings-error")
 

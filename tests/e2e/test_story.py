@@ -141,7 +141,7 @@ def test_super_admin_syncs_the_company_from_smartmoving(story: Story) -> None:
     story.shot(page, "super admin companies")
     page.get_by_role("link", name=f"Open {DEMO_COMPANY}", exact=True).click()
     page.wait_for_url("**/super-admin/companies/*")
-    expect(page.get_by_test_id("integration-status")).to_have_text("NEVER_SYNCED")
+    expect(page.get_by_test_id("integration-status")).to_have_text("Never synced")
     story.shot(page, "company before sync")
 
     page.get_by_test_id("sync-now").click()
