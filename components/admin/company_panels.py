@@ -8,6 +8,7 @@ from typing import Any
 
 from nicegui import ui
 
+from components.sync.words import sync_words
 from components.tables import simple_table
 from config import get_settings
 from db.enums import IntegrationPlan
@@ -118,7 +119,8 @@ def settings_form(principal: Principal, company_id: int, current: dict[str, Any]
             .props("outlined dense autocomplete=new-password").classes("w-full").mark("settings-api-key")
         _stored_hint(api_key, current.get("api_key"), "required")
         with ui.row().classes("w-full gap-4"):
-            plan = ui.select([p.value for p in IntegrationPlan], value=current.get("plan", IntegrationPlan.BASIC.value),
+            plan = ui.select({p.value: sync_words(p.value) for p in IntegrationPlan},
+                             value=current.get("plan", IntegrationPlan.BASIC.value),
                              label="Plan").props("outlined dense").classes("w-40").mark("settings-plan")
             frequency = ui.number("Jobs sync every (minutes)", value=current.get("sync_frequency_minutes", 30),
                                   min=MIN_FREQUENCY_MINUTES, max=MAX_FREQUENCY_MINUTES, precision=0) \
