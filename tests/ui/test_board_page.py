@@ -182,6 +182,9 @@ async def test_new_journey_dialog_validates_and_adds_a_card(branch: Branch, user
     user.find(marker="form-save").click()
     await user.should_see("customer name is required")
     user.find(marker="form-customer_name").type("Freshly Created")
+    await user.should_not_see("customer name is required")  # the error goes once the field is filled
+    start = user.find(marker="form-start").elements.pop()
+    assert start.props["type"] == "text" and start.props["mask"] == "##:##"  # 24-hour whatever the locale
     user.find(marker="form-start").type("20:15")
     user.find(marker="form-end").type("19:00")
     user.find(marker="form-save").click()
