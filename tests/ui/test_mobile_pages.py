@@ -124,6 +124,25 @@ async def test_a_customer_signs_on_the_phone(world: World, user: User) -> None:
     assert media is not None and media.kind is MediaKind.SIGNATURE and media.content_type == "image/png"
 
 
+async def test_sign_again_shows_the_new_saved_signature_not_an_empty_pad(world: World, user: User) -> None:
+    """After a send-back the crew taps Sign again: once saved, the pad gives way to the signature."""
+    await through(world, Phase.MORNING_PREP)
+    await sign_in(user, world["mover"].email, PASSWORD)
+    await user.open(f"/mobile/journey/{world.journey_id}")
+    await user.should_see("3. Pickup", retries=30)
+    data_url = SIGNATURE_DATA_URL_PREFIX + base64.b64encode(signature_bytes()).decode()
+    for signer in ("Ada Lovelace", "Grace Hopper"):
+        if signer == "Grace Hopper":
+            user.find(marker="again-pickup_signature").click()
+            await user.should_see(marker="pad-pickup_signature", retries=30)
+        user.find(marker="signer-pickup_signature").type(signer)
+        user.find(marker="pad-pickup_signature").trigger("signed", {"strokes": 3, "dataUrl": data_url})
+        user.find(marker="sign-pickup_signature").click()
+        await user.should_see(f"Signed by {signer}", retries=30)
+        await user.should_not_see(marker="pad-pickup_signature", retries=30)
+        await user.should_see(marker="again-pickup_signature")
+
+
 async def test_a_blank_signature_is_refused_on_the_phone(world: World, user: User) -> None:
     await through(world, Phase.MORNING_PREP)
     await sign_in(user, world["driver"].email, PASSWORD)
