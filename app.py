@@ -172,6 +172,7 @@ if __name__ in {"__main__", "__mp_main__"}:
         host=_settings.host,
         port=_settings.port,
         title="C&C CRM",
+        language="en-US",  # <html lang>, and Quasar's words
         storage_secret=None,  # the session middleware is the app's own (build: install_session)
         proxy_headers=False,  # forwarded headers count only from TRUSTED_PROXIES (build)
         reload=False,

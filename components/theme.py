@@ -7,7 +7,8 @@ NiceGUI's defaults fail it: white on its primary `#5898d4` is 3.06:1, white on t
 
 from __future__ import annotations
 
-from nicegui import app
+from nicegui import app, ui
+from nicegui.client import Client
 
 from db.enums import JourneyStatus, StepStatus
 
@@ -61,8 +62,16 @@ PALETTE_HEX: dict[str, str] = {
 }
 
 
+#: NiceGUI's links are Tailwind's blue-500 (#3b82f6: 3.67:1 on white): links take the primary blue.
+LINK_CSS = f".nicegui-link {{ color: {BRAND['primary']}; }}"
+
+
 def install_theme() -> None:
     """The brand colours for every page of the app (call once per `build()`)."""
+    # Quasar's loading bar (shown while the page fetches) is a progressbar: it needs a name
+    app.config.quasar_config.setdefault("loadingBar", {})["aria-label"] = "Loading"
+    if LINK_CSS not in Client.shared_head_html:  # build() runs again for every NiceGUI user test
+        ui.add_head_html(f"<style>{LINK_CSS}</style>", shared=True)
     app.colors(primary=BRAND["primary"], secondary=BRAND["secondary"], accent=BRAND["accent"],
                dark=BRAND["dark"], positive=BRAND["positive"], negative=BRAND["negative"], info=BRAND["info"],
                warning=BRAND["warning"])

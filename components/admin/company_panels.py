@@ -38,7 +38,7 @@ def tile(label: str, value: Any, icon: str, testid: str, caption: str = "") -> N
                 ui.label(str(value)).classes("text-h6 leading-none").mark(f"tile-{testid}")
                 ui.label(label).classes("text-caption text-grey-7")
                 if caption:
-                    ui.label(caption).classes("text-caption text-grey-6")
+                    ui.label(caption).classes("text-caption text-grey-7")
 
 
 def stat_tiles(stats: dict[str, Any]) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from html import escape
 
 from nicegui import ui
 
@@ -104,7 +105,7 @@ class AssignDialog:
             with ui.item_section():
                 ui.item_label(label)
                 if detail:
-                    ui.item_label(detail).props("caption")
+                    ui.item_label(detail).props("caption").classes("text-grey-9")
                 if option is not None:
                     _conflict_caption(option)
 
@@ -117,17 +118,18 @@ class AssignDialog:
         with ui.item().props(f'data-testid="crew-{person.id}"'):
             with ui.item_section().props("side"):
                 box = ui.checkbox(value=chosen, on_change=lambda e: self._toggle(person, e.value)).mark(
-                    f"crew-{person.id}")
+                    f"crew-{person.id}").props(f'aria-label="{escape(person.label)}"')
                 if not person.available and not chosen:
                     box.disable()
             with ui.item_section():
                 ui.item_label(person.label + (" (lent)" if person.lent else ""))
-                ui.item_label(humanize(person.detail)).props("caption")
+                ui.item_label(humanize(person.detail)).props("caption").classes("text-grey-9")
                 _conflict_caption(person)
             with ui.item_section().props("side"):
                 ui.select(_role_options(person), value=self.choice.roles[person.id].value,
                           on_change=lambda e: self._set_role(person, e.value)).props(
-                    f'dense borderless options-dense data-testid="crew-role-{person.id}"').mark(
+                    f'dense borderless options-dense data-testid="crew-role-{person.id}" '
+                    f'aria-label="Role of {escape(person.label)}"').mark(
                     f"crew-role-{person.id}").classes("w-28")
 
     def _toggle(self, person: ResourceOption, on: bool) -> None:

@@ -39,7 +39,8 @@ def board_controls(locations: list[LocationOption], location_id: int, day: date,
             await on_change(location_id, chosen)
 
     with ui.row().classes("items-center gap-2"):
-        ui.select({loc.id: loc.name for loc in locations}, value=location_id, with_input=len(locations) > 8,
+        ui.select({loc.id: loc.name for loc in locations}, label="Branch", value=location_id,
+                  with_input=len(locations) > 8,
                   on_change=lambda e: pick_location(e.value)).props(
             'outlined dense options-dense data-testid="location-picker"').classes("min-w-[220px]").mark(
             "location-picker")
@@ -48,8 +49,8 @@ def board_controls(locations: list[LocationOption], location_id: int, day: date,
                 ui.button(label, on_click=lambda t=target: on_change(location_id, t)).props(
                     f'no-caps {"unelevated color=primary" if day == target else "outline color=primary"} '
                     f'data-testid="day-{label.lower()}"').mark(f"day-{label.lower()}")
-        ui.input(value=day.isoformat(), on_change=lambda e: pick_day(e.value)).props(
-            'outlined dense type=date data-testid="day-picker"').classes("w-40").mark("day-picker")
+        ui.input("Day", value=day.isoformat(), on_change=lambda e: pick_day(e.value)).props(
+            'outlined dense stack-label type=date data-testid="day-picker"').classes("w-40").mark("day-picker")
         ui.label(f"{day:%A %d %B %Y}").classes("text-grey-7").props('data-testid="day-label"')
 
 

@@ -72,7 +72,8 @@ def phase_bar_html(phases: tuple[PhaseState, ...], progress: int, caption: str =
         for s in phases
     )
     caption_id = f' data-testid="{testid}"' if testid else ""
-    return (f'<div class="flex items-center gap-1 w-full" role="progressbar" aria-valuenow="{progress}" '
+    return (f'<div class="flex items-center gap-1 w-full" role="progressbar" aria-label="Phases done" '
+            f'aria-valuenow="{progress}" '
             f'aria-valuemin="0" aria-valuemax="100" data-testid="phase-bar">{segments}'
             f'<span class="text-caption text-grey-7 q-ml-xs"{caption_id}>{escape(caption or f"{progress}%")}</span>'
             f'</div>')
@@ -159,7 +160,7 @@ def fill_job_card(card: JobCard, on_assign: AssignHandler | None, on_hand_over: 
     ui.html(card_html(card)).classes("w-full")
     if card.status in CLOSED_STATUSES:
         return
-    with ui.row().classes("self-end gap-2"):
+    with ui.row().classes("w-full justify-end gap-2"):
         if on_hand_over is not None and ready_to_hand_over(card):
             ui.button("Hand over to the crew", icon="send", on_click=lambda: on_hand_over(card.id)).props(
                 f'outline dense no-caps color=primary data-testid="hand-over-{card.id}"').mark(f"hand-over-{card.id}")

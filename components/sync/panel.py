@@ -48,7 +48,7 @@ class SyncPanel:
                 self.state = ui.label("Idle").classes("text-grey-7").props('data-testid="sync-state"') \
                     .mark("sync-state")
             self.bar = ui.linear_progress(value=0, show_value=False, size="10px").classes("w-full") \
-                .props('data-testid="sync-progress" rounded').mark("sync-progress")
+                .props('data-testid="sync-progress" rounded aria-label="Sync progress"').mark("sync-progress")
             with ui.row().classes("w-full gap-6 text-body2"):
                 self.labels = {name: ui.label(f"{LABELS[name]} 0").props(f'data-testid="sync-{name}"')
                                .mark(f"sync-{name}") for name in LABELS}

@@ -104,7 +104,7 @@ class _CompanyPage:
         with ui.column().classes("w-full p-6 gap-4"):
             with ui.row().classes("items-center gap-3"):
                 ui.link("Companies", "/super-admin").classes("text-primary")
-                ui.label("/").classes("text-grey-6")
+                ui.label("/").classes("text-grey-7")
                 ui.label(self.detail["name"]).classes("text-h5").props('data-testid="page-title"')
                 status = integration["status"] if integration else "NOT CONFIGURED"
                 self.badge = ui.badge(sync_words(status), color=INTEGRATION_COLORS.get(status, "grey-7")).props(

@@ -64,7 +64,7 @@ def _step(step: StepRecord) -> None:
         for record in step.activities:
             _activity(record)
         if not step.activities:
-            ui.label("Nothing recorded yet.").classes("text-grey-6")
+            ui.label("Nothing recorded yet.").classes("text-grey-7")
 
 
 def _audit(trail: tuple[AuditRecord, ...], zone: str) -> None:

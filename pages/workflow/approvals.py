@@ -39,9 +39,10 @@ QUEUE_EVENTS = frozenset({EventType.PHASE_COMPLETED, EventType.PHASE_APPROVED, E
 
 
 class ApprovalQueue:
-    def __init__(self, principal: Principal, page_size: int = QUEUE_PAGE_SIZE) -> None:
+    def __init__(self, principal: Principal, page_size: int = QUEUE_PAGE_SIZE,
+                 filters: QueueFilters | None = None) -> None:
         self.principal, self.page_size = principal, page_size
-        self.filters = QueueFilters()
+        self.filters = filters or QueueFilters()
         self.page = 1
         self.queue: Page[AwaitingApproval] = Page([], 0, 1, page_size)
         self.ready: list[ReadyForCrew] = []
@@ -52,20 +53,24 @@ class ApprovalQueue:
     async def show(self) -> None:
         app_header(self.principal)
         tid(ui.label("Approvals").classes("text-h5"), "page-title")
-        locations = await visible_locations(self.principal)
-        self._filters_row({loc.id: loc.name for loc in locations})
+        locations = {loc.id: loc.name for loc in await visible_locations(self.principal)}
+        if self.filters.location_id not in locations:
+            self.filters = QueueFilters(None, self.filters.day, self.filters.phase)
+        self._filters_row(locations)
         await self.load()
         self.render()
         on_event(lambda event: event.type in QUEUE_EVENTS, lambda _event: self.reload(), principal=self.principal)
 
     def _filters_row(self, locations: dict[int, str]) -> None:
         with ui.row().classes("w-full items-center gap-3"):
-            tid(ui.select(locations, label="Branch", clearable=True, with_input=len(locations) > 8,
+            f = self.filters
+            tid(ui.select(locations, label="Branch", clearable=True, with_input=len(locations) > 8, value=f.location_id,
                           on_change=lambda e: self.set_filter(location_id=e.value)).props(
                 "outlined dense options-dense").classes("min-w-[220px]"), "queue-branch")
-            tid(ui.input("Day", on_change=lambda e: self.set_filter(day=_day(e.value))).props(
+            tid(ui.input("Day", value=str(f.day or ""), on_change=lambda e: self.set_filter(day=_day(e.value))).props(
                 "outlined dense clearable type=date stack-label").classes("w-44"), "queue-day")
             tid(ui.select({p.value: PHASE_LABELS[p] for p in Phase}, label="Phase", clearable=True,
+                          value=f.phase.value if f.phase else None,
                           on_change=lambda e: self.set_filter(phase=Phase(e.value) if e.value else None)).props(
                 "outlined dense options-dense").classes("min-w-[180px]"), "queue-phase")
 
@@ -258,10 +263,13 @@ def _day(text: str | None) -> date | None:
         return None
 
 
-async def approvals_page(principal: Principal, page_size: int | None = None) -> None:
-    """`?page_size=` (2–100) changes how many phases a page of the queue shows."""
+async def approvals_page(principal: Principal, page_size: int | None = None, location: int | None = None,
+                         day: str | None = None, phase: str | None = None) -> None:
+    """`?location=&day=&phase=` open the queue filtered (a link from a journey or a bookmark);
+    `?page_size=` (2–100) changes how many phases a page shows."""
     size = min(max(page_size, MIN_PAGE_SIZE), MAX_QUEUE_PAGE_SIZE) if page_size else QUEUE_PAGE_SIZE
-    await ApprovalQueue(principal, size).show()
+    filters = QueueFilters(location, _day(day), Phase(phase) if phase in Phase.__members__ else None)
+    await ApprovalQueue(principal, size, filters).show()
 
 
 def register() -> None:

@@ -112,7 +112,8 @@ def _status_chip(status: JourneyStatus, phase: Phase | None = None) -> None:
 
 def _progress(value: int) -> None:
     with ui.row().classes("w-full items-center no-wrap gap-2"):
-        ui.linear_progress(value / 100, show_value=False, size="10px", color="positive").classes("col rounded-borders")
+        ui.linear_progress(value / 100, show_value=False, size="10px", color="positive").classes(
+            "col rounded-borders").props('aria-label="Progress of the journey"')
         tid(ui.label(f"{value} %").classes("text-body2 text-weight-bold"), "progress")
 
 

@@ -164,3 +164,13 @@ async def test_the_queue_is_paged(world: World, user: User) -> None:
     pager.value = 2
     await user.should_see("3–3 of 3", retries=30)
     await user.should_see("Ada Lovelace · Pickup")
+
+
+async def test_the_queue_opens_filtered_from_its_address(world: World, user: User) -> None:
+    await through(world, Phase.PICKUP)
+    await sign_in(user, world["manager"].email, PASSWORD)
+    await user.open(f"/approvals?location={world.location_id}&phase=PICKUP")
+    await user.should_see("Phases waiting for approval (1)")
+    await user.should_see("Ada Lovelace · Pickup")
+    phase = user.find(marker="queue-phase").elements.pop()
+    assert isinstance(phase, ui.select) and phase.value == "PICKUP"
