@@ -38,6 +38,7 @@ from api.http.security_headers import SecurityHeadersMiddleware
 from api.http.session_cookie import install_session
 from api.http.startup_gate import StartupGate
 from api.http.upload_limit import UploadLimitMiddleware
+from components.theme import install_theme
 from config import Settings, get_settings
 from db.session import DatabaseTimeouts
 from db.migrate import upgrade_to_head
@@ -138,6 +139,7 @@ def build() -> None:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
     core.sio.eio.cors_allowed_origins = None  # socket.io: the page's own origin only (NiceGUI allows any)
     install_error_handlers(app)
+    install_theme()
     # FastAPI wraps the app's lifespan once per include_router; the test `user` fixture re-runs
     # build() for every test, so without restoring it the wrappers nest until RecursionError.
     lifespan = app.router.lifespan_context
@@ -184,6 +186,7 @@ if __name__ in {"__main__", "__mp_main__"}:
         host=_settings.host,
         port=_settings.port,
         title="C&C CRM",
+        language="en-US",  # <html lang>, and Quasar's words
         storage_secret=None,  # the session middleware is the app's own (build: install_session)
         proxy_headers=False,  # forwarded headers count only from TRUSTED_PROXIES (build)
         reload=False,

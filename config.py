@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     log_json: bool = True
     host: str = "0.0.0.0"
     port: int = 8080
+    #: The address people and SmartMoving reach the app at (e.g. `https://crm.example.com`), shown
+    #: where an absolute URL is needed (the webhook URL); empty: `http://localhost:<port>`.
+    public_base_url: str = ""
     #: Addresses (IPs or CIDR networks, comma-separated) of the reverse proxies whose
     #: X-Forwarded-For / X-Forwarded-Proto are believed: the client IP of the audit trail and
     #: https for the Secure cookie. Empty (the default): the peer of the connection is the client,
@@ -118,6 +121,11 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def public_url(self) -> str:
+        """PUBLIC_BASE_URL without a trailing slash (or this machine's address on PORT)."""
+        return (self.public_base_url or f"http://localhost:{self.port}").rstrip("/")
 
 
 @lru_cache

@@ -3,7 +3,7 @@ is shown to the user (in the dialog, or as a notification), never a stack trace.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -11,6 +11,7 @@ from typing import Any, Literal
 from zoneinfo import available_timezones
 
 from nicegui import context, ui
+from nicegui.elements.mixins.value_element import ValueElement
 
 from domain.runtime.context import request_ip
 from domain.errors import DomainError
@@ -86,6 +87,14 @@ def _input(f: FormField, value: Any, marker: str) -> ui.element:
     return element.classes("w-full").mark(f"{marker}-{f.name}")
 
 
+def clear_on_change(error: ui.label, inputs: Iterable[ui.element]) -> None:
+    """A refusal shown in `error` goes away as soon as the user changes a field (a field fixed
+    does not keep saying it is wrong; a Save still wrong says so again)."""
+    for element in inputs:
+        if isinstance(element, ValueElement):
+            element.on_value_change(lambda _e: error.set_text(""))
+
+
 def open_form(title: str, fields: list[FormField], submit: Callable[[dict[str, Any]], Awaitable[Any]], *,
               initial: Mapping[str, Any] | None = None, marker: str = "form", save_label: str = "Save",
               saved_message: str = "Saved", on_saved: Callable[[], Awaitable[None] | None] | None = None
@@ -99,6 +108,7 @@ def open_form(title: str, fields: list[FormField], submit: Callable[[dict[str, A
         inputs = {f.name: _input(f, start.get(f.name), marker) for f in fields if creating or not f.create_only}
         error = ui.label("").classes("text-negative text-body2").props(f'role=alert data-testid="{marker}-error"') \
             .mark(f"{marker}-error")
+        clear_on_change(error, inputs.values())
 
         def finish() -> None:
             dialog.close()

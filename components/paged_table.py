@@ -26,9 +26,9 @@ class RowAction:
 
 
 #: Badge colours of the values of a `status` column.
-STATUS_COLOURS = {"ACTIVE": "positive", "INACTIVE": "grey-6", "SUSPENDED": "warning"}
+STATUS_COLOURS = {"ACTIVE": "positive", "INACTIVE": "grey-7", "SUSPENDED": "deep-orange-10"}
 _STATUS_SLOT = (
-    f'<q-td :props="props"><q-badge :color="{STATUS_COLOURS}[props.value] || \'grey\'"'
+    f'<q-td :props="props"><q-badge :color="{STATUS_COLOURS}[props.value] || \'grey-7\'"'
     ' :label="props.value.charAt(0) + props.value.slice(1).toLowerCase()" /></q-td>'
 )
 

@@ -206,8 +206,11 @@ class _JourneyMaker:
         self.session, self.company_id, self.rng, self.trucks, self.people = session, company_id, rng, trucks, people
         self._n = 0
         self._crew_days: set[tuple[int, date]] = set()
+        self._reserved_trucks: dict[tuple[int, date], tuple[int, ...]] = {}
+        self._taken: dict[tuple[int, date], set[int]] = {}
 
     async def make_week(self, locations: list[Location], home: list[Location]) -> None:
+        self._reserve_for_demo_crew(home[0])
         for loc in locations:
             today = datetime.now(ZoneInfo(loc.timezone)).date()
             busy = loc in home
@@ -245,18 +248,42 @@ class _JourneyMaker:
         )
         done = self._phases_done(offset)
         cancelled = rng.random() < 0.06
+        # `booked` follows the draws as they were before a truck was kept for the demo crew (so the
+        # rest of the demo data stays the same); `taken` is what is really booked that day.
         free = [t for t in self.trucks[loc.id] if t.id not in booked]
+        taken = self._taken.setdefault((loc.id, day), set(self._reserved_trucks.get((loc.id, day), ())))
         if free and (offset < 0 or rng.random() < 0.75):
-            truck = free[0]
-            journey.truck_id = truck.id
-            booked.add(truck.id)
-        self._set_phases(journey, done, cancelled)
-        self.session.add(journey)
+            booked.add(free[0].id)
+            really_free = [t for t in self.trucks[loc.id] if t.id not in taken]
+            if really_free:
+                journey.truck_id = really_free[0].id
+                taken.add(really_free[0].id)
+        # The product's rules: one journey a day per truck and per person (so never two at once),
+        # and no journey past its job setup without a truck and a crew.
         crew = [u for u in self.people.by_location.get(loc.id, []) if (u.id, day) not in self._crew_days]
         if journey.truck_id and crew:
             for user, role in zip(crew[:2], (CrewRole.DRIVER, CrewRole.MOVER), strict=False):
                 self._assign(journey, user, role)
+        if done > 0 and not (journey.truck_id and journey.crew):
+            if offset < 0:
+                cancelled = True  # a past job nobody could do
+            else:
+                if done == len(PHASES):
+                    rng.random()  # the draw _set_phases would have made: the rest of the data stays the same
+                done = 0
+        self._set_phases(journey, done, cancelled)
+        self.session.add(journey)
         return journey
+
+    def _reserve_for_demo_crew(self, home: Location) -> None:
+        """driver@ and mover@ work only the journeys made for them today and tomorrow, on a truck
+        kept free for them on those days."""
+        today = datetime.now(ZoneInfo(home.timezone)).date()
+        truck = self.trucks[home.id][-1]
+        for day in (today, today + timedelta(days=1)):
+            self._reserved_trucks[(home.id, day)] = (truck.id,)
+            for email in (f"driver@{DEMO_DOMAIN}", f"mover@{DEMO_DOMAIN}"):
+                self._crew_days.add((self.people.by_email[email].id, day))
 
     def _assign(self, journey: Journey, user: User, role: CrewRole) -> None:
         self._crew_days.add((user.id, journey.journey_date))
@@ -306,7 +333,7 @@ class _JourneyMaker:
                 start = datetime.combine(day, time(hour), ZoneInfo(home.timezone)).astimezone(UTC)
                 journey = self._make(home, day, (day - today).days, set())
                 journey.scheduled_start, journey.scheduled_end = start, start + timedelta(hours=5)
-                journey.truck_id = None
+                journey.truck_id = self._reserved_trucks[(home.id, day)][0]  # 07–12 and 13–18: never at once
                 journey.crew = []
                 self._assign(journey, driver, CrewRole.DRIVER)
                 self._assign(journey, mover, CrewRole.MOVER)

@@ -3,7 +3,6 @@ entity, action, and company for the super admin), server-side paging, CSV downlo
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from nicegui import ui
@@ -18,44 +17,17 @@ from domain.audit.log import AuditFilters, audit_filter_choices, export_audit_cs
 from domain.paging import Page
 from pages.access.session import guarded_page
 
-#: Longest change summary shown in a table cell (the CSV carries everything).
-SUMMARY_LENGTH = 160
-
 COLUMNS = [
     {"name": n, "label": label, "field": n, "align": "left"}
-    for n, label in (("at", "When (UTC)"), ("actor_email", "Who"), ("action", "Action"), ("entity", "Entity"),
-                     ("entity_id", "Id"), ("changes", "Changes"), ("ip", "IP"))
+    for n, label in (("when", "When (company time)"), ("actor_email", "Who"), ("action", "What happened"),
+                     ("entity", "Record"), ("changes", "Changes"), ("ip", "IP address"))
 ]
 
 
-def _shown(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
-def change_summary(old: dict[str, Any] | None, new: dict[str, Any] | None) -> str:
-    """"role: DISPATCHER → MANAGER; phone: → 555-0101; email: a@b.c": the changed values first
-    (old → new), then the values only set or left as they were (context such as the phase)."""
-    old, new = old or {}, new or {}
-    changed, context = [], []
-    for key in [*old, *(k for k in new if k not in old)]:
-        before, after = old.get(key), new.get(key)
-        if key in old and (key not in new or before != after):
-            changed.append(f"{key}: {_shown(before)} → {_shown(after)}")
-        else:
-            context.append(f"{key}: {_shown(after)}")
-    text = "; ".join(changed + context)
-    return text if len(text) <= SUMMARY_LENGTH else text[: SUMMARY_LENGTH - 1] + "…"
-
-
-def _utc(moment: datetime) -> str:
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite hands back naive UTC
-    return aware.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
-
-
 def _row(item: dict[str, Any]) -> dict[str, Any]:
-    return {"id": item["id"], "at": _utc(item["at"]), "actor_email": item["actor_email"],
-            "action": item["action"], "entity": item["entity"], "entity_id": item["entity_id"],
-            "changes": change_summary(item["old_values"], item["new_values"]), "ip": item["ip"]}
+    return {"id": item["id"], "when": item["when"], "actor_email": item["actor_email"] or "System",
+            "action": item["action_words"], "entity": item["entity_words"], "changes": item["changes"],
+            "ip": item["ip"] or "—"}
 
 
 async def audit_page(principal: Principal) -> None:

@@ -8,7 +8,9 @@ from typing import Any
 
 from nicegui import ui
 
+from components.sync.words import sync_words
 from components.tables import simple_table
+from config import get_settings
 from db.enums import IntegrationPlan
 from domain.errors import DomainError
 from domain.access.rbac import Principal
@@ -36,7 +38,7 @@ def tile(label: str, value: Any, icon: str, testid: str, caption: str = "") -> N
                 ui.label(str(value)).classes("text-h6 leading-none").mark(f"tile-{testid}")
                 ui.label(label).classes("text-caption text-grey-7")
                 if caption:
-                    ui.label(caption).classes("text-caption text-grey-6")
+                    ui.label(caption).classes("text-caption text-grey-7")
 
 
 def stat_tiles(stats: dict[str, Any]) -> None:
@@ -117,7 +119,8 @@ def settings_form(principal: Principal, company_id: int, current: dict[str, Any]
             .props("outlined dense autocomplete=new-password").classes("w-full").mark("settings-api-key")
         _stored_hint(api_key, current.get("api_key"), "required")
         with ui.row().classes("w-full gap-4"):
-            plan = ui.select([p.value for p in IntegrationPlan], value=current.get("plan", IntegrationPlan.BASIC.value),
+            plan = ui.select({p.value: sync_words(p.value) for p in IntegrationPlan},
+                             value=current.get("plan", IntegrationPlan.BASIC.value),
                              label="Plan").props("outlined dense").classes("w-40").mark("settings-plan")
             frequency = ui.number("Jobs sync every (minutes)", value=current.get("sync_frequency_minutes", 30),
                                   min=MIN_FREQUENCY_MINUTES, max=MAX_FREQUENCY_MINUTES, precision=0) \
@@ -130,8 +133,8 @@ def settings_form(principal: Principal, company_id: int, current: dict[str, Any]
                 .props("outlined dense autocomplete=new-password").classes("flex-1").mark("settings-webhook-secret")
             _stored_hint(secret, current.get("webhook_secret"), "none: webhooks are refused")
         if current.get("webhook_path"):
-            ui.label(f"Webhook URL to set in SmartMoving: <this server>{current['webhook_path']}") \
-                .classes("text-caption text-grey-7")
+            ui.label(f"Webhook URL to set in SmartMoving: {get_settings().public_url}{current['webhook_path']}") \
+                .classes("text-caption text-grey-7").mark("webhook-url")
         error = ui.label("").classes("text-negative").props('role=alert data-testid="settings-error"') \
             .mark("settings-error")
 

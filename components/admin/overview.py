@@ -30,4 +30,5 @@ async def company_overview_panel(principal: Principal) -> None:
                      "data": [d.manual for d in overview.per_day]},
                 ],
             }).classes("flex-1 h-52 min-w-[320px]").props(
-                f'data-testid="jobs-chart" aria-label="Jobs per day, last {CHART_DAYS} days"').mark("jobs-chart")
+                f'data-testid="jobs-chart" role=img aria-label="Jobs per day, last {CHART_DAYS} days"').mark(
+                "jobs-chart")

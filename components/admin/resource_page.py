@@ -14,6 +14,7 @@ from nicegui import ui
 from components.forms import FormField, attempt, open_form
 from components.nav import app_header
 from components.paged_table import PagedTable, RowAction
+from domain.admin.bookings import MAX_NAMED
 from domain.admin.companies import company_options
 from domain.paging import Page
 from domain.access.rbac import Principal
@@ -31,6 +32,31 @@ class StateChange:
     action: RowAction
     change: ItemFunction
     done: str
+    #: What the record is booked on from today (named in a confirmation before the change); None: no check.
+    bookings: Callable[[Principal, int], Awaitable[list[str]]] | None = None
+
+
+def confirm_bookings(title: str, bookings: list[str], on_confirm: Callable[[], Awaitable[None]]) -> None:
+    """"Deactivate TOR-2101? It is booked on: …" with the journeys, and Keep / Deactivate anyway."""
+    with ui.dialog() as dialog, ui.card().classes("w-[32rem] max-w-full"):
+        ui.label(title).classes("text-h6")
+        ui.label("It is booked on these journeys, which would lose it:").classes("text-body2")
+        with ui.column().classes("gap-1").props('data-testid="booked-journeys"').mark("booked-journeys"):
+            for booking in bookings[:MAX_NAMED]:
+                ui.label(f"• {booking}").classes("text-body2")
+            if len(bookings) > MAX_NAMED:
+                ui.label(f"… and {len(bookings) - MAX_NAMED} more").classes("text-body2 text-grey-8")
+
+        async def confirm() -> None:
+            dialog.close()
+            await on_confirm()
+
+        with ui.row().classes("w-full justify-end gap-2"):
+            ui.button("Keep it", on_click=dialog.close).props("flat no-caps").mark("keep-active")
+            ui.button("Deactivate anyway", on_click=confirm).props(
+                'unelevated no-caps color=negative data-testid="confirm-deactivate"').mark("confirm-deactivate")
+    dialog.on("hide", dialog.delete)
+    dialog.open()
 
 
 @dataclass(frozen=True)
@@ -111,7 +137,16 @@ async def resource_page(principal: Principal, spec: ResourceSpec) -> None:
                 await result
         else:
             state = next(s for s in spec.states if s.action.name == name)
-            if await attempt(lambda: state.change(principal, item["id"]), state.done):
-                await table.reload()
+
+            async def change() -> None:
+                if await attempt(lambda: state.change(principal, item["id"]), state.done):
+                    await table.reload()
+
+            booked = await state.bookings(principal, item["id"]) if state.bookings is not None else []
+            if booked:
+                confirm_bookings(f"{state.action.tooltip} {item.get('number') or item.get('full_name') or ''}?"
+                                 .replace("  ", " "), booked, change)
+            else:
+                await change()
 
     await table.load()

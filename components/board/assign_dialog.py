@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from html import escape
 
 from nicegui import ui
 
@@ -67,7 +68,7 @@ class AssignDialog:
         self.dialog = ui.dialog().props('data-testid="assign-dialog"')
         with self.dialog, ui.card().classes("w-[760px] max-w-full q-pa-md gap-3"):
             with ui.row().classes("w-full items-baseline justify-between"):
-                ui.label(f"Assign crew · {offered.journey_label}").classes("text-h6")
+                ui.label(f"Assign crew · {offered.title}").classes("text-h6")
                 ui.label(offered.window).classes("text-grey-7")
             with ui.row().classes("w-full no-wrap gap-4 items-start"):
                 with ui.column().classes("flex-1 gap-1"):
@@ -85,7 +86,7 @@ class AssignDialog:
                             ui.item("No drivers or movers work at this location").classes("text-grey-7")
             if dropped:
                 ui.label(f"{dropped} current crew member(s) no longer work here and will be removed on save.") \
-                    .classes("text-caption text-orange-9")
+                    .classes("text-caption text-deep-orange-10")
             self.error = ui.label("").classes("text-negative").props('role=alert data-testid="assign-error"')
             with ui.row().classes("w-full items-center gap-2") as self.override_row:
                 self.override = ui.input("Reason to assign anyway").props(
@@ -120,7 +121,7 @@ class AssignDialog:
             with ui.item_section():
                 ui.item_label(label)
                 if detail:
-                    ui.item_label(detail).props("caption")
+                    ui.item_label(detail).props("caption").classes("text-grey-9")
                 if option is not None:
                     _conflict_caption(option)
 
@@ -133,17 +134,18 @@ class AssignDialog:
         with ui.item().props(f'data-testid="crew-{person.id}"'):
             with ui.item_section().props("side"):
                 box = ui.checkbox(value=chosen, on_change=lambda e: self._toggle(person, e.value)).mark(
-                    f"crew-{person.id}")
+                    f"crew-{person.id}").props(f'aria-label="{escape(person.label)}"')
                 if _blocked(person, self.offered.may_override) and not chosen:
                     box.disable()
             with ui.item_section():
                 ui.item_label(person.label + (" (lent)" if person.lent else ""))
-                ui.item_label(humanize(person.detail)).props("caption")
+                ui.item_label(humanize(person.detail)).props("caption").classes("text-grey-9")
                 _conflict_caption(person)
             with ui.item_section().props("side"):
                 ui.select(_role_options(person), value=self.choice.roles[person.id].value,
                           on_change=lambda e: self._set_role(person, e.value)).props(
-                    f'dense borderless options-dense data-testid="crew-role-{person.id}"').mark(
+                    f'dense borderless options-dense data-testid="crew-role-{person.id}" '
+                    f'aria-label="Role of {escape(person.label)}"').mark(
                     f"crew-role-{person.id}").classes("w-28")
 
     def _toggle(self, person: ResourceOption, on: bool) -> None:
@@ -168,7 +170,7 @@ class AssignDialog:
             self.override_row.set_visibility(overridable or self.override_row.visible)
             return
         self.dialog.close()
-        ui.notify(f"Crew and truck saved for {self.offered.journey_label}", type="positive")
+        ui.notify(f"Crew and truck saved for {self.offered.title}", type="positive")
         if self.on_saved is not None:
             result = self.on_saved(self.offered.journey_id)
             if result is not None:

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
-from nicegui import ui
+from nicegui import context, ui
 
 from components.live import on_event, whole_page
 from components.nav import app_header
@@ -38,7 +39,8 @@ def board_controls(locations: list[LocationOption], location_id: int, day: date,
             await on_change(location_id, chosen)
 
     with ui.row().classes("items-center gap-2"):
-        ui.select({loc.id: loc.name for loc in locations}, value=location_id, with_input=len(locations) > 8,
+        ui.select({loc.id: loc.name for loc in locations}, label="Branch", value=location_id,
+                  with_input=len(locations) > 8,
                   on_change=lambda e: pick_location(e.value)).props(
             'outlined dense options-dense data-testid="location-picker"').classes("min-w-[220px]").mark(
             "location-picker")
@@ -47,8 +49,8 @@ def board_controls(locations: list[LocationOption], location_id: int, day: date,
                 ui.button(label, on_click=lambda t=target: on_change(location_id, t)).props(
                     f'no-caps {"unelevated color=primary" if day == target else "outline color=primary"} '
                     f'data-testid="day-{label.lower()}"').mark(f"day-{label.lower()}")
-        ui.input(value=day.isoformat(), on_change=lambda e: pick_day(e.value)).props(
-            'outlined dense type=date data-testid="day-picker"').classes("w-40").mark("day-picker")
+        ui.input("Day", value=day.isoformat(), on_change=lambda e: pick_day(e.value)).props(
+            'outlined dense stack-label type=date data-testid="day-picker"').classes("w-40").mark("day-picker")
         ui.label(f"{day:%A %d %B %Y}").classes("text-grey-7").props('data-testid="day-label"')
 
 
@@ -69,6 +71,18 @@ class LocationDayPage:
         self.day: date | None = day
         #: Where the subclass's layout wants the pickers.
         self.controls: ui.row
+        #: The page's address; the location, day (and the subclass's filters) go in its query.
+        request = context.client.request
+        self.path = request.url.path if request is not None else ""
+
+    def query(self) -> dict[str, str]:
+        """The state the address keeps, so that a reload or Back shows the same view."""
+        return {"location": str(self.location_id), "day": str(self.day)}
+
+    def keep_in_address(self) -> None:
+        """Put the shown state into the browser's address (replacing, not adding, a history entry)."""
+        if self.path:
+            ui.navigate.history.replace(f"{self.path}?{urlencode(self.query())}")
 
     async def load(self) -> DayView:
         raise NotImplementedError
@@ -102,6 +116,7 @@ class LocationDayPage:
         with self.controls:
             board_controls(self.locations, self.location_id, view.day, view.today, self.change)
         await self.show(view)
+        self.keep_in_address()
 
 
 PageFactory = Callable[[list[LocationOption], int, date | None], LocationDayPage]

@@ -13,26 +13,11 @@ from html import escape
 
 from nicegui import ui
 
-from db.enums import JourneyStatus, StepStatus
+from components.theme import STATUS_COLORS, STEP_CLASSES
+from db.enums import JourneyStatus, Phase, StepStatus
 from domain.board.cards import JobCard, PhaseState
 from domain.journeys.access import CLOSED_STATUSES
-from domain.journeys.labels import clock
-
-STATUS_COLORS: dict[JourneyStatus, str] = {
-    JourneyStatus.SCHEDULED: "blue-grey-6",
-    JourneyStatus.MORNING_PREP: "amber-9",
-    JourneyStatus.EN_ROUTE: "blue-7",
-    JourneyStatus.ONSITE: "deep-purple-6",
-    JourneyStatus.COMPLETED: "green-7",
-    JourneyStatus.AUDITED: "teal-8",
-    JourneyStatus.CANCELLED: "red-7",
-}
-STEP_CLASSES: dict[StepStatus, str] = {
-    StepStatus.PENDING: "bg-grey-4",
-    StepStatus.IN_PROGRESS: "bg-amber-7",
-    StepStatus.COMPLETED: "bg-green-6",
-    StepStatus.APPROVED: "bg-teal-8",
-}
+from domain.journeys.labels import PHASE_LABELS, clock, plain_words, status_label
 
 AssignHandler = Callable[[int], Awaitable[None] | None]
 
@@ -42,7 +27,8 @@ def money(value: Decimal) -> str:
 
 
 def humanize(value: str) -> str:
-    return value.replace("_", " ").title()
+    """An enum value in words, sentence case (`MORNING_PREP` → `Morning prep`)."""
+    return plain_words(value)
 
 
 def time_range(card: JobCard) -> str:
@@ -66,9 +52,9 @@ def chip_html(text: str, icon: str, colors: str, testid: str = "") -> str:
             f'{_icon(icon)}{escape(text)}</span>')
 
 
-def status_html(status: JourneyStatus) -> str:
+def status_html(status: JourneyStatus, phase: Phase | None = None) -> str:
     return (f'<span class="rounded px-2 py-0.5 text-xs text-white bg-{STATUS_COLORS[status]}" '
-            f'data-testid="status">{humanize(status.value)}</span>')
+            f'data-testid="status">{status_label(status, phase)}</span>')
 
 
 def badge_html(card: JobCard) -> str:
@@ -82,11 +68,12 @@ def phase_bar_html(phases: tuple[PhaseState, ...], progress: int, caption: str =
     the percentage)."""
     segments = "".join(
         f'<div class="h-2 flex-1 rounded {STEP_CLASSES[s.status]}" '
-        f'title="{humanize(s.phase.value)}: {s.status.value.lower().replace("_", " ")}"></div>'
+        f'title="{PHASE_LABELS[s.phase]}: {s.status.value.lower().replace("_", " ")}"></div>'
         for s in phases
     )
     caption_id = f' data-testid="{testid}"' if testid else ""
-    return (f'<div class="flex items-center gap-1 w-full" role="progressbar" aria-valuenow="{progress}" '
+    return (f'<div class="flex items-center gap-1 w-full" role="progressbar" aria-label="Phases done" '
+            f'aria-valuenow="{progress}" '
             f'aria-valuemin="0" aria-valuemax="100" data-testid="phase-bar">{segments}'
             f'<span class="text-caption text-grey-7 q-ml-xs"{caption_id}>{escape(caption or f"{progress}%")}</span>'
             f'</div>')
@@ -112,11 +99,11 @@ def _contact(card: JobCard) -> str:
 
 def _assignment(card: JobCard) -> str:
     chips = [chip_html(card.truck_number, "local_shipping", "bg-blue-1 text-blue-10", "truck-chip")
-             if card.truck_number else chip_html("No truck", "local_shipping", "bg-orange-1 text-orange-10")]
+             if card.truck_number else chip_html("No truck", "local_shipping", "bg-orange-1 text-deep-orange-10")]
     chips += [chip_html(f"{m.name} · {humanize(m.role.value)}", "person", "bg-grey-3 text-grey-9", "crew-chip")
               for m in card.crew]
     if not card.crew:
-        chips.append(chip_html("No crew", "group_off", "bg-orange-1 text-orange-10"))
+        chips.append(chip_html("No crew", "group_off", "bg-orange-1 text-deep-orange-10"))
     return f'<div class="flex flex-wrap items-center gap-1" data-testid="assignment">{"".join(chips)}</div>'
 
 
@@ -131,12 +118,13 @@ def card_html(card: JobCard) -> str:
     confirmed = (f'<span title="Confirmed by the customer">{_icon("verified", "text-green-7")}</span>'
                  if card.confirmed else "")
     details = escape(" · ".join(x for x in (card.service_type, card.move_size) if x))
+    status = status_html(card.status, card.current_phase)
     value = (f'<span class="text-weight-medium text-green-9" data-testid="estimated-value">'
              f'{money(card.estimated_value)}</span>' if card.estimated_value is not None else "")
     return f"""
 <div class="flex flex-col gap-2 w-full">
   <div class="flex items-center justify-between no-wrap">
-    <div class="flex items-center gap-2 no-wrap">{badge_html(card)}{status_html(card.status)}{confirmed}</div>
+    <div class="flex items-center gap-2 no-wrap">{badge_html(card)}{status}{confirmed}</div>
     <span class="flex items-center gap-2 no-wrap">
       <span class="text-weight-medium" data-testid="times">{time_range(card)}</span>
       <a href="/journeys/{card.id}" class="text-primary" title="Journey details" aria-label="Journey details"
@@ -154,29 +142,44 @@ def card_html(card: JobCard) -> str:
   </div>
   {_assignment(card)}
   {_notes(card)}
-  {phase_bar_html(card.phases, card.progress, f"{card.progress}% · {humanize(card.current_phase.value)}",
+  {phase_bar_html(card.phases, card.progress, f"{card.progress}% · {PHASE_LABELS[card.current_phase]}",
                   f"journey-progress-{card.id}")}
 </div>"""
 
 
-def fill_job_card(card: JobCard, on_assign: AssignHandler | None) -> None:
-    """The card's content, built in the current container (so a live update can rebuild it)."""
+def ready_to_hand_over(card: JobCard) -> bool:
+    """Truck and crew set, the job setup not completed yet: dispatch may hand it to the crew."""
+    setup = next((p for p in card.phases if p.phase is Phase.CREATION), None)
+    return (card.status not in CLOSED_STATUSES and card.truck_number is not None and bool(card.crew)
+            and setup is not None and setup.status in (StepStatus.PENDING, StepStatus.IN_PROGRESS))
+
+
+def fill_job_card(card: JobCard, on_assign: AssignHandler | None, on_hand_over: AssignHandler | None = None) -> None:
+    """The card's content, built in the current container (so a live update can rebuild it).
+    Closed journeys offer no buttons; a set-up journey offers its hand-over to the crew."""
     ui.html(card_html(card)).classes("w-full")
-    if on_assign is not None and card.status not in CLOSED_STATUSES:
-        ui.button("Assign crew", icon="group_add", on_click=lambda: on_assign(card.id)).classes("self-end").props(
-            f'unelevated dense no-caps color=primary data-testid="assign-{card.id}"').mark(f"assign-{card.id}")
+    if card.status in CLOSED_STATUSES:
+        return
+    with ui.row().classes("w-full justify-end gap-2"):
+        if on_hand_over is not None and ready_to_hand_over(card):
+            ui.button("Hand over to the crew", icon="send", on_click=lambda: on_hand_over(card.id)).props(
+                f'outline dense no-caps color=primary data-testid="hand-over-{card.id}"').mark(f"hand-over-{card.id}")
+        if on_assign is not None:
+            ui.button("Assign crew", icon="group_add", on_click=lambda: on_assign(card.id)).props(
+                f'unelevated dense no-caps color=primary data-testid="assign-{card.id}"').mark(f"assign-{card.id}")
 
 
-def job_card(card: JobCard, on_assign: AssignHandler | None) -> ui.card:
+def job_card(card: JobCard, on_assign: AssignHandler | None, on_hand_over: AssignHandler | None = None) -> ui.card:
     # data-testid follows the live pages' selector contract (journey-card/-progress/-notes-<id>).
     element = ui.card().classes("w-full gap-2 q-pa-md").props(f'flat bordered data-testid="journey-card-{card.id}"')
     element.mark(f"job-card job-card-{card.id}")
     with element:
-        fill_job_card(card, on_assign)
+        fill_job_card(card, on_assign, on_hand_over)
     return element
 
 
-def refill_job_card(element: ui.card, card: JobCard, on_assign: AssignHandler | None) -> None:
+def refill_job_card(element: ui.card, card: JobCard, on_assign: AssignHandler | None,
+                    on_hand_over: AssignHandler | None = None) -> None:
     element.clear()
     with element:
-        fill_job_card(card, on_assign)
+        fill_job_card(card, on_assign, on_hand_over)

@@ -18,9 +18,10 @@ def stats_tiles(stats: BoardStats, prefix: str = "stat") -> None:
 
     with ui.row().classes("w-full gap-2 no-wrap overflow-auto"):
         _tile("Jobs", str(stats.total), "total")
-        _tile("Completed", str(stats.completed), "completed", "text-green-8")
+        _tile("Completed", str(stats.completed), "completed", "text-green-9")
         _tile("In progress", str(stats.in_progress), "in-progress", "text-blue-8")
-        _tile("Unassigned", str(stats.unassigned), "unassigned", "text-orange-9" if stats.unassigned else "text-dark")
+        _tile("Unassigned", str(stats.unassigned), "unassigned", "text-deep-orange-10" if stats.unassigned
+              else "text-dark")
         _tile("SmartMoving", str(stats.smartmoving), "smartmoving", "text-primary")
         _tile("Manual", str(stats.manual), "manual")
         if stats.cancelled:

@@ -12,6 +12,7 @@ from typing import Any
 
 from nicegui import ui
 
+from components.forms import clear_on_change
 from domain.access.locations import LocationOption
 from domain.access.rbac import Permission, Principal
 from domain.board.cards import JobCard
@@ -40,6 +41,8 @@ _TEXT_FIELDS: dict[str, tuple[str, int]] = {
     "service_type": ("Service type", MAX_CATALOGUE_LABEL),
     "move_size": ("Move size", MAX_CATALOGUE_LABEL),
 }
+#: Times typed as 24-hour HH:MM whatever the browser's locale (a `type=time` input follows it: 12-hour in en-US).
+TIME_PROPS = 'outlined dense mask="##:##" placeholder="HH:MM" inputmode=numeric'
 _SUGGESTIONS = {"service_type": SERVICE_TYPES, "move_size": MOVE_SIZES}
 
 
@@ -80,10 +83,10 @@ class JourneyForm:
                     self.location.disable()
                 self.day = ui.input("Date", value=(card.journey_date if card else day).isoformat()).props(
                     "outlined dense type=date").classes("w-40").mark("form-date")
-                self.start = ui.input("Start", value=_clock(card.scheduled_start) if card else "").props(
-                    "outlined dense type=time").classes("w-28").mark("form-start")
-                self.end = ui.input("End", value=_clock(card.scheduled_end) if card else "").props(
-                    "outlined dense type=time").classes("w-28").mark("form-end")
+                self.start = ui.input("Start (24 h)", value=_clock(card.scheduled_start) if card else "").props(
+                    TIME_PROPS).classes("w-32").mark("form-start")
+                self.end = ui.input("End (24 h)", value=_clock(card.scheduled_end) if card else "").props(
+                    TIME_PROPS).classes("w-32").mark("form-end")
             if owned_elsewhere:
                 self.day.disable()
             for name, (label, limit) in _TEXT_FIELDS.items():
@@ -106,7 +109,10 @@ class JourneyForm:
                     self.confirmed.disable()
             self.notes = ui.textarea("Notes", value=(card.notes or "") if card else "").props(
                 f"outlined dense autogrow maxlength={MAX_NOTES}").classes("w-full").mark("form-notes")
-            self.error = ui.label("").classes("text-negative").props('role=alert data-testid="form-error"')
+            self.error = ui.label("").classes("text-negative").props('role=alert data-testid="form-error"') \
+                .mark("form-error")
+            clear_on_change(self.error, [self.location, self.day, self.start, self.end, self.confirmed, self.notes,
+                                         *self.inputs.values(), *([self.value] if self.value is not None else [])])
             with ui.row().classes("w-full justify-end gap-2"):
                 ui.button("Cancel", on_click=self.dialog.close).props("flat no-caps")
                 ui.button("Save", icon="save", on_click=self.save).props(

@@ -27,7 +27,7 @@ def journey_progress_card(principal: Principal, journey: JourneyProgress) -> Non
         with ui.row().classes("w-full items-center justify-between no-wrap"):
             ui.label(journey.customer_name or f"Journey #{jid}").classes("text-h6")
             status = ui.badge().props(f'data-testid="journey-status-{jid}"')
-        bar = ui.linear_progress(show_value=False, size="10px").classes("rounded")
+        bar = ui.linear_progress(show_value=False, size="10px").classes("rounded").props('aria-label="Progress"')
         progress = ui.label().classes("text-body2 text-grey-8").props(f'data-testid="journey-progress-{jid}"')
         ui.label("Notes").classes("text-caption text-grey-7 q-mt-sm")
         notes = ui.label().classes("text-body2 whitespace-pre-wrap").props(f'data-testid="journey-notes-{jid}"')

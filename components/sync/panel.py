@@ -9,6 +9,7 @@ from typing import Any
 from nicegui import ui
 
 from components.live import on_event
+from components.sync.words import sync_words
 from components.tables import column
 from db.enums import SyncKind
 from domain.errors import DomainError
@@ -20,10 +21,11 @@ KINDS = {SyncKind.JOBS.value: "Jobs: today + tomorrow", SyncKind.FULL_JOBS.value
          SyncKind.CATALOGUE.value: "Catalogue"}
 COUNTS = ("processed", "created", "updated", "unchanged", "failed")
 LABELS = {**{name: name.title() for name in COUNTS}, "api_calls": "API calls"}
-STATUS_COLORS = {"SUCCEEDED": "positive", "FAILED": "negative", "SKIPPED": "warning", "RUNNING": "info",
+STATUS_COLORS = {"SUCCEEDED": "positive", "FAILED": "negative", "SKIPPED": "deep-orange-10", "RUNNING": "info",
                  "INTERRUPTED": "purple"}
 HISTORY_COLUMNS = [
-    column("id", "Run"), column("kind", "Kind"), column("trigger", "Trigger"), column("status", "Status"),
+    column("id", "Run"), column("kind", "Kind", "kind_words"), column("trigger", "Trigger", "trigger_words"),
+    column("status", "Status"),
     column("started_at", "Started (UTC)", "started"), column("duration", "Duration", right=True),
     *(column(c, c.title(), right=True) for c in COUNTS), column("api_calls", "API calls", right=True),
     column("error", "Error", wrap=True),
@@ -46,7 +48,7 @@ class SyncPanel:
                 self.state = ui.label("Idle").classes("text-grey-7").props('data-testid="sync-state"') \
                     .mark("sync-state")
             self.bar = ui.linear_progress(value=0, show_value=False, size="10px").classes("w-full") \
-                .props('data-testid="sync-progress" rounded').mark("sync-progress")
+                .props('data-testid="sync-progress" rounded aria-label="Sync progress"').mark("sync-progress")
             with ui.row().classes("w-full gap-6 text-body2"):
                 self.labels = {name: ui.label(f"{LABELS[name]} 0").props(f'data-testid="sync-{name}"')
                                .mark(f"sync-{name}") for name in LABELS}
@@ -77,13 +79,15 @@ class SyncPanel:
         self.labels["api_calls"].set_text(f"API calls {data.get('api_calls', 0)}")
         self.bar.set_value(1)
         error = f": {data['error']}" if data.get("error") else ""
-        self.state.set_text(f"Run #{data['run_id']} {data['status'].lower()}{error}")
+        self.state.set_text(f"Run #{data['run_id']} {sync_words(data['status']).lower()}{error}")
         self.button.enable()
         await self.on_finished()
 
 
 def history_rows(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{**run, "started": run["started_at"].strftime("%Y-%m-%d %H:%M:%S") if run["started_at"] else "",
+    return [{**run, "started": run["started_at"].strftime("%d %b %Y %H:%M:%S") if run["started_at"] else "",
+             "kind_words": sync_words(run["kind"]), "trigger_words": sync_words(run["trigger"]),
+             "status_words": sync_words(run["status"]).lower(),
              "duration": f"{run['duration_seconds']:.1f} s" if run["duration_seconds"] is not None else "…"}
             for run in runs]
 
@@ -93,5 +97,5 @@ def history_table(runs: list[dict[str, Any]]) -> ui.table:
         .classes("w-full").props('dense flat bordered data-testid="sync-history"').mark("sync-history")
     colors = ", ".join(f"{k}: '{v}'" for k, v in STATUS_COLORS.items())
     table.add_slot("body-cell-status", f'''<q-td :props="props">
-        <q-badge :color="({{{colors}}})[props.value] || 'grey'" :label="props.value.toLowerCase()" /></q-td>''')
+        <q-badge :color="({{{colors}}})[props.value] || 'grey-7'" :label="props.row.status_words" /></q-td>''')
     return table

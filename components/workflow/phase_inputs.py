@@ -151,8 +151,12 @@ def _signature(item: ItemView, actions: ItemActions, drafts: dict[str, Any], tz:
             if pad.data_url is None:
                 actions.notify("Sign on the pad first")
                 return
+            # Signing again ends with this save: the page's redraw after it (made while the save is
+            # still awaited) must show the saved signature, not a fresh pad. A refused save changes
+            # nothing on the item, so nothing is redrawn and the pad stays on screen.
+            drafts.pop(again, None)
             await actions.signature(item.key, pad.data_url, signer.value or None)
-            for key in (again, signer_key, drawing):
+            for key in (signer_key, drawing):
                 drafts.pop(key, None)
 
         with ui.row().classes("w-full no-wrap gap-2"):

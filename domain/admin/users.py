@@ -18,7 +18,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import LocationLinkKind, Role, UserStatus
-from db.models import Location, LoginAttempt, User, UserLocation
+from db.models import Company, Location, LoginAttempt, User, UserLocation
 from domain.audit.record import audited_write, snapshot
 from domain.errors import Forbidden, ValidationFailed
 from domain.admin.schemas import LocationLink, NewUser, PasswordReset, UserChanges
@@ -62,13 +62,20 @@ async def list_users(principal: Principal, *, company_id: int | None = None, sea
                      role: Role | None = None, status: UserStatus | None = None, page: int = 1,
                      page_size: int = DEFAULT_PAGE_SIZE) -> Page[dict[str, Any]]:
     query = narrow(
-        select(User).where(user_scope(principal), company_filter(principal, company_id, User.company_id)),
+        select(User, Company.timezone).outerjoin(Company, Company.id == User.company_id)
+        .where(user_scope(principal), company_filter(principal, company_id, User.company_id)),
         search_clause(search, User.email, User.full_name),
         User.role == role if role is not None else None,
         User.status == status if status is not None else None,
     )
     async with read_session() as session:
-        return await fetch_page(session, query.order_by(User.full_name, User.id), page, page_size, user_view)
+        return await fetch_page(session, query.order_by(User.full_name, User.id), page, page_size, _listed)
+
+
+def _listed(row: Any) -> dict[str, Any]:
+    """A user of the list, with their company's time zone (times on the page read in it)."""
+    user, timezone = row
+    return {**user_view(user), "timezone": timezone or "UTC"}
 
 
 async def get_user(principal: Principal, user_id: int) -> dict[str, Any]:

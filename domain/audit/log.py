@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,7 @@ from db.models import AuditEntry, Company
 from domain.access.rbac import Permission, Principal, audit_scope
 from domain.audit import record as audit
 from domain.audit.record import audited_write
+from domain.audit.words import action_words, change_words, entity_words, load_names
 from domain.csv_export import csv_text
 from domain.errors import Forbidden, NotFound, ValidationFailed
 from domain.paging import DEFAULT_PAGE_SIZE, MAX_SEARCH_LENGTH, Page, fetch_page, search_clause
@@ -115,19 +116,33 @@ def _newest_first(query: Select[Any]) -> Select[Any]:
 
 async def list_audit_entries(principal: Principal, filters: AuditFilters = AuditFilters(), *, page: int = 1,
                              page_size: int = DEFAULT_PAGE_SIZE) -> Page[dict[str, Any]]:
+    """A page of the trail, newest first; each entry also in words (`action_words`, `entity_words`,
+    `changes` with ids resolved to names in one query per kind for the page, `when` in the
+    company's zone, 24-hour)."""
     async with read_session() as session:
         query = _newest_first(select(AuditEntry).where(await _where(session, principal, filters)))
-        return await fetch_page(session, query, page, page_size, entry_view)
+        found = await fetch_page(session, query, page, page_size, entry_view)
+        zone = await _zone(session, principal, filters.company_id)
+        names = await load_names(session, [v for item in found.items for v in (item["old_values"],
+                                                                              item["new_values"])])
+    for item in found.items:
+        at = item["at"] if item["at"].tzinfo else item["at"].replace(tzinfo=UTC)  # SQLite: naive UTC
+        item.update(when=f"{at.astimezone(zone):%d %b %Y %H:%M %Z}", zone=zone.key,
+                    action_words=action_words(item["action"]), entity_words=entity_words(item["entity"]),
+                    changes=change_words(item["old_values"], item["new_values"], names, zone))
+    return found
 
 
-async def audit_filter_choices(principal: Principal) -> dict[str, list[str]]:
-    """The entities and actions present in the principal's part of the trail (for filter menus)."""
+async def audit_filter_choices(principal: Principal) -> dict[str, dict[str, str]]:
+    """The entities and actions present in the principal's part of the trail (for filter menus):
+    value → words, sorted by the words."""
     _require_audit(principal)
     async with read_session() as session:
         scope = audit_scope(principal)
         entities = (await session.scalars(select(distinct(AuditEntry.entity)).where(scope))).all()
         actions = (await session.scalars(select(distinct(AuditEntry.action)).where(scope))).all()
-    return {"entities": sorted(entities), "actions": sorted(actions)}
+    return {"entities": dict(sorted(((e, entity_words(e)) for e in entities), key=lambda pair: pair[1])),
+            "actions": dict(sorted(((a, action_words(a)) for a in actions), key=lambda pair: pair[1]))}
 
 
 @audited_write

@@ -56,6 +56,12 @@ class Availability:
     truck_id: int | None
     #: The principal may assign someone off anyway (with a reason).
     may_override: bool = False
+    customer_name: str = ""
+
+    @property
+    def title(self) -> str:
+        """`Olivia First · Manual job`: how the dialog names the journey."""
+        return " · ".join(x for x in (self.customer_name, self.journey_label) if x)
 
 
 def _conflict(booking: Booking | None) -> dict[str, object]:
@@ -91,6 +97,7 @@ async def availability(principal: Principal, journey_id: int) -> Availability:
     return Availability(
         journey_id=journey.id,
         journey_label=journey_label(journey.id, journey.data_source, journey.job_number),
+        customer_name=journey.customer_name or "",
         window=window_label(window, location.timezone),
         trucks=tuple(
             ResourceOption(t.id, t.number, t.size or "", bool(lent), t.id == journey.truck_id,

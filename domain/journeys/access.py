@@ -16,6 +16,7 @@ from db.models import Journey, Location
 from db.models.base import MAX_ROW_ID
 from domain.access.rbac import Permission, Principal, journey_scope
 from domain.errors import NotFound, ValidationFailed
+from domain.journeys.labels import status_label
 from domain.timewindow import Window, journey_window
 
 #: A journey in one of these states is history: its crew, truck and schedule no longer change.
@@ -49,7 +50,9 @@ async def load_journey(session: AsyncSession, principal: Principal, journey_id: 
 
 def ensure_open(journey: Journey, doing: str) -> None:
     if journey.status in CLOSED_STATUSES:
-        raise ValidationFailed(f"journey #{journey.id} is {journey.status.value.lower()}: cannot {doing}")
+        who = f" of {journey.customer_name}" if journey.customer_name else ""
+        raise ValidationFailed(f"The journey{who} is {status_label(journey.status).lower()}: "
+                               f"you can no longer {doing}")
 
 
 def window_of(journey: Journey, location: Location) -> Window:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -15,7 +16,9 @@ from db.models import AuditEntry, Journey, JourneyStep, PhaseItemTemplate, StepA
 from domain.access.rbac import Permission, Principal, audit_scope
 from domain.board.cards import JobCard, job_card
 from domain.errors import NotFound
+from domain.audit.words import Names, action_words, change_words, load_names, value_words
 from domain.journeys.job_sheet import Balance, JobSheet, balance_of, job_sheet
+from domain.journeys.labels import plain_words, zone_words
 from domain.timewindow import local_time
 from domain.unit_of_work import read_session
 
@@ -54,6 +57,9 @@ class AuditRecord:
     action: str
     old: dict[str, Any] | None
     new: dict[str, Any] | None
+    #: The action and the change in words ("Truck: none → TOR-2101; crew: + Noah Anderson (driver)").
+    action_words: str = ""
+    changes: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,14 +74,19 @@ class JourneyDetail:
     balance: Balance | None = None
 
 
-def _value_text(kind: ActivityKind, data: dict[str, Any]) -> str:
+def _value_text(kind: ActivityKind, data: dict[str, Any], tz: str) -> str:
+    """A recorded value in words: a time reading as the branch's local 24-hour time, a position as
+    its coordinates, yes/no, or the text."""
     if kind is ActivityKind.GPS or {"lat", "lng"} <= data.keys():
         return f"{data.get('lat')}, {data.get('lng')}"
     value = data.get("value", data.get("text", data.get("note")))
+    if value is None and isinstance(data.get("time"), str):
+        moment = local_time(datetime.fromisoformat(data["time"]), tz)
+        return f"{moment:%H:%M} ({zone_words(tz)})" if moment else ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if value is None:
-        return ", ".join(f"{k}: {v}" for k, v in data.items()) if data else ""
+        return "; ".join(f"{plain_words(k)}: {value_words(k, v, Names(), ZoneInfo(tz))}" for k, v in data.items())
     return str(value)
 
 
@@ -114,8 +125,8 @@ async def journey_detail(principal: Principal, journey_id: int) -> JourneyDetail
             activities.setdefault(activity.step_id, []).append(ActivityRecord(
                 activity.id, activity.kind,
                 labels.get((phases[activity.step_id], activity.item_key or ""),
-                           activity.item_key or activity.kind.value.title()),
-                _value_text(activity.kind, activity.data or {}), activity.media_id, by,
+                           activity.item_key or plain_words(activity.kind.value)),
+                _value_text(activity.kind, activity.data or {}, tz), activity.media_id, by,
                 local_time(activity.created_at, tz),
             ))
         trail = None
@@ -127,10 +138,13 @@ async def journey_detail(principal: Principal, journey_id: int) -> JourneyDetail
                 .limit(MAX_AUDIT_ENTRIES)
             )).all()
             financial = principal.can(Permission.VIEW_FINANCIAL_DATA)
+            values = [(_without_financials(e.old_values, financial), _without_financials(e.new_values, financial))
+                      for e in entries]
+            names = await load_names(session, [v for pair in values for v in pair])
             trail = tuple(
-                AuditRecord(local_time(e.at, tz), e.actor_email, e.action,
-                            _without_financials(e.old_values, financial), _without_financials(e.new_values, financial))
-                for e in entries
+                AuditRecord(local_time(e.at, tz), e.actor_email, e.action, old, new, action_words(e.action),
+                            change_words(old, new, names, ZoneInfo(tz)))
+                for e, (old, new) in zip(entries, values, strict=True)
             )
         sheet = await job_sheet(session, principal, journey_id)
         balance = await balance_of(session, principal, journey_id)

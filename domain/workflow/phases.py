@@ -38,6 +38,7 @@ from domain.errors import Conflict, ValidationFailed
 from domain.events import bus as events
 from domain.events.bus import DomainEvent, EventType
 from domain.journeys.access import load_journey
+from domain.journeys.labels import PHASE_LABELS
 from domain.unit_of_work import read_session, unit_of_work
 from domain.workflow.access import crew_ids, refuse_if_cancelled, require_worker
 from domain.workflow.items import ItemSpec, Recorded, is_satisfied, validate_signer, validate_value
@@ -48,14 +49,6 @@ from domain.workflow.template import Template, load_template
 DONE = frozenset({StepStatus.COMPLETED, StepStatus.APPROVED})
 _R = TypeVar("_R")
 REASON_MAX_LENGTH = 1000
-PHASE_LABELS: dict[Phase, str] = {
-    Phase.CREATION: "Job setup",
-    Phase.MORNING_PREP: "Morning prep",
-    Phase.PICKUP: "Pickup",
-    Phase.TRANSPORT: "Transport",
-    Phase.DELIVERY: "Delivery",
-    Phase.COMPLETION: "Completion",
-}
 #: What CREATION needs besides its checklist.
 TRUCK_ASSIGNED = "Truck assigned"
 CREW_ASSIGNED = "Crew assigned"

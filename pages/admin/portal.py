@@ -21,6 +21,7 @@ from components.sync.attention import attention_entries
 from components.sync.call_plan import call_plan_panel
 from components.sync.drift import drift_panel
 from components.sync.panel import SyncPanel, history_rows, history_table
+from components.sync.words import sync_words
 from components.tables import column, simple_table
 from domain.access.rbac import Permission, Principal
 from domain.admin.overview import company_catalogue, company_detail, company_locations, company_stats, list_companies
@@ -33,13 +34,14 @@ from domain.sync.service import trigger_sync
 from domain.sync.history import sync_history
 from pages.access.session import guarded_page
 
-INTEGRATION_COLORS = {"OK": "positive", "ERROR": "negative", "SYNCING": "info", "NEVER_SYNCED": "grey",
-                      "DISABLED": "grey"}
+INTEGRATION_COLORS = {"OK": "positive", "ERROR": "negative", "SYNCING": "info", "NEVER_SYNCED": "grey-7",
+                      "DISABLED": "grey-7"}
 CATALOGUE_COLUMNS = {kind: columns for kind, _, columns in CATALOGUE_TABS}
 COMPANY_COLUMNS = [
     column("name", "Company", sortable=True), column("locations", "Locations", right=True),
     column("users", "Users", right=True), column("integration", "SmartMoving", "integration_status"),
-    column("plan", "Plan"), column("last_sync", "Last sync (UTC)"), column("calls", "Calls this month", right=True),
+    column("plan", "Plan", "plan_words"), column("last_sync", "Last sync (UTC)"),
+    column("calls", "Calls this month", right=True),
     column("last_error", "Last error", wrap=True),
 ]
 
@@ -47,11 +49,12 @@ COMPANY_COLUMNS = [
 def _company_row(company: dict[str, Any]) -> dict[str, Any]:
     integration = company["integration"] or {}
     last = integration.get("last_sync_at")
+    status = integration.get("status", "NOT CONFIGURED") if integration.get("active", True) else "DISABLED"
     return {
         "id": company["id"], "name": company["name"], "locations": company["locations"], "users": company["users"],
-        "integration_status": integration.get("status", "NOT CONFIGURED") if integration.get("active", True)
-        else "DISABLED",
-        "plan": integration.get("plan", "—"), "last_sync": last.strftime("%Y-%m-%d %H:%M") if last else "—",
+        "integration_status": status, "integration_words": sync_words(status),
+        "plan": integration.get("plan", "—"), "plan_words": sync_words(integration.get("plan")),
+        "last_sync": last.strftime("%d %b %Y %H:%M") if last else "—",
         "calls": f"{integration['calls_this_month']:,} / {integration['quota']:,}" if integration else "—",
         "last_error": integration.get("last_error") or "",
     }
@@ -72,7 +75,8 @@ async def companies_page(principal: Principal) -> None:
             </q-td>''')
         colors = ", ".join(f"{k}: '{v}'" for k, v in INTEGRATION_COLORS.items())
         table.add_slot("body-cell-integration", f'''<q-td :props="props">
-            <q-badge :color="({{{colors}}})[props.value] || 'grey-5'" :label="props.value" /></q-td>''')
+            <q-badge :color="({{{colors}}})[props.value] || 'grey-7'" :label="props.row.integration_words" />
+            </q-td>''')
         for company in companies:  # keyboard- and test-friendly links besides the table
             ui.link(f"Open {company['name']}", f"/super-admin/companies/{company['id']}") \
                 .classes("text-caption").mark(f"open-company-{company['id']}")
@@ -100,11 +104,11 @@ class _CompanyPage:
         with ui.column().classes("w-full p-6 gap-4"):
             with ui.row().classes("items-center gap-3"):
                 ui.link("Companies", "/super-admin").classes("text-primary")
-                ui.label("/").classes("text-grey-6")
+                ui.label("/").classes("text-grey-7")
                 ui.label(self.detail["name"]).classes("text-h5").props('data-testid="page-title"')
-                self.badge = ui.badge(integration["status"] if integration else "NOT CONFIGURED",
-                                      color=INTEGRATION_COLORS.get(integration["status"], "grey") if integration
-                                      else "grey").props('data-testid="integration-status"').mark("integration-status")
+                status = integration["status"] if integration else "NOT CONFIGURED"
+                self.badge = ui.badge(sync_words(status), color=INTEGRATION_COLORS.get(status, "grey-7")).props(
+                    'data-testid="integration-status"').mark("integration-status")
             self.tiles = ui.refreshable(stat_tiles)
             self.tiles(stats)
             if integration:
@@ -198,11 +202,11 @@ class _CompanyPage:
         await self._fill_sync_checks()
         status = (stats.get("sync") or {}).get("status")
         if status:
-            self.badge.set_text(status)
-            self.badge.props(f"color={INTEGRATION_COLORS.get(status, 'grey')}")
+            self.badge.set_text(sync_words(status))
+            self.badge.props(f"color={INTEGRATION_COLORS.get(status, 'grey-7')}")
 
     async def _saved(self, view: dict[str, Any]) -> None:
-        self.badge.set_text(view["status"])
+        self.badge.set_text(sync_words(view["status"]))
 
 
 def register() -> None:

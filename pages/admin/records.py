@@ -15,8 +15,11 @@ from db.enums import LocationLinkKind
 from domain.access.passwords import MIN_PASSWORD_LENGTH
 from domain.access.rbac import COMPANY_ROLE_LABELS, Permission, Principal
 from domain.admin import locations as admin_locations
+from domain.admin.bookings import truck_bookings_from_today, user_bookings_from_today
 from domain.admin import trucks as admin_trucks
 from domain.admin import users as admin_users
+from domain.journeys.labels import zone_words
+from domain.timewindow import local_time
 from pages.access.session import guarded_page
 
 
@@ -29,15 +32,19 @@ def _with_status(item: dict[str, Any]) -> dict[str, Any]:
     return {**item, "status": "ACTIVE" if item["active"] else "INACTIVE"}
 
 
-def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else "—"
+def _local(value: datetime | None, timezone: str) -> str:
+    """`02 Dec 2026 09:13 (Toronto time)`: a stored UTC time in the company's zone, labelled."""
+    local = local_time(value, timezone)
+    return f"{local:%d %b %Y %H:%M} ({zone_words(timezone)})" if local else "—"
 
 
-def _active(noun: str, deactivate: ItemFunction, reactivate: ItemFunction, is_active: str) -> list[StateChange]:
-    """Deactivate (shown when the JS condition `is_active` holds) and reactivate (otherwise)."""
+def _active(noun: str, deactivate: ItemFunction, reactivate: ItemFunction, is_active: str,
+            bookings: Callable[[Principal, int], Awaitable[list[str]]] | None = None) -> list[StateChange]:
+    """Deactivate (shown when the JS condition `is_active` holds; confirmed first when `bookings`
+    names journeys from today on) and reactivate (otherwise)."""
     return [
         StateChange(RowAction("deactivate", "block", "Deactivate", is_active), deactivate,
-                    f"{noun.capitalize()} deactivated"),
+                    f"{noun.capitalize()} deactivated", bookings),
         StateChange(RowAction("reactivate", "restart_alt", "Reactivate", f"!({is_active})"), reactivate,
                     f"{noun.capitalize()} reactivated"),
     ]
@@ -51,7 +58,7 @@ def _user_row(item: dict[str, Any]) -> dict[str, Any]:
     return {**{k: item[k] for k in ("id", "full_name", "email", "phone", "status")},
             "role": COMPANY_ROLE_LABELS.get(item["role"], item["role"]), "role_value": item["role"],
             "locations": links or "—",
-            "last_login_at": _when(item["last_login_at"])}
+            "last_login_at": _local(item["last_login_at"], item.get("timezone", "UTC"))}
 
 
 def _user_form(item: dict[str, Any]) -> dict[str, Any]:
@@ -114,7 +121,8 @@ USERS = ResourceSpec(
         p, company_id=company_id, search=search, page=page, page_size=size),
     fields=_user_fields, create=admin_users.create_user, update=admin_users.update_user,
     to_row=_user_row, to_form=_user_form, from_form=_user_data,
-    states=_active("user", admin_users.deactivate_user, admin_users.reactivate_user, "props.row.status === 'ACTIVE'"),
+    states=_active("user", admin_users.deactivate_user, admin_users.reactivate_user, "props.row.status === 'ACTIVE'",
+                   user_bookings_from_today),
     custom={"reset_password": (RowAction("reset_password", "key", "Reset password"), _reset_password),
             "availability": _availability("user")},
 )
@@ -164,7 +172,8 @@ TRUCKS = ResourceSpec(
     fields=_truck_fields, create=admin_trucks.create_truck, update=admin_trucks.update_truck,
     to_row=_with_status,
     to_form=lambda item: {k: item[k] for k in ("number", "size", "location_id")},
-    states=_active("truck", admin_trucks.deactivate_truck, admin_trucks.reactivate_truck, "props.row.active"),
+    states=_active("truck", admin_trucks.deactivate_truck, admin_trucks.reactivate_truck, "props.row.active",
+                   truck_bookings_from_today),
     custom={"availability": _availability("truck")},
 )
 

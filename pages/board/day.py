@@ -19,7 +19,7 @@ from nicegui import ui
 from components.admin.overview import company_overview_panel
 from components.board.assign_dialog import open_assign_dialog
 from components.board.controls import LocationDayPage, open_location_page
-from components.board.job_card import humanize, job_card, refill_job_card
+from components.board.job_card import job_card, refill_job_card
 from components.board.stats_tiles import stats_tiles
 from components.journeys.form import open_journey_form
 from components.live import on_events
@@ -31,7 +31,9 @@ from domain.board.cards import CardFilters
 from domain.board.views import Board, BoardStats, board_card, board_stats, load_board
 from domain.errors import DomainError
 from domain.events.bus import DomainEvent
+from domain.journeys.labels import status_label
 from domain.paging import MAX_SEARCH_LENGTH
+from domain.workflow import phases as workflow
 from domain.sync.attention import AttentionItem, attention_list, resolve_attention
 from pages.access.session import guarded_page
 from pages.board import timeline
@@ -45,11 +47,12 @@ NOTHING_MATCHES = "No journeys match."
 
 class BoardPage(LocationDayPage):
     def __init__(self, principal: Principal, locations: list[LocationOption], location_id: int,
-                 day: date | None) -> None:
+                 day: date | None, filters: CardFilters = CardFilters()) -> None:
         super().__init__(principal, locations, location_id, day)
-        self.filters = CardFilters()
+        self.filters = filters
         self.cards: dict[int, ui.card] = {}
         self.on_assign = self.assign if principal.can(Permission.ASSIGN_CREW) else None
+        self.on_hand_over = self.hand_over if principal.can(Permission.ASSIGN_CREW) else None
         with ui.column().classes("w-full q-pa-md gap-3"):
             with ui.row().classes("w-full items-center justify-between"):
                 ui.label("Dispatch board").classes("text-h5").props('data-testid="page-title"')
@@ -70,21 +73,26 @@ class BoardPage(LocationDayPage):
                 "w-full grid gap-3 grid-cols-1 md:grid-cols-2 xl:grid-cols-3").props('data-testid="cards"')
 
     def _filters_row(self) -> None:
+        f = self.filters
         with ui.row().classes("w-full items-center gap-3"):
-            ui.select({s.value: humanize(s.value) for s in JourneyStatus}, multiple=True, clearable=True,
-                      label="Status", on_change=lambda e: self.set_filter(statuses=frozenset(
+            ui.select({s.value: status_label(s) for s in JourneyStatus}, multiple=True, clearable=True,
+                      label="Status", value=sorted(s.value for s in f.statuses),
+                      on_change=lambda e: self.set_filter(statuses=frozenset(
                           JourneyStatus(v) for v in e.value or ()))).props(
                 "outlined dense options-dense use-chips").classes("min-w-[200px]").mark("filter-status")
             ui.toggle({"": "All", DataSource.SMARTMOVING.value: "SmartMoving", DataSource.MANUAL.value: "Manual"},
-                      value="", on_change=lambda e: self.set_filter(
+                      value=f.data_source.value if f.data_source else "", on_change=lambda e: self.set_filter(
                           data_source=DataSource(e.value) if e.value else None)).props(
                 "no-caps dense").mark("filter-source")
-            ui.switch("Unassigned only", on_change=lambda e: self.set_filter(unassigned_only=bool(e.value))).mark(
-                "filter-unassigned")
-            ui.input(placeholder="Search customer, job number, address",
+            ui.switch("Unassigned only", value=f.unassigned_only,
+                      on_change=lambda e: self.set_filter(unassigned_only=bool(e.value))).mark("filter-unassigned")
+            ui.input(placeholder="Search customer, job number, address", value=f.search,
                      on_change=lambda e: self.set_filter(search=(e.value or "")[:MAX_SEARCH_LENGTH])).props(
                 f"outlined dense clearable debounce=300 maxlength={MAX_SEARCH_LENGTH}").classes(
                 "min-w-[280px] flex-1").mark("search")
+
+    def query(self) -> dict[str, str]:
+        return {**super().query(), **filter_query(self.filters)}
 
     async def set_filter(self, **changes: object) -> None:
         current = {f: getattr(self.filters, f) for f in ("statuses", "unassigned_only", "data_source", "search")}
@@ -106,7 +114,7 @@ class BoardPage(LocationDayPage):
         self.cards = {}
         with self.grid:
             for card in board.cards:
-                self.cards[card.id] = job_card(card, self.on_assign)
+                self.cards[card.id] = job_card(card, self.on_assign, self.on_hand_over)
         self.empty.set_text(NOTHING_MATCHES)
         self.empty.set_visibility(not self.cards)
 
@@ -176,11 +184,21 @@ class BoardPage(LocationDayPage):
             element.delete()
             del self.cards[journey_id]
         elif card is not None and element is not None:
-            refill_job_card(element, card, self.on_assign)
+            refill_job_card(element, card, self.on_assign, self.on_hand_over)
         elif card is not None:
             with self.grid:
-                self.cards[journey_id] = job_card(card, self.on_assign)
+                self.cards[journey_id] = job_card(card, self.on_assign, self.on_hand_over)
         self.empty.set_visibility(not self.cards)
+
+    async def hand_over(self, journey_id: int) -> None:
+        """The same domain call as the Approvals page's hand-over."""
+        try:
+            await workflow.hand_over(self.principal, journey_id)
+        except DomainError as exc:
+            ui.notify(exc.message, type="negative", multi_line=True)
+            return
+        ui.notify("Handed over to the crew", type="positive")
+        await self.refresh_journey(journey_id)
 
     async def assign(self, journey_id: int) -> None:
         await open_assign_dialog(self.principal, journey_id, self.refresh_journey)
@@ -193,9 +211,30 @@ class BoardPage(LocationDayPage):
         ui.navigate.to(f"/board/timeline?location={self.location_id}&day={self.day}")
 
 
-async def board_page(principal: Principal, location: int | None = None, day: str | None = None) -> None:
+def filter_query(filters: CardFilters) -> dict[str, str]:
+    """The board's filters as query parameters (only those set)."""
+    query = {"status": ",".join(sorted(s.value for s in filters.statuses)),
+             "source": filters.data_source.value if filters.data_source else "",
+             "unassigned": "1" if filters.unassigned_only else "", "q": filters.search}
+    return {k: v for k, v in query.items() if v}
+
+
+def filters_from_query(status: str | None, source: str | None, unassigned: str | None,
+                       q: str | None) -> CardFilters:
+    """The filters of a board address; values that are not ours are ignored."""
+    statuses = frozenset(JourneyStatus(v) for v in (status or "").split(",") if v in JourneyStatus.__members__)
+    return CardFilters(statuses=statuses, unassigned_only=unassigned == "1",
+                       data_source=DataSource(source) if source in DataSource.__members__ else None,
+                       search=(q or "")[:MAX_SEARCH_LENGTH])
+
+
+async def board_page(principal: Principal, location: int | None = None, day: str | None = None,
+                     status: str | None = None, source: str | None = None, unassigned: str | None = None,
+                     q: str | None = None) -> None:
+    filters = filters_from_query(status, source, unassigned, q)
     await open_location_page(principal, "Dispatch board", location, day,
-                             lambda locations, location_id, when: BoardPage(principal, locations, location_id, when))
+                             lambda locations, location_id, when: BoardPage(principal, locations, location_id, when,
+                                                                           filters))
 
 
 def moved_to(path: str) -> Callable[[Request], Awaitable[RedirectResponse]]:

@@ -3,39 +3,70 @@ bars where they are scheduled; journeys without a truck in a side list, ready to
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from nicegui import ui
 
 from components.board.assign_dialog import open_assign_dialog
 from components.board.controls import LocationDayPage, open_location_page
-from components.board.job_card import STATUS_COLORS, badge_html, status_html, time_range
+from components.board.job_card import badge_html, status_html, time_range
+from components.theme import STATUS_COLORS
 from domain.access.locations import LocationOption
 from domain.access.rbac import Permission, Principal
 from domain.board.cards import JobCard
 from domain.board.views import Timeline, TruckRow, load_timeline
+from domain.journeys.access import CLOSED_STATUSES
+from domain.journeys.labels import zone_words
 from pages.access.session import guarded_page
 
-#: Local hours shown, [FIRST_HOUR, LAST_HOUR).
+#: Local hours always shown, [FIRST_HOUR, LAST_HOUR); the axis widens to cover every journey.
 FIRST_HOUR = 6
 LAST_HOUR = 22
-_SPAN = LAST_HOUR - FIRST_HOUR
 _LABEL_WIDTH = "w-36 shrink-0"
-_GRID = ("background-image: repeating-linear-gradient(to right, #e0e0e0 0, #e0e0e0 1px, transparent 1px, "
-         f"transparent calc(100% / {_SPAN}));")
 
 
-def _fraction(value: datetime | None, default: float) -> float:
-    if value is None:
-        return default
-    hours = value.hour + value.minute / 60 - FIRST_HOUR
-    return min(max(hours / _SPAN, 0.0), 1.0)
+@dataclass(frozen=True, slots=True)
+class Axis:
+    """The timeline's hours, [first, last), local to the location."""
+
+    first: int
+    last: int
+
+    @property
+    def span(self) -> int:
+        return self.last - self.first
+
+    def fraction(self, value: datetime | None, default: float) -> float:
+        if value is None:
+            return default
+        hours = value.hour + value.minute / 60 - self.first
+        return min(max(hours / self.span, 0.0), 1.0)
+
+    @property
+    def grid_style(self) -> str:
+        return ("background-image: repeating-linear-gradient(to right, #e0e0e0 0, #e0e0e0 1px, transparent 1px, "
+                f"transparent calc(100% / {self.span}));")
 
 
-def _bar(card: JobCard, day: date) -> None:
-    left = _fraction(card.scheduled_start, 0.0)
+def axis_for(cards: Iterable[JobCard], day: date) -> Axis:
+    """From FIRST_HOUR (or the earliest start) to LAST_HOUR (or the latest end, rounded up; a
+    journey running past midnight takes the axis to 24:00)."""
+    first, last = FIRST_HOUR, LAST_HOUR
+    for card in cards:
+        if card.scheduled_start is not None and card.scheduled_start.date() == day:
+            first = min(first, card.scheduled_start.hour)
+        end = card.scheduled_end
+        if end is not None:
+            last = 24 if end.date() > day else max(last, end.hour + (1 if end.minute else 0))
+    return Axis(first, last)
+
+
+def _bar(card: JobCard, day: date, axis: Axis) -> None:
+    left = axis.fraction(card.scheduled_start, 0.0)
     ends_later = card.scheduled_end is not None and card.scheduled_end.date() > day
-    right = 1.0 if ends_later or card.scheduled_end is None else _fraction(card.scheduled_end, 1.0)
+    right = 1.0 if ends_later or card.scheduled_end is None else axis.fraction(card.scheduled_end, 1.0)
     width = max(right - left, 0.02)
     style = f"left: {left * 100:.2f}%; width: {width * 100:.2f}%; top: 4px; bottom: 4px;"
     with ui.link(target=f"/journeys/{card.id}").classes(
@@ -45,23 +76,26 @@ def _bar(card: JobCard, day: date) -> None:
         ui.label(f"{card.label} · {card.customer_name}").classes("text-caption ellipsis")
 
 
-def _row(row: TruckRow, day: date) -> None:
+def _row(row: TruckRow, day: date, axis: Axis) -> None:
     with ui.row().classes("w-full no-wrap items-stretch").props(f'data-testid="truck-row-{row.truck_id}"'):
         with ui.column().classes(f"{_LABEL_WIDTH} gap-0 q-py-xs"):
             ui.label(row.number).classes("text-weight-medium")
             ui.label(" · ".join(x for x in (row.size, row.lent and "lent") if x)).classes("text-caption text-grey-7")
-        with ui.element("div").classes("relative flex-1 h-12 border-b").style(_GRID):
+        with ui.element("div").classes("relative flex-1 h-12 border-b").style(axis.grid_style):
             for card in row.cards:
-                _bar(card, day)
+                _bar(card, day, axis)
 
 
-def _hour_header() -> None:
+def _hour_header(axis: Axis, zone: str) -> None:
+    """Hour labels; on narrower screens only every other (then every third) hour, so they never overlap."""
     with ui.row().classes("w-full no-wrap"):
-        ui.element("div").classes(_LABEL_WIDTH)
+        ui.label(zone).classes(f"{_LABEL_WIDTH} text-caption text-grey-7").props('data-testid="timeline-zone"')
         with ui.element("div").classes("relative flex-1 h-5"):
-            for hour in range(FIRST_HOUR, LAST_HOUR):
-                ui.label(f"{hour}:00").classes("absolute text-caption text-grey-7").style(
-                    f"left: {(hour - FIRST_HOUR) / _SPAN * 100:.2f}%")
+            for hour in range(axis.first, axis.last + 1):
+                offset = hour - axis.first
+                shown = "" if offset % 3 == 0 else ("hidden md:block" if offset % 2 == 0 else "hidden xl:block")
+                ui.label(f"{hour:02d}:00").classes(f"absolute text-caption text-grey-7 {shown}").style(
+                    f"left: {offset / axis.span * 100:.2f}%; transform: translateX(-50%)").mark("hour-label")
 
 
 class TimelinePage(LocationDayPage):
@@ -74,7 +108,7 @@ class TimelinePage(LocationDayPage):
                 ui.button("Board", icon="dashboard", on_click=lambda: ui.navigate.to(
                     f"/board?location={self.location_id}&day={self.day}")).props("outline no-caps")
             self.controls = ui.row().classes("w-full")
-            self.body = ui.row().classes("w-full no-wrap items-start gap-4")
+            self.body = ui.element("div").classes("w-full flex flex-col lg:flex-row items-start gap-4")
 
     async def load(self) -> Timeline:
         return await load_timeline(self.principal, self.location_id, self.day)
@@ -86,23 +120,28 @@ class TimelinePage(LocationDayPage):
             self._unassigned(timeline)
 
     def _grid(self, timeline: Timeline) -> None:
-        with ui.card().classes("flex-1 q-pa-sm gap-0 overflow-auto").props('flat bordered data-testid="timeline"'):
-            _hour_header()
+        axis = axis_for((c for row in timeline.rows for c in row.cards), timeline.day)
+        with ui.card().classes("w-full lg:flex-1 q-pa-sm q-px-lg gap-0 overflow-auto").props(
+                'flat bordered data-testid="timeline"'):
+            _hour_header(axis, zone_words(timeline.location.timezone))
             for row in timeline.rows:
-                _row(row, timeline.day)
+                _row(row, timeline.day, axis)
             if not timeline.rows:
                 ui.label("This location has no active trucks.").classes("text-grey-7 q-pa-sm")
 
     def _unassigned(self, timeline: Timeline) -> None:
         can_assign = self.principal.can(Permission.ASSIGN_CREW)
-        with ui.card().classes("w-80 shrink-0 q-pa-sm gap-2").props('flat bordered data-testid="no-truck-list"'):
+        with ui.card().classes("w-full lg:w-80 shrink-0 q-pa-sm gap-2").props(
+                'flat bordered data-testid="no-truck-list"'):
             ui.label(f"Without a truck ({len(timeline.unassigned)})").classes("text-subtitle2")
             for card in timeline.unassigned:
-                with ui.column().classes("w-full gap-1 q-pa-xs border-b").props(f'data-testid="no-truck-{card.id}"'):
-                    ui.html(f'<div class="flex items-center gap-2">{badge_html(card)}{status_html(card.status)}'
+                entry = ui.column().classes("w-full gap-1 q-pa-xs border-b")
+                with entry.props(f'data-testid="no-truck-{card.id}"').mark(f"no-truck-{card.id}"):
+                    ui.html(f'<div class="flex items-center gap-2">{badge_html(card)}'
+                            f'{status_html(card.status, card.current_phase)}'
                             f'<span class="text-caption">{time_range(card)}</span></div>')
                     ui.link(card.customer_name, f"/journeys/{card.id}").classes("text-body2")
-                    if can_assign:
+                    if can_assign and card.status not in CLOSED_STATUSES:
                         ui.button("Assign", icon="group_add", on_click=lambda c=card: open_assign_dialog(
                             self.principal, c.id, lambda _id: self.reload())).props("dense flat no-caps color=primary")
 

@@ -20,6 +20,7 @@ from domain.access.locations import LocationOption
 from domain.access.rbac import Permission, Principal
 from domain.errors import DomainError, NotFound
 from domain.journeys.access import CLOSED_STATUSES
+from domain.journeys.labels import PHASE_LABELS, zone_words
 from domain.journeys.detail import ActivityRecord, AuditRecord, JourneyDetail, StepRecord, journey_detail
 from domain.journeys.edit import cancel_journey, delete_journey
 from pages.access.session import guarded_page
@@ -46,12 +47,12 @@ def _activity(record: ActivityRecord) -> None:
                     f'src="/api/media/{record.media_id}/thumbnail" alt="{humanize(record.kind.value)}" '
                     f'loading=lazy data-testid="media-{record.media_id}"').classes("h-20 rounded-borders")
         else:
-            ui.label(record.value).classes("flex-1")
+            ui.label(record.value).classes("flex-1").props('data-testid="record-value"')
         ui.label(f"{record.by or ''} {_when(record.at)}").classes("text-caption text-grey-7")
 
 
 def _step(step: StepRecord) -> None:
-    title = f"{step.position} · {humanize(step.phase.value)} — {humanize(step.status.value)}"
+    title = f"{step.position} · {PHASE_LABELS[step.phase]} — {humanize(step.status.value)}"
     with ui.expansion(title, value=step.status.value == "IN_PROGRESS").classes("w-full").props(
             f'dense bordered data-testid="phase-{step.position}"'):
         with ui.row().classes("gap-6 text-caption text-grey-8"):
@@ -63,23 +64,15 @@ def _step(step: StepRecord) -> None:
         for record in step.activities:
             _activity(record)
         if not step.activities:
-            ui.label("Nothing recorded yet.").classes("text-grey-6")
+            ui.label("Nothing recorded yet.").classes("text-grey-7")
 
 
-def _changes(entry: AuditRecord) -> str:
-    def short(values: dict[str, Any] | None) -> str:
-        return ", ".join(f"{k}={v}" for k, v in (values or {}).items())
-
-    old, new = short(entry.old), short(entry.new)
-    return f"{old} → {new}" if old and new else (new or old)
-
-
-def _audit(trail: tuple[AuditRecord, ...]) -> None:
+def _audit(trail: tuple[AuditRecord, ...], zone: str) -> None:
     ui.label("Audit trail").classes("text-h6 q-mt-md")
-    rows = [{"at": _when(e.at), "actor": e.actor or "system", "action": e.action, "changes": _changes(e)}
+    rows = [{"at": _when(e.at), "actor": e.actor or "System", "action": e.action_words, "changes": e.changes}
             for e in trail]
     ui.table(columns=[
-        {"name": "at", "label": "When", "field": "at", "align": "left"},
+        {"name": "at", "label": f"When ({zone})", "field": "at", "align": "left"},
         {"name": "actor", "label": "Who", "field": "actor", "align": "left"},
         {"name": "action", "label": "Action", "field": "action", "align": "left"},
         {"name": "changes", "label": "Changes", "field": "changes", "align": "left",
@@ -109,7 +102,7 @@ class JourneyPage:
             for step in detail.steps:
                 _step(step)
             if detail.audit is not None:
-                _audit(detail.audit)
+                _audit(detail.audit, zone_words(detail.card.timezone))
 
     def _header(self, detail: JourneyDetail) -> None:
         card = detail.card
@@ -118,10 +111,12 @@ class JourneyPage:
                 ui.button(icon="arrow_back", on_click=lambda: ui.navigate.to(
                     f"/board?location={card.location_id}&day={card.journey_date}")).props(
                     'flat round aria-label="Back to the board"')
-                ui.html(f'<div class="flex items-center gap-2">{badge_html(card)}{status_html(card.status)}</div>')
+                status = status_html(card.status, card.current_phase)
+                ui.html(f'<div class="flex items-center gap-2">{badge_html(card)}{status}</div>')
                 ui.label(card.customer_name).classes("text-h5").props('data-testid="page-title"')
             self._actions(detail)
-        ui.label(f"{card.location_name} · {card.journey_date:%A %d %B %Y} · {time_range(card)}").classes(
+        ui.label(f"{card.location_name} · {card.journey_date:%A %d %B %Y} · {time_range(card)} "
+                 f"({zone_words(card.timezone)})").classes(
             "text-grey-8")
         ui.html(phase_bar_html(card.phases, card.progress)).classes("w-full")
 
@@ -177,7 +172,7 @@ class JourneyPage:
                 for member in card.crew:
                     ui.label(f"{member.name} · {humanize(member.role.value)}").props('data-testid="crew-member"')
                 if not card.crew:
-                    ui.label("No crew yet").classes("text-orange-9")
+                    ui.label("No crew yet").classes("text-deep-orange-10")
         if detail.sheet is not None:
             job_sheet_card(detail.sheet)
         if card.notes:

@@ -23,6 +23,7 @@ from nicegui import context, ui
 from components.live import on_event
 from components.journeys.job_sheet import job_sheet_card
 from components.testid import tid
+from components.theme import STATUS_COLORS
 from components.workflow.crew_outbox import OfflineView, crew_outbox, register_assets
 from components.workflow.phase_inputs import TOUCH, ItemActions, item_input
 from components.workflow.phase_record import STATUS_STYLE, phase_record, phase_stepper
@@ -32,6 +33,7 @@ from domain.errors import DomainError, NotFound
 from domain.events.bus import DomainEvent, EventType
 from domain.workflow import phases as workflow
 from domain.journeys.job_sheet import JobSheet
+from domain.journeys.labels import PHASE_LABELS, status_label
 from domain.workflow.crew_journeys import JourneyCard, journey_card, journey_sheet, my_journeys
 from domain.workflow.media import signature_png
 from pages.access.session import guarded_page
@@ -94,15 +96,25 @@ def _truck_line(card: JourneyCard) -> str:
     return f"Truck {card.truck_number}" + (f" · {card.truck_size}" if card.truck_size else "")
 
 
-def _status_chip(status: JourneyStatus) -> None:
-    colour = {JourneyStatus.CANCELLED: "negative", JourneyStatus.COMPLETED: "positive",
-              JourneyStatus.AUDITED: "teal-8", JourneyStatus.SCHEDULED: "grey-7"}.get(status, "primary")
-    tid(ui.badge(status.value.replace("_", " ").title(), color=colour).classes("text-body2 q-px-sm"), "status")
+def setup_waiting_words(card: JourneyCard) -> str:
+    """What the job setup still waits for, named as the step the dispatcher has to take."""
+    if card.truck_number is None and not card.crew:
+        return "Waiting for the dispatcher to assign a truck and a crew."
+    if card.truck_number is None:
+        return "Waiting for the dispatcher to assign a truck."
+    if not card.crew:
+        return "Waiting for the dispatcher to assign the crew."
+    return "Waiting for the dispatcher to hand the journey over to you."
+
+
+def _status_chip(status: JourneyStatus, phase: Phase | None = None) -> None:
+    tid(ui.badge(status_label(status, phase), color=STATUS_COLORS[status]).classes("text-body2 q-px-sm"), "status")
 
 
 def _progress(value: int) -> None:
     with ui.row().classes("w-full items-center no-wrap gap-2"):
-        ui.linear_progress(value / 100, show_value=False, size="10px", color="positive").classes("col rounded-borders")
+        ui.linear_progress(value / 100, show_value=False, size="10px", color="positive").classes(
+            "col rounded-borders").props('aria-label="Progress of the journey"')
         tid(ui.label(f"{value} %").classes("text-body2 text-weight-bold"), "progress")
 
 
@@ -134,7 +146,7 @@ class MyJourneysScreen:
             ui.notify("You have been assigned to a journey", type="info", position="top")
         elif event.type is EventType.PHASE_REJECTED:
             customer = next((c.customer_name for c in self.cards if c.id == event.journey_id), "a journey")
-            phase = workflow.PHASE_LABELS[Phase(event.data["phase"])]
+            phase = PHASE_LABELS[Phase(event.data["phase"])]
             ui.notify(f"{phase} of {customer} was sent back", type="warning", position="top", multi_line=True)
 
     @ui.refreshable_method
@@ -155,7 +167,7 @@ class MyJourneysScreen:
             box.on("click", lambda: ui.navigate.to(url))
             with ui.row().classes("w-full items-center justify-between no-wrap"):
                 ui.label(_time_range(card)).classes("text-h6")
-                _status_chip(card.status)
+                _status_chip(card.status, card.current_phase)
             ui.label(card.customer_name).classes("text-subtitle1 text-weight-medium")
             for icon, address in (("trip_origin", card.origin_address), ("place", card.destination_address)):
                 if address:
@@ -364,7 +376,7 @@ class JourneyScreen:
             with ui.row().classes("w-full items-center justify-between no-wrap"):
                 day = {0: "Today", 1: "Tomorrow"}.get(card.days_from_today, f"{card.journey_date:%a %d %b}")
                 ui.label(f"{day} · {_time_range(card)}").classes("text-subtitle1 text-weight-bold")
-                _status_chip(self.view.journey_status)
+                _status_chip(self.view.journey_status, self.view.current_phase)
             if card.customer_phone:
                 tid(ui.button(f"Call {card.customer_name}", icon="call", color="positive").props(
                     f'href="{_phone_href(card.customer_phone)}" unelevated no-caps size=lg').classes("w-full").style(
@@ -407,19 +419,20 @@ class JourneyScreen:
                     ui.icon("report", size="sm")
                     ui.label(f"Sent back: {phase.rejection_reason}").classes("text-body1")
             if not view.can_work(phase.phase):
-                waiting = ("Waiting for dispatch to finish the job setup (truck and crew)."
-                           if phase.phase is Phase.CREATION else "Only the crew of this journey works this phase.")
+                waiting = (setup_waiting_words(self.card) if phase.phase is Phase.CREATION
+                           else "Only the crew of this journey works this phase.")
                 tid(ui.label(waiting).classes("text-body1 text-grey-8"), "waiting")
                 return
             if phase.status is StepStatus.PENDING:
-                tid(ui.button(f"Start {phase.label}", icon="play_arrow", on_click=self.start).props(
+                tid(ui.button(f"Start {phase.label.lower()}", icon="play_arrow", on_click=self.start).props(
                     "unelevated no-caps size=xl").classes("w-full").style(TOUCH), "start-phase")
                 return
             for item in phase.items:
                 self.item_boxes[item.key] = ui.column().classes("w-full gap-0")
                 self.draw_item(item)
-            self.missing_label = tid(ui.label().classes("text-body1 text-orange-9"), "missing")
-            self.complete_button = tid(ui.button(f"Complete {phase.label}", icon="task_alt", on_click=self.complete)
+            self.missing_label = tid(ui.label().classes("text-body1 text-deep-orange-10"), "missing")
+            self.complete_button = tid(ui.button(f"Complete {phase.label.lower()}", icon="task_alt",
+                                                 on_click=self.complete)
                                        .props("unelevated no-caps size=xl").classes("w-full")
                                        .style("min-height: 64px"), "complete-phase")
             self.update_footer()

@@ -14,7 +14,7 @@ from domain.access.rbac import Permission, Principal
 from domain.errors import DomainError
 from domain.workflow import template as phase_template
 from domain.workflow.items import READING_POSITION, READING_TIME, TEXT_MAX_LENGTH, ItemSpec
-from domain.workflow.phases import PHASE_LABELS
+from domain.journeys.labels import PHASE_LABELS
 from pages.access.session import guarded_page
 
 KIND_LABELS = {

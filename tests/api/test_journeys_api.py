@@ -74,7 +74,8 @@ async def test_dispatcher_creates_and_assigns_and_a_second_booking_is_refused_by
                                      json={"truck_id": desk.trucks[0]})
     assert refused.status_code == 409
     assert refused.json()["success"] is False and refused.json()["error"] == "conflict"
-    assert "Olivia First" in refused.json()["message"] and f"#{first_id}" in refused.json()["message"]
+    assert "Olivia First" in refused.json()["message"] and "(Manual job)" in refused.json()["message"]
+    assert f"#{first_id}" not in refused.json()["message"]
     assert "09:00–13:00" in refused.json()["message"]
     assert refused.json()["details"]["journey_id"] == first_id
 
@@ -130,7 +131,10 @@ async def test_active_list_is_scoped_paged_and_without_values_for_dispatchers(de
     assert too_big.status_code == 422
     admin = (await desk.client.get("/api/journey/active", headers=await _auth("admin@demo.ccrm"),
                                    params={"page_size": 5, "status": ["COMPLETED", "AUDITED"]})).json()["data"]
-    assert admin["total"] > page["total"] and "estimated_value" in admin["items"][0]
+    closed_here = (await desk.client.get("/api/journey/active", headers=desk.headers, params={
+        "page_size": 5, "status": ["COMPLETED", "AUDITED"]})).json()["data"]
+    # the same filter: the admin sees the whole company, the dispatcher their branches
+    assert admin["total"] > closed_here["total"] and "estimated_value" in admin["items"][0]
     assert {c["status"] for c in admin["items"]} <= {"COMPLETED", "AUDITED"}
     other_branch = next(c for c in admin["items"] if c["location_id"] not in dispatcher.assigned_location_ids)
     hidden = await desk.client.get(f"/api/journey/{other_branch['id']}", headers=desk.headers)

@@ -5,31 +5,67 @@ each run replaces the pictures of the folders it writes.
 
     shots = Screenshots()                       # or Screenshots("connection-loss")
     shots.take(page, "dispatch board")          # → artifacts/e2e/01-dispatch-board.png
+                                                #   and 01-dispatch-board.axe.json
+
+Each page taken is also checked by axe-core (the `axe-playwright-python` package bundles
+`axe.min.js`; WCAG 2.1 A and AA rules, colour contrast included): its violations are written beside
+the picture, and those of serious or critical impact are kept in `violations` (page → summaries)
+for the tests to assert on.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
 from tests.e2e.live_server import ROOT
 
 ARTIFACTS = ROOT / "artifacts" / "e2e"
+#: axe-core's impacts that fail a page.
+BLOCKING = frozenset({"serious", "critical"})
+#: The rules of WCAG 2.0/2.1 levels A and AA.
+WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+           "resultTypes": ["violations"]}
+_AXE = Axe()
+
+
+def accessibility_violations(page: Page) -> list[dict[str, object]]:
+    """axe-core's WCAG A/AA violations on the page as it is now."""
+    return list(_AXE.run(page, options=WCAG_AA).response["violations"])
+
+
+def blocking(violations: list[dict[str, object]]) -> list[str]:
+    """"color-contrast (serious): 3 elements — Elements must meet minimum color contrast ratio thresholds"."""
+    return [f"{v['id']} ({v['impact']}): {len(v['nodes'])} elements — {v['help']}"  # type: ignore[arg-type]
+            for v in violations if v.get("impact") in BLOCKING]
 
 
 class Screenshots:
     def __init__(self, folder: str | None = None) -> None:
         self.folder = ARTIFACTS / folder if folder else ARTIFACTS
         self.folder.mkdir(parents=True, exist_ok=True)
-        for old in self.folder.glob("*.png"):  # a previous run's pictures (not those of subfolders)
-            old.unlink()
+        for pattern in ("*.png", "*.axe.json"):  # a previous run's files (not those of subfolders)
+            for old in self.folder.glob(pattern):
+                old.unlink()
         self.taken = 0
+        #: Page (file stem) → its serious and critical accessibility violations.
+        self.violations: dict[str, list[str]] = {}
 
     def take(self, page: Page, step: str) -> Path:
         """A full-page PNG of `page` as it is now, named after `step`."""
         self.taken += 1
         path = self.folder / f"{self.taken:02d}-{re.sub(r'[^a-z0-9]+', '-', step.lower()).strip('-')}.png"
+        # axe first, on the page as the viewport shows it (a full-page picture resizes the viewport
+        # for a moment, and a fixed dialog would then be read against its backdrop), once a dialog's
+        # transition has ended
+        page.evaluate("() => Promise.all(document.getAnimations().map(a => a.finished.catch(() => null)))")
+        found = accessibility_violations(page)
         page.screenshot(path=path, full_page=True, animations="disabled")
+        path.with_suffix(".axe.json").write_text(json.dumps(found, indent=1), "utf-8")
+        if serious := blocking(found):
+            self.violations[path.stem] = serious
         return path

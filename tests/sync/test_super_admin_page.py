@@ -10,6 +10,7 @@ from nicegui import ui
 from nicegui.testing import User
 from sqlalchemy import select
 
+from config import get_settings
 from db.enums import IntegrationPlan
 from db.models import CompanyIntegration, SyncRun
 from domain.events.bus import EventType, bus
@@ -45,8 +46,16 @@ async def test_companies_table_lists_the_company_and_its_integration(integration
     assert isinstance(table, ui.table)
     assert [(r["name"], r["integration_status"], r["plan"], r["calls"]) for r in table.rows] == [
         ("Let's Get Moving", "NEVER_SYNCED", "PREMIUM", "0 / 125,000")]
+    # what people read: words, not enum names
+    assert [(r["integration_words"], r["plan_words"]) for r in table.rows] == [("Never synced", "Premium")]
     user.find(marker=f"open-company-{company_id}").click()
     await user.should_see("Sync now")
+    await user.should_see("Never synced")
+    await user.should_not_see("NEVER_SYNCED")
+    webhook = user.find(marker="webhook-url").elements.pop()
+    assert isinstance(webhook, ui.label)
+    assert webhook.text.startswith(f"Webhook URL to set in SmartMoving: {get_settings().public_url}/api/")
+    assert "<this server>" not in webhook.text
 
 
 async def test_sync_now_shows_progress_and_counts_then_nothing_new(integration: dict[str, Any], company_id: int,
@@ -75,6 +84,7 @@ async def test_sync_now_shows_progress_and_counts_then_nothing_new(integration: 
     # page handlers run as tasks after the event: give the history table its refresh
     await eventually(lambda: [(r["id"], r["status"], r["created"]) for r in history.rows]
                      == [(run.id, "SUCCEEDED", run.created)])
+    assert [(r["kind_words"], r["status_words"]) for r in history.rows] == [("Jobs: today + tomorrow", "succeeded")]
     await user.should_see(f"{run.api_calls:,}")  # the calls tile
 
     again = await _press_sync_now(user, after=run.id)

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from nicegui import ui
@@ -14,7 +16,9 @@ from nicegui.testing import User as SimulatedUser
 from sqlalchemy import select, update
 
 from db.enums import CompanyStatus, UserStatus
-from db.models import AuditEntry, Company, Truck, User
+from db.models import AuditEntry, Company, Journey, Truck, User
+from domain.admin.bookings import user_bookings_from_today
+from domain.timewindow import today_in
 from domain.unit_of_work import read_session, unit_of_work
 from tests.helpers import count, eventually, sign_in
 from tests.world import WORLD_PASSWORD, World, build_world
@@ -172,7 +176,7 @@ async def test_the_audit_page_filters_pages_and_downloads_csv(world: World, user
     await sign_in(user, "admin@alpha.test", WORLD_PASSWORD)
     await user.open("/audit")
     await user.should_see("Audit trail")
-    assert [r["action"] for r in _rows(user, "audit-table")] == ["login"]
+    assert [r["action"] for r in _rows(user, "audit-table")] == ["Signed in"]  # in words; the CSV keeps "login"
     _set(user, "audit-action", "login")
     user.find(marker="audit-apply").click()
     await eventually(lambda: len(_rows(user, "audit-table")) == 1)
@@ -222,3 +226,50 @@ async def test_refused_accounts_see_why_on_the_login_page(world: World, user: Si
     await user.should_see(message, retries=100)
     await user.open("/board")
     await user.should_see("Sign in to your account")
+
+
+async def test_deactivating_a_truck_booked_today_asks_first_and_names_the_journey(
+        world: World, user: SimulatedUser) -> None:
+    today = today_in("America/Toronto")
+    start = datetime.combine(today, time(23, 0), ZoneInfo("America/Toronto"))
+    async with unit_of_work() as s:
+        s.add(Journey(company_id=world.company_a, location_id=world.a1, journey_date=today, truck_id=world.truck_a,
+                      customer_name="Booked Betty", scheduled_start=start, scheduled_end=start + timedelta(minutes=30)))
+    await sign_in(user, "admin@alpha.test", WORLD_PASSWORD)
+    await user.open("/admin/trucks")
+    truck = next(r for r in _rows(user, "trucks-table") if r["number"] == "A-100")
+    user.find(marker="trucks-table").trigger("row_action", {"action": "deactivate", "row": truck})
+    await user.should_see(marker="booked-journeys", retries=100)
+    await user.should_see("Deactivate A-100?")
+    await user.should_see("Booked Betty (Manual job)")
+    user.find(marker="keep-active").click()
+    async with read_session() as s:
+        assert await s.scalar(select(Truck.active).where(Truck.id == world.truck_a)) is True
+    user.find(marker="trucks-table").trigger("row_action", {"action": "deactivate", "row": truck})
+    await user.should_see(marker="confirm-deactivate", retries=100)
+    user.find(marker="confirm-deactivate").click()
+    await user.should_see("Truck deactivated", retries=100)
+    async with read_session() as s:
+        assert await s.scalar(select(Truck.active).where(Truck.id == world.truck_a)) is False
+
+
+async def test_a_person_booked_on_nothing_is_deactivated_at_once(world: World, user: SimulatedUser) -> None:
+    await sign_in(user, "admin@alpha.test", WORLD_PASSWORD)
+    await user.open("/admin/users")
+    mover = next(r for r in _rows(user, "users-table") if r["email"] == "mover@alpha.test")
+    assert await user_bookings_from_today(world.admin_a, mover["id"]) == []
+    user.find(marker="users-table").trigger("row_action", {"action": "deactivate", "row": mover})
+    await user.should_see("User deactivated", retries=100)
+    await user.should_not_see(marker="booked-journeys")
+
+
+async def test_last_sign_in_reads_in_the_company_zone_labelled(world: World, user: SimulatedUser) -> None:
+    await sign_in(user, "admin@alpha.test", WORLD_PASSWORD)
+    await user.open("/admin/users")
+    await user.should_see("Users")
+    async with read_session() as s:
+        signed_in, zone = (await s.execute(select(User.last_login_at, Company.timezone).join(
+            Company, Company.id == User.company_id).where(User.email == "admin@alpha.test"))).one()
+    local = signed_in.replace(tzinfo=signed_in.tzinfo or ZoneInfo("UTC")).astimezone(ZoneInfo(zone))
+    admin = next(r for r in _rows(user, "users-table") if r["email"] == "admin@alpha.test")
+    assert admin["last_login_at"] == f"{local:%d %b %Y %H:%M} ({zone.rsplit('/', 1)[-1].replace('_', ' ')} time)"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+import asyncio
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,7 +11,7 @@ from nicegui import ui
 from nicegui.testing import User
 from sqlalchemy import select
 
-from db.enums import ActivityKind, CrewRole, JourneyStatus, MediaKind, Phase, Role
+from db.enums import ActivityKind, CrewRole, JourneyStatus, MediaKind, Phase, Role, StepStatus
 from db.models import CrewAssignment, Journey, JourneyStep, Media, StepActivity, Truck, UserLocation
 from db.models import User as UserModel
 from domain.access.locations import LocationOption, visible_locations
@@ -18,6 +19,7 @@ from domain.access.rbac import Principal
 from domain.board.assignment import CrewChoice, assign
 from domain.events import bus as events
 from domain.events.bus import DomainEvent, EventType
+from domain.journeys.detail import journey_detail
 from domain.journeys.edit import JourneyDraft, create_journey
 from domain.timewindow import today_in
 from domain.unit_of_work import read_session, unit_of_work
@@ -126,7 +128,7 @@ async def test_assigning_through_the_dialog_updates_the_card(branch: Branch, use
     user.find(marker=f"truck-{branch.truck[0]}").click()
     user.find(marker=f"crew-{branch.driver[0]}").click()
     user.find(marker="assign-save").click()
-    await user.should_see(f"Crew and truck saved for #{journey_id}", retries=SLOW)
+    await user.should_see("Crew and truck saved for Dialog Customer · Manual job", retries=SLOW)
     with user.scope(marker=f"job-card-{journey_id}"):
         await user.should_see(branch.truck[1])
         await user.should_see(f"{branch.driver[1]} · Driver")
@@ -143,7 +145,7 @@ async def test_a_booked_truck_is_shown_disabled_and_a_late_conflict_is_refused(b
     await assign(branch.dispatcher, first, truck_id=branch.truck[0])  # another dispatcher is quicker
     user.find(marker=f"truck-{branch.truck[0]}").click()
     user.find(marker="assign-save").click()
-    await user.should_see(f"is already booked on Olivia First (#{first})", retries=SLOW)
+    await user.should_see("is already booked on Olivia First (Manual job)", retries=SLOW)
     # Reopened, the dialog shows the truck disabled with the journey holding it.
     await user.open("/board")
     user.find(marker=f"assign-{second}").click()
@@ -180,6 +182,9 @@ async def test_new_journey_dialog_validates_and_adds_a_card(branch: Branch, user
     user.find(marker="form-save").click()
     await user.should_see("customer name is required")
     user.find(marker="form-customer_name").type("Freshly Created")
+    await user.should_not_see("customer name is required")  # the error goes once the field is filled
+    start = user.find(marker="form-start").elements.pop()
+    assert start.props["type"] == "text" and start.props["mask"] == "##:##"  # 24-hour whatever the locale
     user.find(marker="form-start").type("20:15")
     user.find(marker="form-end").type("19:00")
     user.find(marker="form-save").click()
@@ -239,6 +244,82 @@ async def test_timeline_shows_trucks_bars_and_the_unassigned(branch: Branch, use
     await user.should_not_see(marker=f"bar-{waiting}")
 
 
+async def test_a_late_journey_widens_the_axis_instead_of_being_cut_off(branch: Branch, user: User) -> None:
+    late = await branch.journey("Lena Late", (21, 0), (23, 0))
+    await assign(branch.dispatcher, late, truck_id=branch.truck[0])
+    await _sign_in(user, "dispatcher@demo.ccrm")
+    await user.should_see(marker="job-card", retries=SLOW)
+    await user.open(f"/board/timeline?location={branch.location.id}")
+    await user.should_see(marker=f"bar-{late}", retries=SLOW)
+    bar = user.find(marker=f"bar-{late}").elements.pop()
+    # 21:00–23:00 on an axis 6:00–23:00 (17 hours): the bar ends exactly at the axis' end
+    assert (bar.style["left"], bar.style["width"]) == ("88.24%", "11.76%")
+    labels = sorted(e.text for e in user.find(marker="hour-label").elements)  # type: ignore[attr-defined]
+    assert labels[0] == "06:00" and labels[-1] == "23:00" and len(labels) == 18
+    await user.should_see("Toronto time")
+
+
+async def test_closed_journeys_offer_no_assign_on_the_timeline(branch: Branch, user: User) -> None:
+    closed = await branch.journey("Clara Closed", (20, 0), (21, 0))
+    open_one = await branch.journey("Otto Open", (20, 0), (21, 0))
+    async with unit_of_work() as s:
+        journey = await s.get(Journey, closed)
+        assert journey is not None
+        journey.status = JourneyStatus.AUDITED
+    await _sign_in(user, "dispatcher@demo.ccrm")
+    await user.should_see(marker="job-card", retries=SLOW)
+    await user.open(f"/board/timeline?location={branch.location.id}")
+    await user.should_see("Clara Closed", retries=SLOW)
+    with user.scope(marker=f"no-truck-{open_one}"):
+        await user.should_see("Assign")
+    with user.scope(marker=f"no-truck-{closed}"):
+        await user.should_not_see("Assign")
+
+
+async def test_the_board_keeps_its_day_and_filters_in_the_address(branch: Branch, user: User,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    addresses: list[str] = []  # what the page puts in the browser's address (history.replaceState)
+    monkeypatch.setattr(user.navigate.history, "replace", addresses.append)
+    await _sign_in(user, "dispatcher@demo.ccrm")
+    await user.should_see(marker="job-card", retries=SLOW)
+    user.find(marker="day-tomorrow").click()
+    tomorrow = branch.today + timedelta(days=1)
+    await user.should_see(f"{tomorrow:%A %d %B %Y}", retries=SLOW)
+    user.find(marker="filter-unassigned").click()
+    for _ in range(SLOW):
+        if addresses and "unassigned=1" in addresses[-1]:
+            break
+        await asyncio.sleep(0.1)
+    assert addresses[-1] == f"/board?location={branch.location.id}&day={tomorrow}&unassigned=1"
+    await user.open(addresses[-1])  # a reload, or Back from a journey's page
+    await user.should_see(f"{tomorrow:%A %d %B %Y}", retries=SLOW)
+    switch = user.find(marker="filter-unassigned").elements.pop()
+    assert isinstance(switch, ui.switch) and switch.value is True
+    await user.open(f"/board?location={branch.location.id}&status=ONSITE,BOGUS&source=MANUAL&q=zebulon")
+    await user.should_see("No journeys match.", retries=SLOW)
+    source = user.find(marker="filter-source").elements.pop()
+    status = user.find(marker="filter-status").elements.pop()
+    assert isinstance(source, ui.toggle) and source.value == "MANUAL"
+    assert isinstance(status, ui.select) and status.value == ["ONSITE"]
+
+
+async def test_a_set_up_journey_is_handed_over_from_its_board_card(branch: Branch, user: User) -> None:
+    journey_id = await branch.journey("Hana Handover")
+    bare = await branch.journey("Bob Bare", (20, 0), (21, 0))
+    await assign(branch.dispatcher, journey_id, truck_id=branch.truck[0],
+                 crew=[CrewChoice(branch.driver[0], CrewRole.DRIVER)])
+    await _sign_in(user, "dispatcher@demo.ccrm")
+    await user.should_see(marker=f"hand-over-{journey_id}", retries=SLOW)
+    await user.should_not_see(marker=f"hand-over-{bare}")
+    user.find(marker=f"hand-over-{journey_id}").click()
+    await user.should_see("Handed over to the crew", retries=SLOW)
+    await user.should_not_see(marker=f"hand-over-{journey_id}", retries=SLOW)
+    async with read_session() as s:
+        step = await s.scalar(select(JourneyStep.status).where(JourneyStep.journey_id == journey_id,
+                                                               JourneyStep.phase == Phase.CREATION))
+    assert step is StepStatus.COMPLETED
+
+
 async def test_the_old_dashboard_addresses_redirect_to_the_board(branch: Branch, user: User) -> None:
     """`/dashboard` was the board's address: old bookmarks still work, query string and all."""
     on_truck = await branch.journey("Barry Bar")
@@ -279,7 +360,7 @@ async def test_journey_page_shows_phases_media_and_audit_for_auditors_only(branc
     assert thumbs and f"/api/media/{media_id}/thumbnail" in str(thumbs[0].props["src"])
     await user.should_see(marker="audit-trail")
     trail = user.find(marker="audit-trail").elements.pop()
-    assert isinstance(trail, ui.table) and [r["action"] for r in trail.rows] == ["journey.create"]
+    assert isinstance(trail, ui.table) and [r["action"] for r in trail.rows] == ["Journey created"]
     await user.should_not_see(marker="detail-assign")  # auditors read only
     await user.open("/logout")
     await _sign_in(user, "dispatcher@demo.ccrm")
@@ -290,6 +371,17 @@ async def test_journey_page_shows_phases_media_and_audit_for_auditors_only(branc
     await user.should_see(marker="detail-assign")
     await assign(branch.dispatcher, journey_id, truck_id=branch.truck[0])  # the page follows its journey live
     await user.should_see(branch.truck[1], retries=SLOW)
+
+
+async def test_the_audit_trail_names_the_truck_and_crew(branch: Branch) -> None:
+    journey_id = await branch.journey("Words Customer")
+    await assign(branch.dispatcher, journey_id, truck_id=branch.truck[0],
+                 crew=[CrewChoice(branch.driver[0], CrewRole.DRIVER)])
+    detail = await journey_detail(await principal_for("auditor@demo.ccrm"), journey_id)
+    assert detail.audit is not None
+    assigned = [e for e in detail.audit if e.action == "journey.assign"]
+    assert [e.action_words for e in assigned] == ["Truck and crew assigned"]
+    assert assigned[0].changes == f"Truck: none → {branch.truck[1]}; crew: + {branch.driver[1]} (driver)"
 
 
 async def test_an_event_never_puts_an_invisible_journey_on_the_board(branch: Branch, user: User) -> None:

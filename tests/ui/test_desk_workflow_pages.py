@@ -9,6 +9,7 @@ from nicegui.testing import User
 from db.enums import ItemKind, Phase, StepStatus
 from domain.events.bus import DomainEvent, EventType
 from domain.workflow import template as phase_template
+from domain.workflow import approvals
 from domain.workflow import phases as workflow
 from pages.workflow.approvals import changes_queue
 from tests.helpers import sign_in
@@ -119,3 +120,68 @@ def test_the_queues_ignore_events_that_cannot_change_them() -> None:
     assert changes_queue(changed(fields=["notes", "scheduled_start"]))
     assert changes_queue(changed(source="SMARTMOVING", external_id="x"))  # a sync's change: any field
     assert changes_queue(DomainEvent(EventType.PHASE_COMPLETED, 1, 2, 3, data={"phase": "PICKUP"}))
+async def test_the_queue_filters_by_phase_branch_and_day(world: World, user: User) -> None:
+    await through(world, Phase.PICKUP)
+    await sign_in(user, world["manager"].email, PASSWORD)
+    await user.open("/approvals")
+    await user.should_see("Ada Lovelace · Pickup")
+    phase = user.find(marker="queue-phase").elements.pop()
+    assert isinstance(phase, ui.select) and "Morning prep" in phase.options.values()  # type: ignore[union-attr]
+    phase.value = Phase.PICKUP.value
+    await user.should_not_see("Ada Lovelace · Morning prep", retries=30)
+    await user.should_see("Ada Lovelace · Pickup")
+    await user.should_see("Phases waiting for approval (1)")
+    day = user.find(marker="queue-day").elements.pop()
+    assert isinstance(day, ui.input)
+    day.value = "2001-01-01"
+    await user.should_see("Nothing is waiting for approval.", retries=30)
+    day.value = ""
+    await user.should_see("Ada Lovelace · Pickup", retries=30)
+    branch = user.find(marker="queue-branch").elements.pop()
+    assert isinstance(branch, ui.select) and world.location_id in branch.options  # type: ignore[operator]
+    branch.value = world.location_id
+    await user.should_see("Ada Lovelace · Pickup", retries=30)
+
+
+async def test_several_phases_are_approved_together_and_a_refusal_is_named(world: World, user: User) -> None:
+    await through(world, Phase.PICKUP)
+    await sign_in(user, world["manager"].email, PASSWORD)
+    await user.open("/approvals")
+    await user.should_see("Phases waiting for approval (3)")
+    user.find(marker="select-page").click()
+    await user.should_see("Approve selected (3)", retries=30)
+    # meanwhile a dispatcher approves one of them: that one is refused, the others go through
+    await workflow.approve_phase(world["dispatcher"], world.journey_id, Phase.MORNING_PREP)
+    user.find(marker="approve-selected").click()
+    await user.should_see("2 approved", retries=30)
+    await user.should_see("Not approved — Ada Lovelace · Morning prep", retries=30)
+    await user.should_see("Nothing is waiting for approval.", retries=30)
+    for done in (Phase.CREATION, Phase.MORNING_PREP, Phase.PICKUP):
+        assert await step_status(world.journey_id, done) is StepStatus.APPROVED
+
+
+async def test_the_queue_is_paged(world: World, user: User) -> None:
+    await through(world, Phase.PICKUP)
+    page = await approvals.approval_queue(world["manager"], page=1, page_size=2)
+    assert (page.total, page.pages, len(page.items)) == (3, 2, 2)
+    last = await approvals.approval_queue(world["manager"], page=2, page_size=2)
+    assert [r.phase for r in last.items] == [Phase.PICKUP]
+    await sign_in(user, world["manager"].email, PASSWORD)
+    await user.open("/approvals?page_size=2")
+    await user.should_see("1–2 of 3")
+    await user.should_not_see("Ada Lovelace · Pickup")
+    pager = user.find(marker="queue-pages").elements.pop()
+    assert isinstance(pager, ui.pagination)
+    pager.value = 2
+    await user.should_see("3–3 of 3", retries=30)
+    await user.should_see("Ada Lovelace · Pickup")
+
+
+async def test_the_queue_opens_filtered_from_its_address(world: World, user: User) -> None:
+    await through(world, Phase.PICKUP)
+    await sign_in(user, world["manager"].email, PASSWORD)
+    await user.open(f"/approvals?location={world.location_id}&phase=PICKUP")
+    await user.should_see("Phases waiting for approval (1)")
+    await user.should_see("Ada Lovelace · Pickup")
+    phase = user.find(marker="queue-phase").elements.pop()
+    assert isinstance(phase, ui.select) and phase.value == "PICKUP"

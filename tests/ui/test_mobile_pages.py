@@ -124,6 +124,25 @@ async def test_a_customer_signs_on_the_phone(world: World, user: User) -> None:
     assert media is not None and media.kind is MediaKind.SIGNATURE and media.content_type == "image/png"
 
 
+async def test_sign_again_shows_the_new_saved_signature_not_an_empty_pad(world: World, user: User) -> None:
+    """After a send-back the crew taps Sign again: once saved, the pad gives way to the signature."""
+    await through(world, Phase.MORNING_PREP)
+    await sign_in(user, world["mover"].email, PASSWORD)
+    await user.open(f"/mobile/journey/{world.journey_id}")
+    await user.should_see("3. Pickup", retries=30)
+    data_url = SIGNATURE_DATA_URL_PREFIX + base64.b64encode(signature_bytes()).decode()
+    for signer in ("Ada Lovelace", "Grace Hopper"):
+        if signer == "Grace Hopper":
+            user.find(marker="again-pickup_signature").click()
+            await user.should_see(marker="pad-pickup_signature", retries=30)
+        user.find(marker="signer-pickup_signature").type(signer)
+        user.find(marker="pad-pickup_signature").trigger("signed", {"strokes": 3, "dataUrl": data_url})
+        user.find(marker="sign-pickup_signature").click()
+        await user.should_see(f"Signed by {signer}", retries=30)
+        await user.should_not_see(marker="pad-pickup_signature", retries=30)
+        await user.should_see(marker="again-pickup_signature")
+
+
 async def test_a_blank_signature_is_refused_on_the_phone(world: World, user: User) -> None:
     await through(world, Phase.MORNING_PREP)
     await sign_in(user, world["driver"].email, PASSWORD)
@@ -194,8 +213,10 @@ async def test_desk_roles_are_refused_the_phone_pages(world: World, user: User) 
 async def test_crew_waits_for_dispatch_and_sees_a_cancelled_journey(world: World, user: User) -> None:
     await sign_in(user, world["driver"].email, PASSWORD)
     await user.open(f"/mobile/journey/{world.journey_id}")
-    await user.should_see("Waiting for dispatch to finish the job setup")
-    await user.should_not_see("Complete Job setup")
+    # Truck and crew are set: what is missing is the hand-over, and the phone says so.
+    await user.should_see("Waiting for the dispatcher to hand the journey over to you")
+    await user.should_not_see("truck and crew")
+    await user.should_not_see("Complete job setup")
     async with unit_of_work() as session:
         journey = await session.get(Journey, world.journey_id)
         assert journey is not None
@@ -203,6 +224,26 @@ async def test_crew_waits_for_dispatch_and_sees_a_cancelled_journey(world: World
         events.queue(session, DomainEvent(EventType.JOURNEY_CANCELLED, world.company_id, world.location_id,
                                           world.journey_id, (world["driver"].user_id,)))
     await user.should_see("This journey was cancelled.")
+
+
+async def test_crew_without_a_truck_waits_for_the_truck(db: str, user: User) -> None:
+    world = await make_world(hashed=password_hash(), truck=False)
+    await sign_in(user, world["driver"].email, PASSWORD)
+    await user.open(f"/mobile/journey/{world.journey_id}")
+    await user.should_see("Waiting for the dispatcher to assign a truck.")
+    await user.should_not_see("hand the journey over")
+
+
+async def test_status_reads_returning_to_base_during_the_wrap_up(world: World, user: User) -> None:
+    await through(world, Phase.DELIVERY)
+    async with read_session() as session:
+        journey = await session.get(Journey, world.journey_id)
+        assert journey is not None and journey.status is JourneyStatus.ONSITE
+    await sign_in(user, world["driver"].email, PASSWORD)
+    await user.open(f"/mobile/journey/{world.journey_id}")
+    await user.should_see("Returning to base")
+    await user.should_see("6. Wrap-up")
+    await user.should_not_see("On site")
 
 
 async def test_time_readings_record_the_server_time(world: World, user: User) -> None:

@@ -47,7 +47,8 @@ async def test_one_minute_overlap_of_a_truck_is_refused_naming_the_first_journey
     with pytest.raises(Conflict) as refused:
         await assign(p, second, truck_id=world.trucks["T1"])
     assert "truck TOR-01 is already booked on Olivia Smith" in refused.value.message
-    assert f"#{first}" in refused.value.message and "09:00–12:00" in refused.value.message
+    assert "Olivia Smith (Manual job)" in refused.value.message and "09:00–12:00" in refused.value.message
+    assert f"#{first}" not in refused.value.message
     assert refused.value.details["journey_id"] == first
     assert await _truck_of(second) is None
 

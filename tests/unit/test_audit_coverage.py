@@ -81,6 +81,8 @@ READS = {
     "domain.sync.settings.get_integration",
     "domain.sync.history.sync_history", "domain.sync.history.sync_run", "domain.sync.history.sync_status",
     "domain.workflow.approvals.awaiting_approval", "domain.workflow.approvals.ready_for_crew",
+    "domain.workflow.approvals.approval_queue",
+    "domain.admin.bookings.truck_bookings_from_today", "domain.admin.bookings.user_bookings_from_today",
     "domain.workflow.crew_journeys.my_journeys", "domain.workflow.crew_journeys.journey_card",
     "domain.workflow.crew_journeys.journey_sheet",
     "domain.workflow.media.media_file",

@@ -61,7 +61,7 @@ async def test_dispatcher_board_has_cards_and_stats_but_no_money(world: World) -
     assigned = next(c for c in board.cards if c.id == ids["assigned"])
     assert assigned.truck_number == "TOR-01" and [(m.name, m.role) for m in assigned.crew] == [
         ("Dan Driver", CrewRole.DRIVER)]
-    assert assigned.label == f"#{ids['assigned']}" and len(assigned.phases) == 6
+    assert assigned.label == "Manual job" and len(assigned.phases) == 6
     assert next(c for c in board.cards if c.id == ids["open"]).label == "SM 777001-1"
     assert all(c.estimated_value is None and "estimated_value" not in c.to_dict() for c in board.cards)
     s = board.stats

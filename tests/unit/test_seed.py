@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections import Counter
+from itertools import pairwise
 from datetime import datetime
 from zoneinfo import ZoneInfo, available_timezones
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
-from db.enums import DataSource, JourneyStatus, Role, StepStatus
+from db.enums import DataSource, JourneyStatus, Phase, Role, StepStatus
 from db.models import Company, CrewAssignment, Journey, JourneyStep, Location, Truck, User
 from db.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
 from domain.access.signin import authenticate
+from domain.timewindow import Window, journey_window
 from domain.unit_of_work import read_session, unit_of_work
 
 MODELS = (Company, Location, Truck, User, Journey, JourneyStep, CrewAssignment)
@@ -84,3 +87,51 @@ async def test_demo_driver_and_mover_are_on_todays_journeys(demo: str) -> None:
                 .where(CrewAssignment.user_id == user.id)
             )).all()
             assert any(day == datetime.now(ZoneInfo(tz)).date() for day, tz in rows), email
+
+
+async def _live_windows() -> list[tuple[Journey, Window]]:
+    async with read_session() as s:
+        rows = (await s.execute(
+            select(Journey, Location.timezone).join(Location, Location.id == Journey.location_id)
+            .where(Journey.status != JourneyStatus.CANCELLED).options(selectinload(Journey.crew))
+        )).all()
+    return [(j, journey_window(j.journey_date, j.scheduled_start, j.scheduled_end, tz)) for j, tz in rows]
+
+
+def _double_bookings(holders: dict[int, list[tuple[Window, int]]]) -> list[tuple[int, int, int]]:
+    """(holder, journey, journey) for every two overlapping windows `[start, end)` of one holder."""
+    found = []
+    for holder, windows in holders.items():
+        windows.sort(key=lambda pair: pair[0].start)
+        for (first, a), (second, b) in pairwise(windows):
+            if second.start < first.end:
+                found.append((holder, a, b))
+    return found
+
+
+async def test_demo_data_books_no_truck_or_person_twice_at_once(demo: str) -> None:
+    trucks: dict[int, list[tuple[Window, int]]] = {}
+    people: dict[int, list[tuple[Window, int]]] = {}
+    for journey, window in await _live_windows():
+        if journey.truck_id is not None:
+            trucks.setdefault(journey.truck_id, []).append((window, journey.id))
+        for member in journey.crew:
+            people.setdefault(member.user_id, []).append((window, journey.id))
+    assert sum(len(w) for w in people.values()) > 50  # the check has something to check
+    assert _double_bookings(trucks) == []
+    assert _double_bookings(people) == []
+
+
+async def test_no_demo_journey_is_past_its_job_setup_without_a_truck_and_a_crew(demo: str) -> None:
+    async with read_session() as s:
+        set_up = set(await s.scalars(select(JourneyStep.journey_id).where(
+            JourneyStep.phase == Phase.CREATION, JourneyStep.status.in_([StepStatus.COMPLETED, StepStatus.APPROVED]))))
+    live = await _live_windows()
+    past_setup = [j for j, _ in live if j.id in set_up]
+    assert len(past_setup) > 50
+    bare = [(j.id, j.status.value, j.truck_id, len(j.crew)) for j in past_setup if j.truck_id is None or not j.crew]
+    assert bare == []
+    # the phones of the demo crew have work: driver@ and mover@ on set-up journeys with a truck
+    async with read_session() as s:
+        driver = await s.scalar(select(User.id).where(User.email == "driver@demo.ccrm"))
+    assert any(j.truck_id and driver in {m.user_id for m in j.crew} for j in past_setup)
