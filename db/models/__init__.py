@@ -4,6 +4,7 @@ from db.models.audit import AuditEntry, LoginAttempt
 from db.models.base import Base, utcnow
 from db.models.events import EventLogEntry
 from db.models.company import Company, Location, ResourceLoan, Truck, User, UserLocation
+from db.models.crew_time import ClockEvent, CompanyTimeRules, TimesheetApproval
 from db.models.integration import (
     CompanyBranch,
     CompanyIntegration,
@@ -27,12 +28,14 @@ from db.models.journey import (
 __all__ = [
     "AuditEntry",
     "Base",
+    "ClockEvent",
     "Company",
     "CompanyBranch",
     "CompanyIntegration",
     "CompanyMaterial",
     "CompanyMoveSize",
     "CompanyServiceType",
+    "CompanyTimeRules",
     "CompanyUser",
     "CrewAssignment",
     "EventLogEntry",
@@ -46,6 +49,7 @@ __all__ = [
     "ResourceLoan",
     "StepActivity",
     "SyncRun",
+    "TimesheetApproval",
     "Truck",
     "User",
     "UserLocation",
