@@ -64,7 +64,8 @@ class TimesheetApproval(Base):
 
 
 class CompanyTimeRules(Base):
-    """A company's rules for crew time (defaults apply while it has no row)."""
+    """A company's rules for crew time (`domain/crew_time/rules.py`'s defaults while it has no row:
+    500 m, overtime after 8 h a day and 40 h a week, each day to the nearest 15 minutes)."""
 
     __tablename__ = "company_time_rules"
     __table_args__ = (
@@ -74,12 +75,12 @@ class CompanyTimeRules(Base):
 
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True)
     #: A clock event farther than this from its branch is flagged.
-    max_distance_m: Mapped[int] = mapped_column(default=500)
+    max_distance_m: Mapped[int]
     #: Minutes a day after which time is overtime (None: no daily rule).
-    daily_overtime_after_minutes: Mapped[int | None] = mapped_column(default=480)
+    daily_overtime_after_minutes: Mapped[int | None]
     #: Regular minutes a week (Monday to Sunday) after which time is overtime (None: no weekly rule).
-    weekly_overtime_after_minutes: Mapped[int | None] = mapped_column(default=2400)
+    weekly_overtime_after_minutes: Mapped[int | None]
     #: Each day's worked time is rounded to the nearest this many minutes (1: not rounded).
-    rounding_minutes: Mapped[int] = mapped_column(default=15)
+    rounding_minutes: Mapped[int]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -39,6 +39,8 @@ SEARCH = {"/journeys", "/customers", "/customers/{customer_id}"}
 SEARCH_API = {"GET /api/journeys", "GET /api/journeys/export.csv", "GET /api/customers", "GET /api/customers/{id}"}
 #: The crew roster (managers, dispatchers and admins of their branches).
 CREW = {"/crew", "GET /api/crew"}
+#: Crew time: timesheets, approvals and corrections, payroll (managers and admins of their branches).
+TIMESHEETS = {"/timesheets", "GET /api/timesheets", "GET /api/timesheets/rules"}
 #: Pages every role may open (the domain decides which journeys each sees).
 EVERY_ROLE_PAGES = {"/journeys/{journey_id}/status"}
 #: Pages anyone may open, signed in or not, or that only redirect (the board's old addresses).
@@ -64,8 +66,8 @@ ALLOWED: dict[Role, set[str]] = {
     Role.SUPER_ADMIN: {*PORTAL, "/audit", *ADMIN_PAGES, *EVERY_ROLE_PAGES,
                        *EVERYONE, *ADMINISTRATION, *COMPANIES, *AUDIT},
     Role.ADMIN: {*DESK, "/approvals", "/admin/workflow", "/audit", *ADMIN_PAGES, *EVERY_ROLE_PAGES,
-                 *EVERYONE, *ADMINISTRATION, *AUDIT, *SEARCH, *SEARCH_API, *CREW},
-    Role.MANAGER: {*DESK, "/approvals", *EVERY_ROLE_PAGES, *EVERYONE, *SEARCH, *SEARCH_API, *CREW},
+                 *EVERYONE, *ADMINISTRATION, *AUDIT, *SEARCH, *SEARCH_API, *CREW, *TIMESHEETS},
+    Role.MANAGER: {*DESK, "/approvals", *EVERY_ROLE_PAGES, *EVERYONE, *SEARCH, *SEARCH_API, *CREW, *TIMESHEETS},
     Role.DISPATCHER: {*DESK, "/approvals", *EVERY_ROLE_PAGES, *EVERYONE, *SEARCH, *SEARCH_API, *CREW},
     Role.DRIVER: {*PHONE, *EVERY_ROLE_PAGES, *EVERYONE},
     Role.MOVER: {*PHONE, *EVERY_ROLE_PAGES, *EVERYONE},
@@ -73,14 +75,14 @@ ALLOWED: dict[Role, set[str]] = {
 }
 
 #: Every guarded page, as registered (path parameters in braces).
-GUARDED = (ADMIN_PAGES | DESK | PORTAL | PHONE | EVERY_ROLE_PAGES | SEARCH | {"/crew"}
+GUARDED = (ADMIN_PAGES | DESK | PORTAL | PHONE | EVERY_ROLE_PAGES | SEARCH | {"/crew", "/timesheets"}
            | {"/approvals", "/admin/workflow", "/audit"})
 #: The pages opened by the simulated user (those without path parameters).
 PAGES = sorted(path for path in GUARDED if "{" not in path)
 #: Titles of the pages this issue built (the landing pages belong to other issues).
 TITLES = {"/admin/users": "Users", "/admin/locations": "Locations", "/admin/trucks": "Trucks",
           "/audit": "Audit trail", "/super-admin/companies": "Companies", "/journeys": "Journeys", "/crew": "Crew",
-          "/customers": "Customers"}
+          "/customers": "Customers", "/timesheets": "Timesheets"}
 
 
 async def _targets() -> dict[str, int]:
@@ -134,6 +136,8 @@ def _calls(t: dict[str, int], email: str) -> list[tuple[str, str, dict[str, Any]
         ("GET /api/audit/export.csv", "/api/audit/export.csv", None),
         *((name, name.split()[1], None) for name in sorted(SEARCH_API | {"GET /api/crew"}) if "{" not in name),
         ("GET /api/customers/{id}", f"/api/customers/{t['journey']}", None),
+        ("GET /api/timesheets", "/api/timesheets?date_from=2026-11-02&date_to=2026-11-08", None),
+        ("GET /api/timesheets/rules", "/api/timesheets/rules", None),
         ("POST /api/auth/logout", "/api/auth/logout", None),
     ]
     return calls
