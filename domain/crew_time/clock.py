@@ -93,17 +93,20 @@ async def clock(principal: Principal, journey_id: int, tap: ClockTap | dict[str,
             if checked.client_key and (seen := await _replay(session, principal, journey_id, checked)):
                 return seen
             return await _clock(session, principal, journey_id, checked, received)
-    except IntegrityError:  # the same key delivered twice at once: the other delivery wrote it
+    except IntegrityError:  # the key is a person's already: the same tap's other delivery, or another tap
         async with read_session() as session:
             seen = await _replay(session, principal, journey_id, checked)
         if seen is None:
-            raise
+            raise Conflict("this client key was already used for another clock event") from None
         return seen
 
 
 async def _clock(session: AsyncSession, principal: Principal, journey_id: int, tap: ClockTap,
                  received: datetime) -> ClockResult:
     journey, _location = await load_journey(session, principal, journey_id, for_update=True, with_crew=True)
+    # a delivery of the same key that held the journey's lock before this one has written it meanwhile
+    if tap.client_key and (seen := await _replay(session, principal, journey_id, tap)):
+        return seen
     refuse_if_cancelled(journey)
     roles = {a.user_id: a.role for a in journey.crew}
     if principal.user_id not in roles:

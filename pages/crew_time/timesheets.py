@@ -4,6 +4,7 @@ period, and the company's time rules (admins change them here)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -77,14 +78,17 @@ class TimesheetsScreen:
                     at = datetime.combine(event.at.date(), clock, zone(day.timezone))
                     await correct_event(self.principal, event.id, {"at": at, "reason": reason.value or ""})
 
-                if await attempt(write, "Correction saved", error_label=error):
-                    dialog.close()
-                    await self.load()
+                await self.submit(dialog, write, "Correction saved", error)
 
-            with ui.row().classes("w-full justify-end gap-2"):
-                ui.button("Cancel", on_click=dialog.close).props("flat no-caps")
-                tid(ui.button("Save correction", on_click=save).props("unelevated no-caps"), "correction-save")
+            _dialog_buttons(dialog, "Save correction", save, "correction-save")
         dialog.open()
+
+    async def submit(self, dialog: ui.dialog, action: Callable[[], Awaitable[Any]], success: str,
+                     error: ui.label) -> None:
+        """Run a dialog's write; on success close it and show the period again, else say why in it."""
+        if await attempt(action, success, error_label=error):
+            dialog.close()
+            await self.load()
 
     async def export(self) -> None:
         async def make() -> PayrollFile:
@@ -116,13 +120,9 @@ class TimesheetsScreen:
                 form = {"max_distance_m": _whole(distance.value), "rounding_minutes": rounding.value,
                         "daily_overtime_after_minutes": _minutes(daily.value),
                         "weekly_overtime_after_minutes": _minutes(weekly.value)}
-                if await attempt(lambda: save_time_rules(self.principal, form), "Time rules saved", error):
-                    dialog.close()
-                    await self.load()
+                await self.submit(dialog, lambda: save_time_rules(self.principal, form), "Time rules saved", error)
 
-            with ui.row().classes("w-full justify-end gap-2"):
-                ui.button("Cancel", on_click=dialog.close).props("flat no-caps")
-                tid(ui.button("Save rules", on_click=save).props("unelevated no-caps"), "rules-save")
+            _dialog_buttons(dialog, "Save rules", save, "rules-save")
         dialog.open()
 
     def controls(self) -> None:
@@ -148,6 +148,12 @@ class TimesheetsScreen:
             tid(ui.label("No clocked time in this period.").classes("text-body1 text-grey-8"), "timesheets-empty")
         for day in self.days:
             day_card(day, self.approve, self.correct)
+
+
+def _dialog_buttons(dialog: ui.dialog, label: str, save: Callable[[], Awaitable[None]], marker: str) -> None:
+    with ui.row().classes("w-full justify-end gap-2"):
+        ui.button("Cancel", on_click=dialog.close).props("flat no-caps")
+        tid(ui.button(label, on_click=save).props("unelevated no-caps"), marker)
 
 
 def _hours(minutes: int | None) -> float | None:

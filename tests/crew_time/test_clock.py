@@ -168,3 +168,13 @@ async def test_the_api_replays_a_key_with_its_original_answer(world: World, user
     assert "Latitude must be between -90 and 90" in bad.json()["message"]
     other = await client.post(url, json={**body, "client_key": "api-key-0002"}, headers=auth(world["other_driver"]))
     assert other.status_code == 404
+
+
+async def test_a_key_another_phone_used_for_the_same_person_is_a_conflict(world: World) -> None:
+    day = datetime.now(UTC).date()
+    await tap(world, "driver", ClockKind.START_OF_DAY, local(day, "07:00"), key="driver-key-1")
+    await tap(world, "mover", ClockKind.START_OF_DAY, local(day, "07:00"), key="shared-key-7")
+    with pytest.raises(Conflict, match="already used"):  # the driver's tap would store the mover's key again
+        await tap(world, "driver", ClockKind.ARRIVED_PICKUP, local(day, "08:00"), whole_crew=True,
+                  key="shared-key-7")
+    assert await count(ClockEvent) == 2
