@@ -101,7 +101,7 @@ class ClockPanel:
                 "text-body1 text-grey-8"), "clock-state")
             return
         if board.next_kind is None:
-            tid(ui.label("Your day is ended.").classes("text-body1 text-positive"), "clock-state")
+            tid(ui.label("Your day is ended.").classes("text-body1 text-green-9"), "clock-state")
             return
         if board.leads:
             tid(ui.switch("Clock the whole crew", value=self.whole_crew).bind_value(self, "whole_crew").props(

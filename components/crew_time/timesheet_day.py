@@ -36,14 +36,14 @@ def day_card(day: PersonDay, on_approve: OnApprove, on_correct: OnCorrect) -> No
                          f"{duration(day.break_seconds // 60)}").classes("text-body2")
             with ui.row().classes("items-center gap-3"):
                 if day.flagged:
-                    tid(ui.badge(f"{day.flagged} to check", color="orange-10").classes("text-body2"),
+                    tid(ui.badge(f"{day.flagged} to check", color="deep-orange-10").classes("text-body2"),
                         f"{marker}-flagged")
                 if day.approved_at is not None:
                     tid(ui.label(f"Approved by {day.approved_by} on {day_words(day.approved_at.date())} "
-                                 f"{day.approved_at:%H:%M}").classes("text-body2 text-positive"), f"{marker}-approved")
+                                 f"{day.approved_at:%H:%M}").classes("text-body2 text-green-9"), f"{marker}-approved")
                 else:
                     tid(ui.button("Approve", icon="task_alt", on_click=lambda: on_approve(day)).props(
-                        "unelevated no-caps color=positive"), f"{marker}-approve")
+                        "unelevated no-caps color=green-9"), f"{marker}-approve")
         for journey in day.journeys:
             _journey(day, journey, on_correct)
 
@@ -54,12 +54,12 @@ def _journey(day: PersonDay, journey: SheetJourney, on_correct: OnCorrect) -> No
         ui.label(f"{title} · {duration(journey.worked_seconds // 60)} worked, "
                  f"{duration(journey.break_seconds // 60)} breaks").classes("text-body1 text-weight-medium")
         for problem in journey.problems:
-            ui.label(f"To check: {problem}").classes("text-body2 text-orange-10")
+            ui.label(f"To check: {problem}").classes("text-body2 text-deep-orange-10")
         for event in journey.events:
             with ui.row().classes("items-center gap-3"):
                 ui.label(f"{_clock(event.at)} {event.label}").classes("text-body2").style("min-width: 16rem")
                 for flag in event.flags:
-                    ui.label(flag).classes("text-body2 text-orange-10")
+                    ui.label(flag).classes("text-body2 text-deep-orange-10")
                 if event.correction:
                     ui.label(f"Corrected: {event.correction}").classes("text-body2 text-grey-8")
                 tid(ui.button("Correct", icon="edit", on_click=lambda e=event: on_correct(day, e)).props(
