@@ -29,6 +29,10 @@ from domain.unit_of_work import read_session
 
 #: The longest range one timesheet query or payroll export covers.
 MAX_DAYS = 62
+#: What a timesheet reads of each clock event (columns, not entities: a month is thousands of rows).
+_EVENT_COLUMNS = (ClockEvent.id, ClockEvent.company_id, ClockEvent.location_id, ClockEvent.journey_id,
+                  ClockEvent.user_id, ClockEvent.work_date, ClockEvent.kind, ClockEvent.at, ClockEvent.lat,
+                  ClockEvent.lng, ClockEvent.recorded_by_id, ClockEvent.corrected_by_id, ClockEvent.correction_reason)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,8 +115,9 @@ async def list_timesheets(principal: Principal, date_from: date, date_to: date, 
 async def load_days(session: AsyncSession, principal: Principal, date_from: date, date_to: date, *,
                     location_ids: tuple[int, ...] = (), user_id: int | None = None) -> list[PersonDay]:
     query = (
-        select(ClockEvent, User.full_name, User.email, Journey.customer_name, Journey.job_number, Location.name,
-               Location.timezone, Location.lat, Location.lng)
+        select(*_EVENT_COLUMNS, User.full_name, User.email, Journey.customer_name, Journey.job_number,
+               Location.name.label("location_name"), Location.timezone, Location.lat.label("branch_lat"),
+               Location.lng.label("branch_lng"))
         .join(User, User.id == ClockEvent.user_id)
         .join(Journey, Journey.id == ClockEvent.journey_id)
         .join(Location, Location.id == ClockEvent.location_id)
@@ -127,11 +132,11 @@ async def load_days(session: AsyncSession, principal: Principal, date_from: date
     rows = (await session.execute(query)).all()
     if not rows:
         return []
-    rules = await load_rules(session, rows[0][0].company_id)
-    approvals = await _approvals(session, {(r[0].user_id, r[0].work_date) for r in rows})
+    rules = await load_rules(session, rows[0].company_id)
+    approvals = await _approvals(session, {(r.user_id, r.work_date) for r in rows})
     grouped: dict[tuple[int, date], list[Any]] = defaultdict(list)
     for row in rows:
-        grouped[(row[0].user_id, row[0].work_date)].append(row)
+        grouped[(row.user_id, row.work_date)].append(row)
     return [_person_day(day_rows, rules, approvals.get(key)) for key, day_rows in grouped.items()]
 
 
@@ -152,12 +157,12 @@ def _person_day(rows: list[Any], rules: TimeRules, approval: tuple[datetime, str
     first = rows[0]
     by_journey: dict[int, list[Any]] = defaultdict(list)
     for row in rows:
-        by_journey[row[0].journey_id].append(row)
+        by_journey[row.journey_id].append(row)
     journeys = tuple(_journey(j_rows, rules) for j_rows in by_journey.values())
     worked = sum(j.worked_seconds for j in journeys)
     return PersonDay(
-        user_id=first[0].user_id, name=first.full_name, email=first.email, work_date=first[0].work_date,
-        location_id=first[0].location_id, location_name=first.name, timezone=first.timezone, journeys=journeys,
+        user_id=first.user_id, name=first.full_name, email=first.email, work_date=first.work_date,
+        location_id=first.location_id, location_name=first.location_name, timezone=first.timezone, journeys=journeys,
         worked_seconds=worked, break_seconds=sum(j.break_seconds for j in journeys),
         rounded_minutes=rounded_minutes(worked, rules.rounding_minutes),
         approved_at=local_time(approval[0], first.timezone) if approval else None,
@@ -166,21 +171,20 @@ def _person_day(rows: list[Any], rules: TimeRules, approval: tuple[datetime, str
 
 def _journey(rows: list[Any], rules: TimeRules) -> SheetJourney:
     first = rows[0]
-    figures = journey_hours(Stamp(r[0].kind, r[0].at) for r in rows)
+    figures = journey_hours(Stamp(r.kind, r.at) for r in rows)
     events = []
     for row in rows:
-        event = row[0]
-        at = local_time(event.at, row.timezone)
+        at = local_time(row.at, row.timezone)
         assert at is not None
-        events.append(SheetEvent(event.id, event.kind, LABELS[event.kind], at, event_flags(
-            event, row.lat, row.lng, rules), event.correction_reason))
-    return SheetJourney(first[0].journey_id, first.customer_name, first.job_number, figures.worked_seconds,
+        events.append(SheetEvent(row.id, row.kind, LABELS[row.kind], at, event_flags(
+            row, row.branch_lat, row.branch_lng, rules), row.correction_reason))
+    return SheetJourney(first.journey_id, first.customer_name, first.job_number, figures.worked_seconds,
                         figures.break_seconds, figures.problems, tuple(events))
 
 
-def event_flags(event: ClockEvent, branch_lat: float | None, branch_lng: float | None,
+def event_flags(event: Any, branch_lat: float | None, branch_lng: float | None,
                 rules: TimeRules) -> tuple[str, ...]:
-    """Why a clock event deserves a look, in words (empty: nothing)."""
+    """Why a clock event (a `ClockEvent` or a row of its columns) deserves a look, in words (empty: nothing)."""
     if event.corrected_by_id is not None and event.recorded_by_id == event.corrected_by_id:
         return ("Added by the office",)
     if event.lat is None or event.lng is None:
