@@ -1,7 +1,9 @@
 """Crew time on the crew's journey page: the next clock event as one big button (one tap clocks
 the whole crew when the viewer drives or leads it; movers clock themselves), the other events
 possible now as smaller buttons, and the day's events of the crew in words, in the branch's time
-zone, 24-hour. Every button is at least 48 px high; colours keep AA contrast on white.
+zone, 24-hour. Every button is at least 48 px high; colours keep AA contrast in sunlight (white on
+blue-9 and green-9, blue-9 and green-9 on white: 5:1 and more; Quasar's default primary and
+positive do not reach 4.5:1).
 
 The panel reads and writes through `domain/crew_time`; the page gives it `locate`, which asks the
 phone for its position (None when refused or unavailable: the event is recorded without one).
@@ -78,8 +80,9 @@ class ClockPanel:
         self.render.refresh()
 
     def _notify(self, message: str, kind: str) -> None:
+        colour = {"positive": "green-9"}.get(kind)
         with self.client:
-            ui.notify(message, type=kind, position="top", multi_line=True)  # type: ignore[arg-type]
+            ui.notify(message, type=kind, position="top", multi_line=True, color=colour)  # type: ignore[arg-type]
 
     @ui.refreshable_method
     def render(self) -> None:
@@ -105,15 +108,15 @@ class ClockPanel:
             return
         if board.leads:
             tid(ui.switch("Clock the whole crew", value=self.whole_crew).bind_value(self, "whole_crew").props(
-                "size=lg").classes("text-body1").style(SMALL), "clock-whole-crew")
+                "size=lg color=blue-9").classes("text-body1").style(SMALL), "clock-whole-crew")
         kind = board.next_kind
         tid(ui.button(ACTIONS[kind], icon="schedule", on_click=lambda: self.tap(kind)).props(
-            "unelevated no-caps size=xl color=primary").classes("w-full").style(BIG), "clock-next")
+            "unelevated no-caps size=xl color=blue-9").classes("w-full").style(BIG), "clock-next")
         if board.other_kinds:
             with ui.row().classes("w-full gap-2"):
                 for other in board.other_kinds:
                     tid(ui.button(ACTIONS[other], on_click=lambda k=other: self.tap(k)).props(
-                        "outline no-caps color=primary").classes("col-grow").style(SMALL), f"clock-{other.value}")
+                        "outline no-caps color=blue-9").classes("col-grow").style(SMALL), f"clock-{other.value}")
 
     @staticmethod
     def _lines(board: ClockBoard) -> None:

@@ -25,13 +25,13 @@ from db.models import ClockEvent, TimesheetApproval, User, utcnow
 from domain.access.rbac import Permission, Principal
 from domain.audit import record as audit
 from domain.audit.record import audited_write
-from domain.crew_time.kinds import ACTIONS, LABELS, DayState
+from domain.crew_time.kinds import ACTIONS, LABELS, DayState, day_bounds, day_words
 from domain.crew_time.schemas import ClockTap
 from domain.errors import Conflict, Forbidden
 from domain.events import bus as events
 from domain.events.bus import DomainEvent, EventType
 from domain.journeys.access import load_journey
-from domain.timewindow import as_utc
+from domain.timewindow import as_utc, local_time
 from domain.unit_of_work import read_session, unit_of_work
 from domain.workflow.access import refuse_if_cancelled
 
@@ -103,7 +103,7 @@ async def clock(principal: Principal, journey_id: int, tap: ClockTap | dict[str,
 
 async def _clock(session: AsyncSession, principal: Principal, journey_id: int, tap: ClockTap,
                  received: datetime) -> ClockResult:
-    journey, _location = await load_journey(session, principal, journey_id, for_update=True, with_crew=True)
+    journey, location = await load_journey(session, principal, journey_id, for_update=True, with_crew=True)
     # a delivery of the same key that held the journey's lock before this one has written it meanwhile
     if tap.client_key and (seen := await _replay(session, principal, journey_id, tap)):
         return seen
@@ -120,6 +120,11 @@ async def _clock(session: AsyncSession, principal: Principal, journey_id: int, t
         TimesheetApproval.user_id.in_(targets), TimesheetApproval.work_date == journey.journey_date))).all())
     states = await _day_states(session, journey_id, targets)
     at, skew = bounded_time(tap.made_at, received)
+    local = local_time(at, location.timezone)
+    assert local is not None
+    first, last = day_bounds(journey.journey_date)
+    if not first <= local.date() <= last:
+        raise Conflict(f"this journey is on {day_words(journey.journey_date)}: clock on that day's journey")
     position = tap.position
     clocked: list[Person] = []
     skipped: list[Person] = []

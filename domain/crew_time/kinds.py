@@ -8,6 +8,7 @@ pickup, departure, arrival at delivery — one may be skipped, none repeated or 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date, timedelta
 
 from db.enums import ClockKind
 
@@ -91,3 +92,14 @@ class DayState:
         expected = self.next_expected()
         order = (*MILESTONES[:-1], ClockKind.BREAK_START, ClockKind.BREAK_END, ClockKind.END_OF_DAY)
         return tuple(k for k in order if k is not expected and self.refusal(k) is None)
+
+
+def day_bounds(work_date: date) -> tuple[date, date]:
+    """The local days a clock event of a journey of `work_date` may fall on (a night job runs past
+    midnight; a job's crew may start the evening before)."""
+    return work_date - timedelta(days=1), work_date + timedelta(days=1)
+
+
+def day_words(day: date) -> str:
+    """`Sun 29 Nov 2026`."""
+    return f"{day:%a} {day.day} {day:%b %Y}"

@@ -17,9 +17,8 @@ from db.models import ClockEvent, CrewAssignment, Journey, Location, TimesheetAp
 from domain.access.rbac import Permission, Principal, clock_event_scope, journey_scope
 from domain.audit import record as audit
 from domain.audit.record import audited_write
-from domain.crew_time.kinds import LABELS
+from domain.crew_time.kinds import LABELS, day_bounds
 from domain.crew_time.schemas import Correction, DayApproval, MissingEvent
-from domain.crew_time.timesheets import day_bounds
 from domain.errors import Conflict, NotFound, ValidationFailed
 from domain.events import bus as events
 from domain.events.bus import DomainEvent, EventType

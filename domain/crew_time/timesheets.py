@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -195,8 +195,3 @@ def event_flags(event: Any, branch_lat: float | None, branch_lng: float | None,
     if far > rules.max_distance_m:
         return (f"{far / 1000:.1f} km from the branch" if far >= 1000 else f"{far:.0f} m from the branch",)
     return ()
-
-
-def day_bounds(work_date: date) -> tuple[date, date]:
-    """The local days a clock event of `work_date` may fall on (a night job runs past midnight)."""
-    return work_date - timedelta(days=1), work_date + timedelta(days=1)

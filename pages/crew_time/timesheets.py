@@ -33,7 +33,8 @@ class TimesheetsScreen:
         self.principal = principal
         self.branches = branches
         monday = week_start(today_in(timezone))
-        self.form: dict[str, Any] = {"branch": next(iter(branches), None), "date_from": monday.isoformat(),
+        only = next(iter(branches)) if len(branches) == 1 else None  # else every branch, until one is chosen
+        self.form: dict[str, Any] = {"branch": only, "date_from": monday.isoformat(),
                                      "date_to": (monday + timedelta(days=6)).isoformat()}
         self.days: list[PersonDay] = []
         self.rules = TimeRules()

@@ -18,11 +18,12 @@ from domain.crew_time.board import journey_clock
 from domain.crew_time.clock import MAX_AGE, bounded_time
 from domain.crew_time.review import approve_day
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from domain.timewindow import today_in
 from domain.unit_of_work import read_session, unit_of_work
 from tests.api.test_mobile_api import auth
 from tests.crew_time.helpers import local, tap
 from tests.helpers import count
-from tests.journey_factory import World, make_world
+from tests.journey_factory import TZ, World, make_world
 
 pytestmark = pytest.mark.postgres_only
 
@@ -47,7 +48,7 @@ async def _audits(action: str) -> list[AuditEntry]:
 
 
 async def test_the_driver_clocks_the_whole_crew_with_one_tap(world: World) -> None:
-    day = datetime.now(UTC).date()
+    day = today_in(TZ)
     made = local(day, "07:02")
     result = await tap(world, "driver", ClockKind.START_OF_DAY, made, whole_crew=True, key="tap-0001-start",
                        position=POSITION)
@@ -71,7 +72,7 @@ async def test_the_driver_clocks_the_whole_crew_with_one_tap(world: World) -> No
 
 
 async def test_a_mover_clocks_only_themself(world: World) -> None:
-    day = datetime.now(UTC).date()
+    day = today_in(TZ)
     await tap(world, "driver", ClockKind.START_OF_DAY, local(day, "07:00"), whole_crew=True)
     with pytest.raises(Forbidden, match="driver or the foreman"):
         await tap(world, "mover", ClockKind.BREAK_START, local(day, "10:00"), whole_crew=True)
@@ -91,7 +92,7 @@ async def test_a_mover_clocks_only_themself(world: World) -> None:
 
 
 async def test_nothing_is_clocked_on_a_cancelled_journey_or_out_of_order(world: World) -> None:
-    day = datetime.now(UTC).date()
+    day = today_in(TZ)
     with pytest.raises(Conflict, match="start the day first"):
         await tap(world, "driver", ClockKind.END_OF_DAY, local(day, "17:00"), whole_crew=True)
     async with unit_of_work() as session:
@@ -116,7 +117,7 @@ def test_the_phones_time_is_bounded_by_the_servers() -> None:
 
 
 async def test_a_client_key_delivered_again_writes_once(world: World) -> None:
-    day = datetime.now(UTC).date()
+    day = today_in(TZ)
     made = local(day, "07:00")
     first = await tap(world, "driver", ClockKind.START_OF_DAY, made, whole_crew=True, key="outbox-key-42")
     again = await tap(world, "driver", ClockKind.START_OF_DAY, made, whole_crew=True, key="outbox-key-42",
@@ -135,7 +136,7 @@ async def test_a_client_key_delivered_again_writes_once(world: World) -> None:
 
 
 async def test_an_approved_day_is_locked_against_clocking(world: World) -> None:
-    day = datetime.now(UTC).date()
+    day = today_in(TZ)
     await tap(world, "driver", ClockKind.START_OF_DAY, local(day, "07:00"), whole_crew=True)
     async with read_session() as session:
         journey_date = (await session.get(Journey, world.journey_id)).journey_date  # type: ignore[union-attr]
@@ -171,10 +172,20 @@ async def test_the_api_replays_a_key_with_its_original_answer(world: World, user
 
 
 async def test_a_key_another_phone_used_for_the_same_person_is_a_conflict(world: World) -> None:
-    day = datetime.now(UTC).date()
+    day = today_in(TZ)
     await tap(world, "driver", ClockKind.START_OF_DAY, local(day, "07:00"), key="driver-key-1")
     await tap(world, "mover", ClockKind.START_OF_DAY, local(day, "07:00"), key="shared-key-7")
     with pytest.raises(Conflict, match="already used"):  # the driver's tap would store the mover's key again
         await tap(world, "driver", ClockKind.ARRIVED_PICKUP, local(day, "08:00"), whole_crew=True,
                   key="shared-key-7")
     assert await count(ClockEvent) == 2
+
+
+async def test_a_journey_of_another_day_is_not_clocked_on(world: World) -> None:
+    day = today_in(TZ)
+    with pytest.raises(Conflict, match="clock on that day's journey"):
+        await tap(world, "driver", ClockKind.START_OF_DAY, local(day + timedelta(days=3), "07:00"), whole_crew=True)
+    # the evening before and the night after still count (a night job, an early start)
+    await tap(world, "driver", ClockKind.START_OF_DAY, local(day - timedelta(days=1), "22:00"), whole_crew=True)
+    await tap(world, "driver", ClockKind.END_OF_DAY, local(day + timedelta(days=1), "01:30"), whole_crew=True)
+    assert await count(ClockEvent) == 4
