@@ -95,6 +95,10 @@ class ClockPanel:
             self._lines(board)
 
     def _buttons(self, board: ClockBoard) -> None:
+        if board.cancelled:
+            tid(ui.label("This journey was cancelled: nothing to clock on it.").classes("text-body1 text-grey-8"),
+                "clock-state")
+            return
         if board.my_role is None:
             tid(ui.label("Only the crew of this journey clocks on it.").classes("text-body1 text-grey-8"),
                 "clock-state")

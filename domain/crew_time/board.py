@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from db.enums import ClockKind, CrewRole
+from db.enums import ClockKind, CrewRole, JourneyStatus
 from db.models import ClockEvent, TimesheetApproval, User
 from domain.access.rbac import Permission, Principal
 from domain.crew_time.clock import LEADS
@@ -44,6 +44,8 @@ class ClockBoard:
     #: The viewer's day on this journey is approved (locked).
     approved: bool
     lines: tuple[ClockLine, ...]
+    #: A cancelled journey takes no clock events.
+    cancelled: bool = False
 
 
 async def journey_clock(principal: Principal, journey_id: int) -> ClockBoard:
@@ -58,7 +60,8 @@ async def journey_clock(principal: Principal, journey_id: int) -> ClockBoard:
             TimesheetApproval.user_id == principal.user_id, TimesheetApproval.work_date == journey.journey_date))
     role = next((a.role for a in journey.crew if a.user_id == principal.user_id), None)
     mine = DayState(row.kind for row, _name in rows if row.user_id == principal.user_id)
-    on_crew = role is not None and approved is None
+    cancelled = journey.status is JourneyStatus.CANCELLED
+    on_crew = role is not None and approved is None and not cancelled
     lines = []
     for row, name in rows:
         at = local_time(row.at, location.timezone)
@@ -67,4 +70,4 @@ async def journey_clock(principal: Principal, journey_id: int) -> ClockBoard:
                                row.corrected_at is not None))
     return ClockBoard(journey_id, location.timezone, role, role in LEADS,
                       mine.next_expected() if on_crew else None, mine.also_possible() if on_crew else (),
-                      approved is not None, tuple(lines))
+                      approved is not None, tuple(lines), cancelled)

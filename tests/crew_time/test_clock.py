@@ -101,6 +101,8 @@ async def test_nothing_is_clocked_on_a_cancelled_journey_or_out_of_order(world: 
         journey.status = JourneyStatus.CANCELLED
     with pytest.raises(Conflict, match="cancelled"):
         await tap(world, "driver", ClockKind.START_OF_DAY, local(day, "07:00"))
+    board = await journey_clock(world["driver"], world.journey_id)
+    assert board.cancelled and board.next_kind is None and board.other_kinds == ()
     with pytest.raises(ValidationFailed, match="Kind must be one of"):
         await tap(world, "driver", "LUNCH", local(day, "07:00"))  # type: ignore[arg-type]
     assert await count(ClockEvent) == 0
