@@ -26,6 +26,8 @@ from api.journeys import search as journey_search_api
 from api import crew as crew_api
 from api import planner as planner_api
 from api import customers as customers_api
+from api.crew_time import mobile as crew_time_mobile
+from api.crew_time import timesheets as timesheets_api
 from api.workflow import media
 from api.workflow import mobile
 from api.workflow import outbox as outbox_api
@@ -72,6 +74,7 @@ from pages.admin import portal as super_admin
 from pages import audit as audit_pages
 from pages.admin import companies as company_pages
 from pages.workflow import mobile as mobile_pages
+from pages.crew_time import timesheets as timesheet_pages
 from pages.access.session import AuthMiddleware
 from pages.access.session_store import use_redis_sessions
 
@@ -146,7 +149,8 @@ def build() -> None:
     for router in (health.router, auth.router, admin.router, companies.router, audit.router,
                    journey_status_api.router, journeys.router, smartmoving.router, company_overview.router,
                    mobile.router, journey_phases.router, media.router, journey_search_api.router,
-                   crew_api.router, customers_api.router, outbox_api.router, planner_api.router):
+                   crew_api.router, customers_api.router, outbox_api.router, planner_api.router,
+                   crew_time_mobile.router, timesheets_api.router):
         app.include_router(router, responses=ERROR_RESPONSES, dependencies=[Depends(refuse_unstorable_input)])
     app.router.lifespan_context = lifespan
     login.register()
@@ -163,6 +167,7 @@ def build() -> None:
     mobile_pages.register()
     approvals.register()
     admin_workflow.register()
+    timesheet_pages.register()
     app.on_startup(startup)
     app.on_shutdown(shutdown)
 

@@ -14,6 +14,7 @@ SECTIONS: list[tuple[str, str, Permission]] = [
     ("Customers", "/customers", Permission.VIEW_CUSTOMERS),
     ("Crew", "/crew", Permission.VIEW_CREW_ROSTER),
     ("Approvals", "/approvals", Permission.USE_APPROVAL_QUEUE),
+    ("Timesheets", "/timesheets", Permission.MANAGE_TIMESHEETS),
     ("Portal", "/super-admin", Permission.VIEW_ALL_COMPANIES),
     ("Companies", "/super-admin/companies", Permission.VIEW_ALL_COMPANIES),
     ("Users", "/admin/users", Permission.MANAGE_COMPANY),

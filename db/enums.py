@@ -140,3 +140,15 @@ class WebhookStatus(str, enum.Enum):
     QUEUED = "QUEUED"
     PROCESSED = "PROCESSED"
     FAILED = "FAILED"
+
+
+class ClockKind(str, enum.Enum):
+    """What a crew member clocks on a journey's day (crew time, `domain/crew_time`)."""
+
+    START_OF_DAY = "START_OF_DAY"
+    ARRIVED_PICKUP = "ARRIVED_PICKUP"
+    DEPARTED_PICKUP = "DEPARTED_PICKUP"
+    ARRIVED_DELIVERY = "ARRIVED_DELIVERY"
+    BREAK_START = "BREAK_START"
+    BREAK_END = "BREAK_END"
+    END_OF_DAY = "END_OF_DAY"

@@ -6,6 +6,7 @@ from db.models.base import Base, utcnow
 from db.models.events import EventLogEntry
 from db.models.idempotency import IdempotencyKey
 from db.models.company import Company, Location, ResourceLoan, Truck, User, UserLocation
+from db.models.crew_time import ClockEvent, CompanyTimeRules, TimesheetApproval
 from db.models.integration import (
     CompanyBranch,
     CompanyIntegration,
@@ -31,12 +32,14 @@ __all__ = [
     "AuditEntry",
     "Base",
     "ClientAction",
+    "ClockEvent",
     "Company",
     "CompanyBranch",
     "CompanyIntegration",
     "CompanyMaterial",
     "CompanyMoveSize",
     "CompanyServiceType",
+    "CompanyTimeRules",
     "CompanyUser",
     "CrewAssignment",
     "EventLogEntry",
@@ -51,6 +54,7 @@ __all__ = [
     "ResourceLoan",
     "StepActivity",
     "SyncRun",
+    "TimesheetApproval",
     "Truck",
     "Unavailability",
     "User",

@@ -16,7 +16,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from db.enums import CompanyStatus, LocationLinkKind, Role, UserStatus
-from db.models import AuditEntry, Company, CrewAssignment, Journey, Location, Truck, User, UserLocation
+from db.models import (
+    AuditEntry,
+    ClockEvent,
+    Company,
+    CrewAssignment,
+    Journey,
+    Location,
+    Truck,
+    User,
+    UserLocation,
+)
 from domain.errors import Forbidden
 
 
@@ -57,6 +67,8 @@ class Permission(Enum):
     MANAGE_AVAILABILITY = "can_manage_availability"
     #: Assign someone off or a truck out of service anyway, with a reason (audited).
     OVERRIDE_AVAILABILITY = "can_override_availability"
+    #: Crew time: timesheets, their approval and corrections, the payroll CSV (within the scope).
+    MANAGE_TIMESHEETS = "can_manage_timesheets"
 
 
 _P = Permission
@@ -72,12 +84,13 @@ PERMISSIONS: Mapping[Role, frozenset[Permission]] = MappingProxyType({
         _P.APPROVE_STEPS, _P.MANAGE_COMPANY, _P.VIEW_AUDIT, _P.DELETE_JOURNEYS,
         _P.USE_BOARD, _P.USE_APPROVAL_QUEUE, _P.EDIT_WORKFLOW_TEMPLATE, _P.VIEW_JOURNEY_STATUS,
         _P.SEARCH_JOURNEYS, _P.VIEW_CUSTOMERS, _P.VIEW_CREW_ROSTER,
-        _P.USE_PLANNER, _P.MANAGE_AVAILABILITY, _P.OVERRIDE_AVAILABILITY,
+        _P.USE_PLANNER, _P.MANAGE_AVAILABILITY, _P.OVERRIDE_AVAILABILITY, _P.MANAGE_TIMESHEETS,
     }),
     Role.MANAGER: frozenset({
         _P.EDIT_JOBS, _P.ASSIGN_CREW, _P.VIEW_FINANCIAL_DATA, _P.VIEW_SMARTMOVING_DATA, _P.APPROVE_STEPS,
         _P.USE_BOARD, _P.USE_APPROVAL_QUEUE, _P.VIEW_JOURNEY_STATUS,
         _P.SEARCH_JOURNEYS, _P.VIEW_CUSTOMERS, _P.VIEW_CREW_ROSTER, _P.USE_PLANNER, _P.MANAGE_AVAILABILITY,
+        _P.MANAGE_TIMESHEETS,
     }),
     Role.DISPATCHER: frozenset({
         _P.EDIT_JOBS, _P.ASSIGN_CREW, _P.VIEW_SMARTMOVING_DATA, _P.APPROVE_STEPS,
@@ -256,6 +269,14 @@ def user_scope(p: Principal) -> ColumnElement[bool]:
         linked = select(UserLocation.user_id).where(UserLocation.location_id.in_(sorted(p.scoped_location_ids)))
         return (User.company_id == p.company_id) & (User.id.in_(linked) | (User.id == p.user_id))
     return User.id == p.user_id
+
+
+def clock_event_scope(p: Principal) -> ColumnElement[bool]:
+    """Clock events on timesheets: the journeys' branches of the principal's scope, for the roles
+    that manage timesheets (the crew reads its own through its journeys, never through this)."""
+    if not p.can(Permission.MANAGE_TIMESHEETS):
+        return false()
+    return _location_scoped(p, ClockEvent.location_id, ClockEvent.company_id)
 
 
 def audit_scope(p: Principal) -> ColumnElement[bool]:

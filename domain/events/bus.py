@@ -53,6 +53,8 @@ class EventType(str, enum.Enum):
     PHASE_REJECTED = "phase.rejected"
     STEP_RECORDED = "phase.item_recorded"
     WORKFLOW_TEMPLATE_CHANGED = "workflow.template_changed"
+    #: Crew members clocked on a journey, or the office corrected or approved their time.
+    CLOCKED = "crew_time.clocked"
     SYNC_PROGRESS = "sync.progress"
     SYNC_FINISHED = "sync.finished"
     #: A user, location, truck or company was created or changed (`data`: entity, entity_id, action).

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from nicegui import context, ui
 
+from components.crew_time.clock_panel import ClockPanel, clock_panel
 from components.live import on_event
 from components.journeys.job_sheet import job_sheet_card
 from components.testid import tid
@@ -210,6 +211,7 @@ class JourneyScreen:
         self.view: workflow.WorkflowView
         self.sheet: JobSheet | None = None
         self.offline_view: OfflineView | None = None
+        self.clock: ClockPanel | None = None
         self.actions = ItemActions(record=self.record, photo=self.photo, signature=self.signature,
                                    position=self.position, notify=self.warn)
 
@@ -239,6 +241,7 @@ class JourneyScreen:
                     "not-found")
             return
         self.offline_view = crew_outbox(self.principal, self.reload)
+        self.clock = await clock_panel(self.principal, self.journey_id, self.locate)
         with ui.column().classes("w-full gap-0").style(_PAGE_STYLE):
             self.render()
         on_event(self.concerns_me, self.on_event)
@@ -334,15 +337,21 @@ class JourneyScreen:
 
         await self.run(save, "Signature saved")
 
-    async def position(self, key: str) -> None:
+    async def locate(self) -> dict[str, Any] | None:
+        """The phone's position ({lat, lng, accuracy}), or None (refused, unavailable: said why)."""
         try:
             found = await ui.run_javascript(GEOLOCATION_JS, timeout=20)
         except TimeoutError:
             found = {"error": "no answer from the location service"}
         if not isinstance(found, dict) or "error" in found:
             self.warn(f"No position: {found.get('error') if isinstance(found, dict) else 'unavailable'}")
-            return
-        await self.record(key, found)
+            return None
+        return found
+
+    async def position(self, key: str) -> None:
+        found = await self.locate()
+        if found is not None:
+            await self.record(key, found)
 
     async def start(self) -> None:
         phase = self.view.current
@@ -364,6 +373,8 @@ class JourneyScreen:
                  back="/mobile")
         with ui.column().classes("w-full q-pa-sm gap-3"):
             self._sheet(card)
+            if self.clock is not None:
+                self.clock.render()
             if self.sheet is not None:
                 job_sheet_card(self.sheet)
             phase_stepper(view)

@@ -41,6 +41,8 @@ SEARCH_API = {"GET /api/journeys", "GET /api/journeys/export.csv", "GET /api/cus
 CREW = {"/crew", "GET /api/crew"}
 #: The planner (ADMIN, MANAGER and DISPATCHER plan crews and trucks across their branches).
 PLANNER = {"/planner"}
+#: Crew time: timesheets, approvals and corrections, payroll (managers and admins of their branches).
+TIMESHEETS = {"/timesheets", "GET /api/timesheets", "GET /api/timesheets/rules"}
 #: Pages every role may open (the domain decides which journeys each sees).
 EVERY_ROLE_PAGES = {"/journeys/{journey_id}/status"}
 #: Pages anyone may open, signed in or not, or that only redirect (the board's old addresses).
@@ -66,8 +68,9 @@ ALLOWED: dict[Role, set[str]] = {
     Role.SUPER_ADMIN: {*PORTAL, "/audit", *ADMIN_PAGES, *EVERY_ROLE_PAGES,
                        *EVERYONE, *ADMINISTRATION, *COMPANIES, *AUDIT},
     Role.ADMIN: {*DESK, "/approvals", "/admin/workflow", "/audit", *ADMIN_PAGES, *EVERY_ROLE_PAGES,
-                 *EVERYONE, *ADMINISTRATION, *AUDIT, *SEARCH, *SEARCH_API, *CREW, *PLANNER},
-    Role.MANAGER: {*DESK, "/approvals", *EVERY_ROLE_PAGES, *EVERYONE, *SEARCH, *SEARCH_API, *CREW, *PLANNER},
+                 *EVERYONE, *ADMINISTRATION, *AUDIT, *SEARCH, *SEARCH_API, *CREW, *PLANNER, *TIMESHEETS},
+    Role.MANAGER: {*DESK, "/approvals", *EVERY_ROLE_PAGES, *EVERYONE, *SEARCH, *SEARCH_API, *CREW, *PLANNER,
+                   *TIMESHEETS},
     Role.DISPATCHER: {*DESK, "/approvals", *EVERY_ROLE_PAGES, *EVERYONE, *SEARCH, *SEARCH_API, *CREW, *PLANNER},
     Role.DRIVER: {*PHONE, *EVERY_ROLE_PAGES, *EVERYONE},
     Role.MOVER: {*PHONE, *EVERY_ROLE_PAGES, *EVERYONE},
@@ -75,14 +78,14 @@ ALLOWED: dict[Role, set[str]] = {
 }
 
 #: Every guarded page, as registered (path parameters in braces).
-GUARDED = (ADMIN_PAGES | DESK | PORTAL | PHONE | EVERY_ROLE_PAGES | SEARCH | {"/crew"} | PLANNER
+GUARDED = (ADMIN_PAGES | DESK | PORTAL | PHONE | EVERY_ROLE_PAGES | SEARCH | {"/crew", "/timesheets"} | PLANNER
            | {"/approvals", "/admin/workflow", "/audit"})
 #: The pages opened by the simulated user (those without path parameters).
 PAGES = sorted(path for path in GUARDED if "{" not in path)
 #: Titles of the pages this issue built (the landing pages belong to other issues).
 TITLES = {"/admin/users": "Users", "/admin/locations": "Locations", "/admin/trucks": "Trucks",
           "/audit": "Audit trail", "/super-admin/companies": "Companies", "/journeys": "Journeys", "/crew": "Crew",
-          "/customers": "Customers", "/planner": "Planner"}
+          "/customers": "Customers", "/planner": "Planner", "/timesheets": "Timesheets"}
 
 
 async def _targets() -> dict[str, int]:
@@ -136,6 +139,8 @@ def _calls(t: dict[str, int], email: str) -> list[tuple[str, str, dict[str, Any]
         ("GET /api/audit/export.csv", "/api/audit/export.csv", None),
         *((name, name.split()[1], None) for name in sorted(SEARCH_API | {"GET /api/crew"}) if "{" not in name),
         ("GET /api/customers/{id}", f"/api/customers/{t['journey']}", None),
+        ("GET /api/timesheets", "/api/timesheets?date_from=2026-11-02&date_to=2026-11-08", None),
+        ("GET /api/timesheets/rules", "/api/timesheets/rules", None),
         ("POST /api/auth/logout", "/api/auth/logout", None),
     ]
     return calls

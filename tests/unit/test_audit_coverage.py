@@ -101,6 +101,8 @@ READS = {
     "domain.customers.directory.list_customers", "domain.customers.directory.get_customer",
     "domain.availability.edit.resource_availability",
     "domain.planner.views.load_planner", "domain.planner.suggest.suggest_crews",
+    "domain.crew_time.board.journey_clock", "domain.crew_time.rules.time_rules",
+    "domain.crew_time.timesheets.list_timesheets",
 }
 
 #: Public coroutines that change no rows at all: process machinery started and stopped with the app.
@@ -278,6 +280,7 @@ def _recipes() -> dict[str, Recipe]:
 
     return {
         **_workflow_recipes(),
+        **_crew_time_recipes(),
         "domain.journeys.edit.create_journey": _now(lambda w: lambda: journeys.create_journey(
             w.dispatcher_a, _draft(w, "John Roe"))),
         "domain.journeys.edit.update_journey": on_journey(lambda w, j: lambda: journeys.update_journey(
@@ -417,6 +420,54 @@ def _workflow_recipes() -> dict[str, Recipe]:
                 j["admin"], Phase.PICKUP, "condition_photos", False)),
         "domain.workflow.template.add_item": on_journey(None, lambda j: lambda: phase_template.add_item(
             j["admin"], Phase.PICKUP, "Stairs counted", ItemKind.CHECK)),
+    }
+
+
+def _crew_time_recipes() -> dict[str, Recipe]:
+    """Crew time's writes: a tap, the office's review, the payroll export, the rules."""
+    from db.enums import ClockKind
+    from db.models import Journey
+    from domain.crew_time import clock, payroll, review, rules
+    from tests.journey_factory import make_world, password_hash
+
+    def on_clocked(make: Callable[[Any, Any], Thunk]) -> Recipe:
+        """A journey whose driver started the day for the crew; `make(world, journey_date)`."""
+        async def recipe(_w: World, _sim: Simulator) -> Thunk:
+            # a real hash: the default stand-in ("x") is in every entry that mentions max_distance_m
+            journey = await make_world(company_name="Crew Time Movers", hashed=password_hash())
+            await clock.clock(journey["driver"], journey.journey_id, {"kind": ClockKind.START_OF_DAY,
+                                                                       "whole_crew": True})
+            async with read_session() as s:
+                day = await s.scalar(select(Journey.journey_date).where(Journey.id == journey.journey_id))
+            return make(journey, day)
+        return recipe
+
+    async def first_event(journey: Any) -> int:
+        from db.models import ClockEvent
+        async with read_session() as s:
+            found = await s.scalar(select(ClockEvent.id).where(ClockEvent.journey_id == journey.journey_id))
+        assert found is not None
+        return found
+
+    def correct(j: Any, _day: Any) -> Thunk:
+        async def thunk() -> Any:
+            event_id = await first_event(j)
+            return await review.correct_event(j["manager"], event_id, {"at": utcnow(), "reason": "clocked late"})
+        return thunk
+
+    return {
+        "domain.crew_time.clock.clock": on_clocked(lambda j, _d: lambda: clock.clock(
+            j["mover"], j.journey_id, {"kind": ClockKind.BREAK_START, "client_key": "coverage-key-1"})),
+        "domain.crew_time.review.approve_day": on_clocked(lambda j, d: lambda: review.approve_day(
+            j["manager"], {"user_id": j["driver"].user_id, "work_date": d})),
+        "domain.crew_time.review.correct_event": on_clocked(correct),
+        "domain.crew_time.review.add_missing_event": on_clocked(lambda j, _d: lambda: review.add_missing_event(
+            j["manager"], {"journey_id": j.journey_id, "user_id": j["mover"].user_id, "kind": ClockKind.END_OF_DAY,
+                           "at": utcnow(), "reason": "forgot to clock out"})),
+        "domain.crew_time.payroll.export_payroll_csv": on_clocked(lambda j, d: lambda: payroll.export_payroll_csv(
+            j["manager"], j.location_id, d, d)),
+        "domain.crew_time.rules.save_time_rules": on_clocked(lambda j, _d: lambda: rules.save_time_rules(
+            j["admin"], {"max_distance_m": 800, "rounding_minutes": 6, "daily_overtime_after_minutes": 600})),
     }
 
 

@@ -1,0 +1,1 @@
+"""domain/crew_time: clock events, timesheets, payroll."""

@@ -1,0 +1,1 @@
+"""pages/crew_time."""

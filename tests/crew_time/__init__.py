@@ -1,0 +1,1 @@
+"""Crew time: clock events, timesheets, payroll."""
