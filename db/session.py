@@ -11,8 +11,6 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from db.cursor import DescribedOnceCursor
-
 _engine: AsyncEngine | None = None
 _sessions: async_sessionmaker[AsyncSession] | None = None
 
@@ -46,15 +44,13 @@ def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:  # type: ign
 
 
 def create_engine_for(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    """An async engine; SQLite gets foreign keys on (off by default there), PostgreSQL cursors that
-    describe each result once (db/cursor.py)."""
+    """An async engine; SQLite gets foreign keys on (off by default there)."""
     url = async_url(url)
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _enable_sqlite_foreign_keys)
         return engine
-    return create_async_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True,
-                               connect_args={"cursor_factory": DescribedOnceCursor})
+    return create_async_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True)
 
 
 def init_engine(url: str) -> AsyncEngine:
