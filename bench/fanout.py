@@ -94,6 +94,7 @@ SYNC_JOBS, SYNC_SEED, SYNC_API_KEY = 2_000, 2026, "bench-fanout-key"
 #: Synced customers whose cards every board page must show for the sync to count as seen.
 SYNC_MARKERS = 5
 SYNC_TIMEOUT_SECONDS = 300.0
+OPEN_ATTEMPTS = 5
 _PLAIN_NAME = re.compile(r"^[A-Za-z][A-Za-z ]+$")
 
 
@@ -146,13 +147,26 @@ class Fleet:
     boards: list[PageClient] = field(default_factory=list)
     markers: list[str] = field(default_factory=list)
     news: asyncio.Event = field(default_factory=asyncio.Event)
+    #: Page loads answered 500 (not built within NiceGUI's response timeout) and asked for again.
+    refused_opens: int = 0
 
     async def open(self, path: str, cookie: str, must_show: str, count: int, *, board: bool) -> None:
+        """`count` more pages of `path`. A page NiceGUI did not build within its response timeout
+        (a 500 after 3 s on a busy instance) is asked for again, at most OPEN_ATTEMPTS times, and counted."""
         async with httpx.AsyncClient(base_url=self.base_url, timeout=60) as http:
             for _ in range(count):
                 page = PageClient(socketio.AsyncClient(reconnection=False))
                 route = f"; ccrm_route=fanout-{uuid.uuid4().hex}"  # its own browser behind the proxy
-                await open_page(page, self.markers, self.news, http, self.base_url, path, cookie + route, must_show)
+                for attempt in range(1, OPEN_ATTEMPTS + 1):
+                    try:
+                        await open_page(page, self.markers, self.news, http, self.base_url, path, cookie + route,
+                                        must_show)
+                        break
+                    except httpx.HTTPStatusError as exc:
+                        if exc.response.status_code < 500 or attempt == OPEN_ATTEMPTS:
+                            raise
+                        self.refused_opens += 1
+                        await asyncio.sleep(1.0)
                 self.pages.append(page)
                 if board:
                     self.boards.append(page)
@@ -380,7 +394,7 @@ async def measure_sync(apps: Apps, database_url: str, browser: Browser, target: 
             last_seen = [max(p.seen[m] for m in plan.markers) for p in fleet.boards
                          if all(m in p.seen for m in plan.markers)]
             converged = [wall_now - (perf_now - at) - ended for at in last_seen]  # from the run's end
-            rss = apps.rss()
+            rss, refused = apps.rss(), fleet.refused_opens
             await fleet.close()
     label = f"sync of {SYNC_JOBS} jobs, {pages} pages open ({boards} boards of a branch gaining {plan.jobs} cards)"
     figures = [
@@ -392,6 +406,7 @@ async def measure_sync(apps: Apps, database_url: str, browser: Browser, target: 
         at_most(SECTION, f"{label}: board pages that never showed the result", boards - len(last_seen), "pages", 0),
         reported(SECTION, f"{label}: app CPU, run and convergence", cpu, "s"),
         reported(SECTION, f"{label}: app RSS", rss, "MiB"),
+        reported(SECTION, f"{label}: page loads refused (not built within 3 s), asked again", refused, "loads"),
     ]
     if converged:
         figures += [
@@ -410,8 +425,9 @@ async def serving(database_url: str, instances: int, redis_url: str) -> AsyncIte
     workdir = Path(mkdtemp(prefix="ccrm-bench-fanout-"))
     (workdir / "nginx").mkdir()
     env = {"LOG_LEVEL": "WARNING", "SIMULATOR_ENABLED": "false", "SMARTMOVING_RATE_PER_MINUTE": "1000000"}
+    prefix = f"ccrm-bench-fanout-{uuid.uuid4().hex[:8]}:"
     if instances == 2:  # one sign-in for both instances: sessions in Redis, under a prefix of this run
-        env |= {"REDIS_URL": redis_url, "REDIS_KEY_PREFIX": f"ccrm-bench-fanout-{uuid.uuid4().hex[:8]}:"}
+        env |= {"REDIS_URL": redis_url, "REDIS_KEY_PREFIX": prefix}
     servers = [start_live_server(url, env=env, workdir=workdir / f"app{n}") for n in range(instances)]
     try:
         for server in servers:
@@ -424,6 +440,20 @@ async def serving(database_url: str, instances: int, redis_url: str) -> AsyncIte
     finally:
         for server in servers:
             server.stop()
+        if instances == 2:
+            await asyncio.to_thread(forget_sessions, redis_url, prefix)
+
+
+def forget_sessions(redis_url: str, prefix: str) -> None:
+    """The sessions this run left in Redis."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    try:
+        for key in client.scan_iter(match=f"{prefix}*"):
+            client.delete(key)
+    finally:
+        client.close()
 
 
 async def run(args: argparse.Namespace, counts: list[int]) -> list[Figure]:
@@ -443,6 +473,8 @@ async def run(args: argparse.Namespace, counts: list[int]) -> list[Figure]:
                 row = await measure_changes(apps, fleet, target, args.changes)
                 label = f"{args.instances} instance(s), {n} pages ({len(fleet.boards)} boards)"
                 figures += change_figures(label, row, targets=n >= TARGET_PAGES and args.instances == 1)
+                figures.append(reported(SECTION, f"{label}: page loads refused so far (not built within 3 s), "
+                                        "asked again", fleet.refused_opens, "loads"))
                 print(f"  done: {n} pages", file=sys.stderr, flush=True)
                 if n == counts[0]:
                     chromium = await measure_chromium(browser, apps, target, min(args.changes, 5))
