@@ -212,6 +212,8 @@ class Measured:
     #: The writing requests.
     api_ms: list[float] = field(default_factory=list)
     lost: int = 0
+    #: Of those, on board pages (the rest on phones).
+    lost_on_boards: int = 0
     cpu_per_change: float = 0.0
     rss_mib: float = 0.0
 
@@ -220,6 +222,11 @@ async def measure_changes(apps: Apps, fleet: Fleet, target: Target, changes: int
     row = Measured(len(fleet.pages))
     cpu_before = apps.cpu()
     await make_changes(row, fleet, apps, target, changes)  # type: ignore[arg-type]  # alike in shape
+    boards = set(map(id, fleet.boards))
+    for page in fleet.pages:
+        missed = sum(m not in page.seen for m in fleet.markers)
+        if id(page) in boards:
+            row.lost_on_boards += missed
     row.cpu_per_change = (apps.cpu() - cpu_before) / changes
     row.rss_mib = apps.rss()
     fleet.markers.clear()
@@ -254,7 +261,9 @@ def change_figures(label: str, row: Measured, *, targets: bool) -> list[Figure]:
         reported(SECTION, f"{label}: change → screen p50", percentile(row.latencies_ms, 0.5), "ms"),
         maybe(f"{label}: change → screen p95", percentile(row.latencies_ms, 0.95), "ms", SCREEN_P95_MS),
         reported(SECTION, f"{label}: change → screen max", max(row.latencies_ms), "ms"),
-        at_most(SECTION, f"{label}: updates lost", row.lost, "updates", 0),
+        at_most(SECTION, f"{label}: updates lost (not seen within {VISIBLE_TIMEOUT_SECONDS:g} s)", row.lost,
+                "updates", 0),
+        reported(SECTION, f"{label}: of them on boards", row.lost_on_boards, "updates"),
         maybe(f"{label}: writing request p95", percentile(row.api_ms, 0.95), "ms", WRITE_P95_MS),
     ] + ([
         reported(SECTION, f"{label}: app CPU per change", row.cpu_per_change, "s"),
