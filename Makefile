@@ -1,6 +1,7 @@
 # The two commands of the README: `make run` (the app in demo mode on SQLite) and `make test`.
 # `python app.py` alone runs in production mode: it needs real secrets (see .env.example).
-.PHONY: run test lock bench bench-board bench-planner bench-live bench-sync bench-webhook bench-webhook-board bench-load bench-faults bench-outbox
+.PHONY: run test lock bench bench-board bench-planner bench-live bench-fanout bench-sync bench-webhook bench-webhook-board \
+	bench-load bench-faults bench-outbox
 
 run:
 	./scripts/bootstrap.sh
@@ -37,6 +38,12 @@ bench-planner:
 bench-live:
 	./scripts/bootstrap.sh --test
 	.venv/bin/python -m bench.live
+
+# N = 1, 50, 150, 300 open board and phone pages, one change, every page updated; then a 2,000-job
+# sync with the pages open (issue 18); e.g. `make bench-fanout BENCH_ARGS="--instances 2"`.
+bench-fanout:
+	./scripts/bootstrap.sh --test
+	.venv/bin/python -m bench.fanout $(BENCH_ARGS)
 
 bench-sync:
 	./scripts/bootstrap.sh --test

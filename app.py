@@ -33,6 +33,7 @@ from api.workflow import mobile
 from api.workflow import outbox as outbox_api
 from api import sync as smartmoving
 from api.journeys import status as journey_status_api
+from api.http.compression import gzip_middleware
 from api.http.envelope import ERROR_RESPONSES, install_error_handlers
 from api.http.input_guard import refuse_unstorable_input
 from api.http.middleware import RequestContextMiddleware
@@ -199,4 +200,5 @@ if __name__ in {"__main__", "__mp_main__"}:
         show_welcome_message=False,
         favicon="🚚",
         fastapi_docs=True,  # /openapi.json (public, for clients and tools) and /docs (signed in)
+        gzip_middleware_factory=gzip_middleware,  # bodies of 1 KiB and more (api/http/compression.py)
     )

@@ -20,6 +20,7 @@ import psycopg
 from sqlalchemy import select
 
 from api.journeys.edit import DEFAULT_PAGE_SIZE
+from bench.procstat import cpu_seconds
 from bench.report import Figure, at_most, percentile, reported
 from bench.seeding import Statement, record_sql
 from db.dedicated import libpq_url
@@ -64,6 +65,8 @@ class Measured:
     raw_ms: list[float]
     statements: int
     items: int
+    #: The app's CPU time per timed request (None when its process is not known).
+    cpu_ms: float | None = None
 
 
 async def _principals(emails: dict[Role, str]) -> dict[Role, Principal]:
@@ -116,8 +119,10 @@ def _time_raw(conn: psycopg.Connection, statements: Sequence[Statement], request
 
 
 async def measure(base_url: str, database_url: str, accounts: dict[Role, str], *, requests: int,
-                  warmup: int) -> list[Measured]:
-    """Every endpoint for every role it serves, API then raw SQL, back to back."""
+                  warmup: int, app_pid: int | None = None) -> list[Measured]:
+    """Every endpoint for every role it serves, API then raw SQL, back to back. With `app_pid`,
+    the app's CPU time per request too (utime + stime over the timed requests): less at the
+    mercy of other processes on a shared machine than the wall-clock figures."""
     init_engine(database_url)
     try:
         principals = await _principals(accounts)
@@ -128,9 +133,12 @@ async def measure(base_url: str, database_url: str, accounts: dict[Role, str], *
     with httpx.Client(base_url=base_url, timeout=30) as client, psycopg.connect(libpq_url(database_url)) as conn:
         for endpoint, role, statements in plans:
             token, _ = issue_token(principals[role])
-            api_ms, items = _time_api(client, endpoint.path, token, requests, warmup)
+            _, items = _time_api(client, endpoint.path, token, 0, max(warmup, 1))
+            cpu_before = cpu_seconds(app_pid) if app_pid else 0.0
+            api_ms, _ = _time_api(client, endpoint.path, token, requests, 0)
+            cpu_ms = (cpu_seconds(app_pid) - cpu_before) * 1000 / requests if app_pid else None
             raw_ms = _time_raw(conn, statements, requests, warmup)
-            results.append(Measured(endpoint.name, role, api_ms, raw_ms, len(statements), items))
+            results.append(Measured(endpoint.name, role, api_ms, raw_ms, len(statements), items, cpu_ms))
     return results
 
 
@@ -149,4 +157,6 @@ def figures(results: Sequence[Measured], scale: int) -> list[Figure]:
             reported(SECTION, f"{label} raw SQL p95", raw95, "ms"),
             at_most(SECTION, f"{label} API/raw p50", api50 / raw50, "x", MAX_RATIO_TO_RAW),
         ]
+        if m.cpu_ms is not None:
+            out.append(reported(SECTION, f"{label} app CPU per request", m.cpu_ms, "ms"))
     return out

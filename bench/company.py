@@ -74,7 +74,7 @@ async def _served_sections(url: str, data: CompanyData, sections: list[str], arg
         await asyncio.to_thread(server.wait_ready)
         if "api" in sections:
             measured = await api_latency.measure(server.url, url, ACCOUNTS, requests=args.requests,
-                                                 warmup=args.warmup)
+                                                 warmup=args.warmup, app_pid=server.pid)
             figures += api_latency.figures(measured, args.scale)
             context["api"] = [{"endpoint": m.endpoint, "role": m.role.value, "statements": m.statements,
                                "items": m.items, "api_ms": m.api_ms, "raw_ms": m.raw_ms} for m in measured]

@@ -32,6 +32,7 @@ import statistics
 import sys
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from tempfile import mkdtemp
@@ -81,6 +82,32 @@ class PageClient:
     seen: dict[str, float] = field(default_factory=dict)
 
 
+async def open_page(page: PageClient, markers: list[str], news: asyncio.Event, http: httpx.AsyncClient,
+                    base_url: str, path: str, cookie: str, must_show: str) -> None:
+    """Open `path` the way a browser does: GET the page (it must contain `must_show`), then connect
+    `page.sio` as the page's socket; every `update` message that first contains one of `markers`
+    records when in `page.seen` and sets `news`."""
+    response = await http.get(path, headers={"Cookie": cookie})
+    response.raise_for_status()
+    client_id = re.search(r"'client_id': '([0-9a-f-]+)'", response.text)
+    next_id = re.search(r"'next_message_id': (\d+)", response.text)
+    if client_id is None or next_id is None or must_show not in response.text:
+        raise RuntimeError(f"{path} did not render (is the viewer signed in?)")
+
+    @page.sio.on("update")
+    def on_update(message: dict) -> None:
+        text = json.dumps(message)
+        for marker in markers:
+            if marker not in page.seen and marker in text:
+                page.seen[marker] = time.perf_counter()
+                news.set()
+
+    query = (f"client_id={client_id.group(1)}&tab_id={uuid.uuid4()}&document_id={uuid.uuid4()}"
+             f"&implicit_handshake=true&next_message_id={next_id.group(1)}")
+    await page.sio.connect(f"{base_url}/?{query}", headers={"Cookie": cookie}, transports=["websocket"],
+                           socketio_path="/_nicegui_ws/socket.io", wait_timeout=10)
+
+
 class Viewers:
     """N pages of the journey status page on one server, driven like browsers."""
 
@@ -97,26 +124,9 @@ class Viewers:
                 self.pages.append(await self._open_one(http))
 
     async def _open_one(self, http: httpx.AsyncClient) -> PageClient:
-        response = await http.get(f"/journeys/{self.journey_id}/status")
-        response.raise_for_status()
-        client_id = re.search(r"'client_id': '([0-9a-f-]+)'", response.text)
-        next_id = re.search(r"'next_message_id': (\d+)", response.text)
-        if client_id is None or next_id is None or f"journey-card-{self.journey_id}" not in response.text:
-            raise RuntimeError("the status page did not render (is the viewer signed in?)")
         page = PageClient(socketio.AsyncClient(reconnection=False))
-
-        @page.sio.on("update")
-        def on_update(message: dict) -> None:
-            text = json.dumps(message)
-            for marker in self.markers:
-                if marker not in page.seen and marker in text:
-                    page.seen[marker] = time.perf_counter()
-                    self.news.set()
-
-        query = (f"client_id={client_id.group(1)}&tab_id={uuid.uuid4()}&document_id={uuid.uuid4()}"
-                 f"&implicit_handshake=true&next_message_id={next_id.group(1)}")
-        await page.sio.connect(f"{self.server.url}/?{query}", headers={"Cookie": self.cookie},
-                               transports=["websocket"], socketio_path="/_nicegui_ws/socket.io", wait_timeout=10)
+        await open_page(page, self.markers, self.news, http, self.server.url, f"/journeys/{self.journey_id}/status",
+                        self.cookie, f"journey-card-{self.journey_id}")
         return page
 
     async def wait_seen(self, marker: str) -> list[float]:
@@ -176,12 +186,12 @@ async def put_notes(http: httpx.AsyncClient, server: LiveServer, journey: DemoJo
     return (time.perf_counter() - started) * 1000
 
 
-async def signed_in(browser: Browser, server: LiveServer) -> Page:
-    """A new Chromium context signed in as the viewer on `server`."""
+async def signed_in(browser: Browser, server: LiveServer, email: str = VIEWER) -> Page:
+    """A new Chromium context signed in as `email` (the viewer by default) on `server`."""
     context = await browser.new_context(base_url=server.url)
     page = await context.new_page()
     await page.goto("/login")
-    await page.get_by_test_id("email").fill(VIEWER)
+    await page.get_by_test_id("email").fill(email)
     await page.get_by_test_id("password").fill(DEMO_PASSWORD)
     await page.get_by_test_id("sign-in").click()
     await page.wait_for_url(lambda url: "/login" not in url)
@@ -245,22 +255,35 @@ async def measure_chromium(browser: Browser, writer: LiveServer, viewer_server: 
     """One real Chromium page on the viewer server (what a person sees)."""
     page = await signed_in(browser, viewer_server)
     await page.goto(f"/journeys/{journey.journey_id}/status")
-    await page.wait_for_function("window.did_handshake === true")
-    notes = page.get_by_test_id(f"journey-notes-{journey.journey_id}")
-    row = Row("A → B, Chromium", 1, [], [], 0)
     async with httpx.AsyncClient(timeout=30) as http:
-        for i in range(changes):
-            marker = f"bench chromium {uuid.uuid4().hex[:12]} #{i}"
-            started = time.perf_counter()
-            row.api_ms.append(await put_notes(http, writer, journey, marker))
-            try:
-                await notes.filter(has_text=marker).wait_for(timeout=VISIBLE_TIMEOUT_SECONDS * 1000)
-                row.latencies_ms.append((time.perf_counter() - started) * 1000)
-            except Exception:  # a timeout is a lost update, counted
-                row.lost += 1
-            await asyncio.sleep(PAUSE_BETWEEN_CHANGES)
+        seen, api_ms, lost = await chromium_changes(
+            page, journey.journey_id, lambda marker: put_notes(http, writer, journey, marker), changes,
+            "bench chromium")
+    return Row("A → B, Chromium", 1, seen, api_ms, lost)
+
+
+async def chromium_changes(page: Page, journey_id: int, write: Callable[[str], Awaitable[float]], changes: int,
+                           prefix: str) -> tuple[list[float], list[float], int]:
+    """On a live page showing the journey's notes, `changes` times: new notes through
+    `write(notes)` (which returns the request's ms), timed until the page shows them in Chromium's
+    DOM; then the page's context is closed. (ms until shown, the requests' ms, updates lost)."""
+    await page.wait_for_function("window.did_handshake === true")
+    notes = page.get_by_test_id(f"journey-notes-{journey_id}")
+    seen: list[float] = []
+    writes: list[float] = []
+    lost = 0
+    for i in range(changes):
+        marker = f"{prefix} {uuid.uuid4().hex[:12]} #{i}"
+        started = time.perf_counter()
+        writes.append(await write(marker))
+        try:
+            await notes.filter(has_text=marker).wait_for(timeout=VISIBLE_TIMEOUT_SECONDS * 1000)
+            seen.append((time.perf_counter() - started) * 1000)
+        except Exception:  # a timeout is a lost update, counted
+            lost += 1
+        await asyncio.sleep(PAUSE_BETWEEN_CHANGES)
     await page.context.close()
-    return row
+    return seen, writes, lost
 
 
 def print_table(rows: list[Row]) -> None:

@@ -8,7 +8,8 @@ trusted proxy (`X-Forwarded-Proto`, see TRUSTED_PROXIES). For this the trusted-p
 must run first (it is added after this one in app.py, so it is outside).
 
 NiceGUI adds its own session middleware when `ui.run` gets a storage secret; it gets None, and
-`install_session` sets the secret NiceGUI keeps for its storage itself.
+`install_session` sets the secret NiceGUI keeps for its storage itself. API calls with a bearer
+token skip both (api/http/bearer.py): they neither read nor get a session cookie.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from nicegui import App
 from nicegui.storage import RequestTrackingMiddleware, Storage
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from api.http.bearer import SkippedOnBearerApi
 
 #: The cookie's name (Starlette's default, which NiceGUI uses too).
 SESSION_COOKIE = "session"
@@ -38,9 +41,9 @@ class SessionCookieMiddleware:
 def install_session(app: App, secret: str) -> None:
     """Session cookie and NiceGUI's request tracking (which creates `app.storage.user` for the
     session id) as the next middlewares, outside those added before; `ui.run` must then get
-    `storage_secret=None`."""
-    app.add_middleware(RequestTrackingMiddleware)
-    app.add_middleware(SessionCookieMiddleware, secret_key=secret)
+    `storage_secret=None`. Bearer API calls skip both."""
+    app.add_middleware(SkippedOnBearerApi, middleware=RequestTrackingMiddleware)
+    app.add_middleware(SkippedOnBearerApi, middleware=SessionCookieMiddleware, secret_key=secret)
 
     def keep_secret() -> None:  # ui.run(storage_secret=None) resets it; NiceGUI prunes user storage only with one
         Storage.secret = secret

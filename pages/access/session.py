@@ -20,7 +20,7 @@ from urllib.parse import quote, urlencode
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import app, context, ui
-from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from components.live import on_event
 from components.outage import report_unsaved_taps
@@ -41,18 +41,24 @@ _REFUSED_KEY = "refused_path"
 _UNGUARDED_PREFIXES = ("/_nicegui", "/api/", "/static/", "/crew/")
 
 
-class AuthMiddleware(BaseHTTPMiddleware):
-    """Sends anonymous visitors of any page to the login page, remembering where they wanted to go."""
+class AuthMiddleware:
+    """Sends anonymous visitors of any page to the login page, remembering where they wanted to go.
+    Plain ASGI (a BaseHTTPMiddleware would run every request in a task of its own)."""
 
-    async def dispatch(self, request: Request, call_next):  # type: ignore[no-untyped-def]
-        path = request.url.path
-        if (
-            path not in PUBLIC_PATHS
-            and not path.startswith(_UNGUARDED_PREFIXES)
-            and not app.storage.user.get("user_id")
-        ):
-            return to_login(request)
-        return await call_next(request)
+    def __init__(self, asgi_app: ASGIApp) -> None:
+        self.app = asgi_app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path: str = scope["path"]
+            if (
+                path not in PUBLIC_PATHS
+                and not path.startswith(_UNGUARDED_PREFIXES)
+                and not app.storage.user.get("user_id")
+            ):
+                await to_login(Request(scope))(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def to_login(request: Request) -> RedirectResponse:
