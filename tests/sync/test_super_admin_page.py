@@ -79,7 +79,7 @@ async def test_sync_now_shows_progress_and_counts_then_nothing_new(integration: 
     assert bar.value == 1
     values = [value for _, value in seen]
     assert len(seen) > 5 and values == sorted(values) and 0 < values[len(values) // 2] < 1  # the bar moved
-    assert len({text for text, _ in seen}) == len(seen)  # and so did the counts
+    assert len({text for text, _ in seen}) > 5  # and so did the counts (a page refreshes at most every 300 ms)
     history = user.find(marker="sync-history").elements.pop()
     # page handlers run as tasks after the event: give the history table its refresh
     await eventually(lambda: [(r["id"], r["status"], r["created"]) for r in history.rows]
