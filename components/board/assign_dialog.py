@@ -47,7 +47,7 @@ def _conflict_caption(option: ResourceOption) -> None:
         ui.label(f"Off: {option.off}").classes("text-caption text-deep-orange-10").props(
             f'data-testid="off-{option.id}"')
     else:
-        ui.label("Free").classes("text-caption text-green-9").props(f'data-testid="free-{option.id}"')
+        ui.label("Free").classes("text-caption text-green-10").props(f'data-testid="free-{option.id}"')
 
 
 def _blocked(option: ResourceOption, may_override: bool) -> bool:
@@ -66,6 +66,7 @@ class AssignDialog:
         )
         dropped = len(offered.crew_roles) - len(self.choice.chosen)
         self.dialog = ui.dialog().props('data-testid="assign-dialog"')
+        # The lists scroll, not the card: Save and Cancel stay on screen (and axe can see them).
         with self.dialog, ui.card().classes("w-[760px] max-w-full q-pa-md gap-3"):
             with ui.row().classes("w-full items-baseline justify-between"):
                 ui.label(f"Assign crew · {offered.title}").classes("text-h6")
@@ -74,12 +75,12 @@ class AssignDialog:
                 with ui.column().classes("flex-1 gap-1"):
                     ui.label("Truck").classes("text-subtitle2")
                     self.trucks = ui.list().props("bordered separator dense").classes(
-                        "w-full rounded-borders max-h-[60vh] overflow-auto")
+                        "w-full rounded-borders max-h-[45vh] overflow-auto")
                     self._fill_trucks()
                 with ui.column().classes("flex-1 gap-1"):
                     ui.label("Crew").classes("text-subtitle2")
                     with ui.list().props("bordered separator dense").classes(
-                            "w-full rounded-borders max-h-[60vh] overflow-auto"):
+                            "w-full rounded-borders max-h-[45vh] overflow-auto"):
                         for person in offered.crew:
                             self._crew_row(person)
                         if not offered.crew:

@@ -40,7 +40,6 @@ from db.seed import DEMO_ACCOUNTS, DEMO_COMPANY
 from db.session import sync_url
 from domain.access.rbac import landing_path
 from domain.audit.words import action_words, entity_words
-from domain.journeys.access import CLOSED_STATUSES
 from domain.paging import DEFAULT_PAGE_SIZE
 from tests.e2e.artifacts import Screenshots
 from tests.e2e.conftest import FAILED_STEP, ServedApp, phone_page, served_app
@@ -190,7 +189,7 @@ def _cast(story: Story, api: Page) -> Cast:
                 continue
             rivals = s.scalars(select(Journey).where(
                 Journey.location_id == journey.location_id, Journey.journey_date == journey.journey_date,
-                Journey.id != journey.id, Journey.status.not_in(CLOSED_STATUSES),
+                Journey.id != journey.id, Journey.status == JourneyStatus.SCHEDULED,  # still being planned
                 Journey.scheduled_start < journey.scheduled_end, Journey.scheduled_end > journey.scheduled_start,
             ).order_by(Journey.id)).all()
             for rival in rivals:
