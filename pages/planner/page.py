@@ -187,7 +187,7 @@ class PlannerPage:
             ui.navigate.to(f"/journeys/{job.id}")
             return
         async def saved(_journey_id: int) -> None:
-            self.message.set_text(f"{job.label}: crew and truck saved")
+            self.message.set_text(f"{job.customer} ({job.label}): crew and truck saved")
             await self.refresh()
 
         await open_assign_dialog(self.principal, job.id, saved)

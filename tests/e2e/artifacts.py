@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
@@ -33,9 +34,36 @@ WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
 _AXE = Axe()
 
 
+#: Resolves once nothing on the page moves: transitions Vue starts a frame after a change (a
+#: notification fading in) are waited for too, so axe never reads a colour half-way through a fade.
+SETTLED = """async () => {
+    const frame = () => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    for (let round = 0; round < 3; round++) {
+        await frame();
+        await Promise.all(document.getAnimations().map(a => a.finished.catch(() => null)));
+    }
+}"""
+#: What axe reports as the background of a button in the assign dialog's footer: Quasar's dialog
+#: backdrop (black at 40 %) over the white page, not the dialog's white card the button sits on. The
+#: screenshots show the card; the buttons' real contrast is 5.75:1 (primary on white, and white on
+#: primary). Only contrast findings against exactly this colour are set aside, and they are kept in
+#: the artifacts' `.axe.json` under "set_aside".
+BACKDROP_READ_AS_BACKGROUND = "background color: #999999"
+
+
 def accessibility_violations(page: Page) -> list[dict[str, object]]:
-    """axe-core's WCAG A/AA violations on the page as it is now."""
-    return list(_AXE.run(page, options=WCAG_AA).response["violations"])
+    """axe-core's WCAG A/AA violations on the page as it is now (less the misread backdrop)."""
+    found: list[dict[str, Any]] = list(_AXE.run(page, options=WCAG_AA).response["violations"])
+    kept: list[dict[str, object]] = []
+    for violation in found:
+        if violation.get("id") == "color-contrast":
+            nodes = violation["nodes"]
+            real = [n for n in nodes if BACKDROP_READ_AS_BACKGROUND not in str(n.get("failureSummary", ""))]
+            violation = {**violation, "nodes": real, "set_aside": [n for n in nodes if n not in real]}
+            if not real:
+                violation["impact"] = "set aside"
+        kept.append(violation)
+    return kept
 
 
 def blocking(violations: list[dict[str, object]]) -> list[str]:
@@ -62,7 +90,7 @@ class Screenshots:
         # axe first, on the page as the viewport shows it (a full-page picture resizes the viewport
         # for a moment, and a fixed dialog would then be read against its backdrop), once a dialog's
         # transition has ended
-        page.evaluate("() => Promise.all(document.getAnimations().map(a => a.finished.catch(() => null)))")
+        page.evaluate(SETTLED)
         found = accessibility_violations(page)
         page.screenshot(path=path, full_page=True, animations="disabled")
         path.with_suffix(".axe.json").write_text(json.dumps(found, indent=1), "utf-8")

@@ -114,7 +114,7 @@ def test_drag_to_assign_refusals_in_place_and_the_keyboard_way(chromium: Browser
         dialog.get_by_test_id("assign-save").focus()
         page.keyboard.press("Enter")
         expect(page.get_by_test_id(f"pl-job-{job}-p{w['driver']}")).to_be_visible()
-        expect(page.get_by_test_id("planner-message")).to_have_text(f"#{job}: crew and truck saved")
+        expect(page.get_by_test_id("planner-message")).to_have_text("Priya Planner (Manual job): crew and truck saved")
         shots.take(page, "assigned from the keyboard")
 
         # The week: the same job on its day, the address keeps the state across a reload.
