@@ -152,3 +152,24 @@ class ClockKind(str, enum.Enum):
     BREAK_START = "BREAK_START"
     BREAK_END = "BREAK_END"
     END_OF_DAY = "END_OF_DAY"
+
+
+class InventorySource(str, enum.Enum):
+    """Where an inventory line came from: SmartMoving's inventory of the opportunity, or the crew."""
+
+    SMARTMOVING = "SMARTMOVING"
+    CREW = "CREW"
+
+
+class DeliveryCheck(str, enum.Enum):
+    """An inventory line at delivery: not yet checked, delivered as loaded, missing, or damaged."""
+
+    PENDING = "PENDING"
+    DELIVERED = "DELIVERED"
+    MISSING = "MISSING"
+    DAMAGED = "DAMAGED"
+
+
+class DocumentKind(str, enum.Enum):
+    BILL_OF_LADING = "BILL_OF_LADING"
+    COMPLETION_REPORT = "COMPLETION_REPORT"

@@ -7,6 +7,7 @@ from db.models.events import EventLogEntry
 from db.models.idempotency import IdempotencyKey
 from db.models.company import Company, Location, ResourceLoan, Truck, User, UserLocation
 from db.models.crew_time import ClockEvent, CompanyTimeRules, TimesheetApproval
+from db.models.documents import InventoryItem, MoveDocument
 from db.models.integration import (
     CompanyBranch,
     CompanyIntegration,
@@ -44,12 +45,14 @@ __all__ = [
     "CrewAssignment",
     "EventLogEntry",
     "IdempotencyKey",
+    "InventoryItem",
     "Journey",
     "JourneyAttention",
     "JourneyStep",
     "Location",
     "LoginAttempt",
     "Media",
+    "MoveDocument",
     "PhaseItemTemplate",
     "ResourceLoan",
     "StepActivity",
