@@ -19,6 +19,7 @@ from db.models.integration import (
     WebhookEvent,
 )
 from db.models.outbox import ClientAction
+from db.models.writeback import WriteBack
 from db.models.journey import (
     CrewAssignment,
     Journey,
@@ -58,6 +59,7 @@ __all__ = [
     "StepActivity",
     "SyncRun",
     "TimesheetApproval",
+    "WriteBack",
     "Truck",
     "Unavailability",
     "User",
