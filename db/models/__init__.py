@@ -59,12 +59,12 @@ __all__ = [
     "StepActivity",
     "SyncRun",
     "TimesheetApproval",
-    "WriteBack",
     "Truck",
     "Unavailability",
     "User",
     "UserLocation",
     "UserSkill",
     "WebhookEvent",
+    "WriteBack",
     "utcnow",
 ]
