@@ -74,6 +74,9 @@ MAX_ATTEMPTS = 12
 REPORT_WAIT = timedelta(minutes=2)
 #: Calls one row may cost (documents check + the write + a 429 retry): the budget must cover it.
 CALLS_PER_ROW = 3
+#: The largest report attached (SmartMoving publishes no limit; its base64 JSON body is a third
+#: larger): a bigger one fails with words instead of being sent and refused over and over.
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 #: Rows sent per integration per drain; the rest goes on the next one.
 BATCH = 50
 #: SmartMoving's job note field the summary is written to (see the module's docstring).
@@ -231,6 +234,13 @@ async def _claim_row(session: AsyncSession, row: WriteBack, now: datetime, repor
             row.status, row.sent_at, row.last_error = WriteBackStatus.SENT, now, None
             _audit(session, row, "smartmoving.write_back.sent", sha256=document.sha256, unchanged=True)
             report.sent += 1
+            return None
+        if document.size_bytes > MAX_ATTACHMENT_BYTES:
+            row.status = WriteBackStatus.FAILED
+            row.last_error = (f"the completion report is {document.size_bytes / 1048576:.1f} MB, more than the "
+                              f"{MAX_ATTACHMENT_BYTES // 1048576} MB sent to SmartMoving: attach it by hand")
+            _audit(session, row, "smartmoving.write_back.failed", reason=row.last_error)
+            report.failed += 1
             return None
         name = attachment_name(document)
         claim = replace(claim, file_name=name, content=document.content, sha256=document.sha256,

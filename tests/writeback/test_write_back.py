@@ -270,3 +270,16 @@ async def test_a_lease_ended_row_is_looked_for_before_sending_again(
     assert row.status is WriteBackStatus.SENT and row.remote_id is not None
     assert len((await script.writes())["attachments"][opportunity[0]]) == 1
     assert [c[:2] for c in write_calls(sim_state) if c[1] != "notes"] == [("GET", "documents")]
+
+
+async def test_an_oversized_report_fails_in_words_without_a_call(
+        world: World, integration: int, sim_state: SimulatorState, monkeypatch: pytest.MonkeyPatch) -> None:
+    await through(world, Phase.COMPLETION)
+    report = await issue_report(world)
+    monkeypatch.setattr(sender, "MAX_ATTACHMENT_BYTES", report.size_bytes - 1)
+    outcome = await drain()
+    assert (outcome.failed, outcome.sent, outcome.calls) == (1, 1, 1)  # the note went; the report did not
+    row = (await rows(world))[WriteBackKind.ATTACHMENT]
+    assert row.status is WriteBackStatus.FAILED and row.attempts == 0
+    assert row.last_error is not None and "more than the 0 MB sent to SmartMoving" in row.last_error
+    assert [c[1] for c in write_calls(sim_state)] == ["notes"]
