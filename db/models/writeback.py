@@ -38,7 +38,7 @@ class WriteBack(TimestampMixin, Base):
     document_id: Mapped[int | None] = mapped_column(ForeignKey("move_documents.id", ondelete="SET NULL"))
     sent_sha256: Mapped[str | None] = mapped_column(String(64))
     file_name: Mapped[str | None] = mapped_column(String(300))
-    #: Bumped when a completion re-queues the row: a send that started before does not mark it sent.
+    #: Bumped by each claim and each re-queue by a new completion: only the latest settles the row.
     generation: Mapped[int] = mapped_column(default=1)
     attempts: Mapped[int] = mapped_column(default=0)
     #: Requests made to SmartMoving for this row (counted against the monthly call budget).

@@ -3,8 +3,9 @@
 Each row goes through three short steps, each its own transaction:
 1. claim — the due row is locked (`FOR UPDATE SKIP LOCKED`: two instances never take the same
    row), set SENDING with a lease (`next_attempt_at = now + LEASE`, longer than any call with its
-   429 retries can take), `attempts` + 1, and, for the attachment, the report and the file name
-   to send written down; committed *before* the call;
+   429 retries can take), `attempts` + 1, its `generation` + 1 (only the latest claim, or a newer
+   completion, settles the row), and, for the attachment, the report and the file name to send
+   written down; committed *before* the call;
 2. the call, outside any transaction;
 3. settle — SENT (with its audit entry, the report's SHA-256 in it), back to QUEUED with a backoff
    (exponential, equal jitter, capped) or FAILED with the reason in words. The calls made are
@@ -248,7 +249,8 @@ async def _claim_row(session: AsyncSession, row: WriteBack, now: datetime, repor
         row.document_id, row.file_name = document.id, name
     row.status, row.attempts, row.last_attempt_at = WriteBackStatus.SENDING, claim.attempts, now
     row.next_attempt_at = now + LEASE
-    return claim
+    row.generation += 1  # only this claim's answer settles the row (not a late one of an expired lease)
+    return replace(claim, generation=row.generation)
 
 
 async def _send(client: SmartMovingClient, claim: _Claim) -> _Sent:
@@ -279,7 +281,7 @@ async def _settle(claim: _Claim, outcome: _Sent | SmartMovingError, calls: int, 
         if isinstance(outcome, _Sent) and claim.sha256 is not None:
             row.sent_sha256 = claim.sha256  # attached, whatever happened to the row meanwhile
         if row.generation != claim.generation or row.status is not WriteBackStatus.SENDING:
-            return False  # re-queued by a new completion meanwhile: it goes again with its new content
+            return False  # re-queued by a new completion (or re-claimed) meanwhile: that one settles it
         if isinstance(outcome, _Sent):
             row.status, row.sent_at, row.last_error = WriteBackStatus.SENT, now, None
             row.remote_id = outcome.remote_id or row.remote_id
@@ -312,8 +314,9 @@ def failure_words(failure: SmartMovingError) -> tuple[str, bool]:
     if isinstance(failure, ServerError):
         return f"SmartMoving answered with a server error ({failure.status_code}): trying again later", True
     if isinstance(failure, RequestError):
-        detail = str(failure).rsplit(": ", 1)[-1] if ": HTTP" in str(failure) else str(failure)
-        return f"SmartMoving refused the write ({failure.status_code}): {detail}", False
+        detail = str(failure).rsplit(": ", 1)[-1]
+        said = "" if detail.startswith("HTTP ") else f": {detail}"
+        return f"SmartMoving refused the write ({failure.status_code}){said}", False
     return "SmartMoving could not be reached or answered something unreadable: trying again later", True
 
 

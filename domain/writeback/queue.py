@@ -25,7 +25,6 @@ from domain.writeback.note import completion_note
 
 BASIC_PLAN_REASON = ("not sent: the company's SmartMoving plan is Basic, whose API is read-only "
                      "(Premium is needed to attach the completion report and add the job note)")
-_PENDING = (WriteBackStatus.QUEUED, WriteBackStatus.SENDING)
 
 
 async def queue_write_back(session: AsyncSession, journey: Journey) -> list[WriteBack]:

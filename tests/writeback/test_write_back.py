@@ -4,6 +4,7 @@ on a fake clock; a Basic plan sends nothing; every call counts against the budge
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import random
 from typing import Any
@@ -283,3 +284,15 @@ async def test_an_oversized_report_fails_in_words_without_a_call(
     assert row.status is WriteBackStatus.FAILED and row.attempts == 0
     assert row.last_error is not None and "more than the 0 MB sent to SmartMoving" in row.last_error
     assert [c[1] for c in write_calls(sim_state)] == ["notes"]
+
+
+async def test_two_drains_at_once_send_each_row_once(
+        world: World, integration: int, opportunity: tuple[str, str], sim_state: SimulatorState) -> None:
+    """Two instances' drains together (rows claimed with SKIP LOCKED, the attachment held a moment)."""
+    await through(world, Phase.COMPLETION)
+    await issue_report(world)
+    sim_state.writes.attachment_delay_seconds = 0.5
+    first, second = await asyncio.gather(drain(), drain())
+    assert first.sent + second.sent == 2
+    assert len(sim_state.writes.attached_to(opportunity[0])) == 1
+    assert len(sim_state.writes.note_patches) == 1
