@@ -19,8 +19,10 @@ SENDING by a dead process becomes due again when its lease ends.
 - The attachment's file name carries the first 12 hex digits of the report's SHA-256
   (`…-<sha12>.pdf`). It is written in step 1, so when a row is claimed with the same file name
   again (after a crash, a timeout or a 5xx: any earlier attempt that may have landed), the drain
-  first lists the opportunity's documents (`GET …/documents`) and, if a document with that name
-  is there, marks the row SENT without attaching again.
+  first lists the opportunity's documents (`GET …/documents`) and, if a document whose title holds
+  that marker is there, marks the row SENT without attaching again. (That the documents list
+  shows attachments by file name is what the simulator does; the live API's listing of
+  attachments is not documented: check it against a Premium account before relying on it.)
 - The note is written with `PATCH …/jobs/{jobId}/notes`, which *sets* the job's dispatcher notes
   field: sending the same text again leaves the job exactly as one send would (the job view has
   no notes to read back, so the write itself is made idempotent instead). The field is replaced,
@@ -259,10 +261,11 @@ async def _send(client: SmartMovingClient, claim: _Claim) -> _Sent:
             raise RequestError("the journey has no SmartMoving job to add the note to", 400)
         await client.update_job_notes(claim.opportunity_id, claim.job_id, **{NOTE_FIELD: claim.note_text or ""})
         return _Sent()
-    assert claim.file_name is not None
+    assert claim.file_name is not None and claim.sha256 is not None
     if claim.look_first:
+        marker = claim.sha256[:MARKER_DIGITS]
         there = next((d for d in await client.opportunity_documents(claim.opportunity_id)
-                      if d.title == claim.file_name), None)
+                      if marker in d.title), None)  # the title may be shown without its extension
         if there is not None:
             return _Sent(remote_id=there.id, found=True)
     await client.attach_file(claim.opportunity_id, claim.file_name, claim.content,
