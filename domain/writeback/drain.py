@@ -41,7 +41,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import DocumentKind, IntegrationPlan, WriteBackKind, WriteBackStatus
@@ -154,7 +154,7 @@ async def drain_write_backs(*, now: datetime | None = None, limit: int = BATCH,
     return report
 
 
-def _due(now: datetime) -> Any:
+def _due(now: datetime) -> ColumnElement[bool]:
     return WriteBack.status.in_((WriteBackStatus.QUEUED, WriteBackStatus.SENDING)) & (WriteBack.next_attempt_at <= now)
 
 
