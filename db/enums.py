@@ -173,3 +173,21 @@ class DeliveryCheck(str, enum.Enum):
 class DocumentKind(str, enum.Enum):
     BILL_OF_LADING = "BILL_OF_LADING"
     COMPLETION_REPORT = "COMPLETION_REPORT"
+
+
+class WriteBackKind(str, enum.Enum):
+    """What a completed journey writes back to SmartMoving: its completion report, its job note."""
+
+    ATTACHMENT = "ATTACHMENT"
+    NOTE = "NOTE"
+
+
+class WriteBackStatus(str, enum.Enum):
+    """A write-back row: waiting, being sent (the call may have reached SmartMoving), done, given
+    up on (with words), or not sent on purpose (e.g. a Basic plan, read-only)."""
+
+    QUEUED = "QUEUED"
+    SENDING = "SENDING"
+    SENT = "SENT"
+    FAILED = "FAILED"
+    SKIPPED = "SKIPPED"
