@@ -69,7 +69,7 @@ async def attempt(action: Callable[[], Awaitable[Any]], success: str | None = No
 def _input(f: FormField, value: Any, marker: str) -> ui.element:
     testid = f'data-testid="{marker}-{f.name}"'
     if f.kind in ("select", "multiselect"):
-        empty = [] if f.kind == "multiselect" else None
+        empty: list[Any] | None = [] if f.kind == "multiselect" else None
         element: ui.element = ui.select(
             dict(f.options or {}), label=f.label, value=value if value is not None else empty,
             multiple=f.kind == "multiselect", with_input=True,

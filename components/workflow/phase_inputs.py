@@ -160,7 +160,7 @@ def _signature(item: ItemView, actions: ItemActions, drafts: dict[str, Any], tz:
                 drafts.pop(key, None)
 
         with ui.row().classes("w-full no-wrap gap-2"):
-            tid(ui.button("Clear", icon="backspace", on_click=pad.clear).props("outline no-caps size=lg")
+            tid(ui.button("Clear", icon="backspace", on_click=pad.wipe).props("outline no-caps size=lg")
                 .classes("col").style(TOUCH), f"clear-{item.key}")
             tid(ui.button("Save signature", icon="draw", on_click=save).props("unelevated no-caps size=lg")
                 .classes("col").style(TOUCH), f"sign-{item.key}")

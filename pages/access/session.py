@@ -90,7 +90,9 @@ async def complete_sign_in(request: Request, ticket: str) -> Principal | None:
     """Redeem the ticket of `begin_sign_in` (once, within SIGN_IN_TICKET_SECONDS): the signed-in
     state goes to a new session id, set in this response's cookie; the old id stays anonymous."""
     pending = app.storage.user.get(_TICKET_KEY)
-    expected = str(pending.get("ticket")) if isinstance(pending, dict) else ""
+    if not isinstance(pending, dict):
+        return None
+    expected = str(pending.get("ticket"))
     if not expected or not secrets.compare_digest(expected.encode(), ticket.encode()):
         return None  # a wrong guess does not burn the right ticket
     del app.storage.user[_TICKET_KEY]
