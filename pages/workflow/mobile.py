@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from nicegui import context, ui
 
 from components.crew_time.clock_panel import ClockPanel, clock_panel
+from components.forms import client_ip
 from components.live import on_event
 from components.journeys.job_sheet import job_sheet_card
 from components.testid import tid
@@ -328,22 +329,29 @@ class JourneyScreen:
         await self.run(lambda: workflow.record_photo(self.principal, self.journey_id, phase, key, content),
                        "Photo saved")
 
-    async def signature(self, key: str, data_url: str, signer: str | None) -> None:
+    async def signature(self, key: str, data_url: str, consent: dict[str, Any]) -> None:
+        """Save a signature with the customer's consent, and the phone's position when it gives one."""
         phase = self.view.current_phase
+        where = await self.locate(quiet=True)
+        given = {**consent, "position": where} if where else consent
 
         async def save() -> None:
-            await workflow.record_signature(self.principal, self.journey_id, phase, key, signature_png(data_url),
-                                            signer)
+            with client_ip():  # evidence: the phone's IP and device
+                await workflow.record_signature(self.principal, self.journey_id, phase, key,
+                                                signature_png(data_url), consent=given)
 
         await self.run(save, "Signature saved")
 
-    async def locate(self) -> dict[str, Any] | None:
-        """The phone's position ({lat, lng, accuracy}), or None (refused, unavailable: said why)."""
+    async def locate(self, *, quiet: bool = False) -> dict[str, Any] | None:
+        """The phone's position ({lat, lng, accuracy}), or None (refused, unavailable: said why
+        unless `quiet`)."""
         try:
             found = await ui.run_javascript(GEOLOCATION_JS, timeout=20)
         except TimeoutError:
             found = {"error": "no answer from the location service"}
         if not isinstance(found, dict) or "error" in found:
+            if quiet:
+                return None
             self.warn(f"No position: {found.get('error') if isinstance(found, dict) else 'unavailable'}")
             return None
         return found

@@ -379,7 +379,7 @@ def _workflow_recipes() -> dict[str, Recipe]:
     from domain.workflow import media, outbox
     from domain.workflow import template as phase_template
     from domain.workflow import phases as workflow
-    from tests.journey_factory import CREATION_ITEMS, jpeg_bytes, make_world, signature_bytes, through
+    from tests.journey_factory import CREATION_ITEMS, consent, jpeg_bytes, make_world, signature_bytes, through
 
     def on_journey(setup_through: Phase | None, make: Callable[[Any], Thunk]) -> Recipe:
         async def recipe(_w: World, _sim: Simulator) -> Thunk:
@@ -401,7 +401,7 @@ def _workflow_recipes() -> dict[str, Recipe]:
             j["driver"], j.journey_id, Phase.MORNING_PREP, "vehicle_photo", jpeg_bytes())),
         "domain.workflow.phases.record_signature": on_journey(
             Phase.MORNING_PREP, lambda j: lambda: workflow.record_signature(
-                j["driver"], j.journey_id, Phase.PICKUP, "pickup_signature", signature_bytes())),
+                j["driver"], j.journey_id, Phase.PICKUP, "pickup_signature", signature_bytes(), consent=consent())),
         "domain.workflow.phases.complete_phase": on_journey(None, creation),
         "domain.workflow.phases.hand_over": on_journey(None, lambda j: lambda: workflow.hand_over(
             j["dispatcher"], j.journey_id)),
