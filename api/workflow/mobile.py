@@ -19,6 +19,7 @@ from domain.workflow import phases as workflow
 from domain.workflow.crew_journeys import journey_card, journey_sheet, my_journeys
 from domain.workflow.items import SIGNER_MAX_LENGTH
 from api.documents.schemas import SignatureConsent, consent_of
+from domain.documents.consent import CONSENT_SCREEN
 from domain.workflow.media import max_bytes, upload_media
 
 router = APIRouter(prefix="/api/mobile", tags=["mobile"])
@@ -51,7 +52,7 @@ async def journey(journey_id: RowId, principal: CurrentPrincipal) -> JSONRespons
     """The job sheet and the six phases (items, records, what is missing, progress)."""
     card = await journey_card(principal, journey_id)
     return ok({"journey": card, "sheet": await journey_sheet(principal, journey_id),
-               "workflow": await workflow.journey_workflow(principal, journey_id)})
+               "workflow": await workflow.journey_workflow(principal, journey_id), "consent": CONSENT_SCREEN})
 
 
 @router.post("/journey/{journey_id}/phases/{phase}/start")

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from nicegui import context, ui
 
 from components.crew_time.clock_panel import ClockPanel, clock_panel
+from components.documents.document_list import documents_card
 from components.forms import client_ip
 from components.live import on_event
 from components.journeys.job_sheet import job_sheet_card
@@ -37,6 +38,7 @@ from domain.workflow import phases as workflow
 from domain.journeys.job_sheet import JobSheet
 from domain.journeys.labels import PHASE_LABELS, status_label
 from domain.workflow.crew_journeys import JourneyCard, journey_card, journey_sheet, my_journeys
+from domain.documents.library import DocumentInfo, journey_documents
 from domain.workflow.media import signature_png
 from pages.access.session import guarded_page
 
@@ -211,6 +213,7 @@ class JourneyScreen:
         self.card: JourneyCard
         self.view: workflow.WorkflowView
         self.sheet: JobSheet | None = None
+        self.documents: list[DocumentInfo] = []
         self.offline_view: OfflineView | None = None
         self.clock: ClockPanel | None = None
         self.actions = ItemActions(record=self.record, photo=self.photo, signature=self.signature,
@@ -221,9 +224,10 @@ class JourneyScreen:
         card = await journey_card(self.principal, self.journey_id)
         view = await workflow.journey_workflow(self.principal, self.journey_id)
         sheet = await journey_sheet(self.principal, self.journey_id)
+        documents = await journey_documents(self.principal, self.journey_id)
         changed = (getattr(self, "view", None) != view or getattr(self, "card", None) != card
-                   or getattr(self, "sheet", None) != sheet)
-        self.card, self.view, self.sheet = card, view, sheet
+                   or getattr(self, "sheet", None) != sheet or getattr(self, "documents", None) != documents)
+        self.card, self.view, self.sheet, self.documents = card, view, sheet, documents
         return changed
 
     @property
@@ -389,6 +393,8 @@ class JourneyScreen:
             _progress(view.progress)
             self._current(view)
             self._record(view)
+            if self.documents:
+                documents_card(self.documents)
 
     def _sheet(self, card: JourneyCard) -> None:
         with tid(ui.card().classes("w-full q-pa-md gap-2").props("flat bordered"), "job-sheet"):
