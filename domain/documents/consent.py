@@ -32,7 +32,8 @@ PAPER_COPY_NOTE = "A paper copy of this document is available on request, at no 
 #: What the signer agreed to, hashed: a changed text is a new version with another hash.
 CONSENT_SHA256 = hashlib.sha256(f"{CONSENT_VERSION}\n{CONSENT_TEXT}\n{PAPER_COPY_NOTE}".encode()).hexdigest()
 #: What the phone shows before a signature (the offline view reads it from the crew API).
-CONSENT_SCREEN = {"version": CONSENT_VERSION, "title": CONSENT_TITLE, "text": CONSENT_TEXT, "paper_copy": PAPER_COPY_NOTE}
+CONSENT_SCREEN = {"version": CONSENT_VERSION, "title": CONSENT_TITLE, "text": CONSENT_TEXT,
+                  "paper_copy": PAPER_COPY_NOTE}
 #: A consent stays good for signing this long after it was accepted (the signer signs right away).
 CONSENT_LIFETIME = timedelta(hours=2)
 MAX_DEVICE_LENGTH = 300

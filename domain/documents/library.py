@@ -17,7 +17,7 @@ from db.enums import DocumentKind
 from db.models import Journey, Location, MoveDocument
 from domain.access.rbac import Principal, journey_scope
 from domain.documents.content import DOCUMENT_TITLES, when_words
-from domain.errors import NotFound, ValidationFailed
+from domain.errors import NotFound, TooLarge, ValidationFailed
 from domain.journeys.access import load_journey
 from domain.journeys.labels import journey_label
 from domain.unit_of_work import read_session
@@ -113,7 +113,7 @@ async def verify_file(principal: Principal, content: bytes) -> Verification:
     if not content:
         raise ValidationFailed("the file is empty")
     if len(content) > MAX_VERIFY_BYTES:
-        raise ValidationFailed(f"the file is too large: at most {MAX_VERIFY_BYTES // (1024 * 1024)} MB")
+        raise TooLarge(f"the file is too large: at most {MAX_VERIFY_BYTES // (1024 * 1024)} MB")
     sha = hashlib.sha256(content).hexdigest()
     async with read_session() as session:
         row = (await session.execute(_scoped(principal).where(MoveDocument.sha256 == sha)
