@@ -163,10 +163,12 @@ def _signature(item: ItemView, actions: ItemActions, drafts: dict[str, Any], tz:
             # Signing again ends with this save: the page's redraw after it (made while the save is
             # still awaited) must show the saved signature, not a fresh pad. A refused save changes
             # nothing on the item, so nothing is redrawn and the pad stays on screen.
+            # The consent is for this signature only: the next one is accepted again (even when this
+            # save is refused, the pad on screen keeps it until it is drawn again).
             drafts.pop(again, None)
+            drafts.pop(consent_key, None)
             await actions.signature(item.key, pad.data_url, consent)
-            for key in (consent_key, drawing):
-                drafts.pop(key, None)
+            drafts.pop(drawing, None)
 
         with ui.row().classes("w-full no-wrap gap-2"):
             tid(ui.button("Clear", icon="backspace", on_click=pad.clear).props("outline no-caps size=lg")
