@@ -59,6 +59,8 @@ MODULES = [importlib.import_module(m.name) for m in pkgutil.walk_packages(domain
 #: Public coroutines of `domain` that only read (each checked to exist, so the list stays true).
 READS = {
     "domain.idempotency.stored_answer",
+    "domain.documents.library.journey_documents", "domain.documents.library.document_file",
+    "domain.documents.library.verify_file",
     "domain.admin.users.list_users", "domain.admin.users.get_user",
     "domain.admin.locations.list_locations", "domain.admin.locations.get_location",
     "domain.admin.locations.location_options",
