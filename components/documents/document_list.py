@@ -5,10 +5,16 @@ crew's phone."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from nicegui import ui
+from nicegui.events import UploadEventArguments
 
 from components.testid import tid
-from domain.documents.library import DocumentInfo
+from domain.documents.library import MAX_VERIFY_BYTES, DocumentInfo, Verification
+from domain.errors import DomainError
+
+Verify = Callable[[bytes], Awaitable[Verification]]
 
 
 def size_words(size: int) -> str:
@@ -26,10 +32,40 @@ def _row(document: DocumentInfo) -> None:
             "display: inline-flex; align-items: center"), f"download-{document.id}")
 
 
-def documents_card(documents: list[DocumentInfo]) -> None:
-    """The journey's documents (from `journey_documents`, newest first)."""
+def _verify_dialog(verify: Verify) -> ui.dialog:
+    """Drop a file handed to you: is it, byte for byte, a document issued here?"""
+    with ui.dialog() as dialog, ui.card().classes("w-96 gap-2"):
+        ui.label("Check a document").classes("text-h6")
+        ui.label("Choose a PDF someone gave you: it is compared, byte for byte, with the documents issued "
+                 "for the journeys you may see.").classes("text-body2")
+        answer = tid(ui.label().classes("text-body1").props('role="status"'), "verify-answer")
+
+        async def checked(event: UploadEventArguments) -> None:
+            try:
+                found = await verify(await event.file.read())
+            except DomainError as exc:
+                answer.set_text(exc.message)
+                return
+            answer.set_text(found.message)
+            answer.classes(replace="text-body1 " + ("text-positive" if found.issued else "text-negative"))
+
+        tid(ui.upload(auto_upload=True, max_file_size=MAX_VERIFY_BYTES, on_upload=checked,
+                      on_rejected=lambda: answer.set_text("That file is larger than 10 MB: not a document issued here"))
+            .props('accept=".pdf,application/pdf" flat bordered').classes("w-full"), "verify-upload")
+        ui.button("Close", on_click=dialog.close).props("flat no-caps")
+    return dialog
+
+
+def documents_card(documents: list[DocumentInfo], verify: Verify | None = None) -> None:
+    """The journey's documents (from `journey_documents`, newest first); with `verify`, a "Check a
+    document" button (the desk, not the phone)."""
     with tid(ui.card().props("flat bordered").classes("w-full gap-1"), "documents"):
-        ui.label("Documents").classes("text-h6")
+        with ui.row().classes("w-full items-center justify-between"):
+            ui.label("Documents").classes("text-h6")
+            if verify is not None:
+                dialog = _verify_dialog(verify)
+                tid(ui.button("Check a document", icon="verified", on_click=dialog.open).props("outline no-caps"),
+                    "verify-open")
         if not documents:
             ui.label("No document issued yet: the bill of lading is issued when pickup starts.").classes(
                 "text-grey-8")

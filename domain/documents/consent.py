@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from domain.errors import ValidationFailed
+from domain.timewindow import local_time
 from domain.workflow.items import MAX_CLOCK_SKEW, SIGNER_MAX_LENGTH
 
 CONSENT_VERSION = "esign-2026-12"
@@ -71,6 +72,29 @@ def _accepted_at(raw: Any, signed_at: datetime) -> datetime:
     if at > signed_at + MAX_CLOCK_SKEW or at < signed_at - CONSENT_LIFETIME:
         raise ValidationFailed("consent: it was accepted too long before the signature: ask the customer again")
     return at.astimezone(signed_at.tzinfo)
+
+
+def position_words(position: Any) -> str | None:
+    """"43.65320, -79.38320 (within 8 m)", or None when the phone gave no position."""
+    if not isinstance(position, dict) or position.get("lat") is None:
+        return None
+    text = f"{position['lat']:.5f}, {position['lng']:.5f}"
+    return text + (f" (within {position['accuracy']:.0f} m)" if position.get("accuracy") is not None else "")
+
+
+def evidence_words(data: dict[str, Any], timezone: str) -> str:
+    """A signature record in words: "Signed by Ada Lovelace; consent accepted 09:13; device …; IP …"."""
+    evidence = data.get("evidence") if isinstance(data.get("evidence"), dict) else None
+    parts = [f"Signed by {data['signer']}" if data.get("signer") else "Signed"]
+    if evidence is None:
+        return parts[0] + "; no consent recorded"
+    accepted = local_time(datetime.fromisoformat(evidence["accepted_at"]), timezone)
+    parts.append(f"consent to sign electronically accepted {accepted:%H:%M}" if accepted else "consent accepted")
+    parts += [f"device {evidence['device']}" if evidence.get("device") else "",
+              f"IP {evidence['ip']}" if evidence.get("ip") else ""]
+    position = position_words(evidence.get("position"))
+    parts.append(f"position {position}" if position else "")
+    return "; ".join(p for p in parts if p)
 
 
 def signature_evidence(consent: Any, *, signed_at: datetime, device: str | None, ip: str | None

@@ -20,6 +20,7 @@ from config import get_settings
 from db.enums import ActivityKind, DeliveryCheck, DocumentKind, ItemKind, MediaKind
 from db.models import Company, CrewAssignment, InventoryItem, Journey, JourneyStep, Location, Media, StepActivity, \
     Truck, User
+from domain.documents.consent import position_words
 from domain.journeys.labels import PHASE_LABELS, journey_label, plain_words
 from domain.timewindow import local_time
 from domain.workflow.template import load_template
@@ -133,13 +134,6 @@ def _thumbnail(media: Media | None) -> Path | None:
     return path if path.is_file() else None
 
 
-def _position_words(position: Any) -> str | None:
-    if not isinstance(position, dict) or position.get("lat") is None:
-        return None
-    text = f"{position['lat']:.5f}, {position['lng']:.5f}"
-    return text + (f" (within {position['accuracy']:.0f} m)" if position.get("accuracy") is not None else "")
-
-
 async def _signatures(session: AsyncSession, journey: Journey, timezone: str, media: dict[int, Media]
                       ) -> tuple[SignatureLine, ...]:
     template = await load_template(session, journey.company_id)
@@ -164,7 +158,7 @@ async def _signatures(session: AsyncSession, journey: Journey, timezone: str, me
                      f" (text {evidence.get('consent_version')})") if accepted else "No consent recorded",
             device=evidence.get("device") or "Not recorded",
             ip=evidence.get("ip") or "Not recorded",
-            position=_position_words(evidence.get("position")),
+            position=position_words(evidence.get("position")),
             image=_thumbnail(media.get(activity.media_id or 0)),
         ))
     return tuple(lines)

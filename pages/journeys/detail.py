@@ -19,7 +19,7 @@ from components.nav import app_header
 from db.enums import ActivityKind
 from domain.access.locations import LocationOption
 from domain.access.rbac import Permission, Principal
-from domain.documents.library import journey_documents
+from domain.documents.library import journey_documents, verify_file
 from domain.errors import DomainError, NotFound
 from domain.journeys.access import CLOSED_STATUSES
 from domain.journeys.labels import PHASE_LABELS, zone_words
@@ -100,7 +100,8 @@ class JourneyPage:
         with self.body:
             self._header(detail)
             self._facts(detail)
-            documents_card(await journey_documents(self.principal, self.journey_id))
+            documents_card(await journey_documents(self.principal, self.journey_id),
+                           lambda content: verify_file(self.principal, content))
             ui.label("Phases").classes("text-h6 q-mt-md")
             for step in detail.steps:
                 _step(step)

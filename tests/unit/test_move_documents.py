@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from db.enums import DeliveryCheck, DocumentKind, InventorySource, ItemKind, MediaKind, Phase
 from db.models import AuditEntry, InventoryItem, Journey, Media, MoveDocument, StepActivity, utcnow
-from domain.documents.consent import CONSENT_SHA256, CONSENT_VERSION, signature_evidence
+from domain.documents.consent import CONSENT_SHA256, CONSENT_VERSION, evidence_words, signature_evidence
 from domain.documents.content import MAX_PHOTOS, gather
 from domain.documents.issue import Change, due
 from domain.documents.library import document_file, journey_documents, verify_file
@@ -22,7 +22,7 @@ from domain.runtime.context import request_device, request_ip
 from domain.unit_of_work import read_session, unit_of_work
 from domain.workflow import phases as workflow
 from domain.workflow.media import upload_media
-from tests.journey_factory import World, consent, fill_phase, jpeg_bytes, make_world, signature_bytes, through
+from tests.journey_factory import TZ, World, consent, fill_phase, jpeg_bytes, make_world, signature_bytes, through
 
 pytestmark = pytest.mark.postgres_only
 
@@ -180,6 +180,10 @@ async def test_the_signature_record_keeps_the_evidence(world: World) -> None:
     assert recorded.data["signer"] == "Grace Hopper"
     assert evidence["consent_version"] == CONSENT_VERSION and evidence["consent_sha256"] == CONSENT_SHA256
     assert evidence["accepted_at"] <= evidence["signed_at"] and "position" not in evidence
+    words = evidence_words(recorded.data, TZ)  # as the journey page shows the record
+    assert words.startswith("Signed by Grace Hopper; consent to sign electronically accepted ")
+    assert "T" not in words.split("accepted ")[1][:5] and "+00:00" not in words
+    assert evidence_words({"signer": "Old Record"}, TZ) == "Signed by Old Record; no consent recorded"
 
 
 def test_evidence_refuses_a_bad_position() -> None:
