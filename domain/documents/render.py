@@ -19,9 +19,11 @@ _REGULAR, _BOLD = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
 PRODUCER = "C&C CRM"
 _THUMB_MM = 40
 _SIGNATURE_MM = (60, 22)
+#: A signature's image and its evidence lines.
+_SIGNATURE_BLOCK_MM = _SIGNATURE_MM[1] + 30
 _GREY = (90, 90, 90)
 #: Widths (mm) of the inventory's columns: room, item, count, at pickup, at delivery.
-_COLUMNS = (30, 50, 12, 45, 43)
+_COLUMNS = (28, 48, 16, 45, 43)
 _HEADINGS = ("Room", "Item", "Count", "At pickup", "At delivery")
 
 
@@ -106,6 +108,7 @@ class _Document(FPDF):
             self.ln(5)
         if exceptions:
             self.heading("Exceptions at delivery")
+            self.set_font(self.family, "", 9)
             with self.table(col_widths=_COLUMNS, line_height=5, text_align="LEFT", padding=1,
                             headings_style=FontFace(emphasis="BOLD", fill_color=(230, 230, 230))) as table:
                 table.row([self.safe(t) for t in _HEADINGS])
@@ -139,7 +142,7 @@ class _Document(FPDF):
                                             "and not shown here."), new_x="LMARGIN", new_y="NEXT")
 
     def signature(self, line: SignatureLine) -> None:
-        if self.will_page_break(_SIGNATURE_MM[1] + 30):
+        if self.will_page_break(_SIGNATURE_BLOCK_MM):
             self.add_page()
         self.set_font(self.family, "B", 10)
         self.cell(0, 6, self.safe(line.label), new_x="LMARGIN", new_y="NEXT")
@@ -171,6 +174,8 @@ def render(content: DocumentContent) -> bytes:
     ])
     pdf.inventory()
     pdf.photos(content.photos)
+    if content.signatures and pdf.will_page_break(_SIGNATURE_BLOCK_MM + 10):
+        pdf.add_page()  # the heading stays with its first signature
     pdf.heading("Signatures")
     if not content.signatures:
         pdf.multi_cell(0, 5, pdf.safe("Not signed yet."), new_x="LMARGIN", new_y="NEXT")
