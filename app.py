@@ -28,6 +28,7 @@ from api import planner as planner_api
 from api import customers as customers_api
 from api.crew_time import mobile as crew_time_mobile
 from api.crew_time import timesheets as timesheets_api
+from api.documents import routes as documents_api
 from api.workflow import media
 from api.workflow import mobile
 from api.workflow import outbox as outbox_api
@@ -153,7 +154,7 @@ def build() -> None:
                    journey_status_api.router, journeys.router, smartmoving.router, company_overview.router,
                    mobile.router, journey_phases.router, media.router, journey_search_api.router,
                    crew_api.router, customers_api.router, outbox_api.router, planner_api.router,
-                   crew_time_mobile.router, timesheets_api.router):
+                   crew_time_mobile.router, timesheets_api.router, documents_api.router):
         app.include_router(router, responses=ERROR_RESPONSES, dependencies=[Depends(refuse_unstorable_input)])
     app.router.lifespan_context = lifespan
     login.register()

@@ -13,7 +13,7 @@ from zoneinfo import available_timezones
 from nicegui import context, ui
 from nicegui.elements.mixins.value_element import ValueElement
 
-from domain.runtime.context import request_ip
+from domain.runtime.context import request_device, request_ip
 from domain.errors import DomainError
 
 Kind = Literal["text", "email", "password", "number", "select", "multiselect"]
@@ -40,13 +40,15 @@ def timezone_options() -> dict[str, str]:
 
 @contextmanager
 def client_ip() -> Iterator[None]:
-    """Audit entries written from a page event carry the browser's IP: the HTTP middleware sets
-    it for requests, but page events arrive over the websocket."""
+    """Audit entries written from a page event carry the browser's IP (and a signature its device):
+    the HTTP middleware sets them for requests, but page events arrive over the websocket."""
     token = request_ip.set(context.client.ip or None)
+    device = request_device.set(context.client.request.headers.get("user-agent"))
     try:
         yield
     finally:
         request_ip.reset(token)
+        request_device.reset(device)
 
 
 async def attempt(action: Callable[[], Awaitable[Any]], success: str | None = None,

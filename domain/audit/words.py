@@ -28,7 +28,8 @@ ACTION_WORDS: dict[str, str] = {
     "journey.delete": "Journey deleted", "journey.assign": "Truck and crew assigned",
     "phase.started": "Phase started", "phase.completed": "Phase completed", "phase.approved": "Phase approved",
     "phase.rejected": "Phase sent back", "phase.reset": "Phase reopened", "phase.item_recorded": "Item recorded",
-    "media.stored": "Photo or signature stored", "phase_item.added": "Checklist item added",
+    "media.stored": "Photo or signature stored", "document.issued": "Document issued",
+    "phase_item.added": "Checklist item added",
     "phase_item.required_changed": "Checklist item required or optional", "export": "Exported",
     "create": "Created", "update": "Changed", "deactivate": "Deactivated", "reactivate": "Reactivated",
     "reset_password": "Password reset", "login": "Signed in", "logout": "Signed out",
@@ -37,6 +38,7 @@ ENTITY_WORDS: dict[str, str] = {
     "journey": "Journey", "journey_step": "Journey phase", "truck": "Truck", "location": "Branch", "user": "Person",
     "company": "Company", "integration": "SmartMoving integration", "sync_run": "Sync run", "audit": "Audit trail",
     "journeys": "Journeys", "phase_item": "Checklist item", "media": "Photo or signature",
+    "move_document": "Move document",
 }
 FIELD_WORDS: dict[str, str] = {
     "truck_id": "Truck", "crew": "crew", "location_id": "Branch", "user_id": "Person", "scheduled_start": "start",
@@ -45,6 +47,8 @@ FIELD_WORDS: dict[str, str] = {
     "rejection_reason": "reason", "current_phase": "phase", "progress": "progress",
     "estimated_value": "estimated value",
     "is_active": "active", "active": "active", "full_name": "name", "item_key": "item",
+    "kind": "kind", "version": "version", "sha256": "SHA-256", "size_bytes": "size in bytes",
+    "issued_at": "issued",
 }
 _ORDER = {key: position for position, key in enumerate(FIELD_WORDS)}
 UTC_ZONE = ZoneInfo("UTC")

@@ -21,6 +21,8 @@ from zoneinfo import ZoneInfo
 from nicegui import context, ui
 
 from components.crew_time.clock_panel import ClockPanel, clock_panel
+from components.documents.document_list import documents_card
+from components.forms import client_ip
 from components.live import on_event
 from components.journeys.job_sheet import job_sheet_card
 from components.testid import tid
@@ -36,6 +38,7 @@ from domain.workflow import phases as workflow
 from domain.journeys.job_sheet import JobSheet
 from domain.journeys.labels import PHASE_LABELS, status_label
 from domain.workflow.crew_journeys import JourneyCard, journey_card, journey_sheet, my_journeys
+from domain.documents.library import DocumentInfo, journey_documents
 from domain.workflow.media import signature_png
 from pages.access.session import guarded_page
 
@@ -210,6 +213,7 @@ class JourneyScreen:
         self.card: JourneyCard
         self.view: workflow.WorkflowView
         self.sheet: JobSheet | None = None
+        self.documents: list[DocumentInfo] = []
         self.offline_view: OfflineView | None = None
         self.clock: ClockPanel | None = None
         self.actions = ItemActions(record=self.record, photo=self.photo, signature=self.signature,
@@ -220,9 +224,10 @@ class JourneyScreen:
         card = await journey_card(self.principal, self.journey_id)
         view = await workflow.journey_workflow(self.principal, self.journey_id)
         sheet = await journey_sheet(self.principal, self.journey_id)
+        documents = await journey_documents(self.principal, self.journey_id)
         changed = (getattr(self, "view", None) != view or getattr(self, "card", None) != card
-                   or getattr(self, "sheet", None) != sheet)
-        self.card, self.view, self.sheet = card, view, sheet
+                   or getattr(self, "sheet", None) != sheet or getattr(self, "documents", None) != documents)
+        self.card, self.view, self.sheet, self.documents = card, view, sheet, documents
         return changed
 
     @property
@@ -328,22 +333,29 @@ class JourneyScreen:
         await self.run(lambda: workflow.record_photo(self.principal, self.journey_id, phase, key, content),
                        "Photo saved")
 
-    async def signature(self, key: str, data_url: str, signer: str | None) -> None:
+    async def signature(self, key: str, data_url: str, consent: dict[str, Any]) -> None:
+        """Save a signature with the customer's consent, and the phone's position when it gives one."""
         phase = self.view.current_phase
+        where = await self.locate(quiet=True)
+        given = {**consent, "position": where} if where else consent
 
         async def save() -> None:
-            await workflow.record_signature(self.principal, self.journey_id, phase, key, signature_png(data_url),
-                                            signer)
+            with client_ip():  # evidence: the phone's IP and device
+                await workflow.record_signature(self.principal, self.journey_id, phase, key,
+                                                signature_png(data_url), consent=given)
 
         await self.run(save, "Signature saved")
 
-    async def locate(self) -> dict[str, Any] | None:
-        """The phone's position ({lat, lng, accuracy}), or None (refused, unavailable: said why)."""
+    async def locate(self, *, quiet: bool = False) -> dict[str, Any] | None:
+        """The phone's position ({lat, lng, accuracy}), or None (refused, unavailable: said why
+        unless `quiet`)."""
         try:
             found = await ui.run_javascript(GEOLOCATION_JS, timeout=20)
         except TimeoutError:
             found = {"error": "no answer from the location service"}
         if not isinstance(found, dict) or "error" in found:
+            if quiet:
+                return None
             self.warn(f"No position: {found.get('error') if isinstance(found, dict) else 'unavailable'}")
             return None
         return found
@@ -381,6 +393,8 @@ class JourneyScreen:
             _progress(view.progress)
             self._current(view)
             self._record(view)
+            if self.documents:
+                documents_card(self.documents)
 
     def _sheet(self, card: JourneyCard) -> None:
         with tid(ui.card().classes("w-full q-pa-md gap-2").props("flat bordered"), "job-sheet"):

@@ -59,6 +59,8 @@ MODULES = [importlib.import_module(m.name) for m in pkgutil.walk_packages(domain
 #: Public coroutines of `domain` that only read (each checked to exist, so the list stays true).
 READS = {
     "domain.idempotency.stored_answer",
+    "domain.documents.library.journey_documents", "domain.documents.library.document_file",
+    "domain.documents.library.verify_file",
     "domain.admin.users.list_users", "domain.admin.users.get_user",
     "domain.admin.locations.list_locations", "domain.admin.locations.get_location",
     "domain.admin.locations.location_options",
@@ -381,7 +383,7 @@ def _workflow_recipes() -> dict[str, Recipe]:
     from domain.workflow import media, outbox
     from domain.workflow import template as phase_template
     from domain.workflow import phases as workflow
-    from tests.journey_factory import CREATION_ITEMS, jpeg_bytes, make_world, signature_bytes, through
+    from tests.journey_factory import CREATION_ITEMS, consent, jpeg_bytes, make_world, signature_bytes, through
 
     def on_journey(setup_through: Phase | None, make: Callable[[Any], Thunk]) -> Recipe:
         async def recipe(_w: World, _sim: Simulator) -> Thunk:
@@ -403,7 +405,7 @@ def _workflow_recipes() -> dict[str, Recipe]:
             j["driver"], j.journey_id, Phase.MORNING_PREP, "vehicle_photo", jpeg_bytes())),
         "domain.workflow.phases.record_signature": on_journey(
             Phase.MORNING_PREP, lambda j: lambda: workflow.record_signature(
-                j["driver"], j.journey_id, Phase.PICKUP, "pickup_signature", signature_bytes())),
+                j["driver"], j.journey_id, Phase.PICKUP, "pickup_signature", signature_bytes(), consent=consent())),
         "domain.workflow.phases.complete_phase": on_journey(None, creation),
         "domain.workflow.phases.hand_over": on_journey(None, lambda j: lambda: workflow.hand_over(
             j["dispatcher"], j.journey_id)),
