@@ -9,7 +9,7 @@ import hashlib
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from db.enums import DataSource, DeliveryCheck, DocumentKind, IntegrationPlan, InventorySource, Role
 from db.models import CompanyIntegration, InventoryItem, Journey, MoveDocument, User
@@ -73,6 +73,21 @@ async def issue_report(world: World, content: bytes = b"%PDF-1.7 completion repo
                                 sha256=hashlib.sha256(content).hexdigest(), content=content)
         session.add(document)
     return document
+
+
+async def newest_report(world: World) -> MoveDocument:
+    async with read_session() as session:
+        found = await session.scalar(select(MoveDocument).where(
+            MoveDocument.journey_id == world.journey_id, MoveDocument.kind == DocumentKind.COMPLETION_REPORT)
+            .order_by(MoveDocument.version.desc()).limit(1))
+    assert found is not None
+    return found
+
+
+async def withdraw_reports(world: World) -> None:
+    """No completion report for the journey (the workflow issues one when it completes)."""
+    async with unit_of_work() as session:
+        await session.execute(delete(MoveDocument).where(MoveDocument.journey_id == world.journey_id))
 
 
 async def add_exception(world: World, name: str, check: DeliveryCheck, note: str | None = None) -> None:

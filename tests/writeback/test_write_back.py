@@ -27,7 +27,14 @@ from domain.writeback.status import retry_write_back, write_back_summary
 from integrations.smartmoving.simulator.script import SimulatorScript
 from integrations.smartmoving.simulator.server import SimulatorState
 from tests.journey_factory import World, through
-from tests.writeback.conftest import FAST, add_exception, add_integration, issue_report
+from tests.writeback.conftest import (
+    FAST,
+    add_exception,
+    add_integration,
+    issue_report,
+    newest_report,
+    withdraw_reports,
+)
 
 pytestmark = pytest.mark.postgres_only
 
@@ -102,7 +109,15 @@ async def test_completing_again_sends_only_what_changed(
     again = await rows(world)
     assert again[WriteBackKind.NOTE].status is WriteBackStatus.SENT  # same crew, times, exceptions
     assert again[WriteBackKind.ATTACHMENT].status is WriteBackStatus.QUEUED
-    assert (await drain()).calls == 0  # the same report (same SHA-256) is not attached twice
+    # completing again issued a new report (its issue time is in it): that one is attached, the note is not resent
+    assert (await drain()).calls == 1
+    reissued = await newest_report(world)
+    assert (await rows(world))[WriteBackKind.ATTACHMENT].sent_sha256 == reissued.sha256
+    async with unit_of_work() as session:  # queued again without a new report: the same SHA-256 is not sent twice
+        await session.execute(update(WriteBack).where(WriteBack.journey_id == world.journey_id,
+                                                      WriteBack.kind == WriteBackKind.ATTACHMENT)
+                              .values(status=WriteBackStatus.QUEUED, next_attempt_at=utcnow()))
+    assert (await drain()).calls == 0
     assert (await rows(world))[WriteBackKind.ATTACHMENT].status is WriteBackStatus.SENT
 
     await workflow.reject_phase(world["manager"], world.journey_id, Phase.COMPLETION, "Add the missing lamp")
@@ -112,13 +127,14 @@ async def test_completing_again_sends_only_what_changed(
     assert (await drain()).sent == 2
     received = await script.writes()
     names = [a["fileName"] for a in received["attachments"][opportunity[0]]]
-    assert len(names) == 2 and names[1].endswith(f"{changed.sha256[:12]}.pdf")
+    assert len(names) == 3 and names[2].endswith(f"{changed.sha256[:12]}.pdf")
     assert [p["fields"]["dispatcherNotes"].count("Lamp") for p in received["note_patches"]] == [0, 1]
 
 
 async def test_the_attachment_waits_for_the_report(
         world: World, integration: int, script: SimulatorScript) -> None:
     await through(world, Phase.COMPLETION)
+    await withdraw_reports(world)  # as for a journey completed before reports were issued
     outcome = await drain()
     assert (outcome.sent, outcome.calls) == (1, 1)  # the note; no report issued yet
     waiting = (await rows(world))[WriteBackKind.ATTACHMENT]
