@@ -50,13 +50,15 @@ JOURNEY_EVENTS = frozenset({
     EventType.PHASE_REJECTED, EventType.CREW_ASSIGNED, EventType.TRUCK_ASSIGNED, EventType.JOURNEY_CHANGED,
     EventType.JOURNEY_CANCELLED,
 })
+#: The phone's position: asked for (up to 15 s, fresh) when the crew taps "Record my position"; in
+#: passing (up to 3 s, a fix of the last 10 minutes will do) for a signature, whose customer waits.
 GEOLOCATION_JS = """
 return await new Promise((resolve) => {
   if (!navigator.geolocation) return resolve({ error: "this device has no location service" });
   navigator.geolocation.getCurrentPosition(
     (p) => resolve({ lat: p.coords.latitude, lng: p.coords.longitude, accuracy: p.coords.accuracy }),
     (e) => resolve({ error: e.message || "location refused" }),
-    { enableHighAccuracy: true, timeout: 15000 });
+    { enableHighAccuracy: true, timeout: %d, maximumAge: %d });
 });
 """
 _PAGE_STYLE = "max-width: 480px; margin: 0 auto"
@@ -349,8 +351,9 @@ class JourneyScreen:
     async def locate(self, *, quiet: bool = False) -> dict[str, Any] | None:
         """The phone's position ({lat, lng, accuracy}), or None (refused, unavailable: said why
         unless `quiet`)."""
+        wait_ms, cached_ms = (3000, 600_000) if quiet else (15000, 0)
         try:
-            found = await ui.run_javascript(GEOLOCATION_JS, timeout=20)
+            found = await ui.run_javascript(GEOLOCATION_JS % (wait_ms, cached_ms), timeout=wait_ms / 1000 + 5)
         except TimeoutError:
             found = {"error": "no answer from the location service"}
         if not isinstance(found, dict) or "error" in found:
