@@ -66,7 +66,14 @@ def sign(page: Page, key: str, signer: str, strokes: int = 3) -> None:
     crew saves it. (Identical drawings on one journey are stored once: vary `strokes` to get
     distinct files.)"""
     accept_consent(page, key, signer)
-    pad = page.get_by_test_id(f"pad-{key}")
+    draw_on(page, f"pad-{key}", strokes)
+    page.get_by_test_id(f"sign-{key}").click()
+    item_done(page, key)
+
+
+def draw_on(page: Page, pad_test_id: str, strokes: int = 3) -> None:
+    """Zigzag strokes across a signature pad, as a finger would (here: the mouse)."""
+    pad = page.get_by_test_id(pad_test_id)
     pad.scroll_into_view_if_needed()
     box = pad.bounding_box()
     assert box is not None
@@ -77,8 +84,6 @@ def sign(page: Page, key: str, signer: str, strokes: int = 3) -> None:
         for step in range(1, 16):
             page.mouse.move(left + stroke * 100 + step * 6, base - (step % 5) * 18, steps=2)
         page.mouse.up()
-    page.get_by_test_id(f"sign-{key}").click()
-    item_done(page, key)
 
 
 def complete(page: Page, next_title: str) -> None:
