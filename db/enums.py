@@ -173,3 +173,11 @@ class DeliveryCheck(str, enum.Enum):
 class DocumentKind(str, enum.Enum):
     BILL_OF_LADING = "BILL_OF_LADING"
     COMPLETION_REPORT = "COMPLETION_REPORT"
+
+
+class MailStatus(str, enum.Enum):
+    """An outgoing e-mail in the outbox: waiting (first try or a retry), sent, or given up."""
+
+    QUEUED = "QUEUED"
+    SENT = "SENT"
+    FAILED = "FAILED"
