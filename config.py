@@ -86,6 +86,8 @@ class Settings(BaseSettings):
     #: In demo mode the app serves a local SMTP server (aiosmtpd) on this port, keeps what it
     #: receives (the "Sent mail" view) and sends to it.
     demo_smtp_port: int = Field(8025, gt=0, le=65535)
+    #: Serve that local SMTP server (and send to it); defaults to DEMO_MODE.
+    demo_mail_server: bool | None = None
     #: How often the outbox is drained, and the most e-mails one run sends.
     mail_drain_seconds: int = Field(15, gt=0, le=3600)
     mail_batch_size: int = Field(20, gt=0, le=500)
@@ -135,6 +137,10 @@ class Settings(BaseSettings):
     @property
     def should_run_simulator(self) -> bool:
         return self.demo_mode if self.simulator_enabled is None else self.simulator_enabled
+
+    @property
+    def should_run_mail_server(self) -> bool:
+        return self.demo_mode if self.demo_mail_server is None else self.demo_mail_server
 
     @property
     def is_sqlite(self) -> bool:

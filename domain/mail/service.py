@@ -32,7 +32,12 @@ def start_demo_mail_server() -> LocalMailServer:
     global _demo_server
     if _demo_server is None:
         server = LocalMailServer("127.0.0.1", get_settings().demo_smtp_port)
-        server.start()
+        try:
+            server.start()
+        except OSError as exc:  # the port is taken (another demo): any free one will do
+            log.warning("demo mail server: port %s unavailable (%s), using a free one", server.port, exc)
+            server = LocalMailServer("127.0.0.1", 0)
+            server.start()
         _demo_server = server
         log.info("demo mail server listening", extra={"port": server.port})
     return _demo_server

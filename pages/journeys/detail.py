@@ -13,6 +13,7 @@ from components.board.assign_dialog import open_assign_dialog
 from components.board.job_card import badge_html, humanize, money, phase_bar_html, status_html, time_range
 from components.journeys.form import open_journey_form
 from components.journeys.job_sheet import job_sheet_card
+from components.customer.link_panel import customer_link_panel
 from components.live import on_event, whole_page
 from components.nav import app_header
 from db.enums import ActivityKind
@@ -98,6 +99,7 @@ class JourneyPage:
         with self.body:
             self._header(detail)
             self._facts(detail)
+            await customer_link_panel(self.principal, self.journey_id, self.render)
             ui.label("Phases").classes("text-h6 q-mt-md")
             for step in detail.steps:
                 _step(step)

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from nicegui import context, ui
 
 from components.crew_time.clock_panel import ClockPanel, clock_panel
+from components.customer.on_my_way import on_my_way_button
 from components.live import on_event
 from components.journeys.job_sheet import job_sheet_card
 from components.testid import tid
@@ -373,6 +374,7 @@ class JourneyScreen:
                  back="/mobile")
         with ui.column().classes("w-full q-pa-sm gap-3"):
             self._sheet(card)
+            on_my_way_button(self.principal, self.journey_id, view, self.run, self.notify)
             if self.clock is not None:
                 self.clock.render()
             if self.sheet is not None:
