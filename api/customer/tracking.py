@@ -16,7 +16,8 @@ from domain.customer.tracking import tracked_document
 router = APIRouter(prefix="/track", tags=["customer"])
 
 Token = Annotated[str, Path(min_length=20, max_length=100, pattern=r"^[A-Za-z0-9_-]+$")]
-_PDF: dict[int | str, dict[str, Any]] = {200: {"description": "the document, as issued", "content": {"application/pdf": {}}}}
+_PDF: dict[int | str, dict[str, Any]] = {
+    200: {"description": "the document, as issued", "content": {"application/pdf": {}}}}
 
 
 @router.get("/{token}/documents/{document_id}", response_class=Response, responses=_PDF)

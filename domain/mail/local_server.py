@@ -3,6 +3,7 @@ server (`make run` sends to it; the "Sent mail" view lists it) and the tests' re
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 from collections import deque
@@ -19,6 +20,8 @@ from db.models.base import utcnow
 
 #: Messages kept (the oldest go first): a demo runs for days.
 KEEP = 200
+#: aiosmtpd logs every SMTP command at INFO (an AUTH line included): only its warnings are wanted.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True)

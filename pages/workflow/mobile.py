@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from nicegui import context, ui
 
 from components.crew_time.clock_panel import ClockPanel, clock_panel
-from components.customer.on_my_way import on_my_way_button
+from components.customer.on_my_way import on_my_way_button, shows_on_my_way
 from components.live import on_event
 from components.journeys.job_sheet import job_sheet_card
 from components.testid import tid
@@ -272,7 +272,8 @@ class JourneyScreen:
         view, phase = self.view, self.view.current
         others = tuple((p.phase, p.status, p.items, p.other_records) for p in view.phases if p is not phase)
         return (self.card, self.sheet, view.journey_status, phase.phase, phase.status, phase.rejection_reason,
-                tuple(i.key for i in phase.items), view.viewer_is_crew, view.viewer_can_dispatch, others)
+                tuple(i.key for i in phase.items), view.viewer_is_crew, view.viewer_can_dispatch, others,
+                shows_on_my_way(view))
 
     async def reload(self) -> None:
         async with self.redrawing:

@@ -81,8 +81,8 @@ async def test_a_refused_send_is_retried_with_backoff_and_sent_once(db: str, smt
         assert row.attempts == attempt and row.status is MailStatus.QUEUED
         assert row.next_attempt_at == now + retry_delay(attempt)
         assert "451" in (row.last_error or "")
-        # not due before its time
-        assert (await drain_outbox(sender, MAIL_FROM, now=now + retry_delay(attempt) - timedelta(seconds=1))).retrying == 0
+        early = now + retry_delay(attempt) - timedelta(seconds=1)
+        assert (await drain_outbox(sender, MAIL_FROM, now=early)).retrying == 0  # not due before its time
         now += retry_delay(attempt)
     assert [retry_delay(n).total_seconds() for n in (1, 2, 3)] == [30, 60, 120]
     assert smtp_server.refused == 3 and smtp_server.received() == []
