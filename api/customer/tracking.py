@@ -4,7 +4,7 @@ revoked or expired link → 410."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Path
@@ -16,11 +16,10 @@ from domain.customer.tracking import tracked_document
 router = APIRouter(prefix="/track", tags=["customer"])
 
 Token = Annotated[str, Path(min_length=20, max_length=100, pattern=r"^[A-Za-z0-9_-]+$")]
-_PDF: dict[int | str, dict[str, Any]] = {
-    200: {"description": "the document, as issued", "content": {"application/pdf": {}}}}
 
 
-@router.get("/{token}/documents/{document_id}", response_class=Response, responses=_PDF)
+#: A browser download behind the customer's link, not part of the JSON API: not in the OpenAPI.
+@router.get("/{token}/documents/{document_id}", response_class=Response, include_in_schema=False)
 async def document(token: Token, document_id: RowId) -> Response:
     found = await tracked_document(token, document_id)
     return Response(found.content, media_type=found.content_type, headers={
