@@ -107,7 +107,8 @@ class TrackingPage:
         reached = TRACKED.index(stage)
         with tid(ui.element("ol").classes("w-full q-pl-none q-my-none").style("list-style: none"), "steps"):
             for n, step in enumerate(TRACKED):
-                done, current = n < reached, n == reached
+                finished = stage is Stage.DONE  # the last step too is ticked off, not "under way"
+                done, current = n < reached or finished, n == reached and not finished
                 icon = "check_circle" if done else "radio_button_checked" if current else "radio_button_unchecked"
                 colour = "text-green-9" if done else "text-blue-10" if current else "text-grey-8"
                 with ui.element("li").classes(f"row items-center no-wrap gap-2 q-py-xs {colour}").props(
