@@ -11,6 +11,9 @@ Sending rules:
   one hour), up to `MAX_ATTEMPTS`; a permanent refusal (unknown recipient) gives up at once. The
   row keeps the reason in words (`last_error`), never a credential.
 - At most `limit` e-mails per run (MAIL_BATCH_SIZE): a backlog drains over several runs.
+- Once sent, the row forgets the body (who, when, subject and purpose stay): bodies carry links
+  whose tokens are stored nowhere else in clear (the customer's tracking link), and a mail is
+  rebuilt from its template if ever needed. A row that failed keeps it, to be looked into.
 """
 
 from __future__ import annotations
@@ -119,4 +122,5 @@ async def _send_next(sender: MailSender, mail_from: str, now: datetime) -> MailS
                 row.next_attempt_at = now + retry_delay(row.attempts)
         else:
             row.status, row.sent_at, row.last_error = MailStatus.SENT, now, None
+            row.text_body, row.html_body = "", None
         return row.status

@@ -48,7 +48,7 @@ async def test_due_mail_is_sent_once_with_text_and_html(db: str, smtp_server: Lo
     assert received.message.get_body(("html",)) is not None
     row = (await _rows())[mail_id]
     assert (row.status, row.attempts, row.last_error) == (MailStatus.SENT, 1, None)
-    assert row.sent_at is not None
+    assert row.sent_at is not None and (row.text_body, row.html_body) == ("", None)  # sent: the body is gone
 
 
 async def test_concurrent_drains_never_send_a_row_twice(db: str, smtp_server: LocalMailServer) -> None:

@@ -64,6 +64,9 @@ async def test_the_customer_gets_the_on_my_way_mail_with_a_working_link(db: str,
         link = await session.scalar(select(CustomerLink))
         entry = await session.scalar(select(AuditEntry).where(AuditEntry.action == "on_my_way"))
     assert link is not None and link.token_sha256 == token_digest(token) and token not in link.token_sha256
+    async with read_session() as session:  # once sent, the token is in clear nowhere in the database
+        mail_row = await session.scalar(select(OutboundMail))
+    assert mail_row is not None and token not in mail_row.text_body + (mail_row.html_body or "")
     assert entry is not None and (entry.new_values or {}).get("sent_to") == CUSTOMER_EMAIL
 
 
