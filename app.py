@@ -78,6 +78,7 @@ from pages import audit as audit_pages
 from pages.admin import companies as company_pages
 from pages.workflow import mobile as mobile_pages
 from pages.crew_time import timesheets as timesheet_pages
+from pages.customer import sent_mail as sent_mail_pages
 from pages.customer import tracking as tracking_pages
 from pages.access.session import AuthMiddleware
 from pages.access.session_store import use_redis_sessions
@@ -177,6 +178,7 @@ def build() -> None:
     admin_workflow.register()
     timesheet_pages.register()
     tracking_pages.register()
+    sent_mail_pages.register()
     app.on_startup(startup)
     app.on_shutdown(shutdown)
 

@@ -19,6 +19,8 @@ from domain.runtime.scheduler import get_scheduler
 log = logging.getLogger(__name__)
 
 JOB_ID = "mail-outbox:drain"
+#: The page listing what the demo server received (pages/customer/sent_mail.py).
+SENT_MAIL_PATH = "/demo/sent-mail"
 _demo_server: LocalMailServer | None = None
 _said_unconfigured = False
 

@@ -4,6 +4,7 @@ button, the tracking page following the move live, and the journey page's link w
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 from nicegui.testing import User
@@ -122,3 +123,34 @@ async def test_an_open_tracking_page_goes_blank_when_the_link_is_revoked(db: str
     await user.should_not_see("Driver, Mover")
     async with read_session() as session:
         assert await session.scalar(select(Company.name).where(Company.id == world.company_id)) == "Test Movers"
+
+
+@pytest.fixture
+def demo_mail_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The app as `make run` starts it: its own local SMTP server (on a free port here)."""
+    from config import get_settings
+
+    with LocalMailServer() as probe:
+        port = probe.port
+    monkeypatch.setenv("DEMO_MAIL_SERVER", "true")
+    monkeypatch.setenv("DEMO_SMTP_PORT", str(port))
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+async def test_the_demo_shows_the_mail_its_own_server_received(demo_mail_server: None, db: str, user: User) -> None:
+    from domain.mail.service import SENT_MAIL_PATH, demo_mail_server as running, drain_now
+
+    world = await on_the_way(hashed=password_hash())
+    await tell_customer_on_my_way(world["driver"], world.journey_id)
+    await sign_in(user, world["admin"].email, PASSWORD)
+    server = running()
+    assert server is not None
+    assert (await drain_now()).sent == 1
+    (mail,) = server.received()
+    assert mail.recipients == (CUSTOMER_EMAIL,)
+    await user.open(SENT_MAIL_PATH)
+    await user.should_see("Test Movers: your crew is on the way")
+    await user.should_see("Open the customer's page")
+    await user.should_see("Sent mail")  # in the header too
