@@ -62,8 +62,8 @@ def token_digest(token: str) -> str:
 
 
 def link_expiry(journey_date: date, timezone: str) -> datetime:
-    """The end of the move day + DAYS_AFTER_MOVE, in the branch's zone (as an aware datetime)."""
-    return datetime.combine(journey_date + timedelta(days=DAYS_AFTER_MOVE + 1), time(0), zone(timezone))
+    """The end of the move day + DAYS_AFTER_MOVE in the branch's zone, in UTC (as stored)."""
+    return datetime.combine(journey_date + timedelta(days=DAYS_AFTER_MOVE + 1), time(0), zone(timezone)).astimezone(UTC)
 
 
 def tracking_url(token: str) -> str:

@@ -121,7 +121,9 @@ async def test_the_link_expires_two_days_after_the_move_day(db: str, smtp_server
     state = await customer_link_state(world["dispatcher"], world.journey_id)
     assert state is not None and state.active
     expires = link_expiry(state.sent_at.date(), "America/Toronto")
-    assert (expires.date() - state.sent_at.date()).days == 3 and (expires.hour, expires.minute) == (0, 0)
+    local_end = expires.astimezone(state.expires_at.tzinfo)
+    assert (local_end.date() - state.sent_at.date()).days == 3 and (local_end.hour, local_end.minute) == (0, 0)
+    assert state.expires_at == local_end
     assert (await tracking(token, now=expires - timedelta(seconds=1))).journey_id == world.journey_id
     with pytest.raises(LinkExpired):
         await tracking(token, now=expires)
