@@ -47,7 +47,8 @@ class Settings(BaseSettings):
     host: str = "0.0.0.0"
     port: int = 8080
     #: The address people and SmartMoving reach the app at (e.g. `https://crm.example.com`), shown
-    #: where an absolute URL is needed (the webhook URL); empty: `http://localhost:<port>`.
+    #: where an absolute URL is needed (the webhook URL, the customer's tracking links in e-mails);
+    #: empty: `http://localhost:<port>`.
     public_base_url: str = ""
     #: Addresses (IPs or CIDR networks, comma-separated) of the reverse proxies whose
     #: X-Forwarded-For / X-Forwarded-Proto are believed: the client IP of the audit trail and
