@@ -125,3 +125,19 @@ async def test_a_subject_on_two_lines_is_refused(db: str) -> None:
     async with unit_of_work() as session:
         with pytest.raises(ValidationFailed):
             queue_mail(session, purpose="test", to="a@b.test", subject="Hi\nBcc: x@y.test", text="x")
+
+
+async def test_a_row_held_by_another_instance_is_skipped_not_sent_twice(db: str, smtp_server: LocalMailServer) -> None:
+    """Two instances whose drains overlap (the advisory lock lost with its connection): the row the
+    other one holds (`FOR UPDATE`, mid-send) is skipped, the others go out; once released it is
+    sent by one of them only."""
+    from db.session import session_factory
+
+    held, other = await _queue(2)
+    async with session_factory()() as session, session.begin():
+        await session.execute(select(OutboundMail).where(OutboundMail.id == held).with_for_update())
+        report = await drain_outbox(sender_to(smtp_server), MAIL_FROM)
+        assert report.sent == 1 and [r.subject for r in smtp_server.received()] == ["Message 1"]
+        assert (await _rows())[held].status is MailStatus.QUEUED and (await _rows())[other].status is MailStatus.SENT
+    assert (await drain_outbox(sender_to(smtp_server), MAIL_FROM)).sent == 1
+    assert sorted(r.subject for r in smtp_server.received()) == ["Message 0", "Message 1"]
