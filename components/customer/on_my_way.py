@@ -27,14 +27,19 @@ def shows_on_my_way(view: WorkflowView) -> bool:
     return view.viewer_is_crew and stage_of(view.journey_status, view.current_phase, records) in ON_MY_WAY_STAGES
 
 
-def on_my_way_button(principal: Principal, journey_id: int, view: WorkflowView, run: Run, notify: Notify) -> None:
-    """`run` is the page's action runner (one action at a time, refusals shown, then a reload)."""
-    if not shows_on_my_way(view):
-        return
+def on_my_way_button(principal: Principal, journey_id: int, view: WorkflowView, run: Run,
+                     notify: Notify) -> ui.button | None:
+    """The button, on a crew member's page of a journey at pickup (None elsewhere); shown only while
+    `shows_on_my_way` (the page updates that in place: `set_visibility`, no redraw). `run` is the
+    page's action runner (one action at a time, refusals shown, then a reload)."""
+    if not view.viewer_is_crew or view.current_phase is not Phase.PICKUP:
+        return None
 
     async def tell() -> None:
         told = await tell_customer_on_my_way(principal, journey_id)
         notify(told.words, "positive" if told.sent else "info", 8000)
 
-    tid(ui.button("On my way — tell the customer", icon="near_me", on_click=lambda: run(tell)).props(
+    button = tid(ui.button("On my way — tell the customer", icon="near_me", on_click=lambda: run(tell)).props(
         "unelevated no-caps size=lg color=primary").classes("w-full").style(TOUCH), "on-my-way")
+    button.set_visibility(shows_on_my_way(view))
+    return button

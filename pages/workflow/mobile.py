@@ -208,6 +208,7 @@ class JourneyScreen:
         self.item_boxes: dict[str, ui.column] = {}
         self.missing_label: ui.label | None = None
         self.complete_button: ui.button | None = None
+        self.on_my_way: ui.button | None = None
         self.card: JourneyCard
         self.view: workflow.WorkflowView
         self.sheet: JobSheet | None = None
@@ -272,8 +273,7 @@ class JourneyScreen:
         view, phase = self.view, self.view.current
         others = tuple((p.phase, p.status, p.items, p.other_records) for p in view.phases if p is not phase)
         return (self.card, self.sheet, view.journey_status, phase.phase, phase.status, phase.rejection_reason,
-                tuple(i.key for i in phase.items), view.viewer_is_crew, view.viewer_can_dispatch, others,
-                shows_on_my_way(view))
+                tuple(i.key for i in phase.items), view.viewer_is_crew, view.viewer_can_dispatch, others)
 
     async def reload(self) -> None:
         async with self.redrawing:
@@ -375,7 +375,7 @@ class JourneyScreen:
                  back="/mobile")
         with ui.column().classes("w-full q-pa-sm gap-3"):
             self._sheet(card)
-            on_my_way_button(self.principal, self.journey_id, view, self.run, self.notify)
+            self.on_my_way = on_my_way_button(self.principal, self.journey_id, view, self.run, self.notify)
             if self.clock is not None:
                 self.clock.render()
             if self.sheet is not None:
@@ -465,6 +465,8 @@ class JourneyScreen:
             self.missing_label.set_visibility(bool(missing))
         if self.complete_button is not None:
             self.complete_button.props(f"color={'grey-7' if missing else 'positive'}")
+        if self.on_my_way is not None:  # gone once the crew records their arrival
+            self.on_my_way.set_visibility(shows_on_my_way(self.view))
 
     def _record(self, view: workflow.WorkflowView) -> None:
         worked = [p for p in view.phases

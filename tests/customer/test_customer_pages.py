@@ -15,8 +15,10 @@ from db.models import Company, OutboundMail
 from domain.customer.links import tell_customer_on_my_way
 from domain.mail.local_server import LocalMailServer
 from domain.mail.outbox import drain_outbox
+from domain.mail.service import SENT_MAIL_PATH
 from domain.unit_of_work import read_session, unit_of_work
 from domain.workflow import phases as workflow
+from pages.access.session import GUARDED_PAGES
 from tests.customer.support import CUSTOMER_EMAIL, MAIL_FROM, add_document, on_the_way, sender_to, smtp_server
 from tests.helpers import count, sign_in
 from tests.journey_factory import PASSWORD, World, fill_phase, now_iso, password_hash
@@ -137,10 +139,12 @@ def demo_mail_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
+    GUARDED_PAGES.pop(SENT_MAIL_PATH, None)  # registered for this test's app only
 
 
 async def test_the_demo_shows_the_mail_its_own_server_received(demo_mail_server: None, db: str, user: User) -> None:
-    from domain.mail.service import SENT_MAIL_PATH, demo_mail_server as running, drain_now
+    from domain.mail.service import demo_mail_server as running
+    from domain.mail.service import drain_now
 
     world = await on_the_way(hashed=password_hash())
     await tell_customer_on_my_way(world["driver"], world.journey_id)
