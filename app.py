@@ -60,6 +60,7 @@ from domain.sync import demo as sync_demo
 from domain.sync.recovery import recover_interrupted_runs
 from domain.sync.schedule import install_schedules
 from domain.sync.webhooks import resume_inbox
+from domain.writeback.schedule import install_drain as install_write_back_drain
 from domain.sync.webhooks import worker as webhook_worker
 from domain.unit_of_work import unit_of_work
 from logging_setup import configure_logging
@@ -123,6 +124,7 @@ async def startup() -> None:
         await install_schedules()
         mail.install_mail_drain()
         get_scheduler().add_job(prune_keys, "interval", hours=1, id="idempotency-keys:prune", replace_existing=True)
+        install_write_back_drain()
     mark_started()
     log.info("C&C CRM started", extra={"demo_mode": settings.demo_mode,
                                        "database": "sqlite" if settings.is_sqlite else "postgresql"})

@@ -175,6 +175,24 @@ class DocumentKind(str, enum.Enum):
     COMPLETION_REPORT = "COMPLETION_REPORT"
 
 
+class WriteBackKind(str, enum.Enum):
+    """What a completed journey writes back to SmartMoving: its completion report, its job note."""
+
+    ATTACHMENT = "ATTACHMENT"
+    NOTE = "NOTE"
+
+
+class WriteBackStatus(str, enum.Enum):
+    """A write-back row: waiting, being sent (the call may have reached SmartMoving), done, given
+    up on (with words), or not sent on purpose (e.g. a Basic plan, read-only)."""
+
+    QUEUED = "QUEUED"
+    SENDING = "SENDING"
+    SENT = "SENT"
+    FAILED = "FAILED"
+    SKIPPED = "SKIPPED"
+
+
 class MailStatus(str, enum.Enum):
     """An outgoing e-mail in the outbox: waiting (first try or a retry), sent, or given up."""
 

@@ -20,6 +20,7 @@ from db.models.integration import (
     WebhookEvent,
 )
 from db.models.outbox import ClientAction
+from db.models.writeback import WriteBack
 from db.models.journey import (
     CrewAssignment,
     Journey,
@@ -67,5 +68,6 @@ __all__ = [
     "UserLocation",
     "UserSkill",
     "WebhookEvent",
+    "WriteBack",
     "utcnow",
 ]

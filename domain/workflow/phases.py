@@ -45,6 +45,7 @@ from domain.workflow.items import ItemSpec, Recorded, is_satisfied, validate_sig
 from domain.workflow.media import store_media
 from domain.workflow.stamps import ClientStamp, keep, refuse_if_applied
 from domain.workflow.template import Template, load_template
+from domain.writeback.queue import queue_write_back
 
 DONE = frozenset({StepStatus.COMPLETED, StepStatus.APPROVED})
 _R = TypeVar("_R")
@@ -475,7 +476,10 @@ async def complete_phase(principal: Principal, journey_id: int, phase: Phase,
         following = work.next_phase
         if following is not None and work.steps[following].status is StepStatus.PENDING:
             work.start(work.steps[following])
-        return work.done(await work.finish(phase))
+        transition = await work.finish(phase)
+        if transition.journey_status is JourneyStatus.COMPLETED:  # the last phase done: tell SmartMoving
+            await queue_write_back(session, work.journey)
+        return work.done(transition)
 
 
 @audited_write

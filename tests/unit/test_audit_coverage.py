@@ -105,6 +105,7 @@ READS = {
     "domain.crew_time.timesheets.list_timesheets",
     "domain.customer.links.customer_link_state", "domain.customer.tracking.tracking",
     "domain.customer.tracking.tracked_document",
+    "domain.writeback.status.write_back_summary",
 }
 
 #: Public coroutines that change no rows at all: process machinery started and stopped with the app.
@@ -287,6 +288,7 @@ def _recipes() -> dict[str, Recipe]:
         **_workflow_recipes(),
         **_crew_time_recipes(),
         **_customer_recipes(),
+        **_write_back_recipes(),
         "domain.journeys.edit.create_journey": _now(lambda w: lambda: journeys.create_journey(
             w.dispatcher_a, _draft(w, "John Roe"))),
         "domain.journeys.edit.update_journey": on_journey(lambda w, j: lambda: journeys.update_journey(
@@ -497,6 +499,45 @@ def _customer_recipes() -> dict[str, Recipe]:
     return {
         "domain.customer.links.tell_customer_on_my_way": on_the_way_untold,
         "domain.customer.links.revoke_customer_links": on_the_way_told,
+    }
+
+
+def _write_back_recipes() -> dict[str, Recipe]:
+    """The SmartMoving write-back: the drain sends a queued job note (its entry names the system
+    actor); the super admin queues a failed one again."""
+    from db.enums import DataSource, WriteBackKind, WriteBackStatus
+    from db.models import CompanyIntegration, Journey, WriteBack
+    from domain.sync.secrets import encrypt_secret
+    from domain.writeback import drain, status
+    from tests.journey_factory import make_world
+
+    def on_note(row_status: WriteBackStatus, make: Callable[[World, int], Thunk]) -> Recipe:
+        async def recipe(w: World, sim: Simulator) -> Thunk:
+            world = await make_world(company_name="Write-back Movers")
+            opportunity = sim.state.add_opportunity(today_in("America/Toronto"))
+            async with unit_of_work() as s:
+                integration = CompanyIntegration(company_id=world.company_id, base_url=sim.url, active=True,
+                                                 plan=IntegrationPlan.PREMIUM,
+                                                 api_key_encrypted=encrypt_secret(SIM_KEY))
+                s.add(integration)
+                await s.flush()
+                await s.execute(update(Journey).where(Journey.id == world.journey_id).values(
+                    data_source=DataSource.SMARTMOVING, external_opportunity_id=opportunity.id,
+                    external_id=opportunity.jobs[0].id))
+                row = WriteBack(company_id=world.company_id, integration_id=integration.id,
+                                journey_id=world.journey_id, kind=WriteBackKind.NOTE, status=row_status,
+                                opportunity_id=opportunity.id, job_id=opportunity.jobs[0].id, note_text="Done.")
+                s.add(row)
+                await s.flush()
+                row_id = row.id
+            return make(w, row_id)
+        return recipe
+
+    return {
+        "domain.writeback.drain.drain_write_backs": on_note(WriteBackStatus.QUEUED, lambda _w, _r: lambda: (
+            drain.drain_write_backs(client_options=FAST))),
+        "domain.writeback.status.retry_write_back": on_note(WriteBackStatus.FAILED, lambda w, r: lambda: (
+            status.retry_write_back(w.super_admin, r))),
     }
 
 
