@@ -32,6 +32,8 @@ ACTION_WORDS: dict[str, str] = {
     "phase_item.required_changed": "Checklist item required or optional", "export": "Exported",
     "create": "Created", "update": "Changed", "deactivate": "Deactivated", "reactivate": "Reactivated",
     "reset_password": "Password reset", "login": "Signed in", "logout": "Signed out",
+    "on_my_way": "Customer e-mailed: crew on the way", "on_my_way_not_repeated": "On my way tapped again (no e-mail)",
+    "revoke_customer_links": "Customer tracking link revoked",
 }
 ENTITY_WORDS: dict[str, str] = {
     "journey": "Journey", "journey_step": "Journey phase", "truck": "Truck", "location": "Branch", "user": "Person",
@@ -45,6 +47,7 @@ FIELD_WORDS: dict[str, str] = {
     "rejection_reason": "reason", "current_phase": "phase", "progress": "progress",
     "estimated_value": "estimated value",
     "is_active": "active", "active": "active", "full_name": "name", "item_key": "item",
+    "sent_to": "sent to", "expires_at": "expires", "told_at": "told", "revoked_at": "revoked",
 }
 _ORDER = {key: position for position, key in enumerate(FIELD_WORDS)}
 UTC_ZONE = ZoneInfo("UTC")

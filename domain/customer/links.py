@@ -139,9 +139,8 @@ async def tell_customer_on_my_way(principal: Principal, journey_id: int, *, now:
                                                      journey.customer_name, principal.full_name,
                                                      tracking_url(token), expires, zone_name).fields())
         mail.created_at = now
-        await session.flush()
         audit.record(session, principal, "on_my_way", "journey", journey.id,
-                     new={"link_id": link.id, "sent_to": email, "expires_at": expires, "mail_id": mail.id},
+                     new={"sent_to": email, "expires_at": expires},
                      company_id=journey.company_id)
         events.queue(session, DomainEvent(EventType.JOURNEY_CHANGED, journey.company_id, journey.location_id,
                                           journey.id, crew, {"fields": ["customer_link"]}))
@@ -180,7 +179,7 @@ async def revoke_customer_links(principal: Principal, journey_id: int, *, now: d
         if not revoked:
             raise ValidationFailed("This journey has no active customer link to revoke.")
         audit.record(session, principal, "revoke_customer_links", "journey", journey.id,
-                     new={"link_ids": list(revoked), "revoked_at": now}, company_id=journey.company_id)
+                     new={"links": len(revoked), "revoked_at": now}, company_id=journey.company_id)
         events.queue(session, DomainEvent(EventType.JOURNEY_CHANGED, journey.company_id, journey.location_id,
                                           journey.id, await crew_ids(session, journey.id),
                                           {"fields": ["customer_link"]}))

@@ -22,6 +22,7 @@ from domain.customer.links import (
     tell_customer_on_my_way,
     token_digest,
 )
+from domain.audit.words import action_words, change_words
 from domain.customer.stage import Stage
 from domain.customer.tracking import tracked_document, tracking
 from domain.errors import Forbidden, NotFound, ValidationFailed
@@ -68,6 +69,8 @@ async def test_the_customer_gets_the_on_my_way_mail_with_a_working_link(db: str,
         mail_row = await session.scalar(select(OutboundMail))
     assert mail_row is not None and token not in mail_row.text_body + (mail_row.html_body or "")
     assert entry is not None and (entry.new_values or {}).get("sent_to") == CUSTOMER_EMAIL
+    assert action_words(entry.action) == "Customer e-mailed: crew on the way"
+    assert change_words(None, entry.new_values).startswith(f"sent to: {CUSTOMER_EMAIL}; expires: ")
 
 
 async def test_a_second_tap_soon_after_sends_nothing_more(db: str, smtp_server: LocalMailServer) -> None:
