@@ -11,6 +11,7 @@ from components.testid import tid
 from domain.access.rbac import Permission, Principal
 from domain.customer.links import LinkState, customer_link_state, revoke_customer_links
 from domain.customer.messages import until_words
+from domain.customer.settings import set_tracking_shows_money, tracking_shows_money
 from domain.errors import DomainError
 
 
@@ -45,3 +46,22 @@ async def customer_link_panel(principal: Principal, journey_id: int, redraw: Cal
             if state is not None and state.active and principal.can(Permission.EDIT_JOBS):
                 tid(ui.button("Revoke link", icon="link_off", on_click=revoke).props(
                     "outline no-caps color=negative"), "revoke-link")
+        if principal.can(Permission.MANAGE_COMPANY) and principal.company_id is not None:
+            await _money_switch(principal)
+
+
+async def _money_switch(principal: Principal) -> None:
+    """The company-wide choice, for its admins, where they see the link."""
+
+    async def change(shows: bool) -> None:
+        try:
+            await set_tracking_shows_money(principal, shows)
+        except DomainError as exc:
+            ui.notify(exc.message, type="negative")
+            return
+        ui.notify("Tracking pages now show the estimated value" if shows
+                  else "Tracking pages no longer show money", type="positive")
+
+    tid(ui.switch("Every tracking page of the company shows the estimated value",
+                  value=await tracking_shows_money(principal),
+                  on_change=lambda event: change(bool(event.value))), "tracking-money")

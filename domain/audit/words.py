@@ -48,6 +48,7 @@ FIELD_WORDS: dict[str, str] = {
     "estimated_value": "estimated value",
     "is_active": "active", "active": "active", "full_name": "name", "item_key": "item",
     "sent_to": "sent to", "expires_at": "expires", "told_at": "told", "revoked_at": "revoked",
+    "customer_link_shows_financials": "tracking pages show money",
 }
 _ORDER = {key: position for position, key in enumerate(FIELD_WORDS)}
 UTC_ZONE = ZoneInfo("UTC")

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from nicegui.testing import User
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from db.enums import Phase
 from db.models import Company, OutboundMail
@@ -16,7 +16,7 @@ from domain.customer.links import tell_customer_on_my_way
 from domain.mail.local_server import LocalMailServer
 from domain.mail.outbox import drain_outbox
 from domain.mail.service import SENT_MAIL_PATH
-from domain.unit_of_work import read_session, unit_of_work
+from domain.unit_of_work import read_session
 from domain.workflow import phases as workflow
 from pages.access.session import GUARDED_PAGES
 from tests.customer.support import CUSTOMER_EMAIL, MAIL_FROM, add_document, on_the_way, sender_to, smtp_server
@@ -87,13 +87,17 @@ async def test_the_tracking_page_follows_the_move_live(db: str, user: User, smtp
     await user.should_see(marker=f"document-{document}")
 
 
-async def test_money_shows_only_when_the_company_turns_it_on(db: str, user: User,
-                                                             smtp_server: LocalMailServer) -> None:
-    world = await on_the_way()
+async def test_money_shows_only_when_the_company_admin_turns_it_on(db: str, user: User,
+                                                                   smtp_server: LocalMailServer) -> None:
+    world = await on_the_way(hashed=password_hash())
     token = await _token(world, smtp_server)
-    async with unit_of_work() as session:
-        await session.execute(update(Company).where(Company.id == world.company_id)
-                              .values(customer_link_shows_financials=True))
+    await sign_in(user, world["admin"].email, PASSWORD)
+    await user.open(f"/journeys/{world.journey_id}")
+    user.find(marker="tracking-money").click()
+    await user.should_see("Tracking pages now show the estimated value", retries=30)
+    async with read_session() as session:
+        assert await session.scalar(select(Company.customer_link_shows_financials)
+                                    .where(Company.id == world.company_id)) is True
     await user.open(f"/track/{token}")
     await user.should_see("$4,200")
 
@@ -106,6 +110,7 @@ async def test_the_office_revokes_the_link_from_the_journey_page(db: str, user: 
     await user.open(f"/journeys/{world.journey_id}")
     await user.should_see(f"Link sent to {CUSTOMER_EMAIL}", retries=30)
     await user.should_see("expires")
+    await user.should_not_see(marker="tracking-money")  # the company's admins decide that
     user.find(marker="revoke-link").click()
     await user.should_see("The customer's link no longer works", retries=30)
     await user.should_see("revoked at")

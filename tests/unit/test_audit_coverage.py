@@ -104,7 +104,7 @@ READS = {
     "domain.crew_time.board.journey_clock", "domain.crew_time.rules.time_rules",
     "domain.crew_time.timesheets.list_timesheets",
     "domain.customer.links.customer_link_state", "domain.customer.tracking.tracking",
-    "domain.customer.tracking.tracked_document",
+    "domain.customer.tracking.tracked_document", "domain.customer.settings.tracking_shows_money",
     "domain.writeback.status.write_back_summary",
 }
 
@@ -481,7 +481,7 @@ def _crew_time_recipes() -> dict[str, Recipe]:
 
 def _customer_recipes() -> dict[str, Recipe]:
     """The customer's side: the crew's On my way (link and e-mail), the office's revocation."""
-    from domain.customer import links
+    from domain.customer import links, settings
     from tests.customer.support import on_the_way
     from tests.journey_factory import password_hash
 
@@ -497,6 +497,8 @@ def _customer_recipes() -> dict[str, Recipe]:
         return lambda: links.tell_customer_on_my_way(journey["driver"], journey.journey_id)
 
     return {
+        "domain.customer.settings.set_tracking_shows_money": _now(
+            lambda w: lambda: settings.set_tracking_shows_money(w.admin_a, True)),
         "domain.customer.links.tell_customer_on_my_way": on_the_way_untold,
         "domain.customer.links.revoke_customer_links": on_the_way_told,
     }
