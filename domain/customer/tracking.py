@@ -14,12 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import DocumentKind
 from db.models.base import MAX_ROW_ID
-from db.models import Company, CrewAssignment, Journey, Location, MoveDocument, Truck, User, utcnow
+from db.models import Company, CrewAssignment, CustomerLink, Journey, Location, MoveDocument, Truck, User, utcnow
+from domain.customer.guard import guard
 from domain.customer.links import journey_stage, resolve_link
 from domain.customer.stage import Stage
 from domain.errors import NotFound
 from domain.journeys.job_sheet import SCHEDULE, timing_of
 from domain.journeys.labels import clock
+from domain.runtime.context import request_ip
 from domain.timewindow import local_time
 from domain.unit_of_work import read_session
 
@@ -82,10 +84,21 @@ def _in_zone(value: datetime, timezone: str) -> datetime:
     return local
 
 
+async def _link_of(session: AsyncSession, token: str, now: datetime) -> CustomerLink:
+    """`resolve_link`, counting unknown tokens against the asking address (`guard`)."""
+    address = request_ip.get()
+    guard.check(address)
+    try:
+        return await resolve_link(session, token, now)
+    except NotFound:
+        guard.miss(address)
+        raise
+
+
 async def tracking(token: str, *, now: datetime | None = None) -> Tracking:
     """The tracking page's content for `token` (NotFound / LinkExpired: show nothing)."""
     async with read_session() as session:
-        link = await resolve_link(session, token, now or utcnow())
+        link = await _link_of(session, token, now or utcnow())
         row = (await session.execute(
             select(Journey, Location.timezone, Company.name, Company.customer_link_shows_financials, SCHEDULE)
             .join(Location, Location.id == Journey.location_id)
@@ -122,7 +135,7 @@ async def tracked_document(token: str, document_id: int, *, now: datetime | None
     """A document of the link's journey; NotFound for any other document id (another journey's
     included), LinkExpired when the link no longer works."""
     async with read_session() as session:
-        link = await resolve_link(session, token, now or utcnow())
+        link = await _link_of(session, token, now or utcnow())
         if not 1 <= document_id <= MAX_ROW_ID:
             raise NotFound("No such document for this move.")
         found = (await session.execute(

@@ -21,7 +21,7 @@ from components.testid import tid
 from domain.customer.links import LinkExpired
 from domain.customer.stage import STAGE_WORDS, TRACKED, Stage
 from domain.customer.tracking import Tracking, tracking
-from domain.errors import NotFound
+from domain.errors import NotFound, TooManyRequests
 from domain.events.bus import DomainEvent
 from domain.journeys.labels import zone_words
 
@@ -33,13 +33,17 @@ _GONE_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 _COLUMN = "max-width: 30rem; margin: 0 auto"
 
 
-def gone_response(status: int) -> HTMLResponse:
-    """The plain page of a link that no longer (or never) worked: no journey data, no scripts."""
-    text = ("Ask the moving company for a new link if you still need to follow your move."
-            if status == 410 else "Check that the address was copied whole from the e-mail.")
-    title = GONE_TEXT if status == 410 else "This link does not work"
+def plain_page(status: int, title: str, text: str, **headers: str) -> HTMLResponse:
+    """A page without journey data or scripts, for a link that does not (or no longer) work."""
     return HTMLResponse(_GONE_PAGE.format(title=escape(title), text=escape(text)), status_code=status,
-                        headers={"Cache-Control": "no-store"})
+                        headers={"Cache-Control": "no-store", **headers})
+
+
+def gone_response(status: int) -> HTMLResponse:
+    if status == 410:
+        return plain_page(410, GONE_TEXT, "Ask the moving company for a new link if you still need to follow "
+                                          "your move.")
+    return plain_page(status, "This link does not work", "Check that the address was copied whole from the e-mail.")
 
 
 class TrackingPage:
@@ -126,6 +130,8 @@ async def tracking_page(token: str) -> HTMLResponse | None:
         return gone_response(410)
     except NotFound:
         return gone_response(404)
+    except TooManyRequests as exc:
+        return plain_page(429, "Too many tries", exc.message, **{"Retry-After": "60"})
     TrackingPage(token, view).show()
     return None
 

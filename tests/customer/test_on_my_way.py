@@ -5,6 +5,7 @@ until it is revoked or expires. No e-mail → a clear refusal and nothing queued
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import timedelta
 
 import pytest
@@ -25,12 +26,14 @@ from domain.customer.links import (
 from domain.audit.words import action_words, change_words
 from domain.customer.stage import Stage
 from domain.customer.tracking import tracked_document, tracking
-from domain.errors import Forbidden, NotFound, ValidationFailed
+from domain.customer.guard import MAX_MISSES, WINDOW_SECONDS, MissGuard, guard
+from domain.errors import Forbidden, NotFound, TooManyRequests, ValidationFailed
 from domain.mail.local_server import LocalMailServer
 from domain.mail.outbox import drain_outbox
 from domain.unit_of_work import read_session
 from domain.workflow import phases as workflow
 from tests.customer.support import CUSTOMER_EMAIL, MAIL_FROM, add_document, on_the_way, sender_to, smtp_server
+from tests.fake_clock import FakeClock
 from tests.helpers import count
 from tests.journey_factory import World, fill_phase, make_world
 
@@ -182,3 +185,33 @@ async def test_the_mail_is_queued_in_the_taps_transaction(db: str) -> None:
     assert mail is not None and link is not None
     assert mail.status is MailStatus.QUEUED and mail.journey_id == world.journey_id == link.journey_id
     assert mail.to_address == CUSTOMER_EMAIL and "/track/" in mail.text_body
+
+
+async def test_an_address_guessing_links_is_refused_for_a_while() -> None:
+    clock = FakeClock()
+    guard = MissGuard(clock=clock)
+    for _ in range(MAX_MISSES):
+        guard.check("203.0.113.9")
+        guard.miss("203.0.113.9")
+    with pytest.raises(TooManyRequests):
+        guard.check("203.0.113.9")
+    guard.check("198.51.100.7")  # another address is not concerned
+    guard.check(None)  # nor a request without one (a live page's socket)
+    clock.advance(WINDOW_SECONDS + 1)
+    guard.check("203.0.113.9")
+
+
+async def test_guessing_over_http_gets_429_then_nothing_more(db: str, user: User,
+                                                              smtp_server: LocalMailServer) -> None:
+    world = await on_the_way()
+    token = await _tell_and_deliver(world, smtp_server)
+    guard.clear()
+    try:
+        statuses = [(await user.http_client.get(f"/track/{secrets.token_urlsafe(32)}")).status_code
+                    for _ in range(MAX_MISSES + 1)]
+        assert statuses == [404] * MAX_MISSES + [429]
+        refused = await user.http_client.get(f"/track/{token}")  # even a good token, for now
+        assert refused.status_code == 429 and "Ada" not in refused.text
+    finally:
+        guard.clear()
+    assert (await user.http_client.get(f"/track/{token}")).status_code == 200
