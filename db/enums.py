@@ -191,3 +191,11 @@ class WriteBackStatus(str, enum.Enum):
     SENT = "SENT"
     FAILED = "FAILED"
     SKIPPED = "SKIPPED"
+
+
+class MailStatus(str, enum.Enum):
+    """An outgoing e-mail in the outbox: waiting (first try or a retry), sent, or given up."""
+
+    QUEUED = "QUEUED"
+    SENT = "SENT"
+    FAILED = "FAILED"

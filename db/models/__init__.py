@@ -6,6 +6,7 @@ from db.models.base import Base, utcnow
 from db.models.events import EventLogEntry
 from db.models.idempotency import IdempotencyKey
 from db.models.company import Company, Location, ResourceLoan, Truck, User, UserLocation
+from db.models.customer import CustomerLink, OutboundMail
 from db.models.crew_time import ClockEvent, CompanyTimeRules, TimesheetApproval
 from db.models.documents import InventoryItem, MoveDocument
 from db.models.integration import (
@@ -44,6 +45,7 @@ __all__ = [
     "CompanyTimeRules",
     "CompanyUser",
     "CrewAssignment",
+    "CustomerLink",
     "EventLogEntry",
     "IdempotencyKey",
     "InventoryItem",
@@ -54,6 +56,7 @@ __all__ = [
     "LoginAttempt",
     "Media",
     "MoveDocument",
+    "OutboundMail",
     "PhaseItemTemplate",
     "ResourceLoan",
     "StepActivity",

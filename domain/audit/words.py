@@ -33,6 +33,8 @@ ACTION_WORDS: dict[str, str] = {
     "phase_item.required_changed": "Checklist item required or optional", "export": "Exported",
     "create": "Created", "update": "Changed", "deactivate": "Deactivated", "reactivate": "Reactivated",
     "reset_password": "Password reset", "login": "Signed in", "logout": "Signed out",
+    "on_my_way": "Customer e-mailed: crew on the way", "on_my_way_not_repeated": "On my way tapped again (no e-mail)",
+    "revoke_customer_links": "Customer tracking link revoked",
 }
 ENTITY_WORDS: dict[str, str] = {
     "journey": "Journey", "journey_step": "Journey phase", "truck": "Truck", "location": "Branch", "user": "Person",
@@ -49,6 +51,8 @@ FIELD_WORDS: dict[str, str] = {
     "is_active": "active", "active": "active", "full_name": "name", "item_key": "item",
     "kind": "kind", "version": "version", "sha256": "SHA-256", "size_bytes": "size in bytes",
     "issued_at": "issued",
+    "sent_to": "sent to", "expires_at": "expires", "told_at": "told", "revoked_at": "revoked",
+    "customer_link_shows_financials": "tracking pages show money",
 }
 _ORDER = {key: position for position, key in enumerate(FIELD_WORDS)}
 UTC_ZONE = ZoneInfo("UTC")

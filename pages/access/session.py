@@ -38,7 +38,8 @@ PUBLIC_PATHS = frozenset({"/login", COMPLETE_PATH, "/health", "/openapi.json"})
 REFUSAL = "You don't have access to this page."
 #: The refused path, kept in the session until the home page it was sent to has said so.
 _REFUSED_KEY = "refused_path"
-_UNGUARDED_PREFIXES = ("/_nicegui", "/api/", "/static/", "/crew/")
+#: `/track/` is the customer's tracking page and its downloads: the link's token is the key.
+_UNGUARDED_PREFIXES = ("/_nicegui", "/api/", "/static/", "/crew/", "/track/")
 
 
 class AuthMiddleware:

@@ -14,6 +14,7 @@ from components.board.job_card import badge_html, humanize, money, phase_bar_htm
 from components.journeys.form import open_journey_form
 from components.documents.document_list import documents_card
 from components.journeys.job_sheet import job_sheet_card
+from components.customer.link_panel import customer_link_panel
 from components.live import on_event, whole_page
 from components.nav import app_header
 from db.enums import ActivityKind
@@ -102,6 +103,7 @@ class JourneyPage:
             self._facts(detail)
             documents_card(await journey_documents(self.principal, self.journey_id),
                            lambda content: verify_file(self.principal, content))
+            await customer_link_panel(self.principal, self.journey_id, self.render)
             ui.label("Phases").classes("text-h6 q-mt-md")
             for step in detail.steps:
                 _step(step)

@@ -23,6 +23,7 @@ from nicegui import context, ui
 from components.crew_time.clock_panel import ClockPanel, clock_panel
 from components.documents.document_list import documents_card
 from components.forms import client_ip
+from components.customer.on_my_way import on_my_way_button, shows_on_my_way
 from components.live import on_event
 from components.journeys.job_sheet import job_sheet_card
 from components.testid import tid
@@ -212,6 +213,7 @@ class JourneyScreen:
         self.item_boxes: dict[str, ui.column] = {}
         self.missing_label: ui.label | None = None
         self.complete_button: ui.button | None = None
+        self.on_my_way: ui.button | None = None
         self.card: JourneyCard
         self.view: workflow.WorkflowView
         self.sheet: JobSheet | None = None
@@ -388,6 +390,7 @@ class JourneyScreen:
                  back="/mobile")
         with ui.column().classes("w-full q-pa-sm gap-3"):
             self._sheet(card)
+            self.on_my_way = on_my_way_button(self.principal, self.journey_id, view, self.run, self.notify)
             if self.clock is not None:
                 self.clock.render()
             if self.sheet is not None:
@@ -479,6 +482,8 @@ class JourneyScreen:
             self.missing_label.set_visibility(bool(missing))
         if self.complete_button is not None:
             self.complete_button.props(f"color={'grey-7' if missing else 'positive'}")
+        if self.on_my_way is not None:  # gone once the crew records their arrival
+            self.on_my_way.set_visibility(shows_on_my_way(self.view))
 
     def _record(self, view: workflow.WorkflowView) -> None:
         worked = [p for p in view.phases

@@ -105,6 +105,8 @@ READS = {
     "domain.planner.views.load_planner", "domain.planner.suggest.suggest_crews",
     "domain.crew_time.board.journey_clock", "domain.crew_time.rules.time_rules",
     "domain.crew_time.timesheets.list_timesheets",
+    "domain.customer.links.customer_link_state", "domain.customer.tracking.tracking",
+    "domain.customer.tracking.tracked_document", "domain.customer.settings.tracking_shows_money",
     "domain.writeback.status.write_back_summary",
 }
 
@@ -129,6 +131,9 @@ PLUMBING = {
     "domain.idempotency.claim_key": "reserves a request's idempotency key in the transaction of its (audited) write",
     "domain.idempotency.complete_key": "stores that request's answer with its key, same transaction",
     "domain.idempotency.prune_keys": "deletes idempotency keys past their lifetime",
+    "domain.mail.outbox.drain_outbox": "sends queued e-mails and records each one's outcome on its outbox row "
+                                       "(the write that queued it was audited)",
+    "domain.mail.service.drain_now": "the scheduled run of drain_outbox",
 }
 
 #: Writes that are the first step of an operation whose audit entry a later step records, with
@@ -284,6 +289,7 @@ def _recipes() -> dict[str, Recipe]:
     return {
         **_workflow_recipes(),
         **_crew_time_recipes(),
+        **_customer_recipes(),
         **_write_back_recipes(),
         "domain.journeys.edit.create_journey": _now(lambda w: lambda: journeys.create_journey(
             w.dispatcher_a, _draft(w, "John Roe"))),
@@ -472,6 +478,31 @@ def _crew_time_recipes() -> dict[str, Recipe]:
             j["manager"], j.location_id, d, d)),
         "domain.crew_time.rules.save_time_rules": on_clocked(lambda j, _d: lambda: rules.save_time_rules(
             j["admin"], {"max_distance_m": 800, "rounding_minutes": 6, "daily_overtime_after_minutes": 600})),
+    }
+
+
+def _customer_recipes() -> dict[str, Recipe]:
+    """The customer's side: the crew's On my way (link and e-mail), the office's revocation."""
+    from domain.customer import links, settings
+    from tests.customer.support import on_the_way
+    from tests.journey_factory import password_hash
+
+    async def on_the_way_told(_w: World, _sim: Simulator) -> Thunk:
+        # a real hash: the default stand-in ("x") is in every entry that mentions expires_at
+        journey = await on_the_way(company_name="Customer Side Movers", hashed=password_hash())
+        await links.tell_customer_on_my_way(journey["driver"], journey.journey_id)
+        return lambda: links.revoke_customer_links(journey["dispatcher"], journey.journey_id)
+
+    async def on_the_way_untold(_w: World, _sim: Simulator) -> Thunk:
+        # a real hash: the default stand-in ("x") is in every entry that mentions expires_at
+        journey = await on_the_way(company_name="Customer Side Movers", hashed=password_hash())
+        return lambda: links.tell_customer_on_my_way(journey["driver"], journey.journey_id)
+
+    return {
+        "domain.customer.settings.set_tracking_shows_money": _now(
+            lambda w: lambda: settings.set_tracking_shows_money(w.admin_a, True)),
+        "domain.customer.links.tell_customer_on_my_way": on_the_way_untold,
+        "domain.customer.links.revoke_customer_links": on_the_way_told,
     }
 
 
