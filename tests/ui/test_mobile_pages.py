@@ -161,9 +161,10 @@ async def test_sign_again_shows_the_new_saved_signature_not_an_empty_pad(world: 
         await user.should_see(marker="pad-pickup_signature", retries=30)
         user.find(marker="pad-pickup_signature").trigger("signed", {"strokes": 3, "dataUrl": data_url})
         user.find(marker="sign-pickup_signature").click()
-        await user.should_see(f"Signed by {signer}", retries=30)
-        await user.should_not_see(marker="pad-pickup_signature", retries=30)
-        await user.should_see(marker="again-pickup_signature")
+        # saving re-issues the bill of lading (a PDF): on a loaded machine that takes seconds
+        await user.should_see(f"Signed by {signer}", retries=150)
+        await user.should_not_see(marker="pad-pickup_signature", retries=150)
+        await user.should_see(marker="again-pickup_signature", retries=150)
 
 
 async def test_a_blank_signature_is_refused_on_the_phone(world: World, user: User) -> None:
