@@ -7,7 +7,7 @@ import hashlib
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from db.enums import DocumentKind, Phase
 from db.models import Journey, MoveDocument
@@ -46,9 +46,12 @@ async def on_the_way(*, email: str | None = CUSTOMER_EMAIL, company_name: str = 
 
 async def add_document(world: World, kind: DocumentKind = DocumentKind.COMPLETION_REPORT,
                        content: bytes = b"%PDF-1.7 test document\n%%EOF\n", journey_id: int | None = None) -> int:
-    async with unit_of_work() as session:
-        document = MoveDocument(company_id=world.company_id, journey_id=journey_id or world.journey_id, kind=kind,
-                                version=1, filename=f"{kind.value.lower()}.pdf", size_bytes=len(content),
+    journey_id = journey_id or world.journey_id
+    async with unit_of_work() as session:  # the next version (the workflow issues documents of its own)
+        version = 1 + (await session.scalar(select(func.coalesce(func.max(MoveDocument.version), 0)).where(
+            MoveDocument.journey_id == journey_id, MoveDocument.kind == kind)) or 0)
+        document = MoveDocument(company_id=world.company_id, journey_id=journey_id, kind=kind,
+                                version=version, filename=f"{kind.value.lower()}.pdf", size_bytes=len(content),
                                 sha256=hashlib.sha256(content).hexdigest(), content=content)
         session.add(document)
         await session.flush()
