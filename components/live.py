@@ -13,9 +13,10 @@ just committed, or the relay) never waits for page refreshes.
 
 Batching (issue 18): a page refreshes at most once per `REFRESH_INTERVAL`. The first event after
 a quiet spell is handled at once; events that arrive while the page is refreshing, or within the
-interval after it, wait and are handed over together. A sync that writes 1,000 journeys therefore
-costs an open page a few refreshes, not 1,000 — each refresh being a read through the domain and
-a rebuild of elements, the one real cost of a live page.
+interval after it, wait and are handed over together. A sync publishes one event per write batch
+(`journeys.synced`, see `domain/events/touched.py`): a page it touches refreshes once for it, the
+others ignore it — each refresh being a read through the domain and a rebuild of elements, the one
+real cost of a live page.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from collections.abc import Awaitable, Callable, Hashable
 
 from nicegui import background_tasks, context
 
-from domain.events.bus import DomainEvent, bus, in_scope
+from domain.events.bus import DomainEvent, bus
+from domain.events.touched import in_scope
 from domain.access.rbac import Principal
 
 log = logging.getLogger(__name__)
@@ -51,7 +53,7 @@ def on_events(predicate: Predicate, handler: BatchHandler, *, principal: Princip
     """Call `handler(events)` in this page's client with the events where `predicate(event)` is
     true that arrived since its last call, oldest first, at most once per `REFRESH_INTERVAL`.
 
-    With `principal`, events outside the principal's scope (`domain.events.bus.in_scope`: other
+    With `principal`, events outside the principal's scope (`domain.events.touched.in_scope`: other
     company, other locations, crew not concerned) are dropped before the predicate sees them.
     With `collapse`, waiting events of the same key are one: the newest, in the place of the first.
     Returns the function that unsubscribes (also called when the client is deleted).
