@@ -25,6 +25,7 @@ import asyncio
 import itertools
 import logging
 import math
+import weakref
 from collections.abc import Awaitable, Callable, Hashable
 
 from nicegui import background_tasks, context
@@ -43,6 +44,11 @@ CollapseKey = Callable[[DomainEvent], Hashable]
 
 #: Seconds between two refreshes of one subscription (the issue asks for 250–500 ms).
 REFRESH_INTERVAL = 0.3
+#: Live refreshes running at once in this process. Each holds a database connection while it
+#: reads; 300 pages refreshing together exhausted the pool (measured with bench/fanout.py: its
+#: 5 s timeout failed 519 refreshes, and those pages never showed the change) and starved the
+#: requests. A refresh waiting here loses nothing: events that arrive meanwhile join its batch.
+MAX_CONCURRENT_REFRESHES = 4
 #: Distinct events a subscription may have waiting; beyond that the page is hopelessly behind
 #: (its next refresh re-reads everything anyway), so further events are dropped.
 MAX_WAITING_EVENTS = 500
@@ -72,14 +78,17 @@ def on_events(predicate: Predicate, handler: BatchHandler, *, principal: Princip
                 delay = last_refresh + REFRESH_INTERVAL - loop.time()
                 if delay > 0:
                     await asyncio.sleep(delay)
-                batch = list(waiting.values())
-                waiting.clear()
-                try:
-                    result = handler(batch)
-                    if asyncio.iscoroutine(result):
-                        await result
-                except Exception:  # a failed refresh must not end the page's live updates
-                    log.exception("live update failed on page %s", client.page.path)
+                async with _refresh_slots(loop):
+                    if client.is_deleted:
+                        return
+                    batch = list(waiting.values())
+                    waiting.clear()
+                    try:
+                        result = handler(batch)
+                        if asyncio.iscoroutine(result):
+                            await result
+                    except Exception:  # a failed refresh must not end the page's live updates
+                        log.exception("live update failed on page %s", client.page.path)
                 last_refresh = loop.time()
         finally:
             flushing = False
@@ -104,6 +113,16 @@ def on_events(predicate: Predicate, handler: BatchHandler, *, principal: Princip
     unsubscribe = bus.subscribe(deliver)
     client.on_delete(unsubscribe)
     return unsubscribe
+
+
+_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
+
+
+def _refresh_slots(loop: asyncio.AbstractEventLoop) -> asyncio.Semaphore:
+    """The loop's `MAX_CONCURRENT_REFRESHES` slots (one set per event loop: a semaphore belongs to one)."""
+    if loop not in _slots:
+        _slots[loop] = asyncio.Semaphore(MAX_CONCURRENT_REFRESHES)
+    return _slots[loop]
 
 
 def on_event(predicate: Predicate, handler: Handler, *, principal: Principal | None = None,
