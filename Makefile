@@ -13,7 +13,7 @@ run:
 PYTEST_WORKERS ?= auto
 test:
 	./scripts/bootstrap.sh --test
-	.venv/bin/python -m pytest -q -n $(PYTEST_WORKERS) --maxprocesses 4 --dist loadscope --no-loadscope-reorder $(PYTEST_ARGS); \
+	.venv/bin/python -m pytest -q -n $(PYTEST_WORKERS) --maxprocesses 4 --dist loadscope --no-loadscope-reorder --durations=30 $(PYTEST_ARGS); \
 	status=$$?; [ $$status -ne 5 ] || echo "error: pytest collected no tests" >&2; exit $$status
 
 # Re-lock requirements.lock and requirements-test.lock from pyproject.toml's ranges (uv pip compile);

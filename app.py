@@ -28,10 +28,12 @@ from api import planner as planner_api
 from api import customers as customers_api
 from api.crew_time import mobile as crew_time_mobile
 from api.crew_time import timesheets as timesheets_api
+from api.documents import routes as documents_api
 from api.workflow import media
 from api.workflow import mobile
 from api.workflow import outbox as outbox_api
 from api import sync as smartmoving
+from api.customer import tracking as tracking_api
 from api.journeys import status as journey_status_api
 from api.http.compression import gzip_middleware
 from api.http.envelope import ERROR_RESPONSES, install_error_handlers
@@ -53,11 +55,13 @@ from domain.events.relay import start_relay, stop_relay
 from domain.runtime.locks import singleton_lock
 from domain.access.passwords import hash_password
 from domain.idempotency import prune_keys
+from domain.mail import service as mail
 from domain.runtime.scheduler import get_scheduler, shutdown_scheduler, start_scheduler
 from domain.sync import demo as sync_demo
 from domain.sync.recovery import recover_interrupted_runs
 from domain.sync.schedule import install_schedules
 from domain.sync.webhooks import resume_inbox
+from domain.writeback.schedule import install_drain as install_write_back_drain
 from domain.sync.webhooks import worker as webhook_worker
 from domain.unit_of_work import unit_of_work
 from logging_setup import configure_logging
@@ -76,6 +80,8 @@ from pages import audit as audit_pages
 from pages.admin import companies as company_pages
 from pages.workflow import mobile as mobile_pages
 from pages.crew_time import timesheets as timesheet_pages
+from pages.customer import sent_mail as sent_mail_pages
+from pages.customer import tracking as tracking_pages
 from pages.access.session import AuthMiddleware
 from pages.access.session_store import use_redis_sessions
 
@@ -112,10 +118,14 @@ async def startup() -> None:
     await resume_inbox()  # webhook deliveries a killed process left QUEUED: processed now
     if settings.should_run_simulator and await sync_demo.start_simulator():
         await sync_demo.ensure_demo_integration()
+    if settings.should_run_mail_server:  # e-mails go to a local SMTP server that keeps them (the "Sent mail" view)
+        await asyncio.to_thread(mail.start_demo_mail_server)
     if settings.scheduler_enabled:
         start_scheduler()
         await install_schedules()
+        mail.install_mail_drain()
         get_scheduler().add_job(prune_keys, "interval", hours=1, id="idempotency-keys:prune", replace_existing=True)
+        install_write_back_drain()
     mark_started()
     log.info("C&C CRM started", extra={"demo_mode": settings.demo_mode,
                                        "database": "sqlite" if settings.is_sqlite else "postgresql"})
@@ -126,6 +136,7 @@ async def shutdown() -> None:
     shutdown_scheduler()
     await webhook_worker.stop()
     await sync_demo.stop_simulator()
+    await asyncio.to_thread(mail.stop_demo_mail_server)
     await stop_relay()
     await dispose_engine()
 
@@ -151,7 +162,8 @@ def build() -> None:
                    journey_status_api.router, journeys.router, smartmoving.router, company_overview.router,
                    mobile.router, journey_phases.router, media.router, journey_search_api.router,
                    crew_api.router, customers_api.router, outbox_api.router, planner_api.router,
-                   crew_time_mobile.router, timesheets_api.router):
+                   crew_time_mobile.router, timesheets_api.router, documents_api.router,
+                   tracking_api.router):
         app.include_router(router, responses=ERROR_RESPONSES, dependencies=[Depends(refuse_unstorable_input)])
     app.router.lifespan_context = lifespan
     login.register()
@@ -169,6 +181,8 @@ def build() -> None:
     approvals.register()
     admin_workflow.register()
     timesheet_pages.register()
+    tracking_pages.register()
+    sent_mail_pages.register()
     app.on_startup(startup)
     app.on_shutdown(shutdown)
 

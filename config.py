@@ -47,7 +47,8 @@ class Settings(BaseSettings):
     host: str = "0.0.0.0"
     port: int = 8080
     #: The address people and SmartMoving reach the app at (e.g. `https://crm.example.com`), shown
-    #: where an absolute URL is needed (the webhook URL); empty: `http://localhost:<port>`.
+    #: where an absolute URL is needed (the webhook URL, the customer's tracking links in e-mails);
+    #: empty: `http://localhost:<port>`.
     public_base_url: str = ""
     #: Addresses (IPs or CIDR networks, comma-separated) of the reverse proxies whose
     #: X-Forwarded-For / X-Forwarded-Proto are believed: the client IP of the audit trail and
@@ -71,6 +72,26 @@ class Settings(BaseSettings):
     #: Client rate towards the in-process simulator, which has no 120/min limit (the live API has).
     simulator_rate_per_minute: int = Field(3000, gt=0)
     scheduler_enabled: bool = True
+
+    # Mail (the outbox in PostgreSQL, drained by the scheduler: domain/mail)
+    #: The From of every e-mail the app sends.
+    mail_from: str = "C&C CRM <no-reply@localhost>"
+    #: The SMTP server of production; empty: mail waits in the outbox (in demo mode the local one).
+    smtp_host: str = ""
+    smtp_port: int = Field(587, gt=0, le=65535)
+    smtp_user: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    #: Upgrade the connection with STARTTLS before signing in (the server must offer it).
+    smtp_starttls: bool = True
+    smtp_timeout_seconds: float = Field(20.0, gt=0, le=120)
+    #: In demo mode the app serves a local SMTP server (aiosmtpd) on this port, keeps what it
+    #: receives (the "Sent mail" view) and sends to it.
+    demo_smtp_port: int = Field(8025, gt=0, le=65535)
+    #: Serve that local SMTP server (and send to it); defaults to DEMO_MODE.
+    demo_mail_server: bool | None = None
+    #: How often the outbox is drained, and the most e-mails one run sends.
+    mail_drain_seconds: int = Field(15, gt=0, le=3600)
+    mail_batch_size: int = Field(20, gt=0, le=500)
     #: Redis for the browser sessions (NiceGUI's `app.storage.user`), shared by every instance so
     #: that a browser moved to another instance stays signed in, e.g. `redis://127.0.0.1:6379/0`.
     #: Empty: sessions are files under NICEGUI_STORAGE_PATH, private to the instance.
@@ -117,6 +138,10 @@ class Settings(BaseSettings):
     @property
     def should_run_simulator(self) -> bool:
         return self.demo_mode if self.simulator_enabled is None else self.simulator_enabled
+
+    @property
+    def should_run_mail_server(self) -> bool:
+        return self.demo_mode if self.demo_mail_server is None else self.demo_mail_server
 
     @property
     def is_sqlite(self) -> bool:

@@ -13,7 +13,7 @@ from zoneinfo import available_timezones
 from nicegui import context, ui
 from nicegui.elements.mixins.value_element import ValueElement
 
-from domain.runtime.context import request_ip
+from domain.runtime.context import request_device, request_ip
 from domain.errors import DomainError
 
 Kind = Literal["text", "email", "password", "number", "select", "multiselect"]
@@ -40,13 +40,15 @@ def timezone_options() -> dict[str, str]:
 
 @contextmanager
 def client_ip() -> Iterator[None]:
-    """Audit entries written from a page event carry the browser's IP: the HTTP middleware sets
-    it for requests, but page events arrive over the websocket."""
+    """Audit entries written from a page event carry the browser's IP (and a signature its device):
+    the HTTP middleware sets them for requests, but page events arrive over the websocket."""
     token = request_ip.set(context.client.ip or None)
+    device = request_device.set(context.client.request.headers.get("user-agent"))
     try:
         yield
     finally:
         request_ip.reset(token)
+        request_device.reset(device)
 
 
 async def attempt(action: Callable[[], Awaitable[Any]], success: str | None = None,
@@ -69,7 +71,7 @@ async def attempt(action: Callable[[], Awaitable[Any]], success: str | None = No
 def _input(f: FormField, value: Any, marker: str) -> ui.element:
     testid = f'data-testid="{marker}-{f.name}"'
     if f.kind in ("select", "multiselect"):
-        empty = [] if f.kind == "multiselect" else None
+        empty: list[Any] | None = [] if f.kind == "multiselect" else None
         element: ui.element = ui.select(
             dict(f.options or {}), label=f.label, value=value if value is not None else empty,
             multiple=f.kind == "multiselect", with_input=True,

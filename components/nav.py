@@ -5,6 +5,7 @@ from __future__ import annotations
 from nicegui import ui
 
 from domain.access.rbac import Permission, Principal, role_label
+from domain.mail.service import SENT_MAIL_PATH, demo_mail_server
 
 #: (label, path, permission) of the desktop sections; each is shown to the roles its page is open to.
 SECTIONS: list[tuple[str, str, Permission]] = [
@@ -23,13 +24,15 @@ SECTIONS: list[tuple[str, str, Permission]] = [
     ("Workflow", "/admin/workflow", Permission.EDIT_WORKFLOW_TEMPLATE),
     ("Audit", "/audit", Permission.VIEW_AUDIT),
 ]
+#: Shown while the demo's local mail server runs.
+DEMO_SECTIONS: list[tuple[str, str, Permission]] = [("Sent mail", SENT_MAIL_PATH, Permission.MANAGE_COMPANY)]
 
 
 def app_header(principal: Principal) -> None:
     with ui.header().classes("items-center justify-between bg-primary"):
         with ui.row().classes("items-center gap-6"):
             ui.label("C&C CRM").classes("text-h6")
-            for label, path, permission in SECTIONS:
+            for label, path, permission in SECTIONS + (DEMO_SECTIONS if demo_mail_server() else []):
                 if principal.can(permission):
                     ui.link(label, path).classes("text-white no-underline")
         with ui.row().classes("items-center gap-3"):

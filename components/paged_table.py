@@ -12,7 +12,7 @@ from nicegui import ui
 from components.forms import attempt
 from domain.paging import DEFAULT_PAGE_SIZE, Page
 
-Fetch = Callable[[int, int], Awaitable[Page]]
+Fetch = Callable[[int, int], Awaitable[Page[Any]]]
 OnAction = Callable[[str, dict[str, Any]], Awaitable[None] | None]
 
 
@@ -77,7 +77,7 @@ class PagedTable:
 
     async def load(self, page: int = 1) -> None:
         """Show `page` (clamped to the last page when the list got shorter)."""
-        result: list[Page] = []
+        result: list[Page[Any]] = []
 
         async def fetch() -> None:
             result.append(await self.fetch(page, self.page_size))

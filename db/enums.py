@@ -152,3 +152,50 @@ class ClockKind(str, enum.Enum):
     BREAK_START = "BREAK_START"
     BREAK_END = "BREAK_END"
     END_OF_DAY = "END_OF_DAY"
+
+
+class InventorySource(str, enum.Enum):
+    """Where an inventory line came from: SmartMoving's inventory of the opportunity, or the crew."""
+
+    SMARTMOVING = "SMARTMOVING"
+    CREW = "CREW"
+
+
+class DeliveryCheck(str, enum.Enum):
+    """An inventory line at delivery: not yet checked, delivered as loaded, missing, or damaged."""
+
+    PENDING = "PENDING"
+    DELIVERED = "DELIVERED"
+    MISSING = "MISSING"
+    DAMAGED = "DAMAGED"
+
+
+class DocumentKind(str, enum.Enum):
+    BILL_OF_LADING = "BILL_OF_LADING"
+    COMPLETION_REPORT = "COMPLETION_REPORT"
+
+
+class WriteBackKind(str, enum.Enum):
+    """What a completed journey writes back to SmartMoving: its completion report, its job note."""
+
+    ATTACHMENT = "ATTACHMENT"
+    NOTE = "NOTE"
+
+
+class WriteBackStatus(str, enum.Enum):
+    """A write-back row: waiting, being sent (the call may have reached SmartMoving), done, given
+    up on (with words), or not sent on purpose (e.g. a Basic plan, read-only)."""
+
+    QUEUED = "QUEUED"
+    SENDING = "SENDING"
+    SENT = "SENT"
+    FAILED = "FAILED"
+    SKIPPED = "SKIPPED"
+
+
+class MailStatus(str, enum.Enum):
+    """An outgoing e-mail in the outbox: waiting (first try or a retry), sent, or given up."""
+
+    QUEUED = "QUEUED"
+    SENT = "SENT"
+    FAILED = "FAILED"

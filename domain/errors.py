@@ -40,6 +40,13 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class TooLarge(DomainError):
+    """A file over its size limit."""
+
+    status_code = 413
+    code = "too_large"
+
+
 class TooManyRequests(DomainError):
     status_code = 429
     code = "too_many_requests"

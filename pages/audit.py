@@ -41,7 +41,7 @@ async def audit_page(principal: Principal) -> None:
                             actor=form["actor"] or None, entity=form["entity"], action=form["action"],
                             company_id=form["company_id"])
 
-    async def fetch(page: int, page_size: int) -> Page:
+    async def fetch(page: int, page_size: int) -> Page[Any]:
         return await list_audit_entries(principal, filters(), page=page, page_size=page_size)
 
     async def download() -> None:
@@ -68,7 +68,7 @@ async def audit_page(principal: Principal) -> None:
                 .props('outlined dense data-testid="audit-action"').classes("w-44").mark("audit-action")
             ui.button("Apply", icon="filter_alt", on_click=lambda: table.load()).props(
                 'outline data-testid="audit-apply"').mark("audit-apply")
-        table = PagedTable(COLUMNS, fetch, marker="audit-table", to_row=_row)
+        table: PagedTable = PagedTable(COLUMNS, fetch, marker="audit-table", to_row=_row)
     await table.load()
 
 

@@ -34,6 +34,7 @@ os.environ["DEMO_MODE"] = "true"
 os.environ["SEED_DEMO_DATA"] = "false"
 os.environ["SCHEDULER_ENABLED"] = "false"
 os.environ["SIMULATOR_ENABLED"] = "false"  # tests serve their own simulator on a free port
+os.environ["DEMO_MAIL_SERVER"] = "false"  # tests serve their own SMTP server on a free port
 os.environ["LOG_JSON"] = "false"
 os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="ccrm-media-"))
 

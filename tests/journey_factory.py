@@ -16,6 +16,7 @@ from typing import Any
 
 from db.enums import CrewRole, ItemKind, LocationLinkKind, Phase, Role
 from db.models import Company, CrewAssignment, Journey, JourneyStep, Location, Truck, User, UserLocation, utcnow
+from domain.documents.consent import CONSENT_VERSION
 from domain.workflow import phases as workflow
 from domain.access.passwords import hash_password
 from domain.workflow.template import default_template
@@ -129,6 +130,11 @@ def now_iso() -> str:
     return utcnow().isoformat()
 
 
+def consent(name: str = "Ada Lovelace", **extra: Any) -> dict[str, Any]:
+    """The customer's consent to sign electronically, accepted now (domain/documents/consent.py)."""
+    return {"version": CONSENT_VERSION, "accepted_at": now_iso(), "name": name, **extra}
+
+
 def _answer(kind: ItemKind, options: dict[str, Any]) -> Any:
     if kind is ItemKind.CHECK:
         return True
@@ -152,7 +158,7 @@ async def fill_phase(world: World, phase: Phase, who: str = "driver", *, require
             await workflow.record_photo(world[who], world.journey_id, phase, spec.key, jpeg_bytes())
         elif spec.kind is ItemKind.SIGNATURE:
             await workflow.record_signature(world[who], world.journey_id, phase, spec.key, signature_bytes(),
-                                            signer="Ada Lovelace")
+                                            consent=consent())
         else:
             await workflow.record_item(world[who], world.journey_id, phase, spec.key, _answer(spec.kind, spec.options))
 

@@ -33,7 +33,7 @@ def is_bearer_api_call(scope: Scope) -> bool:
 class SkippedOnBearerApi:
     """`middleware(app, **options)` for every request but bearer API calls, which go to `app` directly."""
 
-    def __init__(self, app: ASGIApp, middleware: type, **options: Any) -> None:
+    def __init__(self, app: ASGIApp, /, middleware: type, **options: Any) -> None:
         self.app = app
         self.wrapped: ASGIApp = middleware(app, **options)
 

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time
 from decimal import Decimal
 from http import HTTPStatus
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import decimal_encoder, jsonable_encoder
@@ -121,7 +121,8 @@ async def http_error_handler(request: Request, exc: Exception) -> JSONResponse:
     phrase = HTTPStatus(exc.status_code).phrase
     code = phrase.lower().replace(" ", "_").replace("-", "_")
     said = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else phrase.lower()
-    return fail(exc.status_code, code, f"{said}: {request.method} {request.url.path}", headers=exc.headers)
+    headers = dict(exc.headers) if exc.headers else None
+    return fail(exc.status_code, code, f"{said}: {request.method} {request.url.path}", headers=headers)
 
 
 def _api_or(page_handler: ExceptionHandler) -> ExceptionHandler:
@@ -143,4 +144,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, http_error_handler)
     for status, page_handler in list(app.exception_handlers.items()):
         if isinstance(status, int):
-            app.add_exception_handler(status, _api_or(getattr(page_handler, "page_handler", page_handler)))
+            original = cast(ExceptionHandler, getattr(page_handler, "page_handler", page_handler))
+            app.add_exception_handler(status, _api_or(original))

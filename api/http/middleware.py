@@ -13,12 +13,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.http.envelope import fail, is_api_path
 from api.http.outage import outage_response
-from domain.runtime.context import request_id, request_ip
+from domain.runtime.context import request_device, request_id, request_ip
 from domain.runtime.outage import is_database_outage
 
 log = logging.getLogger("api")
 #: The width of the audit trail's and sign-in attempts' ip columns.
 MAX_IP_LENGTH = 64
+#: How much of a user agent is kept (signature evidence).
+MAX_DEVICE_LENGTH = 300
 
 
 class RequestContextMiddleware:
@@ -34,6 +36,7 @@ class RequestContextMiddleware:
         client = scope.get("client")  # a trusted proxy's client already (TRUSTED_PROXIES): never the header itself
         rid_token = request_id.set(rid)
         ip_token = request_ip.set(client[0][:MAX_IP_LENGTH] if client else None)
+        device_token = request_device.set(headers.get(b"user-agent", b"").decode("latin-1")[:MAX_DEVICE_LENGTH] or None)
         path: str = scope.get("path", "")
         is_api = is_api_path(path)
         started = time.perf_counter()
@@ -69,3 +72,4 @@ class RequestContextMiddleware:
                          extra={"status": status, "ms": round((time.perf_counter() - started) * 1000, 1)})
             request_id.reset(rid_token)
             request_ip.reset(ip_token)
+            request_device.reset(device_token)

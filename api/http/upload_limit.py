@@ -21,6 +21,7 @@ MAX_UPLOAD_BODY_BYTES = MAX_PHOTO_BYTES + MULTIPART_OVERHEAD
 UPLOAD_PATHS = (
     re.compile(r"^/api/mobile/journey/[^/]+/media$"),
     re.compile(r"^/_nicegui/client/[^/]+/upload/[^/]+$"),
+    re.compile(r"^/api/documents/verify$"),
 )
 
 

@@ -9,7 +9,7 @@ what the principal may see (no `estimated_value` key for roles without financial
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
@@ -58,7 +58,7 @@ class CrewUpdate(_Strict):
     override_reason: str | None = Field(None, max_length=MAX_OVERRIDE_REASON)
 
 
-async def _card(principal: Principal, journey_id: int) -> dict:
+async def _card(principal: Principal, journey_id: int) -> dict[str, Any]:
     card: JobCard | None = await get_card(principal, journey_id)
     if card is None:  # e.g. deleted meanwhile
         raise NotFound(f"journey {journey_id} not found")

@@ -3,6 +3,8 @@ journey (bearer token, or the page session cookie for `<img>` tags); no public U
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
@@ -26,7 +28,8 @@ def _file(found: MediaFile) -> FileResponse:
 
 
 #: What the files are, for the OpenAPI.
-_IMAGE = {200: {"description": "the image", "content": {content_type: {} for content_type, _ in FORMATS.values()}}}
+_IMAGE: dict[int | str, dict[str, Any]] = {
+    200: {"description": "the image", "content": {content_type: {} for content_type, _ in FORMATS.values()}}}
 
 
 @router.get("/{media_id}", response_class=FileResponse, responses=_IMAGE)

@@ -18,6 +18,8 @@ from db.enums import MediaKind, Phase
 from domain.workflow import phases as workflow
 from domain.workflow.crew_journeys import journey_card, journey_sheet, my_journeys
 from domain.workflow.items import SIGNER_MAX_LENGTH
+from api.documents.schemas import SignatureConsent, consent_of
+from domain.documents.consent import CONSENT_SCREEN
 from domain.workflow.media import max_bytes, upload_media
 
 router = APIRouter(prefix="/api/mobile", tags=["mobile"])
@@ -30,6 +32,8 @@ class ItemBody(BaseModel):
     #: For photo and signature items: the id returned by the media upload.
     media_id: RowId | None = None
     signer: str | None = Field(None, max_length=SIGNER_MAX_LENGTH)
+    #: For signature items: the customer's consent to sign electronically (domain/documents/consent.py).
+    consent: SignatureConsent | None = None
 
 
 class CompleteBody(BaseModel):
@@ -48,7 +52,7 @@ async def journey(journey_id: RowId, principal: CurrentPrincipal) -> JSONRespons
     """The job sheet and the six phases (items, records, what is missing, progress)."""
     card = await journey_card(principal, journey_id)
     return ok({"journey": card, "sheet": await journey_sheet(principal, journey_id),
-               "workflow": await workflow.journey_workflow(principal, journey_id)})
+               "workflow": await workflow.journey_workflow(principal, journey_id), "consent": CONSENT_SCREEN})
 
 
 @router.post("/journey/{journey_id}/phases/{phase}/start")
@@ -60,7 +64,8 @@ async def start(journey_id: RowId, phase: Phase, principal: CurrentPrincipal) ->
 async def record(journey_id: RowId, phase: Phase, body: ItemBody, principal: CurrentPrincipal, once: Once) -> Response:
     async def work() -> Response:
         recorded = await workflow.record_item(principal, journey_id, phase, body.item_key, body.value,
-                                              media_id=body.media_id, signer=body.signer)
+                                              media_id=body.media_id, signer=body.signer,
+                                              consent=consent_of(body.consent))
         return ok(recorded, "recorded", 201)
 
     return await once.run(principal, work)

@@ -25,6 +25,7 @@ from db.enums import Phase
 from domain.access.rbac import Permission
 from domain.access.tokens import issue_token
 from domain.workflow.items import SIGNER_MAX_LENGTH
+from api.documents.schemas import SignatureConsent, consent_of
 from domain.workflow.outbox import Action, apply_action
 
 router = APIRouter(prefix="/api/mobile", tags=["mobile"])
@@ -46,6 +47,7 @@ class ActionBody(BaseModel):
     value: Any = None
     media_id: RowId | None = None
     signer: str | None = Field(None, max_length=SIGNER_MAX_LENGTH)
+    consent: SignatureConsent | None = None
 
 
 
@@ -62,5 +64,6 @@ async def deliver(journey_id: RowId, body: ActionBody, principal: CurrentPrincip
     """Apply one outbox action once; its reason in words when it is refused."""
     applied = await apply_action(principal, journey_id, Action(
         key=str(body.key), kind=body.kind, phase=body.phase, made_at=body.made_at, item_key=body.item_key,
-        value=body.value, media_id=body.media_id, signer=body.signer))
+        value=body.value, media_id=body.media_id, signer=body.signer,
+        consent=consent_of(body.consent)))
     return ok(applied, "already recorded" if applied.replayed else "recorded")

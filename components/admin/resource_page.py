@@ -20,7 +20,7 @@ from domain.paging import Page
 from domain.access.rbac import Principal
 
 #: (principal, company_id or None, search text, page, page size) → one page of items.
-ListFunction = Callable[[Principal, int | None, str, int, int], Awaitable[Page]]
+ListFunction = Callable[[Principal, int | None, str, int, int], Awaitable[Page[Any]]]
 FieldsFunction = Callable[[Principal, int | None], Awaitable[list[FormField]]]
 ItemFunction = Callable[[Principal, int], Awaitable[Any]]
 #: A row action of its own: (principal, item, reload the table).
@@ -103,7 +103,7 @@ async def resource_page(principal: Principal, spec: ResourceSpec) -> None:
                      on_change=lambda e: choose(search=e.value or "")).props(
                 'outlined dense clearable debounce=300 data-testid="search"').classes("w-80").mark("search")
 
-        async def fetch(page: int, page_size: int) -> Page:
+        async def fetch(page: int, page_size: int) -> Page[Any]:
             return await spec.fetch(principal, chosen["company_id"], chosen["search"], page, page_size)
 
         actions = [s.action for s in spec.states] + [a for a, _ in spec.custom.values()]

@@ -99,7 +99,8 @@ class JourneyForm:
             with ui.row().classes("w-full items-center gap-4"):
                 self.value = None
                 if principal.can(Permission.VIEW_FINANCIAL_DATA):
-                    self.value = ui.number("Estimated value ($)", value=card.estimated_value if card else None,
+                    known = None if card is None or card.estimated_value is None else float(card.estimated_value)
+                    self.value = ui.number("Estimated value ($)", value=known,
                                            min=0, precision=2).props("outlined dense").classes("w-48") \
                         .mark("form-value")
                     if owned_elsewhere:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from nicegui import ui
 from nicegui.events import UploadEventArguments
 
+from components.documents.consent import consent_screen
 from components.workflow.phase_record import choice_label, local_time, thumbnails, value_text
 from components.workflow.signature_pad import SignaturePad
 from components.testid import tid
@@ -32,7 +33,8 @@ TOUCH = "min-height: 56px"
 class ItemActions:
     record: Callable[[str, Any], Awaitable[None]]
     photo: Callable[[str, bytes], Awaitable[None]]
-    signature: Callable[[str, str, str | None], Awaitable[None]]
+    #: (item key, the pad's PNG data URL, the customer's consent: see components/documents/consent.py)
+    signature: Callable[[str, str, dict[str, Any]], Awaitable[None]]
     position: Callable[[str], Awaitable[None]]
     notify: Callable[[str], None]
 
@@ -128,7 +130,7 @@ def _photo(item: ItemView, actions: ItemActions) -> None:
 def _signature(item: ItemView, actions: ItemActions, drafts: dict[str, Any], tz: ZoneInfo) -> None:
     ui.label(item.label).classes("text-body1")
     latest = item.latest
-    again, signer_key, drawing = f"{item.key}:again", f"{item.key}:signer", f"{item.key}:drawing"
+    again, consent_key, drawing = f"{item.key}:again", f"{item.key}:consent", f"{item.key}:drawing"
 
     def sign_again() -> None:
         drafts[again] = True
@@ -141,9 +143,16 @@ def _signature(item: ItemView, actions: ItemActions, drafts: dict[str, Any], tz:
             ui.label(f"{value_text(item, latest, tz)} · {local_time(latest.created_at, tz)}").classes("text-caption")
             _big_button("Sign again", sign_again, f"again-{item.key}", icon="draw", outline=True)
             return
-        signer = tid(ui.input("Name of the person signing", value=drafts.get(signer_key, "")), f"signer-{item.key}")
-        signer.classes("w-full").props("outlined")
-        signer.on_value_change(lambda e: drafts.__setitem__(signer_key, e.value))
+        consent = drafts.get(consent_key)
+        if consent is None:  # the customer accepts signing electronically first; then the pad shows
+
+            def accepted(given: dict[str, Any]) -> None:
+                drafts[consent_key] = given
+                area.refresh()
+
+            consent_screen(item.key, accepted)
+            return
+        tid(ui.label(f"Signing: {consent['name']}").classes("text-body1 text-weight-medium"), f"signer-{item.key}")
         pad = tid(SignaturePad(initial=drafts.get(drawing), on_change=lambda url: drafts.__setitem__(drawing, url)),
                   f"pad-{item.key}")
 
@@ -154,13 +163,15 @@ def _signature(item: ItemView, actions: ItemActions, drafts: dict[str, Any], tz:
             # Signing again ends with this save: the page's redraw after it (made while the save is
             # still awaited) must show the saved signature, not a fresh pad. A refused save changes
             # nothing on the item, so nothing is redrawn and the pad stays on screen.
+            # The consent is for this signature only: the next one is accepted again (even when this
+            # save is refused, the pad on screen keeps it until it is drawn again).
             drafts.pop(again, None)
-            await actions.signature(item.key, pad.data_url, signer.value or None)
-            for key in (signer_key, drawing):
-                drafts.pop(key, None)
+            drafts.pop(consent_key, None)
+            await actions.signature(item.key, pad.data_url, consent)
+            drafts.pop(drawing, None)
 
         with ui.row().classes("w-full no-wrap gap-2"):
-            tid(ui.button("Clear", icon="backspace", on_click=pad.clear).props("outline no-caps size=lg")
+            tid(ui.button("Clear", icon="backspace", on_click=pad.wipe).props("outline no-caps size=lg")
                 .classes("col").style(TOUCH), f"clear-{item.key}")
             tid(ui.button("Save signature", icon="draw", on_click=save).props("unelevated no-caps size=lg")
                 .classes("col").style(TOUCH), f"sign-{item.key}")

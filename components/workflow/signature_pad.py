@@ -1,7 +1,7 @@
 """A signature pad drawn with a finger: a canvas with pointer events (see signature_pad.js).
 
 The browser sends the drawing as a PNG data URL after each stroke, so `data_url` is already
-on the server when the crew taps "Save"; `clear()` wipes the pad on both sides. A pad created
+on the server when the crew taps "Save"; `wipe()` wipes the pad on both sides. A pad created
 with `initial` (the unsaved drawing, kept by the page) shows it again after a redraw.
 """
 
@@ -33,7 +33,7 @@ class SignaturePad(ui.element, component="signature_pad.js"):
         if self._on_change:
             self._on_change(self.data_url)
 
-    def clear(self) -> None:
+    def wipe(self) -> None:
         self.data_url, self.strokes = None, 0
         if self._on_change:
             self._on_change(None)

@@ -6,7 +6,9 @@ from db.models.base import Base, utcnow
 from db.models.events import EventLogEntry
 from db.models.idempotency import IdempotencyKey
 from db.models.company import Company, Location, ResourceLoan, Truck, User, UserLocation
+from db.models.customer import CustomerLink, OutboundMail
 from db.models.crew_time import ClockEvent, CompanyTimeRules, TimesheetApproval
+from db.models.documents import InventoryItem, MoveDocument
 from db.models.integration import (
     CompanyBranch,
     CompanyIntegration,
@@ -18,6 +20,7 @@ from db.models.integration import (
     WebhookEvent,
 )
 from db.models.outbox import ClientAction
+from db.models.writeback import WriteBack
 from db.models.journey import (
     CrewAssignment,
     Journey,
@@ -42,14 +45,18 @@ __all__ = [
     "CompanyTimeRules",
     "CompanyUser",
     "CrewAssignment",
+    "CustomerLink",
     "EventLogEntry",
     "IdempotencyKey",
+    "InventoryItem",
     "Journey",
     "JourneyAttention",
     "JourneyStep",
     "Location",
     "LoginAttempt",
     "Media",
+    "MoveDocument",
+    "OutboundMail",
     "PhaseItemTemplate",
     "ResourceLoan",
     "StepActivity",
@@ -61,5 +68,6 @@ __all__ = [
     "UserLocation",
     "UserSkill",
     "WebhookEvent",
+    "WriteBack",
     "utcnow",
 ]

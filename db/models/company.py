@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.enums import CompanyStatus, LocationLinkKind, Role, UserStatus
@@ -20,6 +20,8 @@ class Company(TimestampMixin, Base):
     status: Mapped[CompanyStatus] = mapped_column(
         enum_column(CompanyStatus, "company_status"), default=CompanyStatus.ACTIVE
     )
+    #: Whether the customer's tracking page shows money (the estimated value); off unless an admin turns it on.
+    customer_link_shows_financials: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     locations: Mapped[list[Location]] = relationship(back_populates="company", cascade="all, delete-orphan")
 

@@ -28,15 +28,19 @@ ACTION_WORDS: dict[str, str] = {
     "journey.delete": "Journey deleted", "journey.assign": "Truck and crew assigned",
     "phase.started": "Phase started", "phase.completed": "Phase completed", "phase.approved": "Phase approved",
     "phase.rejected": "Phase sent back", "phase.reset": "Phase reopened", "phase.item_recorded": "Item recorded",
-    "media.stored": "Photo or signature stored", "phase_item.added": "Checklist item added",
+    "media.stored": "Photo or signature stored", "document.issued": "Document issued",
+    "phase_item.added": "Checklist item added",
     "phase_item.required_changed": "Checklist item required or optional", "export": "Exported",
     "create": "Created", "update": "Changed", "deactivate": "Deactivated", "reactivate": "Reactivated",
     "reset_password": "Password reset", "login": "Signed in", "logout": "Signed out",
+    "on_my_way": "Customer e-mailed: crew on the way", "on_my_way_not_repeated": "On my way tapped again (no e-mail)",
+    "revoke_customer_links": "Customer tracking link revoked",
 }
 ENTITY_WORDS: dict[str, str] = {
     "journey": "Journey", "journey_step": "Journey phase", "truck": "Truck", "location": "Branch", "user": "Person",
     "company": "Company", "integration": "SmartMoving integration", "sync_run": "Sync run", "audit": "Audit trail",
     "journeys": "Journeys", "phase_item": "Checklist item", "media": "Photo or signature",
+    "move_document": "Move document",
 }
 FIELD_WORDS: dict[str, str] = {
     "truck_id": "Truck", "crew": "crew", "location_id": "Branch", "user_id": "Person", "scheduled_start": "start",
@@ -45,6 +49,10 @@ FIELD_WORDS: dict[str, str] = {
     "rejection_reason": "reason", "current_phase": "phase", "progress": "progress",
     "estimated_value": "estimated value",
     "is_active": "active", "active": "active", "full_name": "name", "item_key": "item",
+    "kind": "kind", "version": "version", "sha256": "SHA-256", "size_bytes": "size in bytes",
+    "issued_at": "issued",
+    "sent_to": "sent to", "expires_at": "expires", "told_at": "told", "revoked_at": "revoked",
+    "customer_link_shows_financials": "tracking pages show money",
 }
 _ORDER = {key: position for position, key in enumerate(FIELD_WORDS)}
 UTC_ZONE = ZoneInfo("UTC")

@@ -13,7 +13,7 @@ of the journey. Made for an outbox that delivers late and twice:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -34,9 +34,8 @@ from domain.journeys.access import load_journey
 from domain.timewindow import as_utc, local_time
 from domain.unit_of_work import read_session, unit_of_work
 from domain.workflow.access import refuse_if_cancelled
+from domain.workflow.stamps import bounded_time
 
-#: How late an outbox may deliver a tap and keep the phone's time.
-MAX_AGE = timedelta(hours=24)
 #: Crew roles that clock the whole crew with one tap.
 LEADS = frozenset({CrewRole.DRIVER, CrewRole.FOREMAN})
 
@@ -71,14 +70,14 @@ class ClockResult:
                 "skipped": [{"user_id": p.user_id, "name": p.name, "reason": p.reason} for p in self.skipped]}
 
 
-def bounded_time(made_at: datetime | None, now: datetime) -> tuple[datetime, float | None]:
-    """The time to record for a tap made at `made_at` (phone) and received at `now` (server), and the skew."""
+def tap_time(made_at: datetime | None, now: datetime) -> tuple[datetime, float | None]:
+    """The time to record for a tap made at `made_at` (phone) and received at `now` (server), bounded
+    as every outbox action's (`domain/workflow/stamps.py`), and the skew."""
     if made_at is None:
         return now, None
     phone = as_utc(made_at)
     assert phone is not None
-    skew = round((now - phone).total_seconds(), 3)
-    return min(max(phone, now - MAX_AGE), now), skew
+    return bounded_time(phone, now), round((now - phone).total_seconds(), 3)
 
 
 @audited_write
@@ -119,7 +118,7 @@ async def _clock(session: AsyncSession, principal: Principal, journey_id: int, t
     approved = set((await session.scalars(select(TimesheetApproval.user_id).where(
         TimesheetApproval.user_id.in_(targets), TimesheetApproval.work_date == journey.journey_date))).all())
     states = await _day_states(session, journey_id, targets)
-    at, skew = bounded_time(tap.made_at, received)
+    at, skew = tap_time(tap.made_at, received)
     local = local_time(at, location.timezone)
     assert local is not None
     first, last = day_bounds(journey.journey_date)

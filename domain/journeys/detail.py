@@ -15,6 +15,7 @@ from db.enums import ActivityKind, Phase, StepStatus
 from db.models import AuditEntry, Journey, JourneyStep, PhaseItemTemplate, StepActivity, User
 from domain.access.rbac import Permission, Principal, audit_scope
 from domain.board.cards import JobCard, job_card
+from domain.documents.consent import evidence_words
 from domain.errors import NotFound
 from domain.audit.words import Names, action_words, change_words, load_names, value_words
 from domain.journeys.job_sheet import Balance, JobSheet, balance_of, job_sheet
@@ -77,6 +78,8 @@ class JourneyDetail:
 def _value_text(kind: ActivityKind, data: dict[str, Any], tz: str) -> str:
     """A recorded value in words: a time reading as the branch's local 24-hour time, a position as
     its coordinates, yes/no, or the text."""
+    if kind is ActivityKind.SIGNATURE:
+        return evidence_words(data, tz)
     if kind is ActivityKind.GPS or {"lat", "lng"} <= data.keys():
         return f"{data.get('lat')}, {data.get('lng')}"
     value = data.get("value", data.get("text", data.get("note")))

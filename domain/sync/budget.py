@@ -1,7 +1,8 @@
 """The monthly call budget of an integration.
 
 SmartMoving counts every call (429s included) against a monthly quota: BASIC 20,000, PREMIUM
-125,000. Calls used this month = the sum of `SyncRun.api_calls` since the 1st (UTC). An
+125,000. Calls used this month = the sum of `SyncRun.api_calls` since the 1st (UTC), plus the calls
+of the write-back rows last tried since then (`WriteBack.api_calls`, domain/writeback). An
 optional run (the every-N-minutes jobs sync) is skipped when the rest of the month would not be
 covered at the current rate: used + (calls per jobs run × jobs runs left at the configured
 frequency) + (the mandatory catalogue syncs left, every SMARTMOVING_CATALOGUE_HOURS, at their
@@ -26,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from config import get_settings
 from db.enums import SyncKind, SyncRunStatus
-from db.models import CompanyIntegration, SyncRun
+from db.models import CompanyIntegration, SyncRun, WriteBack
 from domain.sync.call_plan import QUOTAS
 
 #: Calls per run assumed before an integration has run that kind of sync.
@@ -81,10 +82,14 @@ def next_month_start(now: datetime) -> datetime:
 
 
 async def calls_this_month(session: AsyncSession, integration_id: int, now: datetime) -> int:
-    return int(await session.scalar(
+    since = month_start(now)
+    syncs = await session.scalar(
         select(func.coalesce(func.sum(SyncRun.api_calls), 0))
-        .where(SyncRun.integration_id == integration_id, SyncRun.started_at >= month_start(now))
-    ) or 0)
+        .where(SyncRun.integration_id == integration_id, SyncRun.started_at >= since))
+    writes = await session.scalar(
+        select(func.coalesce(func.sum(WriteBack.api_calls), 0))
+        .where(WriteBack.integration_id == integration_id, WriteBack.last_attempt_at >= since))
+    return int(syncs or 0) + int(writes or 0)
 
 
 async def _cost_per_run(session: AsyncSession, integration_id: int, kind: SyncKind, now: datetime) -> float:

@@ -38,7 +38,7 @@ from db.models import Journey, Media
 from domain.access.rbac import Principal, journey_scope
 from domain.audit import record as audit
 from domain.audit.record import audited_write
-from domain.errors import DomainError, NotFound, ValidationFailed
+from domain.errors import NotFound, TooLarge, ValidationFailed
 from domain.journeys.access import load_journey
 from domain.unit_of_work import read_session, unit_of_work
 from domain.workflow.pixel_budget import PixelBudget
@@ -69,9 +69,8 @@ FORMATS: dict[str, tuple[str, str]] = {
 _STORED_PATH = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{64}\.(jpg|png|webp|thumb\.jpg)$")
 
 
-class MediaTooLarge(DomainError):
-    status_code = 413
-    code = "too_large"
+class MediaTooLarge(TooLarge):
+    pass
 
 
 def max_bytes(kind: MediaKind) -> int:

@@ -48,6 +48,8 @@ class Action:
     value: Any = None
     media_id: int | None = None
     signer: str | None = None
+    #: For a signature: the customer's consent (domain/documents/consent.py).
+    consent: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +74,8 @@ async def _record(principal: Principal, journey_id: int, action: Action, stamp: 
     if not action.item_key:
         raise ValidationFailed("say which item the answer is for (item_key)")
     return await workflow.record_item(principal, journey_id, action.phase, action.item_key, action.value,
-                                      media_id=action.media_id, signer=action.signer, stamp=stamp)
+                                      media_id=action.media_id, signer=action.signer,
+                                      consent=action.consent, stamp=stamp)
 
 
 APPLY: dict[str, Callable[[Principal, int, Action, ClientStamp], Awaitable[object]]] = {

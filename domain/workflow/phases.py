@@ -34,17 +34,21 @@ from db.workflow_defaults import PHASE_STATUS
 from domain.access.rbac import Permission, Principal
 from domain.audit import record as audit
 from domain.audit.record import audited_write
+from domain.documents.consent import signature_evidence
+from domain.documents.issue import Change, issue_due
 from domain.errors import Conflict, ValidationFailed
 from domain.events import bus as events
 from domain.events.bus import DomainEvent, EventType
 from domain.journeys.access import load_journey
 from domain.journeys.labels import PHASE_LABELS
+from domain.runtime.context import request_device, request_ip
 from domain.unit_of_work import read_session, unit_of_work
 from domain.workflow.access import crew_ids, refuse_if_cancelled, require_worker
 from domain.workflow.items import ItemSpec, Recorded, is_satisfied, validate_signer, validate_value
 from domain.workflow.media import store_media
 from domain.workflow.stamps import ClientStamp, keep, refuse_if_applied
 from domain.workflow.template import Template, load_template
+from domain.writeback.queue import queue_write_back
 
 DONE = frozenset({StepStatus.COMPLETED, StepStatus.APPROVED})
 _R = TypeVar("_R")
@@ -54,6 +58,8 @@ TRUCK_ASSIGNED = "Truck assigned"
 CREW_ASSIGNED = "Crew assigned"
 #: What of a change's details travels in its event (the audit entry keeps everything).
 EVENT_FACTS = frozenset({"item_key", "activity_id", "media_id", "reset"})
+#: The audit actions of the changes that may cause a document (domain/documents/issue.py).
+_DOCUMENT_CHANGES = {"phase.started": "started", "phase.completed": "completed", "phase.item_recorded": "recorded"}
 _STEP_FIELDS = ("phase", "status", "started_at", "completed_at", "approved_at", "rejection_reason")
 
 
@@ -306,10 +312,21 @@ class _Work:
         else:
             journey.status = PHASE_STATUS[journey.current_phase]
 
+    def changes(self) -> list[Change]:
+        """What this transaction did to the phases, for the documents it causes."""
+        found = []
+        for n in self.notes:
+            if n.action in _DOCUMENT_CHANGES:
+                key = n.extra.get("item_key")
+                kind = self.spec(n.step.phase, key).kind if key else None
+                found.append(Change(n.step.phase, _DOCUMENT_CHANGES[n.action], kind))
+        return found
+
     async def finish(self, phase: Phase) -> Transition:
         self.settle()
         await self.session.flush()
         journey = self.journey
+        await issue_due(self.session, self.principal, journey, self.changes())
         where = {"journey_status": journey.status, "progress": journey.progress, "current_phase": journey.current_phase}
         phone = self.stamp.facts() if self.stamp is not None else {}
         for n in self.notes:
@@ -386,7 +403,7 @@ async def _record(principal: Principal, journey_id: int, phase: Phase, key: str,
         return work.done(_record_view(activity, principal.full_name))
 
 
-def _given(value: Any, media_id: int | None = None, signer: str | None = None) -> Recorder:
+def _given(value: Any, media_id: int | None = None, signer: str | None = None, consent: Any = None) -> Recorder:
     """A recorder for a value or an already uploaded media id (API and page alike)."""
 
     async def recorder(work: _Work, spec: ItemSpec) -> tuple[dict[str, Any], Media | None]:
@@ -399,24 +416,31 @@ def _given(value: Any, media_id: int | None = None, signer: str | None = None) -
         media = await work.session.get(Media, media_id) if valid_id else None
         if media is None or media.journey_id != work.journey.id or media.kind is not kind:
             raise ValidationFailed(f"{spec.label}: needs the id of a {kind.value.lower()} uploaded to this journey")
-        return _signed(spec, signer), media
+        return _signed(work, spec, signer, consent), media
 
     return recorder
 
 
-def _signed(spec: ItemSpec, signer: str | None) -> dict[str, Any]:
-    name = validate_signer(signer) if spec.kind is ItemKind.SIGNATURE else None
-    return {"signer": name} if name else {}
+def _signed(work: _Work, spec: ItemSpec, signer: str | None, consent: Any) -> dict[str, Any]:
+    """A signature's signer and evidence (refused without the customer's consent; see
+    domain/documents/consent.py); nothing for a photo. The typed name is the consent's, or
+    `signer` when the consent leaves it out."""
+    if spec.kind is not ItemKind.SIGNATURE:
+        return {}
+    if isinstance(consent, dict) and not consent.get("name"):
+        consent = {**consent, "name": validate_signer(signer)}
+    return signature_evidence(consent, signed_at=work.at(work.steps[spec.phase].started_at),
+                              device=request_device.get(), ip=request_ip.get())
 
 
-def _upload(content: bytes, kind: MediaKind, signer: str | None = None) -> Recorder:
+def _upload(content: bytes, kind: MediaKind, signer: str | None = None, consent: Any = None) -> Recorder:
     """A recorder that stores the file in the same transaction as the record (phone page)."""
 
     async def recorder(work: _Work, spec: ItemSpec) -> tuple[dict[str, Any], Media | None]:
         expected = ItemKind.PHOTO if kind is MediaKind.PHOTO else ItemKind.SIGNATURE
         if spec.kind is not expected:
             raise ValidationFailed(f"{spec.label} does not take a {kind.value.lower()}")
-        data = _signed(spec, signer)
+        data = _signed(work, spec, signer, consent)
         return data, await store_media(work.session, work.principal, work.journey, kind, content)
 
     return recorder
@@ -424,10 +448,11 @@ def _upload(content: bytes, kind: MediaKind, signer: str | None = None) -> Recor
 
 @audited_write
 async def record_item(principal: Principal, journey_id: int, phase: Phase, item_key: str, value: Any = None, *,
-                      media_id: int | None = None, signer: str | None = None,
+                      media_id: int | None = None, signer: str | None = None, consent: Any = None,
                       stamp: ClientStamp | None = None) -> RecordView:
-    """Record an answer (or an uploaded photo/signature by its media id) for an item."""
-    return await _record(principal, journey_id, phase, item_key, _given(value, media_id, signer), stamp)
+    """Record an answer (or an uploaded photo/signature by its media id) for an item; a signature
+    needs the customer's `consent` (see domain/documents/consent.py)."""
+    return await _record(principal, journey_id, phase, item_key, _given(value, media_id, signer, consent), stamp)
 
 
 @audited_write
@@ -439,9 +464,10 @@ async def record_photo(principal: Principal, journey_id: int, phase: Phase, item
 
 @audited_write
 async def record_signature(principal: Principal, journey_id: int, phase: Phase, item_key: str, png: bytes,
-                           signer: str | None = None) -> RecordView:
-    """Store a signature (PNG from the signature pad) and record it for an item, in one transaction."""
-    return await _record(principal, journey_id, phase, item_key, _upload(png, MediaKind.SIGNATURE, signer))
+                           signer: str | None = None, consent: Any = None) -> RecordView:
+    """Store a signature (PNG from the signature pad) and record it for an item, in one transaction
+    (refused, nothing stored, without the customer's `consent`)."""
+    return await _record(principal, journey_id, phase, item_key, _upload(png, MediaKind.SIGNATURE, signer, consent))
 
 
 @audited_write
@@ -456,7 +482,7 @@ async def complete_phase(principal: Principal, journey_id: int, phase: Phase,
         for key, value in (items or {}).items():
             spec = work.spec(phase, key)
             if spec.needs_media and isinstance(value, dict):
-                recorder = _given(None, value.get("media_id"), value.get("signer"))
+                recorder = _given(None, value.get("media_id"), value.get("signer"), value.get("consent"))
             else:
                 recorder = _given(value)
             await _add_record(work, phase, key, recorder)
@@ -475,7 +501,10 @@ async def complete_phase(principal: Principal, journey_id: int, phase: Phase,
         following = work.next_phase
         if following is not None and work.steps[following].status is StepStatus.PENDING:
             work.start(work.steps[following])
-        return work.done(await work.finish(phase))
+        transition = await work.finish(phase)
+        if transition.journey_status is JourneyStatus.COMPLETED:  # the last phase done: tell SmartMoving
+            await queue_write_back(session, work.journey)
+        return work.done(transition)
 
 
 @audited_write

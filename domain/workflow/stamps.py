@@ -29,6 +29,15 @@ MAX_ACTION_AGE = timedelta(hours=24)
 CLOCK_AHEAD_TOLERANCE = timedelta(minutes=2)
 
 
+def bounded_time(made_at: datetime, received_at: datetime, floor: datetime | None = None) -> datetime:
+    """What the phone says it did at `made_at`, received at `received_at`, recorded within bounds:
+    not after `received_at`, not more than `MAX_ACTION_AGE` before it, nor before `floor`."""
+    low = received_at - MAX_ACTION_AGE
+    if floor is not None and floor > low:
+        low = min(floor, received_at)
+    return min(max(made_at, low), received_at)
+
+
 @dataclass(slots=True)
 class ClientStamp:
     """One outbox action: its idempotency key, what it is and when the phone made it."""
@@ -41,10 +50,7 @@ class ClientStamp:
 
     def at(self, floor: datetime | None = None) -> datetime:
         """The time to record: the phone's, bounded (see the module's doc)."""
-        low = self.received_at - MAX_ACTION_AGE
-        if floor is not None and floor > low:
-            low = min(floor, self.received_at)
-        self.recorded_at = min(max(self.made_at, low), self.received_at)
+        self.recorded_at = bounded_time(self.made_at, self.received_at, floor)
         return self.recorded_at
 
     def facts(self) -> dict[str, Any]:

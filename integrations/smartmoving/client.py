@@ -10,11 +10,17 @@ Retries are bounded by time, not by a small count: a call is retried (honouring 
 has succeeded for `unreachable_after` seconds, a failing call raises `UnreachableError` at once
 (no more retries): SmartMoving is down, not one record. `clock` and `sleep` are
 injectable so tests ride out storms on a fake clock.
+
+Writes (Premium: attach a file, set a job's notes) are retried on 429 only, the one answer that
+says the write was not taken. SmartMoving has no idempotency keys, so after a 5xx, a timeout or a
+dropped connection the write may have landed: the caller decides whether to send it again (the
+write-back outbox, domain/writeback, checks SmartMoving first).
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import datetime as dt
 import logging
 import math
@@ -53,7 +59,7 @@ from integrations.smartmoving.normalise import (
     parse_tariff,
     unwrap_page,
 )
-from integrations.smartmoving.premium import parse_inventory, parse_premium_job
+from integrations.smartmoving.premium import parse_documents, parse_inventory, parse_premium_job
 from integrations.smartmoving.rate_limit import SlidingWindowLimiter
 from integrations.smartmoving.records import (
     Branch,
@@ -64,6 +70,7 @@ from integrations.smartmoving.records import (
     Material,
     MoveSize,
     OfficeUser,
+    OpportunityDocument,
     OpportunityDetail,
     PremiumJob,
     ReferralSource,
@@ -82,7 +89,11 @@ PREMIUM_JOB_FLAGS = {"IncludeStops": "true", "IncludeEstimatedMaterials": "true"
 RETRY_FOR_SECONDS = 120.0
 #: No successful call for this long (seconds) and SmartMoving counts as unreachable.
 UNREACHABLE_AFTER_SECONDS = 300.0
-_RETRYABLE = (RateLimitedError, ServerError, NetworkError, MalformedRecord)
+_RETRYABLE: tuple[type[SmartMovingError], ...] = (RateLimitedError, ServerError, NetworkError, MalformedRecord)
+#: A write is retried only when SmartMoving said it did not take it.
+_WRITE_RETRYABLE: tuple[type[SmartMovingError], ...] = (RateLimitedError,)
+#: SmartMoving's attachment file categories (FileCategory): after the move.
+POST_MOVE_CATEGORY = 4
 
 
 class SmartMovingClient:
@@ -195,6 +206,24 @@ class SmartMovingClient:
         """Premium tier: the opportunity's inventory, counted (NotFoundError when it has none)."""
         return parse_inventory(await self._get(f"/api/premium/opportunities/{_segment(opportunity_id)}/inventory"))
 
+    async def opportunity_documents(self, opportunity_id: str) -> tuple[OpportunityDocument, ...]:
+        """Premium tier: the opportunity's and its jobs' documents (attachments among them)."""
+        return parse_documents(await self._get(f"/api/premium/opportunities/{_segment(opportunity_id)}/documents"))
+
+    async def attach_file(self, opportunity_id: str, file_name: str, content: bytes, *,
+                          notes: str | None = None, category: int = POST_MOVE_CATEGORY) -> None:
+        """Premium tier: attach a file (PDF, ...) to the opportunity. Not idempotent."""
+        body = {"base64Contents": base64.b64encode(content).decode("ascii"), "fileName": file_name,
+                "category": category, "notes": notes}
+        await self._request(f"/api/premium/opportunities/{_segment(opportunity_id)}/attachments",
+                            method="POST", body=body)
+
+    async def update_job_notes(self, opportunity_id: str, job_id: str, **notes: str) -> None:
+        """Premium tier: set note fields of a job (`internalNotes=...`, `crewNotes=...`); the
+        fields given replace what the job had, so sending the same again changes nothing."""
+        path = f"/api/premium/opportunities/{_segment(opportunity_id)}/jobs/{_segment(job_id)}/notes"
+        await self._request(path, method="PATCH", body=notes)
+
     # --- plumbing --------------------------------------------------------------------------
 
     async def _list(self, path: str, parser: Callable[[Any], T]) -> Listing[T]:
@@ -224,18 +253,20 @@ class SmartMovingClient:
         """The decoded JSON of a GET (None for an empty body)."""
         return (await self._request(path, params, decode=True))[1]
 
-    async def _request(self, path: str, params: dict[str, str] | None = None, *,
-                       decode: bool = False) -> tuple[httpx.Response, Any]:
-        """GET with rate limiting and retries (and its decoded JSON when `decode`); raises the
-        typed error of the last failure once `retry_for` has passed."""
+    async def _request(self, path: str, params: dict[str, str] | None = None, *, decode: bool = False,
+                       method: str = "GET", body: dict[str, Any] | None = None) -> tuple[httpx.Response, Any]:
+        """A call with rate limiting and retries (and its decoded JSON when `decode`); raises the
+        typed error of the last failure once `retry_for` has passed. A write (`body`) is retried
+        on 429 only."""
         started = self.clock()
         attempt = 0
+        retryable = _RETRYABLE if body is None else _WRITE_RETRYABLE
         while True:
             attempt += 1
-            what = f"GET {path} (attempt {attempt})"
+            what = f"{method} {path} (attempt {attempt})"
             try:
-                return await self._attempt(what, path, params, decode)
-            except _RETRYABLE as failure:
+                return await self._attempt(what, path, params, decode, method, body)
+            except retryable as failure:
                 delay = self._delay(attempt, failure.retry_after if isinstance(failure, RateLimitedError) else None)
                 unreachable = self._unreachable(failure)
                 if unreachable is not None:  # past the bound: no more retries, for this call or any other
@@ -246,11 +277,11 @@ class SmartMovingClient:
                 await self.sleep(delay)
 
     async def _attempt(self, what: str, path: str, params: dict[str, str] | None, decode: bool,
-                       ) -> tuple[httpx.Response, Any]:
+                       method: str = "GET", body: dict[str, Any] | None = None) -> tuple[httpx.Response, Any]:
         """One request: its answer, or the typed error (a connection never opened is not counted)."""
         await self._limiter.acquire()
         try:
-            response = await self._http.get(path, params=params)
+            response = await self._http.request(method, path, params=params, json=body)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise NetworkError(f"{what}: could not connect: {type(exc).__name__}") from exc
         except httpx.TimeoutException as exc:

@@ -1,5 +1,5 @@
-"""Parsing the Premium job details: one job's view (arrival window, stops, materials, times) and
-an opportunity's inventory, plus the arrival window's free text.
+"""Parsing the Premium job details: one job's view (arrival window, stops, materials, times), an
+opportunity's inventory and documents list, plus the arrival window's free text.
 
 Like `normalise`, these are pure functions: a payload that cannot be read raises
 `MalformedRecord`. Money in these payloads (charges, material rates) is never read.
@@ -32,6 +32,7 @@ from integrations.smartmoving.records import (
     JobMaterial,
     JobStop,
     JobTimes,
+    OpportunityDocument,
     PremiumJob,
     PropertyType,
 )
@@ -163,6 +164,15 @@ def parse_inventory(raw: Raw) -> InventorySummary:
         volume=volume,
         weight=weight,
     )
+
+
+@record_parser
+def parse_documents(raw: Raw) -> tuple[OpportunityDocument, ...]:
+    """`{"opportunityDocuments": [...], "jobDocuments": [...]}` (either may be null)."""
+    return tuple(OpportunityDocument(id=_id(entry), title=_text(entry.get("title")) or "",
+                                     job_id=_text(entry.get("jobId")) if key == "jobDocuments" else None)
+                 for key in ("opportunityDocuments", "jobDocuments")
+                 for entry in map(_object, _array(raw.get(key))))
 
 
 def _total(counts: Iterable[int]) -> int:

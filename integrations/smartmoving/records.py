@@ -282,6 +282,16 @@ class InventorySummary:
 
 
 @dataclass(frozen=True, slots=True)
+class OpportunityDocument:
+    """One entry of `/api/premium/opportunities/{id}/documents`: the opportunity's own documents
+    (`job_id` None) and its jobs'."""
+
+    id: str
+    title: str
+    job_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class WebhookEvent:
     """A thin webhook delivery: ids only, the receiver fetches the opportunity."""
 

@@ -38,7 +38,8 @@ PUBLIC_PATHS = frozenset({"/login", COMPLETE_PATH, "/health", "/openapi.json"})
 REFUSAL = "You don't have access to this page."
 #: The refused path, kept in the session until the home page it was sent to has said so.
 _REFUSED_KEY = "refused_path"
-_UNGUARDED_PREFIXES = ("/_nicegui", "/api/", "/static/", "/crew/")
+#: `/track/` is the customer's tracking page and its downloads: the link's token is the key.
+_UNGUARDED_PREFIXES = ("/_nicegui", "/api/", "/static/", "/crew/", "/track/")
 
 
 class AuthMiddleware:
@@ -90,7 +91,9 @@ async def complete_sign_in(request: Request, ticket: str) -> Principal | None:
     """Redeem the ticket of `begin_sign_in` (once, within SIGN_IN_TICKET_SECONDS): the signed-in
     state goes to a new session id, set in this response's cookie; the old id stays anonymous."""
     pending = app.storage.user.get(_TICKET_KEY)
-    expected = str(pending.get("ticket")) if isinstance(pending, dict) else ""
+    if not isinstance(pending, dict):
+        return None
+    expected = str(pending.get("ticket"))
     if not expected or not secrets.compare_digest(expected.encode(), ticket.encode()):
         return None  # a wrong guess does not burn the right ticket
     del app.storage.user[_TICKET_KEY]

@@ -22,6 +22,7 @@ from components.sync.call_plan import call_plan_panel
 from components.sync.drift import drift_panel
 from components.sync.panel import SyncPanel, history_rows, history_table
 from components.sync.words import sync_words
+from components.sync.write_back import WriteBackPanel
 from components.tables import column, simple_table
 from domain.access.rbac import Permission, Principal
 from domain.admin.overview import company_catalogue, company_detail, company_locations, company_stats, list_companies
@@ -128,6 +129,8 @@ class _CompanyPage:
                 with ui.tab_panel(overview):
                     if integration and (plan := await integration_plan(integration["id"])) is not None:
                         call_plan_panel(plan)
+                    if integration:
+                        await WriteBackPanel(self.principal, self.company_id).show()
                     self.charts = ui.refreshable(self._charts)
                     self.charts(stats)
                 with ui.tab_panel(history_tab):

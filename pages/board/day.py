@@ -97,7 +97,7 @@ class BoardPage(LocationDayPage):
 
     async def set_filter(self, **changes: object) -> None:
         current = {f: getattr(self.filters, f) for f in ("statuses", "unassigned_only", "data_source", "search")}
-        self.filters = CardFilters(**{**current, **changes})  # type: ignore[arg-type]
+        self.filters = CardFilters(**{**current, **changes})
         await self.reload()
 
     async def load(self) -> Board:

@@ -12,12 +12,15 @@ from nicegui import ui
 from components.board.assign_dialog import open_assign_dialog
 from components.board.job_card import badge_html, humanize, money, phase_bar_html, status_html, time_range
 from components.journeys.form import open_journey_form
+from components.documents.document_list import documents_card
 from components.journeys.job_sheet import job_sheet_card
+from components.customer.link_panel import customer_link_panel
 from components.live import on_event, whole_page
 from components.nav import app_header
 from db.enums import ActivityKind
 from domain.access.locations import LocationOption
 from domain.access.rbac import Permission, Principal
+from domain.documents.library import journey_documents, verify_file
 from domain.errors import DomainError, NotFound
 from domain.events.touched import touched
 from domain.journeys.access import CLOSED_STATUSES
@@ -102,6 +105,9 @@ class JourneyPage:
         with self.body:
             self._header(detail)
             self._facts(detail)
+            documents_card(await journey_documents(self.principal, self.journey_id),
+                           lambda content: verify_file(self.principal, content))
+            await customer_link_panel(self.principal, self.journey_id, self.render)
             ui.label("Phases").classes("text-h6 q-mt-md")
             for step in detail.steps:
                 _step(step)

@@ -21,6 +21,9 @@ from zoneinfo import ZoneInfo
 from nicegui import context, ui
 
 from components.crew_time.clock_panel import ClockPanel, clock_panel
+from components.documents.document_list import documents_card
+from components.forms import client_ip
+from components.customer.on_my_way import on_my_way_button, shows_on_my_way
 from components.live import on_events
 from components.journeys.job_sheet import job_sheet_card
 from components.testid import tid
@@ -37,6 +40,7 @@ from domain.workflow import phases as workflow
 from domain.journeys.job_sheet import JobSheet
 from domain.journeys.labels import PHASE_LABELS, status_label
 from domain.workflow.crew_journeys import JourneyCard, journey_card, journey_sheet, my_journeys
+from domain.documents.library import DocumentInfo, journey_documents
 from domain.workflow.media import signature_png
 from pages.access.session import guarded_page
 
@@ -50,13 +54,15 @@ JOURNEY_EVENTS = frozenset({
 })
 #: Events the crew is told of in words (each kept through a batch; the rest collapse per journey).
 NOTICE_EVENTS = frozenset({EventType.CREW_ASSIGNED, EventType.PHASE_REJECTED})
+#: The phone's position: asked for (up to 15 s, fresh) when the crew taps "Record my position"; in
+#: passing (up to 3 s, a fix of the last 10 minutes will do) for a signature, whose customer waits.
 GEOLOCATION_JS = """
 return await new Promise((resolve) => {
   if (!navigator.geolocation) return resolve({ error: "this device has no location service" });
   navigator.geolocation.getCurrentPosition(
     (p) => resolve({ lat: p.coords.latitude, lng: p.coords.longitude, accuracy: p.coords.accuracy }),
     (e) => resolve({ error: e.message || "location refused" }),
-    { enableHighAccuracy: true, timeout: 15000 });
+    { enableHighAccuracy: true, timeout: %d, maximumAge: %d });
 });
 """
 _PAGE_STYLE = "max-width: 480px; margin: 0 auto"
@@ -220,9 +226,11 @@ class JourneyScreen:
         self.item_boxes: dict[str, ui.column] = {}
         self.missing_label: ui.label | None = None
         self.complete_button: ui.button | None = None
+        self.on_my_way: ui.button | None = None
         self.card: JourneyCard
         self.view: workflow.WorkflowView
         self.sheet: JobSheet | None = None
+        self.documents: list[DocumentInfo] = []
         self.offline_view: OfflineView | None = None
         self.clock: ClockPanel | None = None
         self.actions = ItemActions(record=self.record, photo=self.photo, signature=self.signature,
@@ -233,9 +241,10 @@ class JourneyScreen:
         card = await journey_card(self.principal, self.journey_id)
         view = await workflow.journey_workflow(self.principal, self.journey_id)
         sheet = await journey_sheet(self.principal, self.journey_id)
+        documents = await journey_documents(self.principal, self.journey_id)
         changed = (getattr(self, "view", None) != view or getattr(self, "card", None) != card
-                   or getattr(self, "sheet", None) != sheet)
-        self.card, self.view, self.sheet = card, view, sheet
+                   or getattr(self, "sheet", None) != sheet or getattr(self, "documents", None) != documents)
+        self.card, self.view, self.sheet, self.documents = card, view, sheet, documents
         return changed
 
     @property
@@ -346,22 +355,30 @@ class JourneyScreen:
         await self.run(lambda: workflow.record_photo(self.principal, self.journey_id, phase, key, content),
                        "Photo saved")
 
-    async def signature(self, key: str, data_url: str, signer: str | None) -> None:
+    async def signature(self, key: str, data_url: str, consent: dict[str, Any]) -> None:
+        """Save a signature with the customer's consent, and the phone's position when it gives one."""
         phase = self.view.current_phase
+        where = await self.locate(quiet=True)
+        given = {**consent, "position": where} if where else consent
 
         async def save() -> None:
-            await workflow.record_signature(self.principal, self.journey_id, phase, key, signature_png(data_url),
-                                            signer)
+            with client_ip():  # evidence: the phone's IP and device
+                await workflow.record_signature(self.principal, self.journey_id, phase, key,
+                                                signature_png(data_url), consent=given)
 
         await self.run(save, "Signature saved")
 
-    async def locate(self) -> dict[str, Any] | None:
-        """The phone's position ({lat, lng, accuracy}), or None (refused, unavailable: said why)."""
+    async def locate(self, *, quiet: bool = False) -> dict[str, Any] | None:
+        """The phone's position ({lat, lng, accuracy}), or None (refused, unavailable: said why
+        unless `quiet`)."""
+        wait_ms, cached_ms = (3000, 600_000) if quiet else (15000, 0)
         try:
-            found = await ui.run_javascript(GEOLOCATION_JS, timeout=20)
+            found = await ui.run_javascript(GEOLOCATION_JS % (wait_ms, cached_ms), timeout=wait_ms / 1000 + 5)
         except TimeoutError:
             found = {"error": "no answer from the location service"}
         if not isinstance(found, dict) or "error" in found:
+            if quiet:
+                return None
             self.warn(f"No position: {found.get('error') if isinstance(found, dict) else 'unavailable'}")
             return None
         return found
@@ -391,6 +408,7 @@ class JourneyScreen:
                  back="/mobile")
         with ui.column().classes("w-full q-pa-sm gap-3"):
             self._sheet(card)
+            self.on_my_way = on_my_way_button(self.principal, self.journey_id, view, self.run, self.notify)
             if self.clock is not None:
                 self.clock.render()
             if self.sheet is not None:
@@ -399,6 +417,8 @@ class JourneyScreen:
             _progress(view.progress)
             self._current(view)
             self._record(view)
+            if self.documents:
+                documents_card(self.documents)
 
     def _sheet(self, card: JourneyCard) -> None:
         with tid(ui.card().classes("w-full q-pa-md gap-2").props("flat bordered"), "job-sheet"):
@@ -480,6 +500,8 @@ class JourneyScreen:
             self.missing_label.set_visibility(bool(missing))
         if self.complete_button is not None:
             self.complete_button.props(f"color={'grey-7' if missing else 'positive'}")
+        if self.on_my_way is not None:  # gone once the crew records their arrival
+            self.on_my_way.set_visibility(shows_on_my_way(self.view))
 
     def _record(self, view: workflow.WorkflowView) -> None:
         worked = [p for p in view.phases

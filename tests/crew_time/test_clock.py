@@ -15,7 +15,8 @@ from sqlalchemy import select
 from db.enums import ClockKind, JourneyStatus
 from db.models import AuditEntry, ClockEvent, Journey
 from domain.crew_time.board import journey_clock
-from domain.crew_time.clock import MAX_AGE, bounded_time
+from domain.crew_time.clock import tap_time
+from domain.workflow.stamps import MAX_ACTION_AGE
 from domain.crew_time.review import approve_day
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from domain.timewindow import today_in
@@ -110,12 +111,12 @@ async def test_nothing_is_clocked_on_a_cancelled_journey_or_out_of_order(world: 
 
 def test_the_phones_time_is_bounded_by_the_servers() -> None:
     server = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
-    assert bounded_time(None, server) == (server, None)
-    assert bounded_time(server - timedelta(minutes=5), server) == (server - timedelta(minutes=5), 300.0)
+    assert tap_time(None, server) == (server, None)
+    assert tap_time(server - timedelta(minutes=5), server) == (server - timedelta(minutes=5), 300.0)
     # a phone whose clock runs ahead: never in the future
-    assert bounded_time(server + timedelta(minutes=3), server) == (server, -180.0)
-    # an outbox that delivers two days late: no further back than MAX_AGE
-    assert bounded_time(server - timedelta(days=2), server) == (server - MAX_AGE, 172800.0)
+    assert tap_time(server + timedelta(minutes=3), server) == (server, -180.0)
+    # an outbox that delivers two days late: no further back than MAX_ACTION_AGE
+    assert tap_time(server - timedelta(days=2), server) == (server - MAX_ACTION_AGE, 172800.0)
 
 
 async def test_a_client_key_delivered_again_writes_once(world: World) -> None:

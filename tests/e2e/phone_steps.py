@@ -51,11 +51,29 @@ def photo(page: Page, key: str, colour: str = "teal") -> None:
     item_done(page, key)
 
 
+def accept_consent(page: Page, key: str, signer: str) -> None:
+    """The customer reads the consent to sign electronically, types their full name and accepts:
+    only then does the pad show."""
+    expect(page.get_by_test_id(f"consent-{key}")).to_be_visible(timeout=SAVE_TIMEOUT)
+    expect(page.get_by_test_id(f"pad-{key}")).to_have_count(0)
+    page.get_by_test_id(f"consent-name-{key}").fill(signer)
+    page.get_by_test_id(f"consent-accept-{key}").click()
+    expect(page.get_by_test_id(f"signer-{key}")).to_have_text(f"Signing: {signer}", timeout=SAVE_TIMEOUT)
+
+
 def sign(page: Page, key: str, signer: str, strokes: int = 3) -> None:
-    """The customer signs on the pad with a finger (here: the mouse) and the crew saves it.
-    (Identical drawings on one journey are stored once: vary `strokes` to get distinct files.)"""
-    page.get_by_test_id(f"signer-{key}").fill(signer)
-    pad = page.get_by_test_id(f"pad-{key}")
+    """The customer accepts the consent, signs on the pad with a finger (here: the mouse) and the
+    crew saves it. (Identical drawings on one journey are stored once: vary `strokes` to get
+    distinct files.)"""
+    accept_consent(page, key, signer)
+    draw_on(page, f"pad-{key}", strokes)
+    page.get_by_test_id(f"sign-{key}").click()
+    item_done(page, key)
+
+
+def draw_on(page: Page, pad_test_id: str, strokes: int = 3) -> None:
+    """Zigzag strokes across a signature pad, as a finger would (here: the mouse)."""
+    pad = page.get_by_test_id(pad_test_id)
     pad.scroll_into_view_if_needed()
     box = pad.bounding_box()
     assert box is not None
@@ -66,8 +84,6 @@ def sign(page: Page, key: str, signer: str, strokes: int = 3) -> None:
         for step in range(1, 16):
             page.mouse.move(left + stroke * 100 + step * 6, base - (step % 5) * 18, steps=2)
         page.mouse.up()
-    page.get_by_test_id(f"sign-{key}").click()
-    item_done(page, key)
 
 
 def complete(page: Page, next_title: str) -> None:

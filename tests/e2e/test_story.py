@@ -19,6 +19,7 @@ photographed. Every page visited is photographed into artifacts/e2e/ (tests/e2e/
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from collections import Counter
@@ -34,8 +35,10 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import Engine, create_engine, select
 from sqlalchemy.orm import Session
 
-from db.enums import CrewRole, DataSource, JourneyStatus, MediaKind, Phase, Role, StepStatus, SyncRunStatus
-from db.models import AuditEntry, CrewAssignment, Journey, JourneyStep, Media, SyncRun, User
+from db.enums import (CrewRole, DataSource, DocumentKind, JourneyStatus, MediaKind, Phase, Role, StepStatus,
+                      SyncRunStatus)
+from db.models import (AuditEntry, CrewAssignment, Journey, JourneyStep, Media, MoveDocument, StepActivity, SyncRun,
+                       User)
 from db.seed import DEMO_ACCOUNTS, DEMO_COMPANY
 from db.session import sync_url
 from domain.access.rbac import landing_path
@@ -54,7 +57,9 @@ EMAILS = {role: email for role, email in DEMO_ACCOUNTS}
 #: (a bound on waiting, not a speed claim: seconds on a quiet machine, a minute or more on a loaded one).
 SYNC_TIMEOUT = 240_000
 #: The writes of the story, by audit action, and how many of each.
-STORY_WRITES = {"sync": 1, "journey.assign": 1, "phase.completed": 6, "media.stored": 5, "phase.approved": 1}
+#: Documents: the bill of lading when pickup starts and once signed, the completion report at the end.
+STORY_WRITES = {"sync": 1, "journey.assign": 1, "phase.completed": 6, "media.stored": 5, "phase.approved": 1,
+                "document.issued": 3}
 
 
 @dataclass(frozen=True)
@@ -303,6 +308,8 @@ def test_driver_works_the_journey_on_a_phone(story: Story) -> None:
     tick(page, "customer_verified")
     photo(page, "condition_photos", "orange")
     tick(page, "loading_done")
+    expect(page.get_by_test_id("consent-pickup_signature")).to_contain_text("paper copy")
+    story.shot(page, "customer consent to sign")  # axe reads the consent screen too
     sign(page, "pickup_signature", cast.customer)
     image_loaded(page, "thumbs-pickup_signature")
     story.shot(page, "driver pickup signed")
@@ -356,6 +363,34 @@ def test_manager_approves_the_completion(story: Story) -> None:
     assert journey.estimated_value and "estimated_value" not in str(sheet), "no money on a crew's phone"
 
 
+def test_the_signed_documents_are_on_the_journey_page_and_their_hashes_in_the_audit_trail(story: Story) -> None:
+    cast = story.chosen
+    with Session(story.db) as s:
+        documents = s.scalars(select(MoveDocument).where(MoveDocument.journey_id == cast.journey_id)
+                              .order_by(MoveDocument.id)).all()
+        issued = {e.entity_id: (e.new_values or {}).get("sha256") for e in s.scalars(
+            select(AuditEntry).where(AuditEntry.action == "document.issued")).all()}
+        signature = s.scalars(select(StepActivity).where(StepActivity.item_key == "pickup_signature")
+                              .join(JourneyStep).where(JourneyStep.journey_id == cast.journey_id)).one()
+    assert [(d.kind, d.version) for d in documents] == [
+        (DocumentKind.BILL_OF_LADING, 1), (DocumentKind.BILL_OF_LADING, 2), (DocumentKind.COMPLETION_REPORT, 1)]
+    assert issued == {str(d.id): d.sha256 for d in documents}  # every hash is in the audit trail
+    evidence = signature.data["evidence"]  # the consent the customer accepted on the phone
+    assert signature.data["signer"] == cast.customer and evidence["consent_version"] and evidence["device"]
+
+    desk = story.page("manager")
+    desk.goto(f"/journeys/{cast.journey_id}")
+    signed = documents[1]
+    row = desk.get_by_test_id(f"document-{signed.id}")
+    expect(row).to_contain_text("Bill of lading · version 2")
+    expect(row).to_contain_text(f"SHA-256 {signed.sha256[:12]}")
+    story.shot(desk, "manager journey documents")
+    with desk.expect_download() as download:
+        desk.get_by_test_id(f"download-{signed.id}").click()
+    content = Path(download.value.path()).read_bytes()
+    assert content.startswith(b"%PDF-") and hashlib.sha256(content).hexdigest() == signed.sha256
+
+
 def _story_entries(story: Story) -> list[AuditEntry]:
     """The audit entries of the story's writes: its sync run, and everything on its journey."""
     cast = story.chosen
@@ -365,7 +400,8 @@ def _story_entries(story: Story) -> list[AuditEntry]:
     assert not on_rival, "the refused double booking left no audit entry"
     return [e for e in entries
             if (e.entity, e.entity_id) in {("sync_run", str(story.run_id)), ("journey", str(cast.journey_id))}
-            or (e.entity in ("journey_step", "media") and (e.new_values or {}).get("journey_id") == cast.journey_id)]
+            or (e.entity in ("journey_step", "media", "move_document")
+                and (e.new_values or {}).get("journey_id") == cast.journey_id)]
 
 
 def _table_rows(page: Page) -> list[tuple[str, ...]]:

@@ -8,12 +8,14 @@ method an operation does not have. Afterwards the server's log must show no unha
 also covers work done after the response, e.g. a queued webhook).
 
 Who sends what:
-- fuzzing phase (random valid and invalid requests, with odd values mixed in: NUL characters,
-  out-of-range numbers, far dates): each case as every identity;
-- coverage phase (schemathesis' deterministic boundary values, missing and wrong-typed fields,
-  unexpected methods: thousands of cases): each as one identity, in turn among those the
-  operation let through (not 401/403) on its first valid case, so that bad input reaches the
-  code behind the role checks without the run taking eight times as long.
+- an operation's first valid case: as every identity (which of them it lets through, not 401/403,
+  is learnt from it);
+- every other case, of both phases (fuzzing: random valid and invalid requests, with odd values
+  mixed in: NUL characters, out-of-range numbers, far dates; coverage: schemathesis' deterministic
+  boundary values, missing and wrong-typed fields, unexpected methods, thousands of cases): as one
+  identity, in turn among those the operation let through, so that bad input reaches the code
+  behind the role checks without the run taking eight times as long. (Who may call what is the
+  access matrix's test, tests/ui/test_access_matrix.py and tests/unit/test_permissions.py.)
 
 CI runs derandomized, with FUZZ_EXAMPLES (default 5) random cases per operation (see
 tests/fuzz/__init__.py). To dig deeper:
@@ -42,7 +44,6 @@ from schemathesis import Case, CheckContext, GenerationMode, Response
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.failures import FailureGroup
-from schemathesis.generation.meta import TestPhase
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -148,7 +149,7 @@ class Senders:
 
     def of(self, case: Case) -> list[str]:
         label = case.operation.label
-        if case.meta is None or case.meta.phase.name is not TestPhase.COVERAGE:
+        if case.meta is None:
             return self.names
         if label not in self.admitted and case.meta.generation.mode is GenerationMode.POSITIVE:
             return self.names

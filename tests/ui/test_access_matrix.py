@@ -46,7 +46,8 @@ TIMESHEETS = {"/timesheets", "GET /api/timesheets", "GET /api/timesheets/rules"}
 #: Pages every role may open (the domain decides which journeys each sees).
 EVERY_ROLE_PAGES = {"/journeys/{journey_id}/status"}
 #: Pages anyone may open, signed in or not, or that only redirect (the board's old addresses).
-OPEN_PAGES = {"/login", "/login/complete", "/logout", "/", "/dashboard", "/dashboard/timeline"}
+#: `/track/{token}` is the customer's tracking page: the token is the key (tests/customer).
+OPEN_PAGES = {"/login", "/login/complete", "/logout", "/", "/dashboard", "/dashboard/timeline", "/track/{token}"}
 #: Every endpoint any signed-in role may call.
 EVERYONE = {"GET /api/auth/me", "POST /api/auth/logout"}
 #: Company administration (DESIGN: ADMIN "users, locations, trucks"; SUPER_ADMIN "everything").

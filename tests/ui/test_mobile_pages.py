@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import re
 from datetime import timedelta
 
 import pytest
@@ -19,6 +20,7 @@ from domain.events import bus as events
 from domain.workflow import phases as workflow
 from domain.events.bus import DomainEvent, EventType
 from domain.workflow.media import SIGNATURE_DATA_URL_PREFIX
+from domain.documents.consent import CONSENT_VERSION, PAPER_COPY_NOTE
 from domain.unit_of_work import read_session, unit_of_work
 from tests.helpers import eventually, sign_in
 from tests.sync.helpers import executed_sql
@@ -34,6 +36,8 @@ from tests.journey_factory import (
     through,
 )
 from tests.ui_support import prop, step_status
+
+GEOLOCATION = re.compile(r"(?s).*getCurrentPosition")
 
 pytestmark = pytest.mark.postgres_only
 
@@ -106,14 +110,30 @@ async def test_a_phase_is_completed_on_the_phone(world: World, user: User) -> No
     await user.should_see("Worn")
 
 
-async def test_a_customer_signs_on_the_phone(world: World, user: User) -> None:
+async def accept_consent(user: User, key: str, name: str) -> None:
+    """The customer reads the consent to sign electronically, types their name and accepts (the
+    phone gives no position unless the test says otherwise)."""
+    user.javascript_rules.setdefault(GEOLOCATION, lambda _match: {"error": "User denied Geolocation"})
+    await user.should_see(marker=f"consent-{key}", retries=30)
+    user.find(marker=f"consent-name-{key}").type(name)
+    user.find(marker=f"consent-accept-{key}").click()
+    await user.should_see(f"Signing: {name}", retries=30)
+
+
+async def test_a_customer_accepts_the_consent_then_signs_on_the_phone(world: World, user: User) -> None:
     await through(world, Phase.MORNING_PREP)
     await sign_in(user, world["mover"].email, PASSWORD)
+    user.javascript_rules[GEOLOCATION] = lambda _match: {"lat": 43.6532, "lng": -79.3832, "accuracy": 12}
     await user.open(f"/mobile/journey/{world.journey_id}")
     await user.should_see("3. Pickup", retries=30)
+    await user.should_see("Consent to sign electronically")
+    await user.should_see(PAPER_COPY_NOTE)
+    await user.should_not_see(marker="pad-pickup_signature")  # no pad before the consent
+    user.find(marker="consent-accept-pickup_signature").click()
+    await user.should_see("Type your full name to accept")
+    await accept_consent(user, "pickup_signature", "Ada Lovelace")
     user.find(marker="sign-pickup_signature").click()
     await user.should_see("Sign on the pad first")
-    user.find(marker="signer-pickup_signature").type("Ada Lovelace")
     data_url = SIGNATURE_DATA_URL_PREFIX + base64.b64encode(signature_bytes()).decode()
     user.find(marker="pad-pickup_signature").trigger("signed", {"strokes": 3, "dataUrl": data_url})
     user.find(marker="sign-pickup_signature").click()
@@ -121,9 +141,12 @@ async def test_a_customer_signs_on_the_phone(world: World, user: User) -> None:
     await user.should_see("Signed by Ada Lovelace", retries=30)
     async with read_session() as session:
         activity = await session.scalar(select(StepActivity).where(StepActivity.item_key == "pickup_signature"))
-        assert activity is not None and activity.data == {"signer": "Ada Lovelace"}
+        assert activity is not None and activity.data["signer"] == "Ada Lovelace"
+        evidence = activity.data["evidence"]
         media = await session.get(Media, activity.media_id)
     assert media is not None and media.kind is MediaKind.SIGNATURE and media.content_type == "image/png"
+    assert evidence["consent_version"] == CONSENT_VERSION and evidence["accepted_at"] <= evidence["signed_at"]
+    assert evidence["position"] == {"lat": 43.6532, "lng": -79.3832, "accuracy": 12.0} and evidence["ip"]
 
 
 async def test_sign_again_shows_the_new_saved_signature_not_an_empty_pad(world: World, user: User) -> None:
@@ -136,19 +159,21 @@ async def test_sign_again_shows_the_new_saved_signature_not_an_empty_pad(world: 
     for signer in ("Ada Lovelace", "Grace Hopper"):
         if signer == "Grace Hopper":
             user.find(marker="again-pickup_signature").click()
-            await user.should_see(marker="pad-pickup_signature", retries=30)
-        user.find(marker="signer-pickup_signature").type(signer)
+        await accept_consent(user, "pickup_signature", signer)  # each signature is consented to
+        await user.should_see(marker="pad-pickup_signature", retries=30)
         user.find(marker="pad-pickup_signature").trigger("signed", {"strokes": 3, "dataUrl": data_url})
         user.find(marker="sign-pickup_signature").click()
-        await user.should_see(f"Signed by {signer}", retries=30)
-        await user.should_not_see(marker="pad-pickup_signature", retries=30)
-        await user.should_see(marker="again-pickup_signature")
+        # saving re-issues the bill of lading (a PDF): on a loaded machine that takes seconds
+        await user.should_see(f"Signed by {signer}", retries=150)
+        await user.should_not_see(marker="pad-pickup_signature", retries=150)
+        await user.should_see(marker="again-pickup_signature", retries=150)
 
 
 async def test_a_blank_signature_is_refused_on_the_phone(world: World, user: User) -> None:
     await through(world, Phase.MORNING_PREP)
     await sign_in(user, world["driver"].email, PASSWORD)
     await user.open(f"/mobile/journey/{world.journey_id}")
+    await accept_consent(user, "pickup_signature", "Ada Lovelace")
     blank = SIGNATURE_DATA_URL_PREFIX + (
         "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
     user.find(marker="pad-pickup_signature").trigger("signed", {"strokes": 1, "dataUrl": blank})

@@ -59,6 +59,8 @@ MODULES = [importlib.import_module(m.name) for m in pkgutil.walk_packages(domain
 #: Public coroutines of `domain` that only read (each checked to exist, so the list stays true).
 READS = {
     "domain.idempotency.stored_answer",
+    "domain.documents.library.journey_documents", "domain.documents.library.document_file",
+    "domain.documents.library.verify_file",
     "domain.admin.users.list_users", "domain.admin.users.get_user",
     "domain.admin.locations.list_locations", "domain.admin.locations.get_location",
     "domain.admin.locations.location_options",
@@ -103,6 +105,9 @@ READS = {
     "domain.planner.views.load_planner", "domain.planner.suggest.suggest_crews",
     "domain.crew_time.board.journey_clock", "domain.crew_time.rules.time_rules",
     "domain.crew_time.timesheets.list_timesheets",
+    "domain.customer.links.customer_link_state", "domain.customer.tracking.tracking",
+    "domain.customer.tracking.tracked_document", "domain.customer.settings.tracking_shows_money",
+    "domain.writeback.status.write_back_summary",
 }
 
 #: Public coroutines that change no rows at all: process machinery started and stopped with the app.
@@ -126,6 +131,9 @@ PLUMBING = {
     "domain.idempotency.claim_key": "reserves a request's idempotency key in the transaction of its (audited) write",
     "domain.idempotency.complete_key": "stores that request's answer with its key, same transaction",
     "domain.idempotency.prune_keys": "deletes idempotency keys past their lifetime",
+    "domain.mail.outbox.drain_outbox": "sends queued e-mails and records each one's outcome on its outbox row "
+                                       "(the write that queued it was audited)",
+    "domain.mail.service.drain_now": "the scheduled run of drain_outbox",
 }
 
 #: Writes that are the first step of an operation whose audit entry a later step records, with
@@ -281,6 +289,8 @@ def _recipes() -> dict[str, Recipe]:
     return {
         **_workflow_recipes(),
         **_crew_time_recipes(),
+        **_customer_recipes(),
+        **_write_back_recipes(),
         "domain.journeys.edit.create_journey": _now(lambda w: lambda: journeys.create_journey(
             w.dispatcher_a, _draft(w, "John Roe"))),
         "domain.journeys.edit.update_journey": on_journey(lambda w, j: lambda: journeys.update_journey(
@@ -379,7 +389,7 @@ def _workflow_recipes() -> dict[str, Recipe]:
     from domain.workflow import media, outbox
     from domain.workflow import template as phase_template
     from domain.workflow import phases as workflow
-    from tests.journey_factory import CREATION_ITEMS, jpeg_bytes, make_world, signature_bytes, through
+    from tests.journey_factory import CREATION_ITEMS, consent, jpeg_bytes, make_world, signature_bytes, through
 
     def on_journey(setup_through: Phase | None, make: Callable[[Any], Thunk]) -> Recipe:
         async def recipe(_w: World, _sim: Simulator) -> Thunk:
@@ -401,7 +411,7 @@ def _workflow_recipes() -> dict[str, Recipe]:
             j["driver"], j.journey_id, Phase.MORNING_PREP, "vehicle_photo", jpeg_bytes())),
         "domain.workflow.phases.record_signature": on_journey(
             Phase.MORNING_PREP, lambda j: lambda: workflow.record_signature(
-                j["driver"], j.journey_id, Phase.PICKUP, "pickup_signature", signature_bytes())),
+                j["driver"], j.journey_id, Phase.PICKUP, "pickup_signature", signature_bytes(), consent=consent())),
         "domain.workflow.phases.complete_phase": on_journey(None, creation),
         "domain.workflow.phases.hand_over": on_journey(None, lambda j: lambda: workflow.hand_over(
             j["dispatcher"], j.journey_id)),
@@ -468,6 +478,70 @@ def _crew_time_recipes() -> dict[str, Recipe]:
             j["manager"], j.location_id, d, d)),
         "domain.crew_time.rules.save_time_rules": on_clocked(lambda j, _d: lambda: rules.save_time_rules(
             j["admin"], {"max_distance_m": 800, "rounding_minutes": 6, "daily_overtime_after_minutes": 600})),
+    }
+
+
+def _customer_recipes() -> dict[str, Recipe]:
+    """The customer's side: the crew's On my way (link and e-mail), the office's revocation."""
+    from domain.customer import links, settings
+    from tests.customer.support import on_the_way
+    from tests.journey_factory import password_hash
+
+    async def on_the_way_told(_w: World, _sim: Simulator) -> Thunk:
+        # a real hash: the default stand-in ("x") is in every entry that mentions expires_at
+        journey = await on_the_way(company_name="Customer Side Movers", hashed=password_hash())
+        await links.tell_customer_on_my_way(journey["driver"], journey.journey_id)
+        return lambda: links.revoke_customer_links(journey["dispatcher"], journey.journey_id)
+
+    async def on_the_way_untold(_w: World, _sim: Simulator) -> Thunk:
+        # a real hash: the default stand-in ("x") is in every entry that mentions expires_at
+        journey = await on_the_way(company_name="Customer Side Movers", hashed=password_hash())
+        return lambda: links.tell_customer_on_my_way(journey["driver"], journey.journey_id)
+
+    return {
+        "domain.customer.settings.set_tracking_shows_money": _now(
+            lambda w: lambda: settings.set_tracking_shows_money(w.admin_a, True)),
+        "domain.customer.links.tell_customer_on_my_way": on_the_way_untold,
+        "domain.customer.links.revoke_customer_links": on_the_way_told,
+    }
+
+
+def _write_back_recipes() -> dict[str, Recipe]:
+    """The SmartMoving write-back: the drain sends a queued job note (its entry names the system
+    actor); the super admin queues a failed one again."""
+    from db.enums import DataSource, WriteBackKind, WriteBackStatus
+    from db.models import CompanyIntegration, Journey, WriteBack
+    from domain.sync.secrets import encrypt_secret
+    from domain.writeback import drain, status
+    from tests.journey_factory import make_world
+
+    def on_note(row_status: WriteBackStatus, make: Callable[[World, int], Thunk]) -> Recipe:
+        async def recipe(w: World, sim: Simulator) -> Thunk:
+            world = await make_world(company_name="Write-back Movers")
+            opportunity = sim.state.add_opportunity(today_in("America/Toronto"))
+            async with unit_of_work() as s:
+                integration = CompanyIntegration(company_id=world.company_id, base_url=sim.url, active=True,
+                                                 plan=IntegrationPlan.PREMIUM,
+                                                 api_key_encrypted=encrypt_secret(SIM_KEY))
+                s.add(integration)
+                await s.flush()
+                await s.execute(update(Journey).where(Journey.id == world.journey_id).values(
+                    data_source=DataSource.SMARTMOVING, external_opportunity_id=opportunity.id,
+                    external_id=opportunity.jobs[0].id))
+                row = WriteBack(company_id=world.company_id, integration_id=integration.id,
+                                journey_id=world.journey_id, kind=WriteBackKind.NOTE, status=row_status,
+                                opportunity_id=opportunity.id, job_id=opportunity.jobs[0].id, note_text="Done.")
+                s.add(row)
+                await s.flush()
+                row_id = row.id
+            return make(w, row_id)
+        return recipe
+
+    return {
+        "domain.writeback.drain.drain_write_backs": on_note(WriteBackStatus.QUEUED, lambda _w, _r: lambda: (
+            drain.drain_write_backs(client_options=FAST))),
+        "domain.writeback.status.retry_write_back": on_note(WriteBackStatus.FAILED, lambda w, r: lambda: (
+            status.retry_write_back(w.super_admin, r))),
     }
 
 

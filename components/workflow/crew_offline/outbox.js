@@ -11,12 +11,13 @@
 //     phase,          // "MORNING_PREP", "PICKUP", …
 //     made_at,        // ISO time on the phone when the crew tapped (the server bounds it)
 //     item_key, value, signer,   // for "item.record"
+//     consent,                   // a signature: the customer's consent (domain/documents/consent.py)
 //     blob, mediaKind, media_id, // a photo or signature: kept as a Blob until uploaded, then its id
 //     label,          // what the crew sees in the waiting list ("Lights working")
 //     state,          // "waiting" | "refused"
 //     reason }        // the server's words when refused
 // Delivery: POST /api/mobile/journey/{journeyId}/actions with {key, kind, phase, made_at, item_key,
-// value, media_id, signer} and a bearer token from GET /api/mobile/outbox-token (the page's session
+// value, media_id, signer, consent} and a bearer token from GET /api/mobile/outbox-token (the page's session
 // cookie). A new kind needs only a server entry in domain/workflow/outbox.py's APPLY.
 
 const DB_NAME = "ccrm-crew";
@@ -125,11 +126,11 @@ async function deliver(action) {
     action.media_id = stored.body.data.id;
     await put(action); // uploaded once: a retry sends only the record
   }
-  const { key, kind, phase, made_at, item_key, value, media_id, signer } = action;
+  const { key, kind, phase, made_at, item_key, value, media_id, signer, consent } = action;
   return send(`/api/mobile/journey/${action.journeyId}/actions`, {
     method: "POST", headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ key, kind, phase, made_at, item_key: item_key ?? null, value: value ?? null,
-                           media_id: media_id ?? null, signer: signer ?? null }),
+                           media_id: media_id ?? null, signer: signer ?? null, consent: consent ?? null }),
   });
 }
 

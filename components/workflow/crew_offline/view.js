@@ -138,6 +138,35 @@ function signaturePad(keep, key) {
   return pad;
 }
 
+/** The consent to sign electronically (ESIGN/UETA), accepted with the signer's typed name before
+ *  the pad shows; kept with the signature and checked again by the server. */
+function consentBox(ctx, key, accepted) {
+  const text = ctx.data.consent;
+  if (!text) return h("p", { style: "margin:0;color:#b71c1c" }, "Open this journey once with signal before the customer signs.");
+  const name = kept(ctx.keep, `consent-name-${key}`, () => h("input", { "aria-label": "Your full name",
+    placeholder: "Your full name", autocomplete: "name", "data-testid": `ob-consent-name-${key}`, maxlength: 120,
+    style: `${TOUCH};width:100%;font-size:18px;padding:8px;box-sizing:border-box;border:1px solid #757575;border-radius:6px` }));
+  const problem = h("div", { role: "alert", style: "color:#b71c1c" });
+  const accept = () => {
+    const typed = name.value.trim();
+    if (!typed) { problem.textContent = "Type your full name to accept"; return; }
+    const given = { version: text.version, accepted_at: new Date().toISOString(), name: typed };
+    ctx.keep[`consent-${key}`] = given;
+    if (navigator.geolocation) { // the position when the phone gives one (never waited for)
+      navigator.geolocation.getCurrentPosition(
+        (p) => { given.position = { lat: p.coords.latitude, lng: p.coords.longitude, accuracy: p.coords.accuracy }; },
+        () => {}, { timeout: 5000, maximumAge: 60000 });
+    }
+    accepted();
+  };
+  return h("section", { "data-testid": `ob-consent-${key}`, "aria-label": text.title,
+    style: "display:grid;gap:8px;border:1px solid #bdbdbd;border-radius:8px;padding:12px" },
+  h("div", { style: "font:600 18px system-ui,sans-serif" }, text.title), h("p", { style: "margin:0;font-size:16px" }, text.text),
+  h("p", { style: "margin:0;font-size:15px;color:#424242" }, text.paper_copy), name, problem,
+  h("button", { type: "button", style: PRIMARY, "data-testid": `ob-consent-accept-${key}`, onclick: accept },
+    "I accept, sign electronically"));
+}
+
 function kept(keep, id, make) {
   if (!keep[id]) keep[id] = make();
   return keep[id];
@@ -214,18 +243,28 @@ function itemInput(item, ctx) {
   }
   if (item.kind === "SIGNATURE") {
     const pad = signaturePad(ctx.keep, key);
-    const signer = kept(ctx.keep, `signer-${key}`, () => h("input", { "aria-label": "Name of the person signing",
-      placeholder: "Name of the person signing", "data-testid": `ob-signer-${key}`,
-      style: `${TOUCH};width:100%;font-size:18px;padding:8px;box-sizing:border-box;border:1px solid #757575;border-radius:6px` }));
-    const save = async () => {
-      if (!pad.strokes) return ctx.say("Sign on the pad first");
-      await record(null, { blob: await pad.png(), mediaKind: "SIGNATURE", signer: signer.value.trim() || null });
-      pad.clear();
+    const signing = h("div", { "data-testid": `ob-signer-${key}`, style: "font-size:17px;font-weight:600" });
+    const sign = h("div", { style: "display:grid;gap:8px" }, signing, pad.canvas, h("div", { style: "display:flex;gap:8px" },
+      h("button", { type: "button", style: OUTLINE, onclick: () => pad.clear() }, "Clear"),
+      h("button", { type: "button", style: PRIMARY, "data-testid": `ob-sign-${key}`, onclick: () => save() }, "Save signature")));
+    const consent = consentBox(ctx, key, () => show());
+    const show = () => {
+      const given = ctx.keep[`consent-${key}`];
+      consent.hidden = Boolean(given);
+      sign.hidden = !given;
+      signing.textContent = given ? `Signing: ${given.name}` : "";
     };
+    const save = async () => {
+      const given = ctx.keep[`consent-${key}`];
+      if (!pad.strokes) return ctx.say("Sign on the pad first");
+      await record(null, { blob: await pad.png(), mediaKind: "SIGNATURE", signer: given.name, consent: given });
+      delete ctx.keep[`consent-${key}`]; // the next signature is accepted again
+      pad.clear();
+      show();
+    };
+    show();
     return h("div", { style: "display:grid;gap:8px" }, h("div", { style: "font-size:17px" }, item.label), thumbs(item),
-      signer, pad.canvas, h("div", { style: "display:flex;gap:8px" },
-        h("button", { type: "button", style: OUTLINE, onclick: () => pad.clear() }, "Clear"),
-        h("button", { type: "button", style: PRIMARY, "data-testid": `ob-sign-${key}`, onclick: save }, "Save signature")));
+      consent, sign);
   }
   return h("div", {}, item.label);
 }

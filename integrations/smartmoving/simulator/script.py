@@ -17,6 +17,8 @@ hit by injected faults), and `SimulatorScript`, the Python helper that calls it.
     POST   /_script/customers/{customer_id}/repeat      the customer is listed twice (a later page too)
     POST   /_script/settings                            {"customers_as_bare_array"?, "state_names_in_full"?,
                                                          "premium"?} (false: a Basic key, premium paths 403)
+    GET    /_script/writes                              attachments and job notes received (simulator.writes)
+    POST   /_script/writes/delay                        {"seconds": 30} an attachment is taken, then answered late
 """
 
 from __future__ import annotations
@@ -259,7 +261,15 @@ class SimulatorScript:
     async def settings(self, **switches: bool) -> dict[str, Any]:
         return await self._object("POST", "/settings", switches)
 
+    async def delay_attachments(self, seconds: float) -> None:
+        """Attachments are stored at once and answered `seconds` later."""
+        await self._call("POST", "/writes/delay", {"seconds": seconds})
+
     # --- reading ---
+    async def writes(self) -> dict[str, Any]:
+        """The Premium writes received: `attachments` by opportunity, `note_patches`, `job_notes`."""
+        return await self._object("GET", "/writes")
+
     async def truth(self, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
         """SmartMoving's jobs in [first, last] as the simulator holds them."""
         jobs: list[dict[str, Any]] = await self._call(

@@ -46,6 +46,7 @@ from integrations.smartmoving.simulator.views import (
     premium_job_json,
 )
 from integrations.smartmoving.simulator.webhooks import WebhookEmitter
+from integrations.smartmoving.simulator.writes import WriteLog, writes_router, writes_script_router
 
 __all__ = ["CallRecord", "SimulatorState", "WebhookEmitter", "create_simulator_app", "main"]
 
@@ -98,6 +99,8 @@ class SimulatorState(FaultInjector):
         self.repeated_customer_ids: set[str] = set()
         #: Opportunities whose details (and job times) answer this HTTP status, every time.
         self.failing_opportunity_ids: dict[str, int] = {}
+        #: Premium writes received (attachments, job notes) and their scripted delay.
+        self.writes = WriteLog()
         for day, count in (jobs_on or {}).items():
             if not MIN_JOBS_PER_DAY <= count <= FIRST_ADDED_INDEX:
                 raise ValueError(f"{day}: {count} jobs; a day holds {MIN_JOBS_PER_DAY} to {FIRST_ADDED_INDEX}")
@@ -366,6 +369,7 @@ def create_simulator_app(state: SimulatorState | None = None) -> FastAPI:
 
     app.include_router(_router(state), prefix="/api")
     app.include_router(script_router(state), prefix=SCRIPT_PREFIX)
+    app.include_router(writes_script_router(state.writes), prefix=SCRIPT_PREFIX)
     return app
 
 
@@ -493,6 +497,7 @@ def _router(state: SimulatorState) -> APIRouter:
             raise HTTPException(400, "Inventory not found")
         return opp.inventory
 
+    router.include_router(writes_router(state.writes, found))
     return router
 
 

@@ -1,0 +1,1 @@
+"""api/customer: the customer's side (tracking link downloads)."""

@@ -1,0 +1,1 @@
+"""pages/customer: the customer's side (the tracking page, no sign-in)."""
