@@ -13,9 +13,10 @@ just committed, or the relay) never waits for page refreshes.
 
 Batching (issue 18): a page refreshes at most once per `REFRESH_INTERVAL`. The first event after
 a quiet spell is handled at once; events that arrive while the page is refreshing, or within the
-interval after it, wait and are handed over together. A sync that writes 1,000 journeys therefore
-costs an open page a few refreshes, not 1,000 — each refresh being a read through the domain and
-a rebuild of elements, the one real cost of a live page.
+interval after it, wait and are handed over together. A sync publishes one event per write batch
+(`journeys.synced`, see `domain/events/touched.py`): a page it touches refreshes once for it, the
+others ignore it — each refresh being a read through the domain and a rebuild of elements, the one
+real cost of a live page.
 """
 
 from __future__ import annotations
@@ -24,11 +25,13 @@ import asyncio
 import itertools
 import logging
 import math
+import weakref
 from collections.abc import Awaitable, Callable, Hashable
 
 from nicegui import background_tasks, context
 
-from domain.events.bus import DomainEvent, bus, in_scope
+from domain.events.bus import DomainEvent, bus
+from domain.events.touched import in_scope
 from domain.access.rbac import Principal
 
 log = logging.getLogger(__name__)
@@ -41,6 +44,11 @@ CollapseKey = Callable[[DomainEvent], Hashable]
 
 #: Seconds between two refreshes of one subscription (the issue asks for 250–500 ms).
 REFRESH_INTERVAL = 0.3
+#: Live refreshes running at once in this process. Each holds a database connection while it
+#: reads; 300 pages refreshing together exhausted the pool (measured with bench/fanout.py: its
+#: 5 s timeout failed 519 refreshes, and those pages never showed the change) and starved the
+#: requests. A refresh waiting here loses nothing: events that arrive meanwhile join its batch.
+MAX_CONCURRENT_REFRESHES = 4
 #: Distinct events a subscription may have waiting; beyond that the page is hopelessly behind
 #: (its next refresh re-reads everything anyway), so further events are dropped.
 MAX_WAITING_EVENTS = 500
@@ -51,7 +59,7 @@ def on_events(predicate: Predicate, handler: BatchHandler, *, principal: Princip
     """Call `handler(events)` in this page's client with the events where `predicate(event)` is
     true that arrived since its last call, oldest first, at most once per `REFRESH_INTERVAL`.
 
-    With `principal`, events outside the principal's scope (`domain.events.bus.in_scope`: other
+    With `principal`, events outside the principal's scope (`domain.events.touched.in_scope`: other
     company, other locations, crew not concerned) are dropped before the predicate sees them.
     With `collapse`, waiting events of the same key are one: the newest, in the place of the first.
     Returns the function that unsubscribes (also called when the client is deleted).
@@ -70,14 +78,17 @@ def on_events(predicate: Predicate, handler: BatchHandler, *, principal: Princip
                 delay = last_refresh + REFRESH_INTERVAL - loop.time()
                 if delay > 0:
                     await asyncio.sleep(delay)
-                batch = list(waiting.values())
-                waiting.clear()
-                try:
-                    result = handler(batch)
-                    if asyncio.iscoroutine(result):
-                        await result
-                except Exception:  # a failed refresh must not end the page's live updates
-                    log.exception("live update failed on page %s", client.page.path)
+                async with _refresh_slots(loop):
+                    if client.is_deleted:
+                        return
+                    batch = list(waiting.values())
+                    waiting.clear()
+                    try:
+                        result = handler(batch)
+                        if asyncio.iscoroutine(result):
+                            await result
+                    except Exception:  # a failed refresh must not end the page's live updates
+                        log.exception("live update failed on page %s", client.page.path)
                 last_refresh = loop.time()
         finally:
             flushing = False
@@ -102,6 +113,16 @@ def on_events(predicate: Predicate, handler: BatchHandler, *, principal: Princip
     unsubscribe = bus.subscribe(deliver)
     client.on_delete(unsubscribe)
     return unsubscribe
+
+
+_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
+
+
+def _refresh_slots(loop: asyncio.AbstractEventLoop) -> asyncio.Semaphore:
+    """The loop's `MAX_CONCURRENT_REFRESHES` slots (one set per event loop: a semaphore belongs to one)."""
+    if loop not in _slots:
+        _slots[loop] = asyncio.Semaphore(MAX_CONCURRENT_REFRESHES)
+    return _slots[loop]
 
 
 def on_event(predicate: Predicate, handler: Handler, *, principal: Principal | None = None,

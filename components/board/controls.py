@@ -15,6 +15,7 @@ from components.nav import app_header
 from domain.board.views import DayView
 from domain.errors import DomainError
 from domain.events.bus import DomainEvent
+from domain.events.touched import touched
 from domain.access.locations import LocationOption, visible_locations
 from domain.access.rbac import Principal
 
@@ -99,7 +100,8 @@ class LocationDayPage:
         on_event(self.concerns_me, lambda _event: self.reload(), principal=self.principal, collapse=whole_page)
 
     def concerns_me(self, event: DomainEvent) -> bool:
-        return event.journey_id is not None and event.location_id == self.location_id
+        """A journey of the shown location and day (a single journey's event does not say its day)."""
+        return touched(event).day(self.location_id, self.day)
 
     async def change(self, location_id: int, day: date) -> None:
         self.location_id, self.day = location_id, day

@@ -13,6 +13,7 @@ from nicegui import ui
 from components.live import on_event, whole_page
 from domain.errors import NotFound
 from domain.events.bus import DomainEvent
+from domain.events.touched import touched
 from domain.journeys.status import JourneyProgress, journey_progress
 from domain.access.rbac import Principal
 
@@ -45,4 +46,4 @@ def journey_progress_card(principal: Principal, journey: JourneyProgress) -> Non
             status.set_text("No longer available")
 
     show(journey)
-    on_event(lambda event: event.journey_id == jid, refresh, principal=principal, collapse=whole_page)
+    on_event(lambda event: touched(event).journey(jid), refresh, principal=principal, collapse=whole_page)

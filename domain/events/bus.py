@@ -26,7 +26,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.access.rbac import Principal, sees_journey_of
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +54,8 @@ class EventType(str, enum.Enum):
     WORKFLOW_TEMPLATE_CHANGED = "workflow.template_changed"
     #: Crew members clocked on a journey, or the office corrected or approved their time.
     CLOCKED = "crew_time.clocked"
+    #: A sync write batch: the journeys it wrote, as finely as fits (`domain.events.touched`).
+    JOURNEYS_SYNCED = "journeys.synced"
     SYNC_PROGRESS = "sync.progress"
     SYNC_FINISHED = "sync.finished"
     #: A user, location, truck or company was created or changed (`data`: entity, entity_id, action).
@@ -154,13 +155,6 @@ def _optional_int(value: Any) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"expected an integer id, got {value!r}")
     return value
-
-
-def in_scope(event: DomainEvent, principal: Principal) -> bool:
-    """Whether `principal` could care about `event` — a cheap pre-filter from the ids the
-    event carries, mirroring `rbac.journey_scope`. Not an authorisation: what a screen then
-    shows is re-read through the domain with the principal."""
-    return sees_journey_of(principal, event.company_id, event.location_id, event.user_ids)
 
 
 Handler = Callable[[DomainEvent], Awaitable[None] | None]

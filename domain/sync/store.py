@@ -30,8 +30,8 @@ from db.models import CrewAssignment, Journey, JourneyStep
 from db.workflow_defaults import PHASE_STATUS
 from domain.audit import record as audit
 from domain.events import bus as events
-from domain.events.bus import DomainEvent, EventType
-from domain.sync.attention import RELEASING, Raised, guard_plans, plan_states
+from domain.events.touched import JourneyWrite, journeys_synced
+from domain.sync.attention import Raised, guard_plans, plan_states
 from domain.sync.jobs import PendingWrite
 from domain.sync.mapping import SCHEDULE_COLUMNS, SYNC_COLUMNS, new_steps
 from domain.sync.runs import SYSTEM_ACTOR
@@ -78,7 +78,7 @@ def _upsert_statement(session: AsyncSession) -> Any:
 async def write_journeys(session: AsyncSession, company_id: int, pending: list[PendingWrite],
                          now: datetime) -> WriteResult:
     """Upsert the pending journeys, add the steps of new ones, keep crew dates in line, and
-    queue one event per journey written."""
+    queue one event for them all (`journeys.synced`)."""
     if not pending:
         return WriteResult([], [])
     pending = list({p.external_id: p for p in pending}.values())  # one row per job per statement
@@ -106,7 +106,7 @@ async def write_journeys(session: AsyncSession, company_id: int, pending: list[P
             .values(journey_date=select(Journey.journey_date).where(Journey.id == CrewAssignment.journey_id)
                     .scalar_subquery()))
     _audit_transitions(session, company_id, pending, raised)
-    _queue_events(session, company_id, written, by_external, before, raised)
+    _queue_batch(session, company_id, written, by_external, before, raised)
     return WriteResult(created, updated)
 
 
@@ -143,22 +143,15 @@ def _audit_transitions(session: AsyncSession, company_id: int, pending: list[Pen
                      old=old, new=new, company_id=company_id, actor_email=SYSTEM_ACTOR)
 
 
-def _queue_events(session: AsyncSession, company_id: int, written: dict[str, tuple[int, int]],
-                  pending: dict[str, PendingWrite], before: dict[int, Any], raised: dict[int, Raised]) -> None:
-    """One event per journey written, naming its crew (released members included)."""
+def _queue_batch(session: AsyncSession, company_id: int, written: dict[str, tuple[int, int]],
+                 pending: dict[str, PendingWrite], before: dict[int, Any], raised: dict[int, Raised]) -> None:
+    """One event for the whole write: every journey written, where it was if it moved, its crew
+    (released members included), the ones flagged for attention."""
+    writes = []
     for external_id, (journey_id, location_id) in written.items():
-        p = pending[external_id]
-        if p.existing is None:
-            kind = EventType.JOURNEY_CREATED
-        elif p.values["status"] is JourneyStatus.CANCELLED and p.existing["status"] is not JourneyStatus.CANCELLED:
-            kind = EventType.JOURNEY_CANCELLED
-        else:
-            kind = EventType.JOURNEY_CHANGED
-        plan = before.get(journey_id)
-        data: dict[str, Any] = {"source": DataSource.SMARTMOVING.value, "external_id": external_id}
-        attention = raised.get(journey_id)
-        if attention is not None:
-            data |= {"needs_attention": attention.kind, "released": attention.kind in RELEASING
-                     and bool(attention.released_user_ids or (plan and plan.truck_id))}
-        events.queue(session, DomainEvent(kind, company_id, location_id, journey_id,
-                                          user_ids=tuple(sorted(plan.crew_user_ids if plan else ())), data=data))
+        p, plan = pending[external_id], before.get(journey_id)
+        was = (p.existing["location_id"], p.existing["journey_date"]) if p.existing is not None else None
+        writes.append(JourneyWrite(journey_id, location_id, p.values["journey_date"],
+                                   crew=tuple(plan.crew_user_ids) if plan else (), was=was,
+                                   needs_attention=journey_id in raised))
+    events.queue(session, journeys_synced(company_id, writes))

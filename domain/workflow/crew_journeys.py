@@ -33,6 +33,7 @@ class JourneyCard:
     journey_date: date
     #: 0 today, 1 tomorrow, ... in the location's timezone.
     days_from_today: int
+    location_id: int
     location_name: str
     timezone: str
     scheduled_start: datetime | None
@@ -84,7 +85,7 @@ async def _cards(session: AsyncSession, where: ColumnElement[bool]) -> list[Jour
         cards.append(JourneyCard(
             id=journey.id, journey_date=journey.journey_date,
             days_from_today=(journey.journey_date - today_in(tz_name, now)).days,
-            location_name=location_name, timezone=tz_name,
+            location_id=journey.location_id, location_name=location_name, timezone=tz_name,
             scheduled_start=local_time(journey.scheduled_start, tz_name),
             scheduled_end=local_time(journey.scheduled_end, tz_name),
             arrival_window=timing.window, starts_in_window=timing.from_window,

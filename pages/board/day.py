@@ -31,6 +31,7 @@ from domain.board.cards import CardFilters
 from domain.board.views import Board, BoardStats, board_card, board_stats, load_board
 from domain.errors import DomainError
 from domain.events.bus import DomainEvent
+from domain.events.touched import touched
 from domain.journeys.labels import status_label
 from domain.paging import MAX_SEARCH_LENGTH
 from domain.workflow import phases as workflow
@@ -155,10 +156,11 @@ class BoardPage(LocationDayPage):
         on_events(self.concerns_me, self.refresh_journeys_of, principal=self.principal)
 
     async def refresh_journeys_of(self, events: list[DomainEvent]) -> None:
-        """Patch the cards the events name and the stats once; a batch naming more journeys than
-        `PATCH_AT_MOST` (a sync's write batch) re-reads the board in one query instead."""
-        journey_ids = list(dict.fromkeys(e.journey_id for e in events if e.journey_id is not None))
-        if len(journey_ids) > PATCH_AT_MOST:
+        """Patch the cards the events name on this day and the stats once; a batch naming more
+        journeys than `PATCH_AT_MOST`, or a sync batch too large to say which, re-reads the board
+        in one query instead."""
+        journey_ids = self._journeys_named(events)
+        if journey_ids is None or len(journey_ids) > PATCH_AT_MOST:
             await self.reload()
         else:
             for journey_id in journey_ids:
@@ -166,6 +168,18 @@ class BoardPage(LocationDayPage):
             await self.refresh_stats()
         if any(e.data.get("needs_attention") for e in events):
             await self._show_attention()
+
+    def _journeys_named(self, events: list[DomainEvent]) -> list[int] | None:
+        """The journeys of the shown location and day the events name, in order; None when one of
+        them does not say which."""
+        assert self.day is not None
+        named: dict[int, None] = {}
+        for event in events:
+            journeys = touched(event).journeys_on(self.location_id, self.day)
+            if journeys is None:
+                return None
+            named.update(dict.fromkeys(sorted(journeys)))
+        return list(named)
 
     async def refresh_journey(self, journey_id: int) -> None:
         """Re-read one journey (through the domain, with this page's principal) and the stats."""

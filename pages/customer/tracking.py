@@ -23,6 +23,7 @@ from domain.customer.stage import STAGE_WORDS, TRACKED, Stage
 from domain.customer.tracking import Tracking, tracking
 from domain.errors import NotFound, TooManyRequests
 from domain.events.bus import DomainEvent
+from domain.events.touched import touched
 from domain.journeys.labels import zone_words
 
 GONE_TEXT = "This link has expired"
@@ -55,7 +56,11 @@ class TrackingPage:
         context.client.content.classes("q-pa-md")
         with ui.column().classes("w-full gap-4").style(_COLUMN):
             self.render()
-        on_events(lambda event: event.journey_id == self.journey_id, self.refresh, collapse=whole_page)
+        on_events(self.concerns_me, self.refresh, collapse=whole_page)
+
+    def concerns_me(self, event: DomainEvent) -> bool:
+        """An event of this journey, or a sync batch that may hold it."""
+        return self.journey_id is not None and touched(event).journey(self.journey_id)
 
     @property
     def journey_id(self) -> int | None:

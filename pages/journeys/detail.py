@@ -4,7 +4,7 @@ those who may read it. Actions (assign, edit, cancel, delete) appear as the doma
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from nicegui import ui
@@ -22,6 +22,7 @@ from domain.access.locations import LocationOption
 from domain.access.rbac import Permission, Principal
 from domain.documents.library import journey_documents, verify_file
 from domain.errors import DomainError, NotFound
+from domain.events.touched import touched
 from domain.journeys.access import CLOSED_STATUSES
 from domain.journeys.labels import PHASE_LABELS, zone_words
 from domain.journeys.detail import ActivityRecord, AuditRecord, JourneyDetail, StepRecord, journey_detail
@@ -87,6 +88,8 @@ class JourneyPage:
     def __init__(self, principal: Principal, journey_id: int) -> None:
         self.principal, self.journey_id = principal, journey_id
         self.body = ui.column().classes("w-full q-pa-md gap-3")
+        #: The journey's location and day as last shown (a large sync batch names only those).
+        self.place: tuple[int | None, date | None] = (None, None)
 
     async def render(self) -> None:
         try:
@@ -97,6 +100,7 @@ class JourneyPage:
                 ui.label("Journey not found").classes("text-h6").props('data-testid="not-found"')
                 ui.link("Back to the board", "/board")
             return
+        self.place = (detail.card.location_id, detail.card.journey_date)
         self.body.clear()
         with self.body:
             self._header(detail)
@@ -231,7 +235,7 @@ async def journey_view(principal: Principal, journey_id: int) -> None:
     app_header(principal)
     page = JourneyPage(principal, journey_id)
     await page.render()
-    on_event(lambda e: e.journey_id == journey_id, lambda _e: page.render(), principal=principal,
+    on_event(lambda e: touched(e).journey(journey_id, *page.place), lambda _e: page.render(), principal=principal,
              collapse=whole_page)
 
 

@@ -26,6 +26,7 @@ from domain.access.rbac import Permission, Principal
 from domain.board.assignment import CrewChoice, assign
 from domain.errors import DomainError
 from domain.events.bus import DomainEvent
+from domain.events.touched import touched
 from domain.planner.views import Planner, View, load_planner
 from pages.access.session import guarded_page
 
@@ -132,7 +133,7 @@ class PlannerPage:
     # --- changes ----------------------------------------------------------------------------------
 
     def _concerns(self, event: DomainEvent) -> bool:
-        return event.journey_id is not None and event.location_id in self.planner.chosen
+        return touched(event).any_day(self.planner.chosen, self.planner.days)
 
     async def refresh(self) -> None:
         p = self.planner

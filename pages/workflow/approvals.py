@@ -35,7 +35,7 @@ QUEUE_PAGE_SIZE = 25
 MIN_PAGE_SIZE, MAX_QUEUE_PAGE_SIZE = 2, 100
 QUEUE_EVENTS = frozenset({EventType.PHASE_COMPLETED, EventType.PHASE_APPROVED, EventType.PHASE_REJECTED,
                           EventType.JOURNEY_CANCELLED, EventType.JOURNEY_CREATED, EventType.JOURNEY_CHANGED,
-                          EventType.CREW_ASSIGNED, EventType.TRUCK_ASSIGNED})
+                          EventType.CREW_ASSIGNED, EventType.TRUCK_ASSIGNED, EventType.JOURNEYS_SYNCED})
 #: Journey fields the queues do not show: a change of only these leaves them as they are.
 UNSHOWN_FIELDS = frozenset({"notes"})
 

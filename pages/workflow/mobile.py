@@ -24,7 +24,7 @@ from components.crew_time.clock_panel import ClockPanel, clock_panel
 from components.documents.document_list import documents_card
 from components.forms import client_ip
 from components.customer.on_my_way import on_my_way_button, shows_on_my_way
-from components.live import on_event
+from components.live import on_events
 from components.journeys.job_sheet import job_sheet_card
 from components.testid import tid
 from components.theme import STATUS_COLORS
@@ -35,6 +35,7 @@ from db.enums import JourneyStatus, Phase, StepStatus
 from domain.access.rbac import Permission, Principal
 from domain.errors import DomainError, NotFound
 from domain.events.bus import DomainEvent, EventType
+from domain.events.touched import concerns_user, touched
 from domain.workflow import phases as workflow
 from domain.journeys.job_sheet import JobSheet
 from domain.journeys.labels import PHASE_LABELS, status_label
@@ -49,8 +50,10 @@ RECONNECT_TIMEOUT = 120.0
 JOURNEY_EVENTS = frozenset({
     EventType.STEP_RECORDED, EventType.PHASE_STARTED, EventType.PHASE_COMPLETED, EventType.PHASE_APPROVED,
     EventType.PHASE_REJECTED, EventType.CREW_ASSIGNED, EventType.TRUCK_ASSIGNED, EventType.JOURNEY_CHANGED,
-    EventType.JOURNEY_CANCELLED,
+    EventType.JOURNEY_CANCELLED, EventType.JOURNEYS_SYNCED,
 })
+#: Events the crew is told of in words (each kept through a batch; the rest collapse per journey).
+NOTICE_EVENTS = frozenset({EventType.CREW_ASSIGNED, EventType.PHASE_REJECTED})
 #: The phone's position: asked for (up to 15 s, fresh) when the crew taps "Record my position"; in
 #: passing (up to 3 s, a fix of the last 10 minutes will do) for a signature, whose customer waits.
 GEOLOCATION_JS = """
@@ -125,6 +128,13 @@ def _progress(value: int) -> None:
         tid(ui.label(f"{value} %").classes("text-body2 text-weight-bold"), "progress")
 
 
+def per_journey(event: DomainEvent) -> tuple[object, ...]:
+    """A `collapse` key: waiting events of one journey are one (the newest), except the ones the
+    crew is told of (an assignment, a phase sent back), which are kept."""
+    notice = event.type if event.type in NOTICE_EVENTS else None
+    return event.journey_id, notice, event.data.get("phase") if notice is EventType.PHASE_REJECTED else None
+
+
 # --- /mobile ---------------------------------------------------------------------------------
 
 class MyJourneysScreen:
@@ -139,7 +149,8 @@ class MyJourneysScreen:
         self.cards = await my_journeys(self.principal)
         with ui.column().classes("w-full q-pa-sm gap-3").style(_PAGE_STYLE):
             self.render()
-        on_event(lambda e: self.principal.user_id in e.user_ids, self.on_event)
+        on_events(lambda e: concerns_user(e, self.principal.user_id), self.on_events, principal=self.principal,
+                  collapse=per_journey)
 
     async def reload(self) -> None:
         cards = await my_journeys(self.principal)
@@ -147,14 +158,16 @@ class MyJourneysScreen:
             self.cards = cards
             self.render.refresh()
 
-    async def on_event(self, event: DomainEvent) -> None:
+    async def on_events(self, events: list[DomainEvent]) -> None:
+        """One re-read for the batch, then what the crew is told of."""
         await self.reload()
-        if event.type is EventType.CREW_ASSIGNED:
+        if any(event.type is EventType.CREW_ASSIGNED for event in events):
             ui.notify("You have been assigned to a journey", type="info", position="top")
-        elif event.type is EventType.PHASE_REJECTED:
-            customer = next((c.customer_name for c in self.cards if c.id == event.journey_id), "a journey")
-            phase = PHASE_LABELS[Phase(event.data["phase"])]
-            ui.notify(f"{phase} of {customer} was sent back", type="warning", position="top", multi_line=True)
+        for event in events:
+            if event.type is EventType.PHASE_REJECTED:
+                customer = next((c.customer_name for c in self.cards if c.id == event.journey_id), "a journey")
+                phase = PHASE_LABELS[Phase(event.data["phase"])]
+                ui.notify(f"{phase} of {customer} was sent back", type="warning", position="top", multi_line=True)
 
     @ui.refreshable_method
     def render(self) -> None:
@@ -253,25 +266,30 @@ class JourneyScreen:
         self.clock = await clock_panel(self.principal, self.journey_id, self.locate)
         with ui.column().classes("w-full gap-0").style(_PAGE_STYLE):
             self.render()
-        on_event(self.concerns_me, self.on_event)
+        on_events(self.concerns_me, self.on_events, collapse=per_journey)
 
     def concerns_me(self, event: DomainEvent) -> bool:
-        if event.journey_id == self.journey_id and event.type in JOURNEY_EVENTS:
+        if event.type in JOURNEY_EVENTS and event.company_id == self.principal.company_id and touched(event).journey(
+                self.journey_id, self.card.location_id, self.card.journey_date):
             return True
         if event.type is EventType.WORKFLOW_TEMPLATE_CHANGED:
             return event.company_id == self.principal.company_id
         return event.type is EventType.CREW_ASSIGNED and self.principal.user_id in event.user_ids
 
-    async def on_event(self, event: DomainEvent) -> None:
-        if event.type is EventType.CREW_ASSIGNED and event.journey_id != self.journey_id:
+    async def on_events(self, events: list[DomainEvent]) -> None:
+        """One re-read for the batch (however many changes it holds), then what the crew is told of."""
+        elsewhere = [e for e in events if e.type is EventType.CREW_ASSIGNED and e.journey_id != self.journey_id]
+        if elsewhere:
             self.notify("You have been assigned to another journey", "info")
+        if len(elsewhere) == len(events):
             return
         if self.offline_view is not None and self.offline_view.shown:
             return  # the outbox is sending what was done offline: redrawn once when it is done
         await self.reload()
-        if event.type is EventType.PHASE_REJECTED:
-            rejected = self.view.phase(Phase(event.data["phase"]))
-            self.notify(f"{rejected.label} was sent back: {rejected.rejection_reason or ''}", "warning", 10000)
+        for event in events:
+            if event.type is EventType.PHASE_REJECTED:
+                rejected = self.view.phase(Phase(event.data["phase"]))
+                self.notify(f"{rejected.label} was sent back: {rejected.rejection_reason or ''}", "warning", 10000)
 
     def layout(self) -> tuple[Any, ...]:
         """What decides the page's layout. When only answers on the current phase change (the

@@ -73,21 +73,35 @@ async def journey_count() -> int:
 
 
 @contextlib.contextmanager
-def executed_sql(matches: Callable[[str], bool]) -> Iterator[list[str]]:
-    """The SQL statements executed inside the block (upper case, whitespace collapsed) that `matches`."""
-    seen: list[str] = []
+def _listening(record: Callable[[str, Any], None]) -> Iterator[None]:
+    """`record(sql, parameters)` for each statement executed inside the block (upper case,
+    whitespace collapsed)."""
 
-    def listen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        text = " ".join(statement.split()).upper()
-        if matches(text):
-            seen.append(text)
+    def listen(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
+        record(" ".join(statement.split()).upper(), parameters)
 
     engine = get_engine().sync_engine
     event.listen(engine, "before_cursor_execute", listen)
     try:
-        yield seen
+        yield
     finally:
         event.remove(engine, "before_cursor_execute", listen)
+
+
+@contextlib.contextmanager
+def executed_sql(matches: Callable[[str], bool]) -> Iterator[list[str]]:
+    """The SQL statements executed inside the block (upper case, whitespace collapsed) that `matches`."""
+    seen: list[str] = []
+    with _listening(lambda sql, _parameters: seen.append(sql) if matches(sql) else None):
+        yield seen
+
+
+@contextlib.contextmanager
+def executed_with_parameters(matches: Callable[[str], bool]) -> Iterator[list[tuple[str, Any]]]:
+    """`executed_sql`, each statement with its parameters."""
+    seen: list[tuple[str, Any]] = []
+    with _listening(lambda sql, parameters: seen.append((sql, parameters)) if matches(sql) else None):
+        yield seen
 
 
 def journey_writes() -> contextlib.AbstractContextManager[list[str]]:

@@ -21,6 +21,7 @@ from db.enums import (
 )
 from db.models import AuditEntry, CompanyBranch, CrewAssignment, Journey, JourneyStep, Location, Truck, User
 from domain.events.bus import EventType, bus
+from domain.events.touched import touched
 from domain.access.rbac import Principal
 from domain.sync.views import ListFilters, Window, journey_list
 from domain.sync.settings import IntegrationForm, save_integration
@@ -54,10 +55,11 @@ async def test_first_run_writes_every_booked_job_of_today_and_tomorrow(integrati
     assert {(p, s) for _, p, s in steps} == {(Phase.CREATION, StepStatus.IN_PROGRESS)} | {
         (p, StepStatus.PENDING) for p in list(Phase)[1:]}
     assert [(a.action, a.entity_id, a.new_values["created"]) for a in audits] == [("sync", str(sync.id), sync.created)]
-    created = [e for e in events if e.type is EventType.JOURNEY_CREATED]
-    assert {e.journey_id for e in created} == {j.id for j in journeys.values()}
-    finished = [e for e in events if e.type is EventType.SYNC_FINISHED]
-    assert len(finished) == 1 and finished[0].data["created"] == sync.created
+    # one event for the whole write, however many journeys: it names (or covers) each of them
+    batch, finished = [e for e in events if e.type is not EventType.SYNC_PROGRESS]
+    assert (batch.type, finished.type) == (EventType.JOURNEYS_SYNCED, EventType.SYNC_FINISHED)
+    assert batch.data["count"] == finished.data["created"] == sync.created
+    assert all(touched(batch).journey(j.id, j.location_id, j.journey_date) for j in journeys.values())
     progress = [e.data["processed"] for e in events if e.type is EventType.SYNC_PROGRESS]
     assert len(progress) > 5 and progress == sorted(progress)  # throttled, moving forward
 
@@ -180,9 +182,9 @@ async def test_a_change_updates_exactly_its_journey_and_keeps_dispatch_work(inte
         crew = (await session.scalars(
             select(CrewAssignment.user_id).where(CrewAssignment.journey_id == target.id))).all()
     assert crew == [added["driver_id"]]
-    changed_events = [e for e in events if e.type is EventType.JOURNEY_CHANGED]
-    assert {e.journey_id for e in changed_events} == {after[e].id for e in siblings}
-    assert next(e for e in changed_events if e.journey_id == target.id).user_ids == (added["driver_id"],)
+    [batch] = [e for e in events if e.type is EventType.JOURNEYS_SYNCED]
+    assert touched(batch).journey_ids == {after[e].id for e in siblings}
+    assert batch.user_ids == (added["driver_id"],)  # the crew's phones refresh
 
 
 async def test_a_cancelled_opportunity_cancels_its_journey_only(integration: dict[str, Any],

@@ -10,7 +10,7 @@ from nicegui import Client, ui
 from nicegui.testing import User
 from sqlalchemy import select
 
-from components.live import on_event, on_events, whole_page
+from components.live import MAX_CONCURRENT_REFRESHES, on_event, on_events, whole_page
 from db.models import AuditEntry, Journey, Location, User as UserRow
 from db.seed import DEMO_PASSWORD
 from domain.events.bus import DomainEvent, EventType, bus
@@ -204,3 +204,37 @@ async def test_a_burst_of_events_reaches_a_page_as_few_refreshes_in_order(demo: 
     assert [len(b) for b in batches] == [40, 10]  # two refreshes, not fifty
     assert [e.data["n"] for b in batches for e in b] == list(range(50))  # none lost, none reordered
     assert [e.data["n"] for e in newest] == [39, 49]  # a whole-page refresh sees only the newest
+
+
+async def test_at_most_a_few_pages_refresh_at_once_and_the_others_wait_their_turn(demo: str, user: User) -> None:
+    running: list[int] = [0]
+    most: list[int] = [0]
+    done: list[int] = []
+    release = asyncio.Event()
+
+    @ui.page("/slow-probe")
+    async def probe() -> None:
+        principal = await current_principal()
+        assert principal is not None
+
+        async def refresh(_events: list[DomainEvent]) -> None:  # a refresh holding its database read
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+            await release.wait()
+            running[0] -= 1
+            done.append(1)
+
+        on_events(lambda _event: True, refresh, principal=principal)
+
+    journey, _ = await _journey_of("dispatcher@demo.ccrm")
+    await _signed_in(user, "dispatcher@demo.ccrm")
+    pages = MAX_CONCURRENT_REFRESHES + 3
+    for _ in range(pages):
+        await user.open("/slow-probe")
+    await bus.publish(DomainEvent(EventType.JOURNEY_CHANGED, journey.company_id, journey.location_id, journey.id))
+    await _until(lambda: running[0] == MAX_CONCURRENT_REFRESHES)
+    await asyncio.sleep(0.3)  # the others had their chance to start, and did not
+    assert most[0] == MAX_CONCURRENT_REFRESHES
+    release.set()
+    await _until(lambda: len(done) == pages)  # every page refreshed in its turn, none dropped
+    assert most[0] == MAX_CONCURRENT_REFRESHES

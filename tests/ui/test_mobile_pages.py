@@ -3,6 +3,7 @@ completing a phase, signatures, live updates between crew members, and who may o
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import re
 from datetime import timedelta
@@ -22,6 +23,7 @@ from domain.workflow.media import SIGNATURE_DATA_URL_PREFIX
 from domain.documents.consent import CONSENT_VERSION, PAPER_COPY_NOTE
 from domain.unit_of_work import read_session, unit_of_work
 from tests.helpers import eventually, sign_in
+from tests.sync.helpers import executed_sql
 from tests.journey_factory import (
     CREATION_ITEMS,
     PASSWORD,
@@ -194,6 +196,24 @@ async def test_driver_and_mover_see_each_others_records_live(world: World, user:
     await fill_phase(world, Phase.MORNING_PREP, "mover")
     await workflow.complete_phase(world["mover"], world.journey_id, Phase.MORNING_PREP)
     await user.should_see("3. Pickup", retries=30)
+
+
+async def test_a_burst_of_changes_redraws_the_phone_once(world: World, user: User) -> None:
+    await sign_in(user, world["driver"].email, PASSWORD)
+    await user.open(f"/mobile/journey/{world.journey_id}")
+    await user.should_see("Ada Lovelace")
+    async with unit_of_work() as session:  # a change whose events arrive as a burst (a sync, a busy crew)
+        journey = await session.get_one(Journey, world.journey_id)
+        journey.customer_name = "Grace Hopper"
+
+    with executed_sql(lambda sql: "TRUCKS.SIZE" in sql and "LOCATIONS.TIMEZONE" in sql) as card_reads:
+        for n in range(20):
+            await events.bus.publish(DomainEvent(EventType.JOURNEY_CHANGED, world.company_id, world.location_id,
+                                                 world.journey_id, data={"n": n}))
+        await user.should_see("Grace Hopper", retries=30)
+        await asyncio.sleep(0.5)  # a second redraw, if any, would have run by now
+
+    assert len(card_reads) == 1  # one re-read for twenty events (the page once re-read for each)
 
 
 async def test_a_rejection_shows_at_once_on_the_crew_page(world: World, user: User) -> None:

@@ -8,6 +8,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import date, timedelta
 
 import psycopg
 import pytest
@@ -17,7 +18,9 @@ from db.dedicated import connect_dedicated
 from db.models import Journey, User
 from domain.events import bus as events
 from domain.events.relay import CHANNEL, EventRelay
+from domain.events import event_log
 from domain.events.bus import INSTANCE_ID, DomainEvent, EventBus, EventType
+from domain.events.touched import JourneyWrite, journeys_synced, touched
 from domain.journeys.status import update_journey_notes
 from domain.access.rbac import load_principal
 from domain.unit_of_work import read_session, unit_of_work
@@ -90,6 +93,20 @@ async def test_local_events_go_out_with_notify(database_url: str) -> None:
         payloads = await heard(listener)
     assert [DomainEvent.from_json(p) for p in payloads] == [event]
     assert relay.counters["sent"] == 1
+
+
+async def test_a_sync_batch_of_2000_journeys_crosses_the_relay_as_one_notification(database_url: str) -> None:
+    bus = EventBus()
+    day = date(2026, 12, 3)
+    writes = [JourneyWrite(100_000 + n, 1_000 + n % 50, day + timedelta(days=n % 14), crew=(5_000 + n % 300,))
+              for n in range(2_000)]
+    event = journeys_synced(1, writes)
+    async with running_relay(database_url, bus) as relay, wire_listener(database_url) as listener:
+        await bus.publish(event)
+        payloads = await heard(listener)
+    [(_seq, received)] = [event_log.parse_payload(p) for p in payloads]
+    assert received == event and relay.counters["sent"] == 1
+    assert all(touched(received).day(w.location_id, w.day) for w in writes)  # the branches' days, not lost
 
 
 async def test_other_instances_events_are_published_here_and_own_echoes_are_not(database_url: str) -> None:

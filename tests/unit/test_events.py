@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from db.enums import Role
 from domain.events.relay import ProgressThrottle
-from domain.events.bus import INSTANCE_ID, MAX_WIRE_BYTES, DomainEvent, EventTooLarge, EventType, in_scope
+from domain.events.bus import INSTANCE_ID, MAX_WIRE_BYTES, DomainEvent, EventTooLarge, EventType
+from domain.events.touched import in_scope
 from domain.access.rbac import Principal
 
 ids = st.integers(min_value=1, max_value=2**63 - 1)
