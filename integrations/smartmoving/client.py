@@ -53,11 +53,12 @@ from integrations.smartmoving.normalise import (
     parse_tariff,
     unwrap_page,
 )
-from integrations.smartmoving.premium import parse_inventory, parse_premium_job
+from integrations.smartmoving.premium import parse_inventory, parse_inventory_lines, parse_premium_job
 from integrations.smartmoving.rate_limit import SlidingWindowLimiter
 from integrations.smartmoving.records import (
     Branch,
     CustomerListing,
+    InventoryLine,
     InventorySummary,
     JobTimes,
     Listing,
@@ -194,6 +195,11 @@ class SmartMovingClient:
     async def opportunity_inventory(self, opportunity_id: str) -> InventorySummary:
         """Premium tier: the opportunity's inventory, counted (NotFoundError when it has none)."""
         return parse_inventory(await self._get(f"/api/premium/opportunities/{_segment(opportunity_id)}/inventory"))
+
+    async def opportunity_inventory_lines(self, opportunity_id: str) -> tuple[InventoryLine, ...]:
+        """Premium tier: the opportunity's inventory, line by line (NotFoundError when it has none)."""
+        return parse_inventory_lines(
+            await self._get(f"/api/premium/opportunities/{_segment(opportunity_id)}/inventory"))
 
     # --- plumbing --------------------------------------------------------------------------
 
