@@ -10,6 +10,7 @@ from typing import Any
 from nicegui import ui
 
 from components.board.assign_dialog import open_assign_dialog
+from components.inventory.exceptions import exceptions_card
 from components.board.job_card import badge_html, humanize, money, phase_bar_html, status_html, time_range
 from components.journeys.form import open_journey_form
 from components.journeys.job_sheet import job_sheet_card
@@ -98,6 +99,7 @@ class JourneyPage:
         with self.body:
             self._header(detail)
             self._facts(detail)
+            await exceptions_card(self.principal, self.journey_id)
             ui.label("Phases").classes("text-h6 q-mt-md")
             for step in detail.steps:
                 _step(step)

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from nicegui import context, ui
 
 from components.crew_time.clock_panel import ClockPanel, clock_panel
+from components.inventory.crew_panel import inventory_section
 from components.live import on_event
 from components.journeys.job_sheet import job_sheet_card
 from components.testid import tid
@@ -45,7 +46,7 @@ RECONNECT_TIMEOUT = 120.0
 JOURNEY_EVENTS = frozenset({
     EventType.STEP_RECORDED, EventType.PHASE_STARTED, EventType.PHASE_COMPLETED, EventType.PHASE_APPROVED,
     EventType.PHASE_REJECTED, EventType.CREW_ASSIGNED, EventType.TRUCK_ASSIGNED, EventType.JOURNEY_CHANGED,
-    EventType.JOURNEY_CANCELLED,
+    EventType.JOURNEY_CANCELLED, EventType.INVENTORY_CHANGED,
 })
 GEOLOCATION_JS = """
 return await new Promise((resolve) => {
@@ -441,6 +442,7 @@ class JourneyScreen:
             for item in phase.items:
                 self.item_boxes[item.key] = ui.column().classes("w-full gap-0")
                 self.draw_item(item)
+            inventory_section(self.principal, self.journey_id, phase.phase)
             self.missing_label = tid(ui.label().classes("text-body1 text-deep-orange-10"), "missing")
             self.complete_button = tid(ui.button(f"Complete {phase.label.lower()}", icon="task_alt",
                                                  on_click=self.complete)
