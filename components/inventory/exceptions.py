@@ -44,8 +44,10 @@ async def exceptions_card(principal: Principal, journey_id: int) -> None:
     if not view.lines:
         return
     with tid(ui.card().props("flat bordered").classes("w-full gap-2"), "inventory-exceptions"):
-        counts = f"{len(view.lines)} items"
+        found = len(view.exceptions)
+        words = [f"{len(view.lines)} item{'s' if len(view.lines) != 1 else ''}",
+                 f"{found} exception{'s' if found != 1 else ''}"]
         if view.unchecked and any(line.checked_at for line in view.lines):
-            counts += f", {view.unchecked} not checked at delivery yet"
-        ui.label(f"Inventory exceptions ({counts})").classes("text-subtitle2")
+            words.append(f"{view.unchecked} not checked at delivery yet")
+        ui.label("Inventory: " + ", ".join(words)).classes("text-subtitle2")
         exceptions_list(view.exceptions)

@@ -140,6 +140,12 @@ def _finished(task: asyncio.Task[int]) -> None:
         log.warning("inventory import failed: %s", task.exception())
 
 
+async def wait_for_imports() -> None:
+    """Until the imports started by PICKUP events in this process have ended (tests, shutdown)."""
+    while _running:
+        await asyncio.gather(*_running, return_exceptions=True)
+
+
 def install() -> Callable[[], None]:
     """Import when PICKUP starts (installed once: a second call replaces the first); returns the
     function that stops it."""

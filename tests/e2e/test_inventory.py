@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, FilePayload, Page, expect
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
@@ -84,7 +84,7 @@ def _add_item(page: Page, room: str, name: str, codes: tuple[str, ...] = (), wit
         expect(page.get_by_test_id(f"code-{code}")).to_have_attribute("aria-pressed", "true")
     if with_photo:
         page.locator("[data-testid='upload-inventory-form'] input[type=file]").set_input_files(
-            files=[{"name": "IMG_0002.jpg", "mimeType": "image/jpeg", "buffer": camera_jpeg("orange")}])
+            files=[FilePayload(name="IMG_0002.jpg", mimeType="image/jpeg", buffer=camera_jpeg("orange"))])
         expect(page.get_by_test_id("camera-inventory-form")).to_contain_text("Photo ready", timeout=SAVE_TIMEOUT)
     page.get_by_test_id("inventory-save").click()
     expect(page.get_by_test_id("inventory").get_by_text(name, exact=True)).to_be_visible(timeout=SAVE_TIMEOUT)
@@ -144,7 +144,7 @@ def test_the_crew_records_and_checks_the_inventory_and_the_office_sees_the_excep
     desk = signed_in_page(chromium, app.base_url, "manager@demo.ccrm")
     desk.goto(f"/journeys/{journey_id}")
     card = desk.get_by_test_id("inventory-exceptions")
-    expect(card).to_contain_text("Inventory exceptions (2 items)")
+    expect(card).to_contain_text("Inventory: 2 items, 2 exceptions")
     expect(card.get_by_test_id(f"inventory-exception-{sofa.id}")).to_contain_text("Damaged at pickup")
     expect(card.get_by_test_id(f"inventory-exception-{lamp.id}")).to_contain_text("Missing at delivery")
     image_loaded(desk, f"inventory-exception-{sofa.id}")
