@@ -4,6 +4,8 @@ nothing written."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from httpx import AsyncClient
 from nicegui.testing import User
@@ -35,7 +37,7 @@ def _url(world: World, tail: str = "") -> str:
     return f"/api/journey/{world.journey_id}/inventory{tail}"
 
 
-async def _lines(client: AsyncClient, world: World) -> list[dict]:
+async def _lines(client: AsyncClient, world: World) -> list[dict[str, Any]]:
     response = await client.get(_url(world), headers=auth(world["manager"]))
     assert response.status_code == 200, response.text
     return list(response.json()["data"]["lines"])
@@ -77,7 +79,7 @@ async def test_the_crew_adds_a_line_once_and_people_in_scope_read_it(world: Worl
     ({**SOFA, "photo_ids": [0]}, "photo_ids"),
     ({"room": "Kitchen"}, "name"),
 ])
-async def test_bad_lines_are_a_422_envelope_and_write_nothing(world: World, client: AsyncClient, body: dict,
+async def test_bad_lines_are_a_422_envelope_and_write_nothing(world: World, client: AsyncClient, body: dict[str, Any],
                                                               problem: str) -> None:
     response = await client.post(_url(world), json=body, headers=auth(world["driver"]))
     assert response.status_code == 422, response.text
