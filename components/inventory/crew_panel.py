@@ -106,6 +106,8 @@ class InventoryPanel(ui.column):
         tid(self, "inventory")
         with self:
             self.body = ui.column().classes("w-full gap-2")
+            #: Holds the one open dialog (a new one replaces the last, closed or not).
+            self.dialogs = ui.element("div")
         self._stop = on_event(self._concerns, self._changed, principal=principal)
         ui.timer(0, self.load, once=True)
 
@@ -215,7 +217,8 @@ class InventoryPanel(ui.column):
                        f"{line.name}: {CHECK_WORDS[outcome].lower()}")
 
     def confirm_remove(self, line: LineView) -> None:
-        with self, ui.dialog() as dialog, ui.card().classes("w-full q-pa-md gap-3"):
+        self.dialogs.clear()
+        with self.dialogs, ui.dialog() as dialog, ui.card().classes("w-full q-pa-md gap-3"):
             ui.label(f"Remove {line.title} from the inventory?").classes("text-h6")
 
             async def remove() -> None:
@@ -231,7 +234,8 @@ class InventoryPanel(ui.column):
     def open_form(self, line: LineView | None) -> None:
         """Add a line (None) or change one, in a dialog the size of the screen."""
         rooms = list(self.view.rooms) if self.view else []
-        with self, ui.dialog().props("maximized") as dialog, ui.card().classes("w-full q-pa-md gap-3"):
+        self.dialogs.clear()
+        with self.dialogs, ui.dialog().props("maximized") as dialog, ui.card().classes("w-full q-pa-md gap-3"):
             ui.label("Change the item" if line else "Add an item").classes("text-h6")
             room = tid(ui.input("Room", value=line.room if line else (rooms[-1] if rooms else ""),
                                 autocomplete=rooms), "inventory-room").classes("w-full").props(
@@ -266,7 +270,8 @@ class InventoryPanel(ui.column):
 
     def open_damage(self, line: LineView) -> None:
         """Damaged at delivery: the codes, a note, a photo."""
-        with self, ui.dialog().props("maximized") as dialog, ui.card().classes("w-full q-pa-md gap-3"):
+        self.dialogs.clear()
+        with self.dialogs, ui.dialog().props("maximized") as dialog, ui.card().classes("w-full q-pa-md gap-3"):
             ui.label(f"{line.title}: damaged").classes("text-h6")
             codes = CodeToggles(line.delivery_conditions)
             note = tid(ui.textarea("What is damaged (optional with a code)", value=line.delivery_note or ""),
