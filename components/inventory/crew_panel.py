@@ -103,7 +103,7 @@ class InventoryPanel(ui.column):
         self.principal, self.journey_id, self.phase = principal, journey_id, phase
         self.view: InventoryView | None = None
         self.imported = False
-        tid(self, "inventory")
+        tid(self, "inventory-panel")
         with self:
             self.body = ui.column().classes("w-full gap-2")
             #: Holds the one open dialog (a new one replaces the last, closed or not).

@@ -87,7 +87,7 @@ def image_loaded(page: Page, test_id: str) -> None:
 def deliver_every_item(page: Page) -> None:
     """Check every line of the journey's inventory as delivered (an inventory imported from
     SmartMoving at pickup makes the delivery wait for its checks)."""
-    expect(page.get_by_test_id("inventory")).to_contain_text("Inventory ·", timeout=SAVE_TIMEOUT)
+    expect(page.get_by_test_id("inventory-panel")).to_contain_text("Inventory ·", timeout=SAVE_TIMEOUT)
     names = page.locator("[data-testid^='inventory-delivered-']").evaluate_all(
         "buttons => buttons.map(b => b.dataset.testid)")
     for name in names:

@@ -87,7 +87,7 @@ def _add_item(page: Page, room: str, name: str, codes: tuple[str, ...] = (), wit
             files=[FilePayload(name="IMG_0002.jpg", mimeType="image/jpeg", buffer=camera_jpeg("orange"))])
         expect(page.get_by_test_id("camera-inventory-form")).to_contain_text("Photo ready", timeout=SAVE_TIMEOUT)
     page.get_by_test_id("inventory-save").click()
-    expect(page.get_by_test_id("inventory").get_by_text(name, exact=True)).to_be_visible(timeout=SAVE_TIMEOUT)
+    expect(page.get_by_test_id("inventory-panel").get_by_text(name, exact=True)).to_be_visible(timeout=SAVE_TIMEOUT)
 
 
 def test_the_crew_records_and_checks_the_inventory_and_the_office_sees_the_exceptions(
@@ -97,7 +97,7 @@ def test_the_crew_records_and_checks_the_inventory_and_the_office_sees_the_excep
     page = phone_page(chromium, app.base_url, "driver@demo.ccrm")
     page.goto(f"/mobile/journey/{journey_id}")
     expect(page.get_by_test_id("phase-title")).to_have_text("3. Pickup")
-    expect(page.get_by_test_id("inventory")).to_contain_text("No items yet")
+    expect(page.get_by_test_id("inventory-panel")).to_contain_text("No items yet")
 
     # at pickup: a scratched sofa with its photo, and a lamp
     page.get_by_test_id("inventory-add").click()
