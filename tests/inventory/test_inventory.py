@@ -206,3 +206,12 @@ async def test_a_cancelled_journey_takes_no_inventory(at_pickup: World) -> None:
     await cancel_journey(at_pickup["dispatcher"], at_pickup.journey_id, "Customer moved out early")
     with pytest.raises(Conflict, match="cancelled"):
         await edit.add_line(at_pickup["driver"], at_pickup.journey_id, SOFA)
+
+
+def test_the_audit_trail_reads_inventory_changes_in_words() -> None:
+    from domain.audit.words import change_words
+
+    assert change_words({"pickup_conditions": [], "pickup_photo_ids": []},
+                        {"pickup_conditions": ["D", "SC"], "pickup_photo_ids": [41, 42]}) == (
+        "condition at pickup: none → dented, scratched; photos at pickup: none → 2 photos")
+    assert change_words({"delivery": "PENDING"}, {"delivery": "MISSING"}) == "delivery check: pending → missing"
