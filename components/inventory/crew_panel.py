@@ -127,11 +127,14 @@ class InventoryPanel(ui.column):
             ui.notify(message, type=kind, position="top", multi_line=True)  # type: ignore[arg-type]
 
     async def load(self) -> None:
-        view = await journey_inventory(self.principal, self.journey_id)
-        if view.writing is Phase.PICKUP and not view.lines and not self.imported:
-            self.imported = True  # an empty inventory: SmartMoving's, when the plan provides it
-            if await import_inventory(self.principal, self.journey_id):
-                view = await journey_inventory(self.principal, self.journey_id)
+        try:
+            view = await journey_inventory(self.principal, self.journey_id)
+            if view.writing is Phase.PICKUP and not view.lines and not self.imported:
+                self.imported = True  # an empty inventory: SmartMoving's, when the plan provides it
+                if await import_inventory(self.principal, self.journey_id):
+                    view = await journey_inventory(self.principal, self.journey_id)
+        except DomainError:  # taken off the journey meanwhile: the page itself goes back to the list
+            return
         if view != self.view and not self.is_deleted:
             self.view = view
             self.draw()
