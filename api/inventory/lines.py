@@ -1,6 +1,6 @@
-"""A journey's inventory (`/api/journey/{id}/inventory`): read by whoever may read the journey;
-lines added, changed and removed by its crew during pickup, checked during delivery. Photos are
-uploaded first (`POST /api/mobile/journey/{id}/media`) and given by id."""
+"""A journey's inventory (`/api/journey/{id}/inventory`, its lines under `.../lines`): read by
+whoever may read the journey; lines added, changed and removed by its crew during pickup, checked
+during delivery. Photos are uploaded first (`POST /api/mobile/journey/{id}/media`) and given by id."""
 
 from __future__ import annotations
 
@@ -74,7 +74,7 @@ async def inventory(journey_id: RowId, principal: CurrentPrincipal) -> JSONRespo
     return ok(_inventory(await journey_inventory(principal, journey_id)))
 
 
-@router.post("/{journey_id}/inventory", status_code=201)
+@router.post("/{journey_id}/inventory/lines", status_code=201)
 async def add(journey_id: RowId, body: LineBody, principal: CurrentPrincipal, once: Once) -> Response:
     """A line at pickup (the journey's crew, while pickup is under way)."""
     async def work() -> Response:
@@ -83,19 +83,19 @@ async def add(journey_id: RowId, body: LineBody, principal: CurrentPrincipal, on
     return await once.run(principal, work)
 
 
-@router.put("/{journey_id}/inventory/{line_id}")
+@router.put("/{journey_id}/inventory/lines/{line_id}")
 async def change(journey_id: RowId, line_id: RowId, body: LineBody, principal: CurrentPrincipal) -> JSONResponse:
     """Change a line at pickup; `photo_ids` are added to the line's photos."""
     return ok(_line(await edit.edit_line(principal, journey_id, line_id, body.draft())), "item changed")
 
 
-@router.delete("/{journey_id}/inventory/{line_id}")
+@router.delete("/{journey_id}/inventory/lines/{line_id}")
 async def remove(journey_id: RowId, line_id: RowId, principal: CurrentPrincipal) -> JSONResponse:
     await edit.remove_line(principal, journey_id, line_id)
     return ok(None, "item removed")
 
 
-@router.post("/{journey_id}/inventory/{line_id}/check")
+@router.post("/{journey_id}/inventory/lines/{line_id}/check")
 async def check(journey_id: RowId, line_id: RowId, body: CheckBody, principal: CurrentPrincipal) -> JSONResponse:
     """Check a line at delivery: DELIVERED, MISSING, or DAMAGED with condition codes or a note."""
     draft = edit.CheckDraft(body.outcome, body.conditions, body.note, body.photo_ids)

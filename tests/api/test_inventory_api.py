@@ -49,8 +49,8 @@ async def test_the_crew_adds_a_line_once_and_people_in_scope_read_it(world: Worl
     photo_id = upload.json()["data"]["id"]
     headers = {**auth(world["driver"]), "Idempotency-Key": "sofa-line-1"}
     body = {**SOFA, "photo_ids": [photo_id]}
-    first = await client.post(_url(world), json=body, headers=headers)
-    again = await client.post(_url(world), json=body, headers=headers)
+    first = await client.post(_url(world, "/lines"), json=body, headers=headers)
+    again = await client.post(_url(world, "/lines"), json=body, headers=headers)
     assert first.status_code == 201 and again.status_code == 201, first.text
     assert again.headers["Idempotent-Replayed"] == "true" and again.content == first.content
     line = first.json()["data"]
@@ -81,7 +81,7 @@ async def test_the_crew_adds_a_line_once_and_people_in_scope_read_it(world: Worl
 ])
 async def test_bad_lines_are_a_422_envelope_and_write_nothing(world: World, client: AsyncClient, body: dict[str, Any],
                                                               problem: str) -> None:
-    response = await client.post(_url(world), json=body, headers=auth(world["driver"]))
+    response = await client.post(_url(world, "/lines"), json=body, headers=auth(world["driver"]))
     assert response.status_code == 422, response.text
     envelope = response.json()
     assert envelope["success"] is False and envelope["error"] == "validation_error"
@@ -90,26 +90,28 @@ async def test_bad_lines_are_a_422_envelope_and_write_nothing(world: World, clie
 
 
 async def test_refusals_say_why(world: World, client: AsyncClient) -> None:
-    refused = await client.post(_url(world), json=SOFA, headers=auth(world["dispatcher"]))
+    refused = await client.post(_url(world, "/lines"), json=SOFA, headers=auth(world["dispatcher"]))
     assert refused.status_code == 403 and "only the crew" in refused.json()["message"]
-    line = (await client.post(_url(world), json=SOFA, headers=auth(world["driver"]))).json()["data"]
-    early = await client.post(_url(world, f"/{line['id']}/check"), json={"outcome": "DELIVERED"},
+    line = (await client.post(_url(world, "/lines"), json=SOFA, headers=auth(world["driver"]))).json()["data"]
+    early = await client.post(_url(world, f"/lines/{line['id']}/check"), json={"outcome": "DELIVERED"},
                               headers=auth(world["driver"]))
     assert early.status_code == 409
     assert early.json()["message"] == "The inventory is checked during delivery, and delivery is not under way"
-    gone = await client.put(_url(world, "/999999"), json=SOFA, headers=auth(world["driver"]))
+    gone = await client.put(_url(world, "/lines/999999"), json=SOFA, headers=auth(world["driver"]))
     assert gone.status_code == 404
 
 
 async def test_change_remove_and_check_at_delivery(world: World, client: AsyncClient) -> None:
     driver = auth(world["driver"])
-    sofa = (await client.post(_url(world), json=SOFA, headers=driver)).json()["data"]
-    lamp = (await client.post(_url(world), json={"room": "Bedroom", "name": "Lamp"}, headers=driver)).json()["data"]
-    vase = (await client.post(_url(world), json={"room": "Hall", "name": "Vase"}, headers=driver)).json()["data"]
-    changed = await client.put(_url(world, f"/{lamp['id']}"), json={"room": "Bedroom", "name": "Lamp", "quantity": 2},
-                               headers=driver)
+    async def add(body: dict[str, Any]) -> dict[str, Any]:
+        return dict((await client.post(_url(world, "/lines"), json=body, headers=driver)).json()["data"])
+
+    sofa, lamp, vase = await add(SOFA), await add({"room": "Bedroom", "name": "Lamp"}), await add(
+        {"room": "Hall", "name": "Vase"})
+    changed = await client.put(_url(world, f"/lines/{lamp['id']}"),
+                               json={"room": "Bedroom", "name": "Lamp", "quantity": 2}, headers=driver)
     assert changed.status_code == 200 and changed.json()["data"]["quantity"] == 2
-    removed = await client.delete(_url(world, f"/{vase['id']}"), headers=driver)
+    removed = await client.delete(_url(world, f"/lines/{vase['id']}"), headers=driver)
     assert removed.status_code == 200 and len(await _lines(client, world)) == 2
 
     for phase in (Phase.PICKUP, Phase.TRANSPORT):
@@ -120,15 +122,15 @@ async def test_change_remove_and_check_at_delivery(world: World, client: AsyncCl
     assert waiting.status_code == 422
     assert "Inventory check (2 items not checked)" in waiting.json()["details"]["missing"]
 
-    bad = await client.post(_url(world, f"/{sofa['id']}/check"), json={"outcome": "LOST"}, headers=driver)
+    bad = await client.post(_url(world, f"/lines/{sofa['id']}/check"), json={"outcome": "LOST"}, headers=driver)
     assert bad.status_code == 422
-    vague = await client.post(_url(world, f"/{sofa['id']}/check"), json={"outcome": "DAMAGED"}, headers=driver)
+    vague = await client.post(_url(world, f"/lines/{sofa['id']}/check"), json={"outcome": "DAMAGED"}, headers=driver)
     assert vague.status_code == 422 and "say what the damage is" in vague.json()["message"]
-    damaged = await client.post(_url(world, f"/{sofa['id']}/check"),
+    damaged = await client.post(_url(world, f"/lines/{sofa['id']}/check"),
                                 json={"outcome": "DAMAGED", "conditions": ["BR"], "note": "Leg snapped"},
                                 headers=driver)
     assert damaged.status_code == 200 and damaged.json()["data"]["delivery"]["conditions_words"] == "broken"
-    missing = await client.post(_url(world, f"/{lamp['id']}/check"), json={"outcome": "MISSING"}, headers=driver)
+    missing = await client.post(_url(world, f"/lines/{lamp['id']}/check"), json={"outcome": "MISSING"}, headers=driver)
     assert missing.status_code == 200
     done = await client.post(f"/api/mobile/journey/{world.journey_id}/phases/DELIVERY/complete", headers=driver)
     assert done.status_code == 200, done.text
