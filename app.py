@@ -30,6 +30,7 @@ from api.crew_time import mobile as crew_time_mobile
 from api.crew_time import timesheets as timesheets_api
 from api.documents import routes as documents_api
 from api.workflow import media
+from api.inventory import lines as inventory_api
 from api.workflow import mobile
 from api.workflow import outbox as outbox_api
 from api import sync as smartmoving
@@ -56,6 +57,7 @@ from domain.runtime.locks import singleton_lock
 from domain.access.passwords import hash_password
 from domain.idempotency import prune_keys
 from domain.mail import service as mail
+from domain.inventory import smartmoving as inventory_import
 from domain.runtime.scheduler import get_scheduler, shutdown_scheduler, start_scheduler
 from domain.sync import demo as sync_demo
 from domain.sync.recovery import recover_interrupted_runs
@@ -116,6 +118,7 @@ async def startup() -> None:
         await start_relay(settings.database_url)
     await recover_interrupted_runs()  # runs a killed process left RUNNING: closed INTERRUPTED
     await resume_inbox()  # webhook deliveries a killed process left QUEUED: processed now
+    inventory_import.install()  # PICKUP started: the inventory from SmartMoving, when the plan has it
     if settings.should_run_simulator and await sync_demo.start_simulator():
         await sync_demo.ensure_demo_integration()
     if settings.should_run_mail_server:  # e-mails go to a local SMTP server that keeps them (the "Sent mail" view)
@@ -163,7 +166,7 @@ def build() -> None:
                    mobile.router, journey_phases.router, media.router, journey_search_api.router,
                    crew_api.router, customers_api.router, outbox_api.router, planner_api.router,
                    crew_time_mobile.router, timesheets_api.router, documents_api.router,
-                   tracking_api.router):
+                   tracking_api.router, inventory_api.router):
         app.include_router(router, responses=ERROR_RESPONSES, dependencies=[Depends(refuse_unstorable_input)])
     app.router.lifespan_context = lifespan
     login.register()

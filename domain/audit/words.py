@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import Phase
 from db.models import Location, Truck, User
+from domain.inventory.conditions import condition_words
 from domain.journeys.labels import PHASE_LABELS, plain_words
 
 #: Longest change text (the CSV export carries the raw values).
@@ -53,7 +54,13 @@ FIELD_WORDS: dict[str, str] = {
     "issued_at": "issued",
     "sent_to": "sent to", "expires_at": "expires", "told_at": "told", "revoked_at": "revoked",
     "customer_link_shows_financials": "tracking pages show money",
+    "pickup_conditions": "condition at pickup", "pickup_note": "note at pickup", "pickup_photo_ids": "photos at pickup",
+    "delivery": "delivery check", "delivery_conditions": "condition at delivery", "delivery_note": "note at delivery",
+    "delivery_photo_ids": "photos at delivery",
 }
+#: Inventory values read as words: condition codes ("SC" → scratched), photo ids as a count.
+_CONDITION_KEYS = frozenset({"pickup_conditions", "delivery_conditions"})
+_PHOTO_KEYS = frozenset({"pickup_photo_ids", "delivery_photo_ids"})
 _ORDER = {key: position for position, key in enumerate(FIELD_WORDS)}
 UTC_ZONE = ZoneInfo("UTC")
 _ID_KINDS = {"truck_id": "trucks", "location_id": "locations", "user_id": "people"}
@@ -141,6 +148,10 @@ def value_words(key: str, value: Any, names: Names, zone: ZoneInfo) -> str:
         return name
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if key in _CONDITION_KEYS and isinstance(value, list):
+        return condition_words(str(code) for code in value)
+    if key in _PHOTO_KEYS and isinstance(value, list):
+        return f"{len(value)} photo{'s' if len(value) != 1 else ''}"
     if key in ("phase", "current_phase") and value in Phase.__members__:
         return PHASE_LABELS[Phase(value)]
     if isinstance(value, str):

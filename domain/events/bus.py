@@ -51,6 +51,8 @@ class EventType(str, enum.Enum):
     PHASE_APPROVED = "phase.approved"
     PHASE_REJECTED = "phase.rejected"
     STEP_RECORDED = "phase.item_recorded"
+    #: A journey's inventory changed: a line added, changed, removed, photographed or checked.
+    INVENTORY_CHANGED = "inventory.changed"
     WORKFLOW_TEMPLATE_CHANGED = "workflow.template_changed"
     #: Crew members clocked on a journey, or the office corrected or approved their time.
     CLOCKED = "crew_time.clocked"

@@ -39,6 +39,7 @@ from domain.documents.issue import Change, issue_due
 from domain.errors import Conflict, ValidationFailed
 from domain.events import bus as events
 from domain.events.bus import DomainEvent, EventType
+from domain.inventory.views import unchecked_lines, unchecked_words
 from domain.journeys.access import load_journey
 from domain.journeys.labels import PHASE_LABELS
 from domain.runtime.context import request_device, request_ip
@@ -150,10 +151,14 @@ class Transition:
     progress: int
 
 
-def _missing(journey: Journey, phase: Phase, items: list[ItemView], crew: tuple[int, ...]) -> tuple[str, ...]:
+def _missing(journey: Journey, phase: Phase, items: list[ItemView], crew: tuple[int, ...],
+             unchecked: int = 0) -> tuple[str, ...]:
+    """Labels of what stops the phase; DELIVERY also waits for every inventory line's check."""
     missing = [i.label for i in items if i.required and not i.done]
     if phase is Phase.CREATION:
         missing += [TRUCK_ASSIGNED] * (journey.truck_id is None) + [CREW_ASSIGNED] * (not crew)
+    if phase is Phase.DELIVERY and unchecked:
+        missing.append(unchecked_words(unchecked))
     return tuple(missing)
 
 
@@ -193,6 +198,7 @@ async def workflow_view(session: AsyncSession, principal: Principal, journey: Jo
     records = await _records(session, [s.id for s in steps.values()])
     template = await load_template(session, journey.company_id)
     crew = await crew_ids(session, journey.id)
+    unchecked = await unchecked_lines(session, journey.id)
     phases = []
     for position, phase in enumerate(PHASE_ORDER, start=1):
         step = steps.get(phase)
@@ -205,7 +211,7 @@ async def workflow_view(session: AsyncSession, principal: Principal, journey: Jo
             started_at=step.started_at if step else None, completed_at=step.completed_at if step else None,
             approved_at=step.approved_at if step else None,
             rejection_reason=step.rejection_reason if step else None,
-            items=tuple(items), missing=_missing(journey, phase, items, crew),
+            items=tuple(items), missing=_missing(journey, phase, items, crew, unchecked),
             other_records=tuple(r for r in mine if r.item_key not in keys),
         ))
     return WorkflowView(
@@ -298,7 +304,8 @@ class _Work:
 
     async def missing(self, phase: Phase) -> tuple[str, ...]:
         records = [_record_view(a, "") for a in await self.activities(self.steps[phase])]
-        return _missing(self.journey, phase, _item_views(self.template[phase], records), self.crew)
+        unchecked = await unchecked_lines(self.session, self.journey.id) if phase is Phase.DELIVERY else 0
+        return _missing(self.journey, phase, _item_views(self.template[phase], records), self.crew, unchecked)
 
     def settle(self) -> None:
         done = sum(self.steps[p].status in DONE for p in PHASE_ORDER)

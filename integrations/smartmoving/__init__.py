@@ -21,6 +21,7 @@ from integrations.smartmoving.normalise import parse_webhook_event
 from integrations.smartmoving.records import (
     Branch,
     CustomerListing,
+    InventoryLine,
     InventorySummary,
     JobDetail,
     JobMaterial,
@@ -49,6 +50,7 @@ __all__ = [
     "AuthenticationError",
     "Branch",
     "CustomerListing",
+    "InventoryLine",
     "InventorySummary",
     "JobDetail",
     "JobMaterial",

@@ -59,11 +59,17 @@ from integrations.smartmoving.normalise import (
     parse_tariff,
     unwrap_page,
 )
-from integrations.smartmoving.premium import parse_documents, parse_inventory, parse_premium_job
+from integrations.smartmoving.premium import (
+    parse_documents,
+    parse_inventory,
+    parse_inventory_lines,
+    parse_premium_job,
+)
 from integrations.smartmoving.rate_limit import SlidingWindowLimiter
 from integrations.smartmoving.records import (
     Branch,
     CustomerListing,
+    InventoryLine,
     InventorySummary,
     JobTimes,
     Listing,
@@ -223,6 +229,11 @@ class SmartMovingClient:
         fields given replace what the job had, so sending the same again changes nothing."""
         path = f"/api/premium/opportunities/{_segment(opportunity_id)}/jobs/{_segment(job_id)}/notes"
         await self._request(path, method="PATCH", body=notes)
+
+    async def opportunity_inventory_lines(self, opportunity_id: str) -> tuple[InventoryLine, ...]:
+        """Premium tier: the opportunity's inventory, line by line (NotFoundError when it has none)."""
+        return parse_inventory_lines(
+            await self._get(f"/api/premium/opportunities/{_segment(opportunity_id)}/inventory"))
 
     # --- plumbing --------------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ from integrations.smartmoving.normalise import (
     record_parser,
 )
 from integrations.smartmoving.records import (
+    InventoryLine,
     InventorySummary,
     JobMaterial,
     JobStop,
@@ -173,6 +174,45 @@ def parse_documents(raw: Raw) -> tuple[OpportunityDocument, ...]:
                                      job_id=_text(entry.get("jobId")) if key == "jobDocuments" else None)
                  for key in ("opportunityDocuments", "jobDocuments")
                  for entry in map(_object, _array(raw.get(key))))
+
+
+#: What a room without a name, an item without a name and the boxes are called.
+UNNAMED_ROOM = "Room not named"
+UNNAMED_ITEM = "Item not named"
+BOXES_ROOM = "Boxes"
+
+
+def _words(*values: Any) -> str | None:
+    """The first value with words in it, its whitespace collapsed."""
+    for value in values:
+        text = " ".join((_text(value) or "").split())
+        if text:
+            return text
+    return None
+
+
+def _line(raw: Any, room: str) -> InventoryLine | None:
+    """A line, or None for an entry with a zero or negative count (nothing there to move)."""
+    raw = _object(raw)
+    quantity = raw.get("quantity")
+    count = 1 if quantity is None else _integer(quantity, "quantity")
+    if count < 1:
+        return None
+    external_id = raw.get("id")
+    return InventoryLine(external_id=_words(external_id) if isinstance(external_id, str) else None, room=room,
+                         name=_words(raw.get("name"), raw.get("description")) or UNNAMED_ITEM, quantity=count)
+
+
+@record_parser
+def parse_inventory_lines(raw: Raw) -> tuple[InventoryLine, ...]:
+    """An opportunity's inventory as lines, room by room, then the boxes. Null rooms, items or
+    boxes are none; empty rooms give no line; a room is named by its name, else its type."""
+    lines: list[InventoryLine | None] = []
+    for room in map(_object, _array(raw.get("rooms"))):
+        name = _words(room.get("name"), room.get("roomType")) or UNNAMED_ROOM
+        lines += [_line(item, name) for item in _array(room.get("items"))]
+    lines += [_line(box, BOXES_ROOM) for box in _array(raw.get("boxes"))]
+    return tuple(line for line in lines if line is not None)
 
 
 def _total(counts: Iterable[int]) -> int:

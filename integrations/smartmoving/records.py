@@ -292,6 +292,19 @@ class OpportunityDocument:
 
 
 @dataclass(frozen=True, slots=True)
+class InventoryLine:
+    """One line of an opportunity's inventory for the crew to load and check: a room's item or a
+    box kind. Normalised: the room and name are never empty (fallback words), whitespace is
+    collapsed, the count is at least 1 (absent or null counts as one item)."""
+
+    #: SmartMoving's id of the room item or box (None when the payload has none).
+    external_id: str | None
+    room: str
+    name: str
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
 class WebhookEvent:
     """A thin webhook delivery: ids only, the receiver fetches the opportunity."""
 

@@ -10,6 +10,7 @@ from typing import Any
 from nicegui import ui
 
 from components.board.assign_dialog import open_assign_dialog
+from components.inventory.exceptions import exceptions_card
 from components.board.job_card import badge_html, humanize, money, phase_bar_html, status_html, time_range
 from components.journeys.form import open_journey_form
 from components.documents.document_list import documents_card
@@ -108,6 +109,7 @@ class JourneyPage:
             documents_card(await journey_documents(self.principal, self.journey_id),
                            lambda content: verify_file(self.principal, content))
             await customer_link_panel(self.principal, self.journey_id, self.render)
+            await exceptions_card(self.principal, self.journey_id)
             ui.label("Phases").classes("text-h6 q-mt-md")
             for step in detail.steps:
                 _step(step)

@@ -24,6 +24,7 @@ from components.crew_time.clock_panel import ClockPanel, clock_panel
 from components.documents.document_list import documents_card
 from components.forms import client_ip
 from components.customer.on_my_way import on_my_way_button, shows_on_my_way
+from components.inventory.crew_panel import inventory_section
 from components.live import on_events
 from components.journeys.job_sheet import job_sheet_card
 from components.testid import tid
@@ -50,7 +51,7 @@ RECONNECT_TIMEOUT = 120.0
 JOURNEY_EVENTS = frozenset({
     EventType.STEP_RECORDED, EventType.PHASE_STARTED, EventType.PHASE_COMPLETED, EventType.PHASE_APPROVED,
     EventType.PHASE_REJECTED, EventType.CREW_ASSIGNED, EventType.TRUCK_ASSIGNED, EventType.JOURNEY_CHANGED,
-    EventType.JOURNEY_CANCELLED, EventType.JOURNEYS_SYNCED,
+    EventType.JOURNEY_CANCELLED, EventType.JOURNEYS_SYNCED, EventType.INVENTORY_CHANGED,
 })
 #: Events the crew is told of in words (each kept through a batch; the rest collapse per journey).
 NOTICE_EVENTS = frozenset({EventType.CREW_ASSIGNED, EventType.PHASE_REJECTED})
@@ -479,6 +480,7 @@ class JourneyScreen:
             for item in phase.items:
                 self.item_boxes[item.key] = ui.column().classes("w-full gap-0")
                 self.draw_item(item)
+            inventory_section(self.principal, self.journey_id, phase.phase)
             self.missing_label = tid(ui.label().classes("text-body1 text-deep-orange-10"), "missing")
             self.complete_button = tid(ui.button(f"Complete {phase.label.lower()}", icon="task_alt",
                                                  on_click=self.complete)

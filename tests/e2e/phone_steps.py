@@ -98,3 +98,15 @@ def image_loaded(page: Page, test_id: str) -> None:
     image.scroll_into_view_if_needed()
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle(),
                            timeout=SAVE_TIMEOUT)
+
+
+def deliver_every_item(page: Page) -> None:
+    """Check every line of the journey's inventory as delivered (an inventory imported from
+    SmartMoving at pickup makes the delivery wait for its checks)."""
+    expect(page.get_by_test_id("inventory-panel")).to_contain_text("Inventory ·", timeout=SAVE_TIMEOUT)
+    names = page.locator("[data-testid^='inventory-delivered-']").evaluate_all(
+        "buttons => buttons.map(b => b.dataset.testid)")
+    for name in names:
+        page.get_by_test_id(name).click()
+        line_id = name.rsplit("-", 1)[1]
+        expect(page.get_by_test_id(f"inventory-check-{line_id}")).to_have_text("Delivered", timeout=SAVE_TIMEOUT)

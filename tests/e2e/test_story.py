@@ -47,7 +47,18 @@ from domain.paging import DEFAULT_PAGE_SIZE
 from tests.e2e.artifacts import Screenshots
 from tests.e2e.conftest import FAILED_STEP, ServedApp, phone_page, served_app
 from tests.e2e.live_server import free_port, signed_in_page
-from tests.e2e.phone_steps import SAVE_TIMEOUT, choose, complete, image_loaded, now, number, photo, sign, tick
+from tests.e2e.phone_steps import (
+    SAVE_TIMEOUT,
+    choose,
+    complete,
+    deliver_every_item,
+    image_loaded,
+    now,
+    number,
+    photo,
+    sign,
+    tick,
+)
 from tests.ui.test_access_matrix import ALLOWED, PAGES, REFUSAL
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres_only, pytest.mark.incremental]
@@ -322,6 +333,7 @@ def test_driver_works_the_journey_on_a_phone(story: Story) -> None:
     tick(page, "unloading_done")
     tick(page, "condition_check")
     sign(page, "delivery_signature", cast.customer, strokes=2)
+    deliver_every_item(page)  # the inventory SmartMoving's Premium plan gave at pickup, if any
     story.shot(page, "driver delivery")
     complete(page, "6. Wrap-up")
 

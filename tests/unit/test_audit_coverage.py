@@ -108,6 +108,7 @@ READS = {
     "domain.customer.links.customer_link_state", "domain.customer.tracking.tracking",
     "domain.customer.tracking.tracked_document", "domain.customer.settings.tracking_shows_money",
     "domain.writeback.status.write_back_summary",
+    "domain.inventory.views.journey_inventory",
 }
 
 #: Public coroutines that change no rows at all: process machinery started and stopped with the app.
@@ -122,6 +123,7 @@ NO_ROWS = {
     "domain.sync.schedule.schedule_integration": "re-adds one integration's in-memory scheduler jobs",
     "domain.sync.service.wait_for_background": "awaits the background sync tasks of this process",
     "domain.sync.webhooks.resume_inbox": "wakes the in-memory webhook worker for the integrations with queued rows",
+    "domain.inventory.smartmoving.wait_for_imports": "awaits the inventory imports started by PICKUP in this process",
 }
 
 #: Public coroutines that write rows of process plumbing, not of the business: nothing to audit.
@@ -291,6 +293,7 @@ def _recipes() -> dict[str, Recipe]:
         **_crew_time_recipes(),
         **_customer_recipes(),
         **_write_back_recipes(),
+        **_inventory_recipes(),
         "domain.journeys.edit.create_journey": _now(lambda w: lambda: journeys.create_journey(
             w.dispatcher_a, _draft(w, "John Roe"))),
         "domain.journeys.edit.update_journey": on_journey(lambda w, j: lambda: journeys.update_journey(
@@ -430,6 +433,54 @@ def _workflow_recipes() -> dict[str, Recipe]:
                 j["admin"], Phase.PICKUP, "condition_photos", False)),
         "domain.workflow.template.add_item": on_journey(None, lambda j: lambda: phase_template.add_item(
             j["admin"], Phase.PICKUP, "Stairs counted", ItemKind.CHECK)),
+    }
+
+
+def _inventory_recipes() -> dict[str, Recipe]:
+    """The inventory's writes: lines at pickup, checks at delivery, the import from SmartMoving."""
+    from db.enums import DeliveryCheck, Phase
+    from domain.inventory import edit, smartmoving
+    from domain.workflow import phases as workflow
+    from tests.inventory.helpers import smartmoving_job
+    from tests.journey_factory import fill_phase, jpeg_bytes, make_world, through
+
+    sofa = edit.LineDraft("Living room", "Sofa", 1, ["SC"])
+
+    def at(phase: Phase, make: Callable[[Any, int], Thunk]) -> Recipe:
+        """A journey whose `phase` is under way, with one line recorded at pickup; `make(world, line_id)`."""
+        async def recipe(_w: World, _sim: Simulator) -> Thunk:
+            journey = await make_world(company_name="Inventory Movers")
+            await through(journey, Phase.MORNING_PREP)
+            line = await edit.add_line(journey["driver"], journey.journey_id, sofa)
+            if phase is Phase.DELIVERY:
+                await through_pickup_and_transport(journey)
+            return make(journey, line.id)
+        return recipe
+
+    async def through_pickup_and_transport(journey: Any) -> None:
+        for phase in (Phase.PICKUP, Phase.TRANSPORT):
+            await fill_phase(journey, phase)
+            await workflow.complete_phase(journey["driver"], journey.journey_id, phase)
+
+    async def import_inventory(_w: World, sim: Simulator) -> Thunk:
+        journey = await make_world(company_name="Inventory Movers")
+        opportunity = sim.state.add_opportunity(today_in("America/Toronto"))
+        opportunity.inventory = {"rooms": [{"name": "Kitchen", "items": [{"id": "i-1", "name": "Fridge"}]}]}
+        await smartmoving_job(journey, sim.url, SIM_KEY, opportunity.id)
+        return lambda: smartmoving.import_inventory(journey["driver"], journey.journey_id)
+
+    return {
+        "domain.inventory.edit.add_line": at(Phase.PICKUP, lambda j, _l: lambda: edit.add_line(
+            j["mover"], j.journey_id, sofa, jpeg_bytes())),
+        "domain.inventory.edit.edit_line": at(Phase.PICKUP, lambda j, line: lambda: edit.edit_line(
+            j["mover"], j.journey_id, line, edit.LineDraft("Living room", "Sofa", 2))),
+        "domain.inventory.edit.remove_line": at(Phase.PICKUP, lambda j, line: lambda: edit.remove_line(
+            j["mover"], j.journey_id, line)),
+        "domain.inventory.edit.add_photo": at(Phase.PICKUP, lambda j, line: lambda: edit.add_photo(
+            j["mover"], j.journey_id, line, Phase.PICKUP, jpeg_bytes())),
+        "domain.inventory.edit.check_line": at(Phase.DELIVERY, lambda j, line: lambda: edit.check_line(
+            j["mover"], j.journey_id, line, edit.CheckDraft(DeliveryCheck.MISSING))),
+        "domain.inventory.smartmoving.import_inventory": import_inventory,
     }
 
 

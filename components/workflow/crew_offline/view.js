@@ -9,6 +9,8 @@ const BUTTON = `${TOUCH};width:100%;border-radius:8px;font:600 18px/1.2 system-u
 const PRIMARY = `${BUTTON}background:#1565c0;color:#fff;border:0`;
 const OUTLINE = `${BUTTON}background:#fff;color:#0d47a1;border:2px solid #1565c0`;
 const DONE_PHASES = ["COMPLETED", "APPROVED"];
+// Phases whose inventory the live page works (lines at pickup, checks at delivery): not offline.
+const INVENTORY_PHASES = ["PICKUP", "DELIVERY"];
 const STATUS_WORDS = { PENDING: "Not started", IN_PROGRESS: "In progress", COMPLETED: "Completed", APPROVED: "Approved" };
 const MAX_PHOTO_SIDE = 2048;
 const SIGNATURE_WIDTH = 600;
@@ -66,7 +68,10 @@ export function effective(workflow, actions) {
     }
   }
   for (const phase of view.phases) {
-    phase.missing = phase.items.filter((i) => i.required && !i.done).map((i) => i.label);
+    // what the server counted besides the items (truck, crew, unchecked inventory) stays missing
+    const labels = new Set(phase.items.map((i) => i.label));
+    const beyond = (phase.missing || []).filter((label) => !labels.has(label));
+    phase.missing = phase.items.filter((i) => i.required && !i.done).map((i) => i.label).concat(beyond);
   }
   const done = view.phases.filter((p) => DONE_PHASES.includes(p.status)).length;
   view.progress = Math.round((done * 100) / view.phases.length);
@@ -296,6 +301,10 @@ function currentPhase(view, ctx) {
   for (const item of phase.items) {
     box.append(h("div", { "data-testid": `ob-item-${item.key}`, "data-done": String(item.done), style: "display:grid;gap:6px" },
       itemInput(item, ctx), waitingNote(item, ctx.timezone)));
+  }
+  if (INVENTORY_PHASES.includes(phase.phase)) {
+    box.append(h("div", { "data-testid": "ob-inventory", style: "color:#424242;font-size:17px" },
+      "The inventory needs a connection: it opens again as soon as the phone is back online."));
   }
   const missing = phase.missing;
   box.append(

@@ -5,7 +5,10 @@ inventory endpoint and `IncludePayments`).
 Each is drawn from its own random stream keyed on the job's or opportunity's id, so adding them
 changed nothing else the simulator generates. Awkward shapes the spec allows come up on their
 own: about one job in eight has no arrival window (`null`), one in ten no stops (`[]`), one
-opportunity in six no inventory (the endpoint answers 400 "Inventory not found").
+opportunity in six no inventory (the endpoint answers 400 "Inventory not found"), and a quarter of
+the inventories each have a room named only by its type (`name: null`), an empty room (`items`
+null or `[]`), an item without a quantity and one with 0, or an item with a very long name
+(`awkward_inventory`, a stream of its own).
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ NOTES = ("Piano on the second floor", "Call the customer 15 minutes before arriv
 INVENTORY_ITEMS = (("Living Room", "Sofa, 3 seats", 50.0, 350.0), ("Living Room", "TV, 65 in", 10.0, 70.0),
                    ("Bedroom", "Queen bed", 60.0, 420.0), ("Bedroom", "Dresser", 30.0, 210.0),
                    ("Kitchen", "Fridge", 45.0, 315.0), ("Dining Room", "Table, 6 seats", 30.0, 210.0))
+LONG_ITEM_NAME = ("Antique oak armoire with bevelled mirror doors, carved crown moulding, two interior drawers "
+                  "and the original brass hardware, disassembled into four pieces (top, base, two doors)")
 BOX_KINDS = (("Medium Box", 3.0, 21.0), ("Large Box", 4.5, 31.5), ("Wardrobe Box", 10.0, 70.0))
 JOB_MATERIALS = (("Medium Box", 4.95), ("Large Box", 5.95), ("Packing Tape", 4.95), ("Mattress Bag", 14.95))
 
@@ -94,11 +99,38 @@ def inventory(opportunity_id: str) -> Json | None:
               "notes": None, "volume": volume, "weight": weight, "imageUrl": None,
               "quantity": rng.randint(5, 30), "inventoryItemId": None}
              for n, (name, volume, weight) in enumerate(rng.sample(BOX_KINDS, rng.randint(0, 3)))]
-    return {"id": opportunity_id, "createdAtUtc": "2026-01-05T14:00:00Z", "lastModifiedById": None,
+    return awkward_inventory(opportunity_id, {
+            "id": opportunity_id, "createdAtUtc": "2026-01-05T14:00:00Z", "lastModifiedById": None,
             "lastModifiedFromApplication": 0, "densityFactor": 7.0, "lockStatus": False,
             "boxes": boxes or None,
             "rooms": [{"id": f"{opportunity_id[:24]}{80 + n:012d}", "name": room, "description": None,
-                       "roomType": room, "items": items} for n, (room, items) in enumerate(rooms.items())]}
+                       "roomType": room, "items": items} for n, (room, items) in enumerate(rooms.items())]})
+
+
+def awkward_inventory(opportunity_id: str, inventory: Json) -> Json:
+    """The inventory with the shapes the spec allows and offices produce (see the module's words)."""
+    rng = random.Random(f"{opportunity_id}:inventory-shapes")
+    rooms: list[Json] = inventory["rooms"]
+    base = opportunity_id[:24]
+    if rng.random() < 0.25:
+        rooms[0] = {**rooms[0], "name": None}
+    if rng.random() < 0.25:
+        rooms.append({"id": f"{base}{88:012d}", "name": "Garage", "description": None, "roomType": "Garage",
+                      "items": rng.choice((None, []))})
+    if rng.random() < 0.25:
+        items: list[Json] = rooms[-1]["items"] or []
+        rooms[-1] = {**rooms[-1], "items": [*items, *_odd_items(base, "Lamp", "Mirror")]}
+    if rng.random() < 0.25:
+        rooms[0]["items"].append({"id": f"{base}{79:012d}", "name": LONG_ITEM_NAME, "description": None,
+                                  "notes": None, "shortCode": 79, "quantity": 1, "volume": None, "weight": None,
+                                  "type": 0, "inventoryItemId": None, "imageUrls": None})
+    return inventory
+
+
+def _odd_items(base: str, without_quantity: str, with_zero: str) -> list[Json]:
+    """An item whose quantity is absent, and one whose quantity is 0."""
+    return [{"id": f"{base}{77:012d}", "name": without_quantity, "description": None, "type": 0},
+            {"id": f"{base}{78:012d}", "name": with_zero, "description": None, "quantity": 0, "type": 0}]
 
 
 def payments(opportunity_id: str, final_total: float, done: bool) -> list[Json]:

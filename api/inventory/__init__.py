@@ -1,0 +1,1 @@
+"""The inventory's JSON API."""
