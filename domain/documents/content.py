@@ -21,6 +21,7 @@ from db.enums import ActivityKind, DeliveryCheck, DocumentKind, ItemKind, MediaK
 from db.models import Company, CrewAssignment, InventoryItem, Journey, JourneyStep, Location, Media, StepActivity, \
     Truck, User
 from domain.documents.consent import position_words
+from domain.inventory.conditions import condition_words
 from domain.journeys.labels import PHASE_LABELS, journey_label, plain_words
 from domain.timewindow import local_time
 from domain.workflow.template import load_template
@@ -113,7 +114,7 @@ class DocumentContent:
 
 
 def _codes(codes: list[str] | None, note: str | None) -> str:
-    return " · ".join(part for part in (", ".join(codes or ()), (note or "").strip()) if part)
+    return " · ".join(part for part in (condition_words(codes or ()), (note or "").strip()) if part)
 
 
 def _inventory_line(item: InventoryItem) -> InventoryLine:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import DeliveryCheck, Phase
 from db.models import CrewAssignment, InventoryItem, Journey, JourneyStep, Location, Truck, User
+from domain.inventory.conditions import condition_words
 from domain.journeys.labels import PHASE_LABELS, clock, journey_label, plain_words, zone_words
 from domain.timewindow import local_time
 
@@ -54,7 +55,7 @@ async def completion_note(session: AsyncSession, journey: Journey) -> str:
 
 def _exception(item: InventoryItem) -> str:
     what = "missing" if item.delivery is DeliveryCheck.MISSING else "damaged"
-    codes = f" [{', '.join(item.delivery_conditions)}]" if item.delivery_conditions else ""
+    codes = f" ({condition_words(item.delivery_conditions)})" if item.delivery_conditions else ""
     note = f": {item.delivery_note.strip()}" if item.delivery_note and item.delivery_note.strip() else ""
     return f"- {item.room} · {item.name} ×{item.quantity}: {what}{codes}{note}"
 

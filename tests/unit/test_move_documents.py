@@ -119,8 +119,8 @@ async def test_the_content_says_everything_in_words_with_exceptions_photos_and_e
     assert content.origin == "1 King St W, Toronto" and content.destination == "99 Queen St E, Toronto"
     assert content.truck.endswith("(26 ft)") and "Driver (driver)" in content.crew
     assert [line.name for line in content.exceptions] == ["Glass table", "Lamp"]
-    assert content.inventory[0].at_pickup == "SC, R · scratch on the left arm"
-    assert content.exceptions[0].at_delivery == "Damaged: BR · leg broken"
+    assert content.inventory[0].at_pickup == "scratched, rubbed · scratch on the left arm"
+    assert content.exceptions[0].at_delivery == "Damaged: broken · leg broken"
     assert content.photos[0].caption == "Glass table at delivery" and content.photos[0].path is not None
     [signature] = content.signatures
     assert signature.signer == "Ada Lovelace" and signature.label == "Pickup · Customer signature"

@@ -81,7 +81,7 @@ async def test_completion_sends_the_report_and_the_note_once(
     assert text.startswith(f"{NOTE_TITLE} — SM 100777-1")
     assert "Crew: Driver (driver), Mover (mover)" in text and "Truck: T-" in text
     assert "- Pickup: " in text and "Exceptions (2):" in text
-    assert "- Living room · Sofa ×1: damaged [SC]: torn cushion" in text
+    assert "- Living room · Sofa ×1: damaged (scratched): torn cushion" in text
     assert "- Living room · Lamp ×1: missing" in text
     assert "T" not in text.split("Pickup: ")[1].split("\n")[0]  # 24-hour local clock, no ISO timestamps
 
