@@ -2,21 +2,36 @@
 pickup the driver records the inventory — one item scratched, with a photo from the camera, and
 one intact —; at delivery the sofa is delivered and the lamp noted missing, and DELIVERY waits
 for the checks; the completion phase and the manager's journey page show the exceptions. axe-core
-checks every screen photographed (artifacts/e2e/inventory/)."""
+checks every screen photographed (artifacts/e2e/inventory/). Once the wrap-up is done, the
+completion report (downloaded from the journey page, its SHA-256 the one issued) lists them."""
 
 from __future__ import annotations
 
+import hashlib
+import io
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Browser, FilePayload, Page, expect
+from pypdf import PdfReader
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from db.enums import CrewRole, DeliveryCheck, JourneyStatus, Phase, StepStatus
-from db.models import CrewAssignment, InventoryItem, Journey, JourneyStep, Location, Truck, User, UserLocation
+from db.enums import CrewRole, DeliveryCheck, DocumentKind, JourneyStatus, Phase, StepStatus
+from db.models import (
+    CrewAssignment,
+    InventoryItem,
+    Journey,
+    JourneyStep,
+    Location,
+    MoveDocument,
+    Truck,
+    User,
+    UserLocation,
+)
 from db.session import sync_url
 from tests.e2e.artifacts import Screenshots
 from tests.e2e.conftest import ServedApp, phone_page, served_app
@@ -149,4 +164,33 @@ def test_the_crew_records_and_checks_the_inventory_and_the_office_sees_the_excep
     expect(card.get_by_test_id(f"inventory-exception-{lamp.id}")).to_contain_text("Missing at delivery")
     image_loaded(desk, f"inventory-exception-{sofa.id}")
     shots.take(desk, "journey page exceptions")
+
+    # the wrap-up done, the completion report lists the exceptions
+    tick(page, "returned_to_base")
+    tick(page, "equipment_returned")
+    sign(page, "final_signature", CUSTOMER, strokes=1)
+    page.get_by_test_id("complete-phase").click()
+    expect(page.get_by_test_id("all-done")).to_contain_text("waiting for the manager", timeout=SAVE_TIMEOUT)
+    report = _completion_report(app.database_url, journey_id)
+    desk.reload()
+    with desk.expect_download() as download:
+        desk.get_by_test_id(f"download-{report.id}").click()
+    content = Path(download.value.path()).read_bytes()
+    assert hashlib.sha256(content).hexdigest() == report.sha256
+    text = " ".join(" ".join(sheet.extract_text().split()) for sheet in PdfReader(io.BytesIO(content)).pages)
+    assert "Lamp" in text and "Missing" in text and "Sofa" in text and "scratched" in text, text
     assert shots.violations == {}, shots.violations
+
+
+def _completion_report(database_url: str, journey_id: int) -> MoveDocument:
+    engine = create_engine(sync_url(database_url))
+    try:
+        with Session(engine) as session:
+            report = session.scalars(select(MoveDocument).where(
+                MoveDocument.journey_id == journey_id, MoveDocument.kind == DocumentKind.COMPLETION_REPORT)
+                .order_by(MoveDocument.version.desc())).first()
+            assert report is not None, "no completion report issued"
+            session.expunge(report)
+            return report
+    finally:
+        engine.dispose()
