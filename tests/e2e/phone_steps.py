@@ -107,6 +107,11 @@ def deliver_every_item(page: Page) -> None:
     names = page.locator("[data-testid^='inventory-delivered-']").evaluate_all(
         "buttons => buttons.map(b => b.dataset.testid)")
     for name in names:
-        page.get_by_test_id(name).click()
         line_id = name.rsplit("-", 1)[1]
-        expect(page.get_by_test_id(f"inventory-check-{line_id}")).to_have_text("Delivered", timeout=SAVE_TIMEOUT)
+        checked = page.get_by_test_id(f"inventory-check-{line_id}")
+        page.get_by_test_id(name).click()
+        try:
+            expect(checked).to_have_text("Delivered", timeout=SAVE_TIMEOUT)
+        except AssertionError:  # the tap fell on a panel being redrawn (seen once in CI): tap again, as a crew would
+            page.get_by_test_id(name).click()
+            expect(checked).to_have_text("Delivered", timeout=SAVE_TIMEOUT)
