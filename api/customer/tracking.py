@@ -5,11 +5,11 @@ revoked or expired link → 410."""
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Path
 from fastapi.responses import Response
 
+from api.documents.download import download_response
 from api.http.params import RowId
 from domain.customer.tracking import tracked_document
 
@@ -21,10 +21,4 @@ Token = Annotated[str, Path(min_length=20, max_length=100, pattern=r"^[A-Za-z0-9
 #: A browser download behind the customer's link, not part of the JSON API: not in the OpenAPI.
 @router.get("/{token}/documents/{document_id}", response_class=Response, include_in_schema=False)
 async def document(token: Token, document_id: RowId) -> Response:
-    found = await tracked_document(token, document_id)
-    return Response(found.content, media_type=found.content_type, headers={
-        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(found.filename)}",
-        "Cache-Control": "private, no-store",
-        "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "no-referrer",
-    })
+    return download_response(await tracked_document(token, document_id), cache_control="private, no-store")

@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import APIRouter, File, UploadFile
 from fastapi.responses import JSONResponse, Response
 
+from api.documents.download import download_response
 from api.http.deps import CurrentPrincipal
 from api.http.envelope import ok
 from api.http.params import RowId
@@ -33,13 +34,7 @@ async def documents(journey_id: RowId, principal: CurrentPrincipal) -> JSONRespo
 
 @router.get("/documents/{document_id}/file", response_class=Response, responses=_PDF)
 async def download(document_id: RowId, principal: CurrentPrincipal) -> Response:
-    found = await document_file(principal, document_id)
-    return Response(found.content, media_type=found.content_type, headers={
-        "Content-Disposition": f'attachment; filename="{found.filename}"',
-        "Cache-Control": "private, max-age=86400",
-        "X-Content-Type-Options": "nosniff",
-        "Content-Security-Policy": "default-src 'none'; sandbox",
-    })
+    return download_response(await document_file(principal, document_id), cache_control="private, max-age=86400")
 
 
 @router.post("/documents/verify")

@@ -18,6 +18,7 @@ from db.models import Company, CrewAssignment, CustomerLink, Journey, Location, 
 from domain.customer.guard import guard
 from domain.customer.links import journey_stage, resolve_link
 from domain.customer.stage import Stage
+from domain.documents.library import DocumentFile
 from domain.errors import NotFound
 from domain.journeys.job_sheet import SCHEDULE, timing_of
 from domain.journeys.labels import clock
@@ -122,13 +123,6 @@ async def tracking(token: str, *, now: datetime | None = None) -> Tracking:
         stage=stage, documents=documents,
         estimated_value=journey.estimated_value if shows_money else None,
     )
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentFile:
-    filename: str
-    content_type: str
-    content: bytes
 
 
 async def tracked_document(token: str, document_id: int, *, now: datetime | None = None) -> DocumentFile:
