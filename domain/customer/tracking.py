@@ -18,6 +18,7 @@ from db.models import Company, CrewAssignment, CustomerLink, Journey, Location, 
 from domain.customer.guard import guard
 from domain.customer.links import journey_stage, resolve_link
 from domain.customer.stage import Stage
+from domain.documents.content import DOCUMENT_TITLES
 from domain.documents.library import DocumentFile
 from domain.errors import NotFound
 from domain.journeys.job_sheet import SCHEDULE, timing_of
@@ -25,9 +26,6 @@ from domain.journeys.labels import clock
 from domain.runtime.context import request_ip
 from domain.timewindow import local_time
 from domain.unit_of_work import read_session
-
-DOCUMENT_WORDS = {DocumentKind.BILL_OF_LADING: "Bill of lading", DocumentKind.COMPLETION_REPORT: "Completion report"}
-
 
 @dataclass(frozen=True, slots=True)
 class TrackedDocument:
@@ -75,7 +73,7 @@ async def _documents(session: AsyncSession, journey_id: int, timezone: str) -> t
     newest: dict[DocumentKind, TrackedDocument] = {}
     for doc_id, kind, filename, issued_at in rows:
         if kind not in newest:
-            newest[kind] = TrackedDocument(doc_id, DOCUMENT_WORDS[kind], filename, _in_zone(issued_at, timezone))
+            newest[kind] = TrackedDocument(doc_id, DOCUMENT_TITLES[kind], filename, _in_zone(issued_at, timezone))
     return tuple(newest[k] for k in DocumentKind if k in newest)
 
 
