@@ -268,6 +268,9 @@ class JourneyScreen:
         with ui.column().classes("w-full gap-0").style(_PAGE_STYLE):
             self.render()
         on_events(self.concerns_me, self.on_events, collapse=per_journey)
+        # what was committed between the first read and the subscription (e.g. a phone's outbox
+        # sending as the page is rebuilt after a restart) would otherwise wait for the next change
+        await self.reload()
 
     def concerns_me(self, event: DomainEvent) -> bool:
         if event.type in JOURNEY_EVENTS and event.company_id == self.principal.company_id and touched(event).journey(
