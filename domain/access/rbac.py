@@ -158,6 +158,14 @@ class Principal:
         if not self.can(permission):
             raise Forbidden(f"your role ({self.role.value}) may not do this")
 
+    def own_company(self, permission: Permission, refusal: str) -> int:
+        """The company this principal acts for with `permission` (`Forbidden` without the
+        permission, or with `refusal` for a principal of no company: the super admin)."""
+        self.require(permission)
+        if self.company_id is None:
+            raise Forbidden(refusal)
+        return self.company_id
+
     def reaches_company(self, company_id: int | None) -> bool:
         """Whether a record of `company_id` is within this principal's company (any: super admin)."""
         return self.is_super_admin or company_id == self.company_id

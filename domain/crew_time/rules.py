@@ -15,7 +15,6 @@ from domain.access.rbac import Permission, Principal
 from domain.audit import record as audit
 from domain.audit.record import audited_write
 from domain.crew_time.schemas import TimeRulesForm
-from domain.errors import Forbidden
 from domain.unit_of_work import read_session, unit_of_work
 
 
@@ -57,10 +56,7 @@ async def load_rules(session: AsyncSession, company_id: int) -> TimeRules:
 
 
 def _company_of(principal: Principal, permission: Permission) -> int:
-    principal.require(permission)
-    if principal.company_id is None:
-        raise Forbidden("crew time belongs to a company: sign in as one of its users")
-    return principal.company_id
+    return principal.own_company(permission, "crew time belongs to a company: sign in as one of its users")
 
 
 async def time_rules(principal: Principal) -> TimeRules:

@@ -7,17 +7,14 @@ from db.models import Company
 from domain.access.rbac import Permission, Principal
 from domain.audit import record as audit
 from domain.audit.record import audited_write
-from domain.errors import Forbidden, NotFound
+from domain.errors import NotFound
 from domain.unit_of_work import read_session, unit_of_work
 
 _FIELDS = ["customer_link_shows_financials"]
 
 
 def _company_of(principal: Principal) -> int:
-    principal.require(Permission.MANAGE_COMPANY)
-    if principal.company_id is None:
-        raise Forbidden("this setting belongs to a company: sign in as its admin")
-    return principal.company_id
+    return principal.own_company(Permission.MANAGE_COMPANY, "this setting belongs to a company: sign in as its admin")
 
 
 async def tracking_shows_money(principal: Principal) -> bool:

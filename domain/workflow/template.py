@@ -19,7 +19,7 @@ from db.workflow_defaults import DEFAULT_TEMPLATE
 from domain.access.rbac import Permission, Principal
 from domain.audit import record as audit
 from domain.audit.record import audited_write
-from domain.errors import Forbidden, NotFound, ValidationFailed
+from domain.errors import NotFound, ValidationFailed
 from domain.events import bus as events
 from domain.events.bus import DomainEvent, EventType
 from domain.unit_of_work import read_session, unit_of_work
@@ -65,10 +65,8 @@ async def load_template(session: AsyncSession, company_id: int) -> Template:
 
 
 def _admin_company(principal: Principal) -> int:
-    principal.require(Permission.MANAGE_COMPANY)
-    if principal.company_id is None:
-        raise Forbidden("the workflow template belongs to a company: sign in as its admin")
-    return principal.company_id
+    return principal.own_company(Permission.MANAGE_COMPANY,
+                                 "the workflow template belongs to a company: sign in as its admin")
 
 
 async def company_template(principal: Principal) -> Template:
