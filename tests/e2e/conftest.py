@@ -2,6 +2,7 @@
 of `tests/e2e/live_server.py`:
 
     with served_app(SOME_SETTING="x") as app: ...   # own fresh database, demo data, stopped after
+    def test_x(shared_app: ServedApp): ...          # one app per worker, shared by modules that add their own rows
     with served_app() as app: app.server.stop(); start_again(app)   # a test that stops the server
     page = phone_page(chromium, base_url, "driver@demo.ccrm")   # signed in, 390×844
 
@@ -72,6 +73,16 @@ def served_app(**env: str) -> Iterator[ServedApp]:
             yield app
         finally:
             app.server.stop()
+
+
+@pytest.fixture(scope="session")
+def shared_app() -> Iterator[ServedApp]:
+    """One served app with the default settings (its own database, `<test db>_e2e_shared`), started
+    once per xdist worker for the e2e modules that only read the demo data and plant their own rows
+    beside it (their own journeys, links, holidays); each app start costs ~10 s of CPU. A module
+    that stops the server, needs other settings or pristine data uses `served_app` instead."""
+    with served_app(DATABASE_URL=blank_database(sibling_database(TEST_DATABASE_URL, "e2e_shared"))) as app:
+        yield app
 
 
 def start_again(app: ServedApp) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, text
 
 from db.session import sync_url
 from tests.e2e.artifacts import Screenshots
-from tests.e2e.conftest import PHONE, served_app
+from tests.e2e.conftest import PHONE, ServedApp
 from tests.e2e.live_server import signed_in_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres_only]
@@ -50,33 +50,33 @@ def _clocked(database_url: str, journey_id: int) -> list[tuple[str, float | None
         engine.dispose()
 
 
-def test_the_driver_starts_the_crews_day_and_the_manager_approves_it(chromium: Browser) -> None:
+def test_the_driver_starts_the_crews_day_and_the_manager_approves_it(chromium: Browser, shared_app: ServedApp) -> None:
     shots = Screenshots("crew-time")
-    with served_app() as app:
-        journey_id, crew = _drivers_journey(app.database_url)
-        phone = signed_in_page(chromium, app.base_url, "driver@demo.ccrm")
-        phone.set_viewport_size(PHONE)
-        phone.context.grant_permissions(["geolocation"])
-        phone.context.set_geolocation(POSITION)
-        phone.goto(f"/mobile/journey/{journey_id}")
-        button = phone.get_by_test_id("clock-next")
-        expect(button).to_have_text(re.compile("Start the day"))
-        box = button.bounding_box()
-        assert box is not None and box["height"] >= 48 and box["width"] <= PHONE["width"]
-        shots.take(phone, "phone-before")
-        button.click()
-        expect(phone.get_by_test_id("clock-lines")).to_contain_text(re.compile(r"\d{2}:\d{2} · Start of day · "),
-                                                                     timeout=30_000)
-        expect(button).to_have_text(re.compile("Arrived at pickup"))
-        shots.take(phone, "phone-after")
-        clocked = _clocked(app.database_url, journey_id)
-        assert len(clocked) == crew and all(kind == "START_OF_DAY" and lat == 43.6535 for kind, lat in clocked)
+    app = shared_app
+    journey_id, crew = _drivers_journey(app.database_url)
+    phone = signed_in_page(chromium, app.base_url, "driver@demo.ccrm")
+    phone.set_viewport_size(PHONE)
+    phone.context.grant_permissions(["geolocation"])
+    phone.context.set_geolocation(POSITION)
+    phone.goto(f"/mobile/journey/{journey_id}")
+    button = phone.get_by_test_id("clock-next")
+    expect(button).to_have_text(re.compile("Start the day"))
+    box = button.bounding_box()
+    assert box is not None and box["height"] >= 48 and box["width"] <= PHONE["width"]
+    shots.take(phone, "phone-before")
+    button.click()
+    expect(phone.get_by_test_id("clock-lines")).to_contain_text(re.compile(r"\d{2}:\d{2} · Start of day · "),
+                                                                 timeout=30_000)
+    expect(button).to_have_text(re.compile("Arrived at pickup"))
+    shots.take(phone, "phone-after")
+    clocked = _clocked(app.database_url, journey_id)
+    assert len(clocked) == crew and all(kind == "START_OF_DAY" and lat == 43.6535 for kind, lat in clocked)
 
-        desk = signed_in_page(chromium, app.base_url, "manager@demo.ccrm")
-        desk.get_by_role("link", name="Timesheets", exact=True).click()
-        desk.wait_for_url("**/timesheets")
-        approve = desk.get_by_test_id(re.compile(r"day-\d+-\d{8}-approve")).first
-        expect(approve).to_be_visible(timeout=30_000)
-        shots.take(desk, "timesheets")
-        approve.click()
-        expect(desk.get_by_text(re.compile("Approved by")).first).to_be_visible(timeout=30_000)
+    desk = signed_in_page(chromium, app.base_url, "manager@demo.ccrm")
+    desk.get_by_role("link", name="Timesheets", exact=True).click()
+    desk.wait_for_url("**/timesheets")
+    approve = desk.get_by_test_id(re.compile(r"day-\d+-\d{8}-approve")).first
+    expect(approve).to_be_visible(timeout=30_000)
+    shots.take(desk, "timesheets")
+    approve.click()
+    expect(desk.get_by_text(re.compile("Approved by")).first).to_be_visible(timeout=30_000)

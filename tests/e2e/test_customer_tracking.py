@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, text
 
 from db.session import sync_url
 from tests.e2e.artifacts import Screenshots
-from tests.e2e.conftest import PHONE, served_app
+from tests.e2e.conftest import PHONE, ServedApp
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres_only]
 PDF = b"%PDF-1.7\n% a completion report\n%%EOF\n"
@@ -51,30 +51,30 @@ def _link(database_url: str, status: str) -> tuple[str, int, int | None]:
         engine.dispose()
 
 
-def test_the_tracking_page_reads_well_on_a_phone(chromium: Browser) -> None:
+def test_the_tracking_page_reads_well_on_a_phone(chromium: Browser, shared_app: ServedApp) -> None:
     shots = Screenshots("customer-tracking")
-    with served_app() as app:
-        under_way, _journey, _ = _link(app.database_url, "SCHEDULED")
-        done, _journey, document = _link(app.database_url, "COMPLETED")
-        context = chromium.new_context(viewport=PHONE)
-        page = context.new_page()
-        page.goto(f"{app.base_url}/track/{under_way}")
-        expect(page.get_by_test_id("stage-headline")).to_be_visible()
-        expect(page.get_by_test_id("crew")).not_to_be_empty()
-        shots.take(page, "tracking under way")
-        page.goto(f"{app.base_url}/track/{done}")
-        expect(page.get_by_test_id("stage-headline")).to_have_text("Done")
-        button = page.get_by_test_id(f"document-{document}")
-        expect(button).to_be_visible()
-        box = button.bounding_box()
-        assert box is not None and box["height"] >= 48
-        shots.take(page, "tracking done")
-        with page.expect_download() as download:
-            button.click()
-        path = download.value.path()
-        assert path is not None and path.read_bytes() == PDF
-        gone = page.goto(f"{app.base_url}/track/{'z' * 43}")
-        assert gone is not None and gone.status == 404
-        shots.take(page, "tracking unknown link")
-        context.close()
+    app = shared_app
+    under_way, _journey, _ = _link(app.database_url, "SCHEDULED")
+    done, _journey, document = _link(app.database_url, "COMPLETED")
+    context = chromium.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"{app.base_url}/track/{under_way}")
+    expect(page.get_by_test_id("stage-headline")).to_be_visible()
+    expect(page.get_by_test_id("crew")).not_to_be_empty()
+    shots.take(page, "tracking under way")
+    page.goto(f"{app.base_url}/track/{done}")
+    expect(page.get_by_test_id("stage-headline")).to_have_text("Done")
+    button = page.get_by_test_id(f"document-{document}")
+    expect(button).to_be_visible()
+    box = button.bounding_box()
+    assert box is not None and box["height"] >= 48
+    shots.take(page, "tracking done")
+    with page.expect_download() as download:
+        button.click()
+    path = download.value.path()
+    assert path is not None and path.read_bytes() == PDF
+    gone = page.goto(f"{app.base_url}/track/{'z' * 43}")
+    assert gone is not None and gone.status == 404
+    shots.take(page, "tracking unknown link")
+    context.close()
     assert shots.violations == {}

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -34,7 +33,7 @@ from db.models import (
 )
 from db.session import sync_url
 from tests.e2e.artifacts import Screenshots
-from tests.e2e.conftest import ServedApp, phone_page, served_app
+from tests.e2e.conftest import ServedApp, phone_page
 from tests.e2e.live_server import signed_in_page
 from tests.e2e.phone_steps import SAVE_TIMEOUT, camera_jpeg, complete, image_loaded, now, photo, sign, tick
 
@@ -43,10 +42,10 @@ pytestmark = [pytest.mark.e2e, pytest.mark.postgres_only]
 CUSTOMER = "Grace Hopper"
 
 
-@pytest.fixture(scope="module")
-def app() -> Iterator[ServedApp]:
-    with served_app() as served:
-        yield served
+@pytest.fixture
+def app(shared_app: ServedApp) -> ServedApp:
+    """The worker's shared app: the test plants its own journey beside the demo data."""
+    return shared_app
 
 
 def _journey_at_pickup(database_url: str) -> int:

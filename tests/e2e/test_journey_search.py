@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, text
 
 from db.session import sync_url
 from tests.e2e.artifacts import Screenshots
-from tests.e2e.conftest import served_app
+from tests.e2e.conftest import ServedApp
 from tests.e2e.live_server import signed_in_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres_only]
@@ -50,29 +50,30 @@ def _until(page: Page, read: Callable[[], list[str]], ok: Callable[[list[str]], 
     raise AssertionError(f"never as expected: {read()}")
 
 
-def test_an_auditor_finds_last_months_move_by_part_of_the_phone_and_opens_it(chromium: Browser) -> None:
+def test_an_auditor_finds_last_months_move_by_part_of_the_phone_and_opens_it(
+        chromium: Browser, shared_app: ServedApp) -> None:
     shots = Screenshots("journey-search")
-    with served_app() as app:
-        journey_id = _plant_last_months_move(app.database_url)
-        page = signed_in_page(chromium, app.base_url, "auditor@demo.ccrm")
-        page.get_by_role("link", name="Journeys", exact=True).click()
-        page.wait_for_url("**/journeys")
-        expect(page.get_by_test_id("journeys-table")).to_be_visible()
-        branches = page.get_by_test_id("journeys-table").locator("tbody tr td:nth-child(4)")
-        page.get_by_test_id("journeys-sort-branch").click()  # the header: A to Z, server-side
-        names = _until(page, branches.all_inner_texts, lambda n: len(n) == 25 and n == sorted(n))
-        page.get_by_test_id("journeys-sort-branch").click()  # again: Z to A
-        _until(page, branches.all_inner_texts, lambda n: n == sorted(n, reverse=True) and n[0] > names[0])
-        shots.take(page, "journeys by branch, Z to A")
-        search = page.get_by_label("Search customer, job, address, phone or e-mail")
-        search.fill("5550199")
-        search.press("Enter")
-        link = page.get_by_test_id(f"journey-link-{journey_id}")
-        expect(link).to_be_visible()
-        expect(page.get_by_test_id("journeys-table").get_by_text(CUSTOMER)).to_be_visible()
-        expect(page.get_by_test_id("journeys-table-summary")).to_have_text("1–1 of 1")
-        shots.take(page, "journeys found by phone")
-        link.click()
-        page.wait_for_url(f"**/journeys/{journey_id}")
-        expect(page.get_by_test_id("page-title")).to_have_text(CUSTOMER)
-        shots.take(page, "the journey")
+    app = shared_app
+    journey_id = _plant_last_months_move(app.database_url)
+    page = signed_in_page(chromium, app.base_url, "auditor@demo.ccrm")
+    page.get_by_role("link", name="Journeys", exact=True).click()
+    page.wait_for_url("**/journeys")
+    expect(page.get_by_test_id("journeys-table")).to_be_visible()
+    branches = page.get_by_test_id("journeys-table").locator("tbody tr td:nth-child(4)")
+    page.get_by_test_id("journeys-sort-branch").click()  # the header: A to Z, server-side
+    names = _until(page, branches.all_inner_texts, lambda n: len(n) == 25 and n == sorted(n))
+    page.get_by_test_id("journeys-sort-branch").click()  # again: Z to A
+    _until(page, branches.all_inner_texts, lambda n: n == sorted(n, reverse=True) and n[0] > names[0])
+    shots.take(page, "journeys by branch, Z to A")
+    search = page.get_by_label("Search customer, job, address, phone or e-mail")
+    search.fill("5550199")
+    search.press("Enter")
+    link = page.get_by_test_id(f"journey-link-{journey_id}")
+    expect(link).to_be_visible()
+    expect(page.get_by_test_id("journeys-table").get_by_text(CUSTOMER)).to_be_visible()
+    expect(page.get_by_test_id("journeys-table-summary")).to_have_text("1–1 of 1")
+    shots.take(page, "journeys found by phone")
+    link.click()
+    page.wait_for_url(f"**/journeys/{journey_id}")
+    expect(page.get_by_test_id("page-title")).to_have_text(CUSTOMER)
+    shots.take(page, "the journey")

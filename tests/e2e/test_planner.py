@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 
 from db.session import sync_url
 from tests.e2e.artifacts import Screenshots
-from tests.e2e.conftest import served_app
+from tests.e2e.conftest import ServedApp
 from tests.e2e.live_server import signed_in_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres_only]
@@ -67,62 +67,62 @@ def _drag(page: Page, source: str, target: str) -> None:
     page.get_by_test_id(source).drag_to(page.get_by_test_id(target))
 
 
-def test_drag_to_assign_refusals_in_place_and_the_keyboard_way(chromium: Browser) -> None:
+def test_drag_to_assign_refusals_in_place_and_the_keyboard_way(chromium: Browser, shared_app: ServedApp) -> None:
     shots = Screenshots("planner")
-    with served_app() as app:
-        w = _plant(app.database_url)
-        page = signed_in_page(chromium, app.base_url, "dispatcher@demo.ccrm")
-        page.set_viewport_size({"width": 1600, "height": 1000})
-        page.get_by_role("link", name="Planner", exact=True).click()
-        page.wait_for_url("**/planner")
-        day: date = w["day"]
-        page.goto(f"/planner?view=day&day={day.isoformat()}&branches={w['location']}")
-        job, holder = w["job"], w["holder"]
-        expect(page.get_by_test_id(f"pl-unplaced-{job}")).to_be_visible()
-        page.wait_for_function("window.did_handshake === true")
-        shots.take(page, "the planner, tomorrow")
+    app = shared_app
+    w = _plant(app.database_url)
+    page = signed_in_page(chromium, app.base_url, "dispatcher@demo.ccrm")
+    page.set_viewport_size({"width": 1600, "height": 1000})
+    page.get_by_role("link", name="Planner", exact=True).click()
+    page.wait_for_url("**/planner")
+    day: date = w["day"]
+    page.goto(f"/planner?view=day&day={day.isoformat()}&branches={w['location']}")
+    job, holder = w["job"], w["holder"]
+    expect(page.get_by_test_id(f"pl-unplaced-{job}")).to_be_visible()
+    page.wait_for_function("window.did_handshake === true")
+    shots.take(page, "the planner, tomorrow")
 
-        # A drop onto the truck another job holds at that time: refused there, with the reason.
-        _drag(page, f"pl-unplaced-{job}", f"pl-truck-{w['busy_truck']}")
-        refusal = page.get_by_test_id(f"pl-truck-{w['busy_truck']}").get_by_test_id("pl-refusal")
-        expect(refusal).to_contain_text("is already booked on Hugo Holder")
-        expect(page.get_by_test_id("planner-message")).to_contain_text("Not assigned")
-        shots.take(page, "a refused drop")
+    # A drop onto the truck another job holds at that time: refused there, with the reason.
+    _drag(page, f"pl-unplaced-{job}", f"pl-truck-{w['busy_truck']}")
+    refusal = page.get_by_test_id(f"pl-truck-{w['busy_truck']}").get_by_test_id("pl-refusal")
+    expect(refusal).to_contain_text("is already booked on Hugo Holder")
+    expect(page.get_by_test_id("planner-message")).to_contain_text("Not assigned")
+    shots.take(page, "a refused drop")
 
-        # A drop onto a free truck: assigned, the job now sits in that truck's row.
-        _drag(page, f"pl-unplaced-{job}", f"pl-truck-{w['free_truck']}")
-        block = page.get_by_test_id(f"pl-job-{job}-t{w['free_truck']}")
-        expect(block).to_be_visible()
-        expect(page.get_by_test_id("planner-message")).to_contain_text("truck")
+    # A drop onto a free truck: assigned, the job now sits in that truck's row.
+    _drag(page, f"pl-unplaced-{job}", f"pl-truck-{w['free_truck']}")
+    block = page.get_by_test_id(f"pl-job-{job}-t{w['free_truck']}")
+    expect(block).to_be_visible()
+    expect(page.get_by_test_id("planner-message")).to_contain_text("truck")
 
-        # A person who is off, dropped on the job: refused with the reason, on the job's row.
-        _drag(page, f"pl-person-{w['off_driver']}", f"pl-job-{job}-t{w['free_truck']}")
-        expect(page.get_by_test_id("pl-refusal")).to_contain_text("is off: Holiday")
-        expect(page.get_by_test_id("pl-refusal")).to_contain_text("Holiday")
-        expect(page.get_by_test_id(f"pl-off-person-{w['off_driver']}-{day.isoformat()}")).to_be_visible()
-        shots.take(page, "a person off, refused")
+    # A person who is off, dropped on the job: refused with the reason, on the job's row.
+    _drag(page, f"pl-person-{w['off_driver']}", f"pl-job-{job}-t{w['free_truck']}")
+    expect(page.get_by_test_id("pl-refusal")).to_contain_text("is off: Holiday")
+    expect(page.get_by_test_id("pl-refusal")).to_contain_text("Holiday")
+    expect(page.get_by_test_id(f"pl-off-person-{w['off_driver']}-{day.isoformat()}")).to_be_visible()
+    shots.take(page, "a person off, refused")
 
-        # The keyboard way: Enter on the job opens the Assign dialog; Space ticks a free driver; Save.
-        block.focus()
-        page.keyboard.press("Enter")
-        dialog = page.locator(".q-dialog")
-        expect(dialog).to_be_visible()
-        expect(dialog.get_by_test_id(f"off-{w['off_driver']}")).to_contain_text("Off: Holiday")
-        expect(dialog.get_by_test_id(f"free-{w['driver']}")).to_be_visible()
-        dialog.get_by_test_id(f"crew-{w['driver']}").locator(".q-checkbox").focus()
-        page.keyboard.press("Space")
-        dialog.get_by_test_id("assign-save").focus()
-        page.keyboard.press("Enter")
-        expect(page.get_by_test_id(f"pl-job-{job}-p{w['driver']}")).to_be_visible()
-        expect(page.get_by_test_id("planner-message")).to_have_text("Priya Planner (Manual job): crew and truck saved")
-        shots.take(page, "assigned from the keyboard")
+    # The keyboard way: Enter on the job opens the Assign dialog; Space ticks a free driver; Save.
+    block.focus()
+    page.keyboard.press("Enter")
+    dialog = page.locator(".q-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_test_id(f"off-{w['off_driver']}")).to_contain_text("Off: Holiday")
+    expect(dialog.get_by_test_id(f"free-{w['driver']}")).to_be_visible()
+    dialog.get_by_test_id(f"crew-{w['driver']}").locator(".q-checkbox").focus()
+    page.keyboard.press("Space")
+    dialog.get_by_test_id("assign-save").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id(f"pl-job-{job}-p{w['driver']}")).to_be_visible()
+    expect(page.get_by_test_id("planner-message")).to_have_text("Priya Planner (Manual job): crew and truck saved")
+    shots.take(page, "assigned from the keyboard")
 
-        # The week: the same job on its day, the address keeps the state across a reload.
-        page.get_by_test_id("view-week").click()
-        page.wait_for_url("**view=week**")
-        expect(page.get_by_test_id(f"pl-job-{job}-t{w['free_truck']}")).to_be_visible()
-        page.reload()
-        expect(page.get_by_test_id("planner-span")).to_contain_text("Week of")
-        expect(page.get_by_test_id(f"pl-job-{job}-p{w['driver']}")).to_be_visible()
-        shots.take(page, "the week")
-        assert holder != job
+    # The week: the same job on its day, the address keeps the state across a reload.
+    page.get_by_test_id("view-week").click()
+    page.wait_for_url("**view=week**")
+    expect(page.get_by_test_id(f"pl-job-{job}-t{w['free_truck']}")).to_be_visible()
+    page.reload()
+    expect(page.get_by_test_id("planner-span")).to_contain_text("Week of")
+    expect(page.get_by_test_id(f"pl-job-{job}-p{w['driver']}")).to_be_visible()
+    shots.take(page, "the week")
+    assert holder != job
