@@ -140,7 +140,9 @@ async def demo(db: str, demo_snapshot: DemoSnapshot) -> str:
 def _longest_modules_first(items: list[pytest.Item]) -> None:
     """Under xdist (`--dist loadscope --no-loadscope-reorder`) modules go to the workers in this
     order: the long ones first (e2e and fuzz modules, which serve apps; hypothesis properties), then
-    the others by their number of tests, so that no long module starts last and runs on alone."""
+    the others; within each kind by their number of tests, so that no long module starts last and
+    runs on alone (the e2e story, a dozen steps and the longest module with the fuzz, starts beside
+    the fuzz instead of after every other e2e module)."""
     def module_of(item: pytest.Item) -> str:
         return item.nodeid.split("::", 1)[0]
 
@@ -153,7 +155,7 @@ def _longest_modules_first(items: list[pytest.Item]) -> None:
                 else 2 if module.endswith("_properties.py") else 3)
         rank[module] = min(rank.get(module, 3), kind)
     order = {module: i for i, module in enumerate(
-        sorted(sizes, key=lambda m: (rank[m], -sizes[m] if rank[m] == 3 else 0)))}
+        sorted(sizes, key=lambda m: (rank[m], -sizes[m])))}
     items.sort(key=lambda item: order[module_of(item)])  # stable: a module's tests keep their order
 
 
