@@ -39,17 +39,21 @@ os.environ["LOG_JSON"] = "false"
 os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="ccrm-media-"))
 
 
-def _cheap_password_hashing() -> None:
+def _cheap_password_hashing() -> dict[str, int]:
     """Passwords are hashed and checked with argon2 at 1 MiB and one lane instead of 64 MiB and
     four: the same code paths (and a real argon2 hash), a fifteenth of the CPU. Every sign-in of a
-    test checks one. The servers the e2e tests start are separate processes: they keep the real cost."""
+    test checks one. The servers the e2e tests start are separate processes: they keep the real
+    cost, returned here (for the demo data made for them, see `tests/e2e/live_server.py`)."""
     from passlib.handlers.argon2 import argon2
 
+    real = {"memory_cost": argon2.memory_cost, "parallelism": argon2.parallelism}
     argon2.memory_cost = 1024
     argon2.parallelism = 1
+    return real
 
 
-_cheap_password_hashing()
+#: argon2's real cost (passlib's defaults), as the served apps hash passwords.
+SERVER_ARGON2 = _cheap_password_hashing()
 
 #: How long NiceGUI's simulated user looks for something to appear (`should_see`) or go away
 #: (`should_not_see`) before failing. NiceGUI's default (3 tries, 0.1-0.3 s) failed pages on a

@@ -1,13 +1,13 @@
 """Shared e2e support (Playwright, real Chromium, the app as a `python app.py` subprocess), on top
 of `tests/e2e/live_server.py`:
 
-    with served_app(SOME_SETTING="x") as app: ...   # own fresh database, demo data, stopped after
+    with served_app(SOME_SETTING="x") as app: ...   # own fresh database with the demo data, stopped after
     def test_x(shared_app: ServedApp): ...          # one app per worker, shared by modules that add their own rows
     with served_app() as app: app.server.stop(); start_again(app)   # a test that stops the server
     page = phone_page(chromium, base_url, "driver@demo.ccrm")   # signed in, 390×844
 
 The `chromium` fixture (Debian's Chromium, module-scoped) is available to every e2e test, and so
-is `two_instances` (two servers on one PostgreSQL database, module-scoped).
+is `two_instances` (two servers on one PostgreSQL database, one pair per xdist worker).
 Tests marked `incremental` are the steps of one story, in file order: once a step fails, the
 later steps of its module are skipped (naming the failed one) instead of failing in its wake.
 """
@@ -24,13 +24,13 @@ from playwright.sync_api import Browser, Page
 from tests.conftest import TEST_DATABASE_URL
 from tests.e2e.live_server import (
     LiveServer,
-    blank_database,
     chromium,  # noqa: F401  (the fixture, for every e2e test)
+    demo_database,
     running_live_server,
     sibling_database,
     signed_in_page,
     start_live_server,
-    two_instances,  # noqa: F401  (the fixture, module-scoped: two servers on one database)
+    two_instances,  # noqa: F401  (the fixture, session-scoped: two servers on one database)
 )
 
 PHONE = {"width": 390, "height": 844}
@@ -64,9 +64,9 @@ class ServedApp:
 
 @contextmanager
 def served_app(**env: str) -> Iterator[ServedApp]:
-    """The app on a free port with its own empty database (`<test db>_e2e`, or `DATABASE_URL`),
-    which it migrates and fills with the demo data; ready (startup finished) when yielded."""
-    database_url = env.pop("DATABASE_URL", None) or blank_database(sibling_database(TEST_DATABASE_URL, "e2e"))
+    """The app on a free port with its own fresh database (`<test db>_e2e`, or `DATABASE_URL`),
+    migrated and holding the demo data (`demo_database`); ready (startup finished) when yielded."""
+    database_url = demo_database(env.pop("DATABASE_URL", None) or sibling_database(TEST_DATABASE_URL, "e2e"))
     with running_live_server(database_url, env=env) as server:
         app = ServedApp(server, database_url)
         try:
@@ -81,7 +81,7 @@ def shared_app() -> Iterator[ServedApp]:
     once per xdist worker for the e2e modules that only read the demo data and plant their own rows
     beside it (their own journeys, links, holidays); each app start costs ~10 s of CPU. A module
     that stops the server, needs other settings or pristine data uses `served_app` instead."""
-    with served_app(DATABASE_URL=blank_database(sibling_database(TEST_DATABASE_URL, "e2e_shared"))) as app:
+    with served_app(DATABASE_URL=sibling_database(TEST_DATABASE_URL, "e2e_shared")) as app:
         yield app
 
 

@@ -8,11 +8,14 @@ demo mode with demo data, the scheduler off unless `env` says otherwise. `start_
 returns at once so that several servers can boot together; `wait_ready` then blocks until
 `/health` answers 200 with startup finished (migrations, demo data, relay), and fails with the tail
 of the server's log if it dies or takes too long.
-`blank_database` gives a server an empty PostgreSQL database to migrate and seed on its own.
+`blank_database` gives a server an empty PostgreSQL database to migrate and seed on its own;
+`demo_database` one already migrated and seeded, as that first start leaves it (a copy of a template).
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import os
 import signal
 import socket
@@ -21,6 +24,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,13 +33,16 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+from passlib.handlers.argon2 import argon2
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from db.migrate import upgrade_to_head
 from db.models import Journey, User
-from db.seed import DEMO_PASSWORD
-from db.session import sync_url
+from db.seed import DEMO_PASSWORD, seed_demo
+from db.session import create_engine_for, sync_url
 from domain.access.rbac import principal_of
 from domain.access.tokens import issue_token
 from tests.db_support import ensure_database
@@ -71,6 +78,46 @@ def blank_database(url: str) -> str:
             conn.execute(text("CREATE SCHEMA public"))
     finally:
         engine.dispose()
+    return url
+
+
+@functools.cache
+def _demo_template() -> str:
+    """The name of this test process's template database (`<test db>_demo_template`), made on first
+    use: migrated to head and seeded with the demo data, passwords hashed at the servers' real cost."""
+    from tests.conftest import SERVER_ARGON2, TEST_DATABASE_URL
+
+    url = blank_database(sibling_database(TEST_DATABASE_URL, "demo_template"))
+    upgrade_to_head(url)
+
+    async def seed() -> None:
+        engine = create_engine_for(url)
+        try:
+            async with AsyncSession(engine) as session:
+                assert await seed_demo(session, argon2.using(**SERVER_ARGON2).hash(DEMO_PASSWORD))
+                await session.commit()
+        finally:
+            await engine.dispose()
+
+    with ThreadPoolExecutor(1) as pool:  # its own event loop, whatever runs in this thread (Playwright's)
+        pool.submit(asyncio.run, seed()).result()
+    return str(make_url(url).database)
+
+
+def demo_database(url: str) -> str:
+    """(Re)create the PostgreSQL database of `url` as a copy of the template: what a server's first
+    start leaves in an empty database (migrations, demo data; the server then finds nothing to do),
+    in a fraction of a second instead of the ~3 s of CPU (and more of PostgreSQL's) each server
+    spent on it. The servers of the failover and chaos tests still boot on empty databases."""
+    template = _demo_template()
+    name = make_url(url).database
+    admin = create_engine(make_url(sync_url(url)).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    finally:
+        admin.dispose()
     return url
 
 
@@ -174,12 +221,13 @@ class Instances:
 
 @contextmanager
 def running_instances(tmp_path_factory: pytest.TempPathFactory, database_suffix: str,
-                      env: dict[str, str] | None = None) -> Iterator[Instances]:
+                      env: dict[str, str] | None = None, *, seeded: bool = False) -> Iterator[Instances]:
     """Two servers booted together on one empty PostgreSQL database (`<test db>_<database_suffix>`);
-    they take turns to migrate and seed. PostgreSQL only: mark the tests `postgres_only`."""
+    they take turns to migrate and seed (`seeded`: on a `demo_database` instead, nothing to do).
+    PostgreSQL only: mark the tests `postgres_only`."""
     from tests.conftest import TEST_DATABASE_URL
 
-    url = blank_database(sibling_database(TEST_DATABASE_URL, database_suffix))
+    url = (demo_database if seeded else blank_database)(sibling_database(TEST_DATABASE_URL, database_suffix))
     servers = [start_live_server(url, env=env, workdir=tmp_path_factory.mktemp(name)) for name in ("a", "b")]
     try:
         for server in servers:
@@ -190,10 +238,13 @@ def running_instances(tmp_path_factory: pytest.TempPathFactory, database_suffix:
             server.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def two_instances(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instances]:
-    """Two servers on one empty PostgreSQL database (`<test db>_e2e`), each with its own sessions."""
-    with running_instances(tmp_path_factory, "e2e") as instances:
+    """Two servers on one PostgreSQL database with the demo data (`<test db>_e2e_pair`), each with
+    its own sessions (the failover test's pair boots on an empty one); started once per xdist
+    worker for the modules that use them (the live relay, the proxy), which only add their own
+    notes and pages."""
+    with running_instances(tmp_path_factory, "e2e_pair", seeded=True) as instances:
         yield instances
 
 
