@@ -16,6 +16,8 @@ Who sends what:
   identity, in turn among those the operation let through, so that bad input reaches the code
   behind the role checks without the run taking eight times as long. (Who may call what is the
   access matrix's test, tests/ui/test_access_matrix.py and tests/unit/test_permissions.py.)
+- the coverage phase's repeats (the same value of the same parameter, sent beside the others and
+  again alone) go once (`CoverageRepeats`).
 
 CI runs derandomized, with FUZZ_EXAMPLES (default 5) random cases per operation (see
 tests/fuzz/__init__.py). To dig deeper:
@@ -24,8 +26,8 @@ tests/fuzz/__init__.py). To dig deeper:
 
 Writes change the database as they go (it is recreated for each run). The identities themselves
 are put back (active, their role, their company active, the token version their tokens were
-issued at) after each write, so that a fuzzed "deactivate user 3" or logout does not turn the rest
-of the run into 401s.
+issued at) after each write that was not refused (4xx), so that a fuzzed "deactivate user 3" or
+logout does not turn the rest of the run into 401s.
 """
 
 from __future__ import annotations
@@ -44,6 +46,9 @@ from schemathesis import Case, CheckContext, GenerationMode, Response
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.failures import FailureGroup
+from schemathesis.core.parameters import ParameterLocation
+from schemathesis.generation.meta import CoverageScenario, TestPhase
+from schemathesis.hooks import HookContext
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -56,7 +61,7 @@ from sqlalchemy.engine import Engine
 from db.seed import DEMO_ACCOUNTS, DEMO_PASSWORD
 from db.session import sync_url
 from tests.conftest import TEST_DATABASE_URL
-from tests.e2e.live_server import LiveServer, blank_database, running_live_server, sibling_database
+from tests.e2e.live_server import LiveServer, demo_database, running_live_server, sibling_database
 from tests.fuzz import FUZZ_EXAMPLES, FUZZ_SEED
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.postgres_only]
@@ -162,9 +167,37 @@ class Senders:
                                      [name for name, status in statuses.items() if status not in (401, 403)])
 
 
+class CoverageRepeats:
+    """Leaves out the coverage phase's repeats (a `filter_case` hook). Schemathesis sends each
+    value of a query, path or header parameter twice, once beside the other parameters and once
+    alone: it is sent once, with the others. And "an unknown property" once per optional property:
+    once per operation and location. Every other case, and every distinct value, is still sent."""
+
+    def __init__(self) -> None:
+        self.seen: set[tuple[Any, ...]] = set()
+
+    def keep(self, _ctx: HookContext, case: Case) -> bool:
+        if case.meta is None or case.meta.phase.name is not TestPhase.COVERAGE:
+            return True
+        data = case.meta.phase.data
+        where = getattr(data, "parameter_location", None)
+        values = {ParameterLocation.QUERY: case.query, ParameterLocation.PATH: case.path_parameters,
+                  ParameterLocation.HEADER: case.headers}.get(where) if where is not None else None
+        if getattr(data, "scenario", None) is CoverageScenario.OBJECT_ADDITIONAL_PROPERTY:
+            key: tuple[Any, ...] = (case.operation.label, case.method, where, "unknown property")
+        elif values is not None and getattr(data, "parameter", None) is not None:
+            key = (case.operation.label, case.method, where, data.parameter, repr(values.get(data.parameter)))
+        else:
+            return True
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        return True
+
+
 @pytest.fixture(scope="module")
 def fuzz_database_url() -> str:
-    return blank_database(sibling_database(TEST_DATABASE_URL, "api_fuzz"))
+    return demo_database(sibling_database(TEST_DATABASE_URL, "api_fuzz"))
 
 
 @pytest.fixture(scope="module")
@@ -176,7 +209,7 @@ def fuzz_server(fuzz_database_url: str, tmp_path_factory: pytest.TempPathFactory
 
 @pytest.fixture(scope="module")
 def fuzz_database(fuzz_database_url: str, fuzz_server: LiveServer) -> Iterator[Engine]:
-    """The server's database (migrated and seeded once the server is up)."""
+    """The server's database (migrated and seeded, see `fuzz_database_url`)."""
     engine = create_engine(sync_url(fuzz_database_url))
     yield engine
     engine.dispose()
@@ -207,12 +240,18 @@ def http() -> Iterator[requests.Session]:
         yield session
 
 
+@pytest.fixture(scope="module")
+def openapi(fuzz_server: LiveServer) -> dict[str, Any]:
+    return dict(httpx.get(f"{fuzz_server.url}/openapi.json", timeout=30).raise_for_status().json())
+
+
 @pytest.fixture
-def api_schema(fuzz_server: LiveServer, request: pytest.FixtureRequest) -> Any:
+def api_schema(openapi: dict[str, Any], request: pytest.FixtureRequest) -> Any:
     # schemathesis' lazy schema reads `node._nodeid`, which pytest 9.2 no longer has.
     request.node._nodeid = request.node.nodeid
-    openapi = httpx.get(f"{fuzz_server.url}/openapi.json", timeout=30).raise_for_status().json()
-    return schemathesis.openapi.from_dict(openapi, config=fuzz_config(openapi))
+    loaded = schemathesis.openapi.from_dict(openapi, config=fuzz_config(openapi))
+    loaded.hooks.register_hook_with_name(CoverageRepeats().keep, "filter_case")
+    return loaded
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
@@ -233,7 +272,9 @@ def test_api(case: Case, fuzz_server: LiveServer, fuzz_database: Engine, identit
                 raise
     finally:
         senders.learn(case, statuses)
-        if case.method.upper() != "GET":  # a write may have deactivated, re-roled or suspended an identity
+        # A write may have deactivated, re-roled or suspended an identity; one refused (4xx) wrote nothing.
+        refused = bool(statuses) and all(400 <= status < 500 for status in statuses.values())
+        if case.method.upper() != "GET" and not refused:
             with fuzz_database.begin() as conn:
                 conn.execute(RESTORE_IDENTITIES)
 
