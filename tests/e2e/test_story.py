@@ -454,6 +454,9 @@ def test_auditor_finds_every_write_of_the_story_and_exports_them(story: Story) -
                 for row in csv.DictReader(io.StringIO(Path(download.value.path()).read_text("utf-8")))}
     missing = [_key(e) for e in entries if exported.get(str(e.id)) != _key(e)]
     assert not missing, f"story writes missing from the CSV: {missing}"
+    # The export's "N rows exported" notification gone first: axe once read it half-way through its
+    # fade-out (1.5:1 contrast) when it left just after a picture's wait for a still page.
+    expect(page.locator(".q-notification")).to_have_count(0, timeout=SAVE_TIMEOUT)
 
     for action, count in sorted(by_action.items()):  # each action's entries fit one page of the table
         assert count <= DEFAULT_PAGE_SIZE, f"{count} {action} entries: page through the table"
