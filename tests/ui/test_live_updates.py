@@ -16,6 +16,7 @@ from db.seed import DEMO_PASSWORD
 from domain.events.bus import DomainEvent, EventType, bus
 from domain.unit_of_work import read_session
 from pages.access.session import current_principal
+from tests.conftest import PATIENCE_SECONDS
 
 
 async def _signed_in(user: User, email: str) -> None:
@@ -24,7 +25,7 @@ async def _signed_in(user: User, email: str) -> None:
     user.find(marker="email").type(email)
     user.find(marker="password").type(DEMO_PASSWORD)
     user.find(marker="sign-in").click()
-    for _ in range(100):
+    for _ in range(int(PATIENCE_SECONDS / 0.05)):  # 5 s was not always enough on a busy machine (-n 2 beside benches)
         if user.back_history[-1] != "/login":
             return
         await asyncio.sleep(0.05)
