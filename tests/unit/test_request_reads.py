@@ -20,11 +20,11 @@ async def _session_of_a_read() -> AsyncSession:
         return session
 
 
-async def _company_name(company_id: int) -> str:
+async def _company(company_id: int) -> Company:
     async with read_session() as session:
         company = await session.get(Company, company_id)
         assert company is not None
-        return company.name
+        return company
 
 
 async def _new_company(name: str) -> int:
@@ -48,17 +48,18 @@ async def test_the_reads_inside_share_one_session(db: str) -> None:
 async def test_a_read_after_a_write_sees_the_write_not_the_object_read_before(db: str) -> None:
     company_id = await _new_company("Before Movers")
     async with request_reads():
-        assert await _company_name(company_id) == "Before Movers"
+        before = await _company(company_id)  # still referenced: a session would keep it in its identity map
         async with unit_of_work() as session:
             await session.execute(update(Company).where(Company.id == company_id).values(name="After Movers"))
-        assert await _company_name(company_id) == "After Movers"
+        after = await _company(company_id)
+        assert (before.name, after.name) == ("Before Movers", "After Movers")
 
 
 async def test_a_nested_read_leaves_the_outer_blocks_objects_attached(db: str) -> None:
     company_id = await _new_company("Nested Movers")
     async with request_reads(), read_session() as outer:
         company = await outer.get(Company, company_id)
-        assert await _company_name(company_id) == "Nested Movers"
+        assert (await _company(company_id)).name == "Nested Movers"
         assert company in outer  # the inner block's end did not empty the outer's identity map
 
 
@@ -68,7 +69,7 @@ async def test_after_a_failed_read_the_next_reads_alone(db: str) -> None:
         failed = await _session_of_a_read()
         with pytest.raises(DBAPIError):
             async with read_session() as session:
-                await session.execute(text("SELECT 1 / 0"))  # aborts the transaction
+                await session.execute(text("SELECT * FROM no_such_table"))  # aborts the transaction
         assert await _session_of_a_read() is not failed
         assert "Still Movers" in await _company_names()  # not "current transaction is aborted"
 
