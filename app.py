@@ -39,6 +39,7 @@ from api.journeys import status as journey_status_api
 from api.http.compression import gzip_middleware
 from api.http.envelope import ERROR_RESPONSES, install_error_handlers
 from api.http.input_guard import refuse_unstorable_input
+from api.http import nicegui_middleware
 from api.http.middleware import RequestContextMiddleware
 from api.http.security_headers import SecurityHeadersMiddleware
 from api.http.session_cookie import install_session
@@ -205,6 +206,7 @@ if __name__ in {"__main__", "__mp_main__"}:
     app.on_startup(tune_for_server)  # after `startup`: what it loaded is frozen too
     if _settings.redis_url:  # sessions shared by all instances: failover keeps browsers signed in
         use_redis_sessions(_settings.redis_url, _settings.redis_key_prefix)
+    nicegui_middleware.install()  # ui.run's two middlewares as plain ASGI (api/http/nicegui_middleware.py)
     ui.run(
         host=_settings.host,
         port=_settings.port,

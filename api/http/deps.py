@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, nullcontext
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -11,9 +13,23 @@ from domain.access.signin import principal_for_session
 from domain.access.tokens import decode_token
 from domain.errors import NotAuthenticated
 from domain.schemas import row_id_in
+from domain.unit_of_work import request_reads
 
 
-async def current_principal(request: Request) -> Principal:
+async def current_principal(request: Request) -> AsyncIterator[Principal]:
+    """The acting principal; for a GET (or HEAD), the route's reads then continue in the session
+    the principal was read in (`request_reads`, until the route returns: the dependency's scope is
+    "function", so the connection is back in the pool before the answer is sent). Writes read it
+    on its own, so that a write request never holds two connections.
+
+    See `_principal_of` for who is let in."""
+    reads: AbstractAsyncContextManager[object] = (
+        request_reads() if request.method in ("GET", "HEAD") else nullcontext())
+    async with reads:
+        yield await _principal_of(request)
+
+
+async def _principal_of(request: Request) -> Principal:
     """401 unless a valid bearer token of an active, known user comes with the request.
 
     For GET requests the signed NiceGUI session cookie also counts, so pages can show API
@@ -39,4 +55,4 @@ async def current_principal(request: Request) -> Principal:
     return principal
 
 
-CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+CurrentPrincipal = Annotated[Principal, Depends(current_principal, scope="function")]

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime, time
 from decimal import Decimal
 from http import HTTPStatus
 from typing import Any, Literal, cast
 
+import orjson
 from fastapi import FastAPI, Request
 from fastapi.encoders import decimal_encoder, jsonable_encoder
 from fastapi.exceptions import RequestValidationError
@@ -52,9 +51,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def _encode(value: Any) -> Any:
-    """What `jsonable_encoder` makes of a value `json` cannot encode; the common ones first."""
-    if isinstance(value, (datetime, date, time)):
-        return value.isoformat()
+    """What `jsonable_encoder` makes of a value orjson does not encode itself (decimals, sets,
+    durations, models...); orjson writes dates, times, enums and dataclasses as it would."""
     if isinstance(value, Decimal):
         return decimal_encoder(value)
     return jsonable_encoder(value)
@@ -62,15 +60,14 @@ def _encode(value: Any) -> Any:
 
 class EnvelopeResponse(JSONResponse):
     """The bytes Starlette's JSONResponse would send for `jsonable_encoder(content)`, in one pass:
-    `json` encodes the plain values itself and hands only the others (dates, decimals, enums,
-    dataclasses...) to `_encode`, instead of `jsonable_encoder` walking and copying the whole
-    payload first, which took most of the time of a list of 200 jobs."""
+    orjson encodes the plain values, dates, enums and dataclasses itself (in C, several times
+    faster than `json` on a list of 200 jobs) and hands only the others to `_encode`, instead of
+    `jsonable_encoder` walking and copying the whole payload first."""
 
     def render(self, content: Any) -> bytes:
         try:
-            return json.dumps(content, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":"),
-                              default=_encode).encode("utf-8")
-        except TypeError:  # keys json does not take (dates, tuples...): jsonable_encoder converts them
+            return orjson.dumps(content, default=_encode)
+        except orjson.JSONEncodeError:  # keys orjson does not take (dates, enums...): jsonable_encoder converts them
             return super().render(jsonable_encoder(content))
 
 

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, exists, select
+from sqlalchemy import ColumnElement, bindparam, case, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
@@ -136,6 +136,19 @@ CARD_ORDER = (Journey.journey_date, case((Journey.scheduled_start.is_(None), 1),
               Journey.id)
 
 
+#: The crews and phases of the cards' journeys: built once (every board and API read runs them).
+_CREWS = (
+    select(CrewAssignment.journey_id, CrewAssignment.user_id, User.full_name, CrewAssignment.role)
+    .join(User, User.id == CrewAssignment.user_id)
+    .where(CrewAssignment.journey_id.in_(bindparam("ids", expanding=True)))
+)
+_PHASES = (
+    select(JourneyStep.journey_id, JourneyStep.phase, JourneyStep.status)
+    .where(JourneyStep.journey_id.in_(bindparam("ids", expanding=True)))
+    .order_by(JourneyStep.journey_id, JourneyStep.position)
+)
+
+
 async def load_cards(session: AsyncSession, principal: Principal, where: Sequence[ColumnElement[bool]],
                      *, limit: int | None = None, offset: int = 0) -> list[JobCard]:
     """The cards of the journeys matching `where`, within the principal's scope: three queries."""
@@ -156,20 +169,13 @@ async def load_cards(session: AsyncSession, principal: Principal, where: Sequenc
     rows = (await session.execute(query)).all()
     if not rows:
         return []
-    ids = [row[0].id for row in rows]
+    ids = {"ids": [row[0].id for row in rows]}
+    connection = await session.connection()  # plain columns: no ORM layer needed
     crews: dict[int, list[CrewMember]] = defaultdict(list)
-    for journey_id, user_id, name, role in await session.execute(
-        select(CrewAssignment.journey_id, CrewAssignment.user_id, User.full_name, CrewAssignment.role)
-        .join(User, User.id == CrewAssignment.user_id)
-        .where(CrewAssignment.journey_id.in_(ids))
-    ):
+    for journey_id, user_id, name, role in await connection.execute(_CREWS, ids):
         crews[journey_id].append(CrewMember(user_id, name, role))
     phases: dict[int, list[PhaseState]] = defaultdict(list)
-    for journey_id, phase, status in await session.execute(
-        select(JourneyStep.journey_id, JourneyStep.phase, JourneyStep.status)
-        .where(JourneyStep.journey_id.in_(ids))
-        .order_by(JourneyStep.journey_id, JourneyStep.position)
-    ):
+    for journey_id, phase, status in await connection.execute(_PHASES, ids):
         phases[journey_id].append(PhaseState(phase, status))
     return [
         _card(journey, location_name, timezone, truck_number, crews[journey.id], phases[journey.id], financial,

@@ -177,7 +177,9 @@ async def active_journeys(principal: Principal, *, location_id: int | None = Non
     if day is not None:
         where.append(Journey.journey_date == day)
     async with read_session() as session:
-        total = await session.scalar(select(func.count()).select_from(Journey).where(journey_scope(principal), *where))
+        connection = await session.connection()  # a plain count: no ORM layer needed
+        total = await connection.scalar(
+            select(func.count()).select_from(Journey).where(journey_scope(principal), *where))
         cards = await load_cards(session, principal, [*where], limit=page_size, offset=(page - 1) * page_size)
     return Page(tuple(cards), int(total or 0), page, page_size)
 
