@@ -17,6 +17,12 @@ interval after it, wait and are handed over together. A sync publishes one event
 (`journeys.synced`, see `domain/events/touched.py`): a page it touches refreshes once for it, the
 others ignore it — each refresh being a read through the domain and a rebuild of elements, the one
 real cost of a live page.
+
+Sharing (issue 18): a refresh runs in `domain.runtime.shared_reads.live_refresh` with the serial of
+its batch's newest event, so a shared read made for another page since that event answers it. A
+subscription made with `shares_reads=True` takes no refresh slot for its handler: each read made
+for it holds a slot while it reads, and a page answered by a read another page made holds none.
+Without it, the handler holds a slot throughout (its reads are its own).
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from nicegui import background_tasks, context
 from domain.events.bus import DomainEvent, bus
 from domain.events.touched import in_scope
 from domain.access.rbac import Principal
+from domain.runtime.shared_reads import live_refresh
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +51,11 @@ CollapseKey = Callable[[DomainEvent], Hashable]
 
 #: Seconds between two refreshes of one subscription (the issue asks for 250–500 ms).
 REFRESH_INTERVAL = 0.3
-#: Live refreshes running at once in this process. Each holds a database connection while it
-#: reads; 300 pages refreshing together exhausted the pool (measured with bench/fanout.py: its
-#: 5 s timeout failed 519 refreshes, and those pages never showed the change) and starved the
-#: requests. A refresh waiting here loses nothing: events that arrive meanwhile join its batch.
+#: Live refreshes (or, for pages that share reads, reads made for live refreshes) running at once
+#: in this process. Each holds a database connection while it reads; 300 pages refreshing together
+#: exhausted the pool (measured with bench/fanout.py: its 5 s timeout failed 519 refreshes, and those
+#: pages never showed the change) and starved the requests. A refresh waiting here loses nothing:
+#: events that arrive meanwhile join its batch.
 MAX_CONCURRENT_REFRESHES = 4
 #: Distinct events a subscription may have waiting; beyond that the page is hopelessly behind
 #: (its next refresh re-reads everything anyway), so further events are dropped.
@@ -55,14 +63,15 @@ MAX_WAITING_EVENTS = 500
 
 
 def on_events(predicate: Predicate, handler: BatchHandler, *, principal: Principal | None = None,
-              collapse: CollapseKey | None = None) -> Callable[[], None]:
+              collapse: CollapseKey | None = None, shares_reads: bool = False) -> Callable[[], None]:
     """Call `handler(events)` in this page's client with the events where `predicate(event)` is
     true that arrived since its last call, oldest first, at most once per `REFRESH_INTERVAL`.
 
     With `principal`, events outside the principal's scope (`domain.events.touched.in_scope`: other
     company, other locations, crew not concerned) are dropped before the predicate sees them.
     With `collapse`, waiting events of the same key are one: the newest, in the place of the first.
-    Returns the function that unsubscribes (also called when the client is deleted).
+    With `shares_reads`, the handler's reads are all shared reads or inside `connection_slot()`
+    (see the module docstring). Returns the function that unsubscribes (also called when the client is deleted).
     """
     client = context.client
     loop = asyncio.get_running_loop()
@@ -70,6 +79,20 @@ def on_events(predicate: Predicate, handler: BatchHandler, *, principal: Princip
     serial = itertools.count()
     flushing = False
     last_refresh = -math.inf
+    #: The bus serial of the newest waiting event (conservative: the serial when it was delivered).
+    newest = 0
+
+    async def refresh() -> None:
+        batch = list(waiting.values())
+        waiting.clear()
+        slots = _refresh_slots(loop) if shares_reads else None
+        try:
+            with live_refresh(newest, slots):
+                result = handler(batch)
+                if asyncio.iscoroutine(result):
+                    await result
+        except Exception:  # a failed refresh must not end the page's live updates
+            log.exception("live update failed on page %s", client.page.path)
 
     async def flush() -> None:
         nonlocal flushing, last_refresh
@@ -78,23 +101,19 @@ def on_events(predicate: Predicate, handler: BatchHandler, *, principal: Princip
                 delay = last_refresh + REFRESH_INTERVAL - loop.time()
                 if delay > 0:
                     await asyncio.sleep(delay)
-                async with _refresh_slots(loop):
-                    if client.is_deleted:
-                        return
-                    batch = list(waiting.values())
-                    waiting.clear()
-                    try:
-                        result = handler(batch)
-                        if asyncio.iscoroutine(result):
-                            await result
-                    except Exception:  # a failed refresh must not end the page's live updates
-                        log.exception("live update failed on page %s", client.page.path)
+                if shares_reads:
+                    await refresh()
+                else:
+                    async with _refresh_slots(loop):
+                        if client.is_deleted:
+                            return
+                        await refresh()
                 last_refresh = loop.time()
         finally:
             flushing = False
 
     def deliver(event: DomainEvent) -> None:
-        nonlocal flushing
+        nonlocal flushing, newest
         if client.is_deleted:
             return
         if principal is not None and not in_scope(event, principal):
@@ -106,6 +125,7 @@ def on_events(predicate: Predicate, handler: BatchHandler, *, principal: Princip
             log.warning("live update dropped: page %s has %d events waiting", client.page.path, len(waiting))
             return
         waiting[key] = event
+        newest = bus.serial
         if not flushing:
             flushing = True
             background_tasks.create(flush(), name=f"live update {event.type.value}", context=client)
@@ -126,7 +146,7 @@ def _refresh_slots(loop: asyncio.AbstractEventLoop) -> asyncio.Semaphore:
 
 
 def on_event(predicate: Predicate, handler: Handler, *, principal: Principal | None = None,
-             collapse: CollapseKey | None = None) -> Callable[[], None]:
+             collapse: CollapseKey | None = None, shares_reads: bool = False) -> Callable[[], None]:
     """`on_events`, handing the batch's events to `handler` one at a time, in order."""
 
     async def each(events: list[DomainEvent]) -> None:
@@ -135,7 +155,7 @@ def on_event(predicate: Predicate, handler: Handler, *, principal: Principal | N
             if asyncio.iscoroutine(result):
                 await result
 
-    return on_events(predicate, each, principal=principal, collapse=collapse)
+    return on_events(predicate, each, principal=principal, collapse=collapse, shares_reads=shares_reads)
 
 
 def whole_page(_event: DomainEvent) -> None:

@@ -28,14 +28,15 @@ from db.enums import DataSource, JourneyStatus
 from domain.access.locations import LocationOption
 from domain.access.rbac import Permission, Principal
 from domain.board.cards import CardFilters
-from domain.board.views import Board, BoardStats, board_card, board_stats, load_board
+from domain.board.views import Board, BoardStats, board_attention, board_card, board_stats, load_board
 from domain.errors import DomainError
 from domain.events.bus import DomainEvent
 from domain.events.touched import touched
 from domain.journeys.labels import status_label
 from domain.paging import MAX_SEARCH_LENGTH
 from domain.workflow import phases as workflow
-from domain.sync.attention import AttentionItem, attention_list, resolve_attention
+from domain.runtime.shared_reads import connection_slot
+from domain.sync.attention import AttentionItem, resolve_attention
 from pages.access.session import guarded_page
 from pages.board import timeline
 from pages.journeys import detail as journey_page
@@ -110,7 +111,8 @@ class BoardPage(LocationDayPage):
         if self.principal.can(Permission.MANAGE_COMPANY):
             self.overview.clear()
             with self.overview:
-                await company_overview_panel(self.principal)
+                async with connection_slot():
+                    await company_overview_panel(self.principal)
         self.grid.clear()
         self.cards = {}
         with self.grid:
@@ -135,7 +137,7 @@ class BoardPage(LocationDayPage):
 
     async def _show_attention(self) -> None:
         """SmartMoving changes that moved or broke a plan at this location: old → new, what was released."""
-        items = await attention_list(self.principal, self.location_id)
+        items = await board_attention(self.principal, self.location_id)
         self.attention.clear()
         self.attention.set_visibility(bool(items))
         with self.attention:
@@ -153,7 +155,7 @@ class BoardPage(LocationDayPage):
         await self._show_attention()
 
     def follow_events(self) -> None:
-        on_events(self.concerns_me, self.refresh_journeys_of, principal=self.principal)
+        on_events(self.concerns_me, self.refresh_journeys_of, principal=self.principal, shares_reads=True)
 
     async def refresh_journeys_of(self, events: list[DomainEvent]) -> None:
         """Patch the cards the events name on this day and the stats once; a batch naming more

@@ -40,8 +40,9 @@ from domain.events.touched import concerns_user, touched
 from domain.workflow import phases as workflow
 from domain.journeys.job_sheet import JobSheet
 from domain.journeys.labels import PHASE_LABELS, status_label
-from domain.workflow.crew_journeys import JourneyCard, journey_card, journey_sheet, my_journeys
-from domain.documents.library import DocumentInfo, journey_documents
+from domain.workflow.crew_journeys import JourneyCard, my_journeys
+from domain.workflow.crew_screen import crew_journey_view
+from domain.documents.library import DocumentInfo
 from domain.workflow.media import signature_png
 from pages.access.session import guarded_page
 
@@ -231,18 +232,17 @@ class JourneyScreen:
         self.card: JourneyCard
         self.view: workflow.WorkflowView
         self.sheet: JobSheet | None = None
-        self.documents: list[DocumentInfo] = []
+        self.documents: tuple[DocumentInfo, ...] = ()
         self.offline_view: OfflineView | None = None
         self.clock: ClockPanel | None = None
         self.actions = ItemActions(record=self.record, photo=self.photo, signature=self.signature,
                                    position=self.position, notify=self.warn)
 
     async def load(self) -> bool:
-        """Read the journey again; False when nothing changed (no redraw, so no tap is lost to one)."""
-        card = await journey_card(self.principal, self.journey_id)
-        view = await workflow.journey_workflow(self.principal, self.journey_id)
-        sheet = await journey_sheet(self.principal, self.journey_id)
-        documents = await journey_documents(self.principal, self.journey_id)
+        """Read the journey again; False when nothing changed (no redraw, so no tap is lost to one).
+        A live refresh shares the read with the user's other pages of the journey."""
+        read = await crew_journey_view(self.principal, self.journey_id)
+        card, view, sheet, documents = read.card, read.workflow, read.sheet, read.documents
         changed = (getattr(self, "view", None) != view or getattr(self, "card", None) != card
                    or getattr(self, "sheet", None) != sheet or getattr(self, "documents", None) != documents)
         self.card, self.view, self.sheet, self.documents = card, view, sheet, documents
@@ -267,7 +267,7 @@ class JourneyScreen:
         self.clock = await clock_panel(self.principal, self.journey_id, self.locate)
         with ui.column().classes("w-full gap-0").style(_PAGE_STYLE):
             self.render()
-        on_events(self.concerns_me, self.on_events, collapse=per_journey)
+        on_events(self.concerns_me, self.on_events, collapse=per_journey, shares_reads=True)
         # what was committed between the first read and the subscription (e.g. a phone's outbox
         # sending as the page is rebuilt after a restart) would otherwise wait for the next change
         await self.reload()

@@ -1,6 +1,6 @@
 """Board reads shared between the pages that show the same thing (issue 18): concurrent equal
-reads run once, and a shared read never crosses scopes — a dispatcher never gets a manager's
-money, nor another branch's cards."""
+reads run once, the refreshes of one change take one read even a few at a time, and a shared
+read never crosses scopes — a dispatcher never gets a manager's money, nor another branch's cards."""
 
 from __future__ import annotations
 
@@ -12,9 +12,11 @@ import pytest
 from bench.seeding import record_sql
 from db.session import get_engine
 from domain.access.rbac import location_view_class
-from domain.board.views import board_card, board_stats, load_board, shared_reads
+from domain.board.views import board_attention, board_card, board_stats, load_board, shared_reads
 from domain.errors import NotFound
+from domain.events.bus import bus
 from domain.journeys.edit import JourneyDraft, create_journey
+from domain.runtime.shared_reads import live_refresh
 from tests.journey_world import World, make_world
 
 
@@ -39,6 +41,27 @@ async def test_forty_pages_asking_at_once_make_one_read(world: World) -> None:
 
     after = await board_stats(dispatcher, world.home, world.today)  # nothing is kept once it is done
     assert after == alone and shared_reads.made - made == 2
+
+
+async def test_the_refreshes_of_one_change_take_one_read_and_the_next_change_is_read_again(world: World) -> None:
+    dispatcher, manager = world.principals["dispatcher"], world.principals["manager"]
+    before = await board_stats(dispatcher, world.home, world.today)
+    journey = (await load_board(dispatcher, world.home)).cards[0]
+    made, reused = shared_reads.made, shared_reads.reused
+    with record_sql(get_engine()) as statements:
+        for _ in range(150):  # 150 boards refreshed a few at a time, after the same newest event
+            with live_refresh(bus.serial):
+                await board_stats(dispatcher, world.home, world.today)
+                await board_card(dispatcher, journey.id, world.home, world.today)
+                await board_attention(dispatcher, world.home)
+    # the stats read of `before` started after the newest event too: it serves them all
+    assert (shared_reads.made - made, shared_reads.reused - reused) == (2, 448)
+    assert len(statements) < 10  # two reads' statements, not 450 reads'
+
+    await create_journey(manager, JourneyDraft(world.home, world.today, "Cy Later", estimated_value=Decimal("5")))
+    with live_refresh(bus.serial):  # the creation's event: a read that started before it will not do
+        after = await board_stats(dispatcher, world.home, world.today)
+    assert after.total == before.total + 1 and shared_reads.made - made == 3
 
 
 async def test_a_shared_read_never_hands_money_to_a_dispatcher(world: World) -> None:
