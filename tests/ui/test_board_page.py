@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,6 +25,7 @@ from domain.journeys.detail import journey_detail
 from domain.journeys.edit import JourneyDraft, create_journey
 from domain.timewindow import today_in
 from domain.unit_of_work import read_session, unit_of_work
+from tests.helpers import sign_in
 from tests.principals import principal_for
 from tests.ui.test_login import _sign_in
 
@@ -401,3 +404,26 @@ async def test_an_event_never_puts_an_invisible_journey_on_the_board(branch: Bra
         await user.should_see(branch.truck[1], retries=SLOW)
     await user.should_not_see("Hidden Customer")
     assert _card_ids(user) == before
+
+
+async def test_one_change_refreshes_an_admins_and_a_dispatchers_board_each_with_its_own_figures(
+        branch: Branch, create_user: Callable[[], User]) -> None:
+    """The two pages show the same board key (branch, day, no filters) and are refreshed by the
+    same event, each reading what its own class may see (issue 18)."""
+    dispatcher_page, admin_page = create_user(), create_user()
+    await sign_in(dispatcher_page, "dispatcher@demo.ccrm")
+    await sign_in(admin_page, "admin@demo.ccrm")
+    await admin_page.open(f"/board?location={branch.location.id}")
+    for page in (dispatcher_page, admin_page):
+        await page.should_see(marker="job-card", retries=SLOW)
+    admin = await principal_for("admin@demo.ccrm")
+    journey_id = await create_journey(admin, JourneyDraft(branch.location.id, branch.today, "Scoped Customer",
+                                                          estimated_value=Decimal("4321")))
+    for page in (dispatcher_page, admin_page):
+        await page.should_see(marker=f"job-card-{journey_id}", retries=SLOW)
+    with admin_page.scope(marker=f"job-card-{journey_id}"):
+        await admin_page.should_see("$4,321")
+    await dispatcher_page.should_not_see("$")
+    await dispatcher_page.should_not_see("estimated-value")
+    await dispatcher_page.should_not_see(marker="stat-value")
+    await admin_page.should_see(marker="stat-value")

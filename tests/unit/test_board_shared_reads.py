@@ -5,13 +5,15 @@ read never crosses scopes — a dispatcher never gets a manager's money, nor ano
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 
 from bench.seeding import record_sql
 from db.session import get_engine
-from domain.access.rbac import location_view_class
+from db.enums import Role
+from domain.access.rbac import Principal, location_view_class
 from domain.board.views import board_attention, board_card, board_stats, load_board, shared_reads
 from domain.errors import NotFound
 from domain.events.bus import bus
@@ -91,3 +93,43 @@ async def test_a_read_in_flight_for_a_branch_is_not_handed_to_another_branchs_di
 
 async def test_crew_read_alone(world: World) -> None:
     assert location_view_class(world.principals["driver"]) is None
+
+
+async def test_one_event_refreshing_every_role_on_one_board_hands_each_its_own_view(world: World) -> None:
+    """All the pages of a board refreshed for the same event, one after the other as the refresh
+    slots allow, each taking what the others left: nobody gets another class's figures or cards."""
+    p = world.principals
+    super_admin = Principal(user_id=0, role=Role.SUPER_ADMIN, company_id=None)
+    await create_journey(p["manager"], JourneyDraft(world.home, world.today, "Cy Event", estimated_value=Decimal("5")))
+    journey = (await load_board(p["manager"], world.home)).cards[0]
+
+    async def refresh(who: Principal) -> tuple[object, ...]:
+        with live_refresh(bus.serial):
+            return tuple(await asyncio.gather(
+                load_board(who, world.home), board_stats(who, world.home, world.today),
+                board_card(who, journey.id, world.home, world.today), return_exceptions=True))
+
+    made = shared_reads.made
+    order = ["manager", "dispatcher", "admin", "ottawa_dispatcher", "dispatcher", "auditor", "driver", "dispatcher"]
+    seen = {name: await refresh(p[name]) for name in order}
+    seen["super_admin"] = await refresh(super_admin)
+
+    for name in ("manager", "admin", "auditor", "super_admin"):
+        board, stats, card = seen[name]
+        assert stats.estimated_value == Decimal("2005.00") == board.stats.estimated_value, name  # type: ignore[union-attr]
+        assert card.estimated_value is not None, name  # type: ignore[union-attr]
+    board, stats, card = seen["dispatcher"]
+    assert stats.estimated_value is None and board.stats.estimated_value is None  # type: ignore[union-attr]
+    assert card == replace(journey, estimated_value=None, shows_financials=False)
+    assert all(c.estimated_value is None for c in board.cards)  # type: ignore[union-attr]
+    assert {c.id for c in board.cards} == {c.id for c in seen["manager"][0].cards}  # type: ignore[union-attr]
+    board, stats, card = seen["ottawa_dispatcher"]  # same class as the dispatcher, but not this branch
+    assert isinstance(board, NotFound) and isinstance(stats, NotFound) and card is None
+    board, stats, card = seen["driver"]  # crew: only their own journeys, never money
+    assert card is None and not isinstance(board, BaseException) and board.cards == ()
+    assert not isinstance(stats, BaseException) and stats.estimated_value is None
+    # shared reads made: the financial class's stats and card (its board is the manager's read
+    # above, which started after the event) and the dispatchers' class's three; the other branch's
+    # dispatcher, the driver and the super admin read alone, outside the shared reads
+    assert shared_reads.made - made == 2 + 3
+
