@@ -18,6 +18,7 @@ from sqlalchemy import select
 from db.enums import CrewRole, JourneyStatus, MediaKind, Phase, StepStatus
 from db.models import CrewAssignment, Journey, Media, StepActivity
 from domain.events import bus as events
+from domain.journeys.status import update_journey_notes
 from domain.workflow import phases as workflow
 from domain.workflow.crew_screen import shared_reads as phone_reads
 from domain.events.bus import DomainEvent, EventType
@@ -234,6 +235,17 @@ async def test_the_phones_of_one_driver_on_a_journey_read_it_once_per_change(
     for phone in phones:
         await phone.should_see("Grace Hopper", retries=30)
     assert phone_reads.made - made == 1  # one read for the three pages, however their refreshes fell
+
+
+async def test_new_notes_redraw_only_the_job_sheet(world: World, user: User) -> None:
+    await sign_in(user, world["driver"].email, PASSWORD)
+    await user.open(f"/mobile/journey/{world.journey_id}")
+    await user.should_see("Ada Lovelace")
+    current, sheet = user.find(marker="current-phase").elements.pop(), user.find(marker="job-sheet").elements.pop()
+    await update_journey_notes(world["dispatcher"], world.journey_id, "Gate code 4411")
+    await user.should_see("Gate code 4411", retries=30)
+    assert user.find(marker="current-phase").elements == {current} and not current.is_deleted
+    assert user.find(marker="job-sheet").elements == {sheet}  # its lines redrawn, in the same card
 
 
 async def test_a_rejection_shows_at_once_on_the_crew_page(world: World, user: User) -> None:
