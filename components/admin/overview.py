@@ -5,8 +5,12 @@ Kept live sparingly (issue 18). Its figures are company-wide, so every change an
 company reaches every admin's board, and a sync changes hundreds of journeys a minute; its read
 covers the whole company (the heaviest of the board's reads); and it is a summary nobody reads to
 the second. So a live batch re-reads it only if one of its events can change a figure (a note, a
-recorded step or a clock-in cannot), at most once per `REFRESH_SECONDS` (a change within that
-time is shown when it ends), and the panel is updated in place, not redrawn."""
+recorded step or a clock-in cannot), at the next multiple of `REFRESH_SECONDS` on the loop's
+clock, and the panel is updated in place, not redrawn. The common tick makes every admin page of
+the instance read at the same moment, so they share one read (`company_overview` is shared per
+view class): during a sync, 150 admin boards each reading the whole company every few seconds on
+their own would queue more reads than the refresh slots serve, and the boards' own reads would
+wait behind them."""
 
 from __future__ import annotations
 
@@ -21,9 +25,9 @@ from components.board.stats_tiles import StatsTiles
 from domain.access.rbac import Principal
 from domain.board.views import CHART_DAYS, CompanyOverview, company_overview
 from domain.events.bus import DomainEvent, EventType
-from domain.runtime.shared_reads import connection_slot
+from domain.runtime.shared_reads import freshness, live_refresh
 
-#: Seconds between two live re-reads of one panel.
+#: Seconds between two live re-reads of the panels (a common tick for all of them).
 REFRESH_SECONDS = 5.0
 #: Events that may change the figures (counts by status, source, day and assignment; the value).
 COUNTED_EVENTS = frozenset({
@@ -70,8 +74,9 @@ class CompanyOverviewPanel:
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.principal, self.overview, self.clock = principal, overview, clock
         self.client = context.client
-        self.read_at = clock()
         self.waiting = False
+        #: The serial of the newest event it was told of (its next read must have started after it).
+        self.told = 0
         with ui.expansion(_title(overview), icon="apartment", value=True).classes("w-full").props(
                 'dense header-class="text-subtitle1" data-testid="company-overview"') as self.expansion:
             with ui.row().classes("w-full no-wrap gap-4 items-stretch"):
@@ -85,27 +90,29 @@ class CompanyOverviewPanel:
     async def create(cls, principal: Principal) -> CompanyOverviewPanel:
         return cls(principal, await company_overview(principal))
 
-    async def follow(self, events: Sequence[DomainEvent]) -> None:
-        """A live batch: re-read now, later (once) or not at all, as the module docstring says."""
-        if self.waiting or not any(changes_overview(e) for e in events):
+    def follow(self, events: Sequence[DomainEvent]) -> None:
+        """A live batch: re-read at the next tick, or not at all, as the module docstring says."""
+        if not any(changes_overview(e) for e in events):
             return
-        wait = self.read_at + REFRESH_SECONDS - self.clock()
-        if wait <= 0:
-            await self.refresh()
+        told = freshness()
+        if told is not None:
+            self.told = max(self.told, told.serial)
+        if self.waiting:
             return
         self.waiting = True
-        background_tasks.create(self._later(wait), name="company overview")
+        now = self.clock()
+        tick = (now // REFRESH_SECONDS + 1) * REFRESH_SECONDS
+        background_tasks.create(self._at_tick(tick - now, told.slots if told else None), name="company overview")
 
-    async def _later(self, wait: float) -> None:
+    async def _at_tick(self, wait: float, slots: asyncio.Semaphore | None) -> None:
         await asyncio.sleep(wait)
         self.waiting = False
         if not self.client.is_deleted:
-            await self.refresh()
+            with live_refresh(self.told, slots):
+                await self.refresh()
 
     async def refresh(self) -> None:
-        self.read_at = self.clock()
-        async with connection_slot():
-            overview = await company_overview(self.principal)
+        overview = await company_overview(self.principal)
         if overview == self.overview:
             return
         self.overview = overview

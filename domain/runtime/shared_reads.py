@@ -61,6 +61,11 @@ class Freshness:
 _freshness: ContextVar[Freshness | None] = ContextVar("shared_read_freshness", default=None)
 
 
+def freshness() -> Freshness | None:
+    """What the live refresh running here needs (None outside one)."""
+    return _freshness.get()
+
+
 @contextmanager
 def live_refresh(serial: int, slots: asyncio.Semaphore | None = None) -> Iterator[None]:
     """Shared reads in the block serve a live refresh of the events up to `serial`."""

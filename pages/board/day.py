@@ -133,7 +133,7 @@ class BoardPage(LocationDayPage):
     def _patch_card(self, card: JobCard) -> None:
         """Refill a shown card, unless it shows this already."""
         if self.shown.get(card.id) != card:
-            refill_job_card(self.cards[card.id], card, self.on_assign, self.on_hand_over)
+            refill_job_card(self.cards[card.id], card, self.on_assign, self.on_hand_over, self.shown.get(card.id))
             self.shown[card.id] = card
 
     def _drop_card(self, journey_id: int) -> None:
@@ -210,7 +210,7 @@ class BoardPage(LocationDayPage):
         if any(e.data.get("needs_attention") for e in events):
             await self._show_attention()
         if self.overview_panel is not None:
-            await self.overview_panel.follow(events)
+            self.overview_panel.follow(events)
 
     async def refresh_board(self) -> None:
         """Re-read the whole board for a live update and patch the page with it."""

@@ -417,6 +417,7 @@ async def test_a_whole_board_update_patches_the_grid_in_place(branch: Branch, us
     await user.should_see(marker=f"job-card-{leaves}", retries=SLOW)
     before = {i: user.find(marker=f"job-card-{i}").elements.pop() for i in _card_ids(user)}
     content = {i: list(e.default_slot.children) for i, e in before.items()}
+    html = {i: str(children[0].content) for i, children in content.items()}  # type: ignore[attr-defined]
     total = user.find(marker="stat-total").elements.pop()
     async with unit_of_work() as session:  # what a sync writes, then announces as one batch for the day
         (await session.get_one(Journey, changes)).customer_name = "Changed Customer"
@@ -432,7 +433,10 @@ async def test_a_whole_board_update_patches_the_grid_in_place(branch: Branch, us
     after = {i: user.find(marker=f"job-card-{i}").elements.pop() for i in _card_ids(user)}
     assert all(after[i] is before[i] for i in set(before) - {leaves})  # nothing was rebuilt from scratch
     assert list(after[stays].default_slot.children) == content[stays]  # unchanged: not even refilled
-    assert list(after[changes].default_slot.children) != content[changes]
+    assert str(content[stays][0].content) == html[stays]  # type: ignore[attr-defined]
+    # changed: its HTML block replaced in place (the same buttons apply)
+    assert list(after[changes].default_slot.children) == content[changes]
+    assert "Changed Customer" in str(content[changes][0].content) != html[changes]  # type: ignore[attr-defined]
     assert user.find(marker="stat-total").elements.pop() is total  # the tiles are updated in place
     shown = [int(str(e.props["data-testid"]).rsplit("-", 1)[1]) for e in after[stays].parent_slot.children]
     assert shown == [c.id for c in (await load_board(branch.dispatcher, branch.location.id)).cards]  # in order
