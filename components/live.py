@@ -19,10 +19,12 @@ others ignore it — each refresh being a read through the domain and a rebuild 
 real cost of a live page.
 
 Sharing (issue 18): a refresh runs in `domain.runtime.shared_reads.live_refresh` with the serial of
-its batch's newest event, so a shared read made for another page since that event answers it. A
-subscription made with `shares_reads=True` takes no refresh slot for its handler: each read made
-for it holds a slot while it reads, and a page answered by a read another page made holds none.
-Without it, the handler holds a slot throughout (its reads are its own).
+its batch's newest event, so a shared read made for another page since that event answers it, and
+the refresh holds its slot only as long as patching its page takes. Refreshes keep holding a slot
+throughout, shared reads or not: when 150 pages waited for one read and were patched together,
+the loop ran all of them in one stretch without serving sockets (measured with bench/fanout.py
+during a sync: requests stalled 10-12 s and the boards never showed the result); the slots make
+the pages take turns, with the loop's I/O between them.
 """
 
 from __future__ import annotations
@@ -51,11 +53,10 @@ CollapseKey = Callable[[DomainEvent], Hashable]
 
 #: Seconds between two refreshes of one subscription (the issue asks for 250–500 ms).
 REFRESH_INTERVAL = 0.3
-#: Live refreshes (or, for pages that share reads, reads made for live refreshes) running at once
-#: in this process. Each holds a database connection while it reads; 300 pages refreshing together
-#: exhausted the pool (measured with bench/fanout.py: its 5 s timeout failed 519 refreshes, and those
-#: pages never showed the change) and starved the requests. A refresh waiting here loses nothing:
-#: events that arrive meanwhile join its batch.
+#: Live refreshes running at once in this process. Each holds a database connection while it
+#: reads; 300 pages refreshing together exhausted the pool (measured with bench/fanout.py: its 5 s
+#: timeout failed 519 refreshes, and those pages never showed the change) and starved the requests.
+#: A refresh waiting here loses nothing: events that arrive meanwhile join its batch.
 MAX_CONCURRENT_REFRESHES = 4
 #: Distinct events a subscription may have waiting; beyond that the page is hopelessly behind
 #: (its next refresh re-reads everything anyway), so further events are dropped.
@@ -63,15 +64,14 @@ MAX_WAITING_EVENTS = 500
 
 
 def on_events(predicate: Predicate, handler: BatchHandler, *, principal: Principal | None = None,
-              collapse: CollapseKey | None = None, shares_reads: bool = False) -> Callable[[], None]:
+              collapse: CollapseKey | None = None) -> Callable[[], None]:
     """Call `handler(events)` in this page's client with the events where `predicate(event)` is
     true that arrived since its last call, oldest first, at most once per `REFRESH_INTERVAL`.
 
     With `principal`, events outside the principal's scope (`domain.events.touched.in_scope`: other
     company, other locations, crew not concerned) are dropped before the predicate sees them.
     With `collapse`, waiting events of the same key are one: the newest, in the place of the first.
-    With `shares_reads`, the handler's reads are all shared reads or inside `connection_slot()`
-    (see the module docstring). Returns the function that unsubscribes (also called when the client is deleted).
+    Returns the function that unsubscribes (also called when the client is deleted).
     """
     client = context.client
     loop = asyncio.get_running_loop()
@@ -85,9 +85,8 @@ def on_events(predicate: Predicate, handler: BatchHandler, *, principal: Princip
     async def refresh() -> None:
         batch = list(waiting.values())
         waiting.clear()
-        slots = _refresh_slots(loop) if shares_reads else None
         try:
-            with live_refresh(newest, slots):
+            with live_refresh(newest):
                 result = handler(batch)
                 if asyncio.iscoroutine(result):
                     await result
@@ -101,13 +100,10 @@ def on_events(predicate: Predicate, handler: BatchHandler, *, principal: Princip
                 delay = last_refresh + REFRESH_INTERVAL - loop.time()
                 if delay > 0:
                     await asyncio.sleep(delay)
-                if shares_reads:
+                async with _refresh_slots(loop):
+                    if client.is_deleted:
+                        return
                     await refresh()
-                else:
-                    async with _refresh_slots(loop):
-                        if client.is_deleted:
-                            return
-                        await refresh()
                 last_refresh = loop.time()
         finally:
             flushing = False
@@ -146,7 +142,7 @@ def _refresh_slots(loop: asyncio.AbstractEventLoop) -> asyncio.Semaphore:
 
 
 def on_event(predicate: Predicate, handler: Handler, *, principal: Principal | None = None,
-             collapse: CollapseKey | None = None, shares_reads: bool = False) -> Callable[[], None]:
+             collapse: CollapseKey | None = None) -> Callable[[], None]:
     """`on_events`, handing the batch's events to `handler` one at a time, in order."""
 
     async def each(events: list[DomainEvent]) -> None:
@@ -155,7 +151,7 @@ def on_event(predicate: Predicate, handler: Handler, *, principal: Principal | N
             if asyncio.iscoroutine(result):
                 await result
 
-    return on_events(predicate, each, principal=principal, collapse=collapse, shares_reads=shares_reads)
+    return on_events(predicate, each, principal=principal, collapse=collapse)
 
 
 def whole_page(_event: DomainEvent) -> None:

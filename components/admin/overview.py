@@ -102,13 +102,13 @@ class CompanyOverviewPanel:
         self.waiting = True
         now = self.clock()
         tick = (now // REFRESH_SECONDS + 1) * REFRESH_SECONDS
-        background_tasks.create(self._at_tick(tick - now, told.slots if told else None), name="company overview")
+        background_tasks.create(self._at_tick(tick - now), name="company overview")
 
-    async def _at_tick(self, wait: float, slots: asyncio.Semaphore | None) -> None:
+    async def _at_tick(self, wait: float) -> None:
         await asyncio.sleep(wait)
         self.waiting = False
         if not self.client.is_deleted:
-            with live_refresh(self.told, slots):
+            with live_refresh(self.told):
                 await self.refresh()
 
     async def refresh(self) -> None:

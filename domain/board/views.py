@@ -24,7 +24,7 @@ from domain.board.cards import CardFilters, JobCard, filter_clauses, job_card, l
 from domain.board.resources import trucks_query
 from domain.paging import Page
 from domain.events.bus import bus
-from domain.runtime.shared_reads import SharedReads, connection_slot
+from domain.runtime.shared_reads import SharedReads
 from domain.sync.attention import AttentionItem, attention_list
 from domain.timewindow import today_in
 from domain.unit_of_work import read_session
@@ -51,14 +51,8 @@ async def _read(principal: Principal, location_id: int, key: tuple[Hashable, ...
     it, reads alone."""
     view_class = location_view_class(principal)
     if view_class is None or not sees_journey_of(principal, view_class.company_id, location_id, ()):
-        return await _alone(read)
-    return await shared_reads.run((view_class, location_id, *key), read)
-
-
-async def _alone(read: Callable[[], Awaitable[T]]) -> T:
-    """A read not shared: in a live refresh it holds a slot while it reads, as a shared one does."""
-    async with connection_slot():
         return await read()
+    return await shared_reads.run((view_class, location_id, *key), read)
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,7 +252,7 @@ async def company_overview(principal: Principal) -> CompanyOverview:
     principal.require(Permission.MANAGE_COMPANY)
     view_class = location_view_class(principal)
     if view_class is None or not principal.can(Permission.VIEW_ALL_LOCATIONS):
-        return await _alone(lambda: _company_overview(principal))
+        return await _company_overview(principal)
     return await shared_reads.run((view_class, "overview"), lambda: _company_overview(principal))
 
 

@@ -23,9 +23,6 @@ callers it served get its exception, the next caller reads again.
 Who may share a key is the caller's business: the key must hold everything the result depends on
 (`domain.access.rbac.LocationViewClass` for the board, the principal itself for a phone). Results
 are handed to every sharer as they are: keep them immutable (frozen dataclasses, tuples).
-
-A read made for a live refresh holds one of the refresh's connection slots (`Freshness.slots`)
-while it reads; a page answered by a read another page made holds none.
 """
 
 from __future__ import annotations
@@ -33,8 +30,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Awaitable, Callable, Hashable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -54,8 +51,6 @@ class Freshness:
 
     #: The serial of the newest event in the refresh's batch.
     serial: int
-    #: What a read made for the refresh holds while it reads (None: nothing, the caller bounds it).
-    slots: asyncio.Semaphore | None = None
 
 
 _freshness: ContextVar[Freshness | None] = ContextVar("shared_read_freshness", default=None)
@@ -67,25 +62,13 @@ def freshness() -> Freshness | None:
 
 
 @contextmanager
-def live_refresh(serial: int, slots: asyncio.Semaphore | None = None) -> Iterator[None]:
+def live_refresh(serial: int) -> Iterator[None]:
     """Shared reads in the block serve a live refresh of the events up to `serial`."""
-    token = _freshness.set(Freshness(serial, slots))
+    token = _freshness.set(Freshness(serial))
     try:
         yield
     finally:
         _freshness.reset(token)
-
-
-@asynccontextmanager
-async def connection_slot() -> AsyncIterator[None]:
-    """Around a read that is not shared, in a live refresh: hold one of its slots while reading
-    (elsewhere: nothing)."""
-    fresh = _freshness.get()
-    if fresh is None or fresh.slots is None:
-        yield
-        return
-    async with fresh.slots:
-        yield
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +99,7 @@ class SharedReads:
         fresh = _freshness.get()
         entry = self._usable(key, fresh)
         if entry is None:
-            return await self._make(key, read, fresh)
+            return await self._make(key, read)
         if entry.result.done():
             self.reused += 1
             done: T = entry.result.result()
@@ -135,17 +118,9 @@ class SharedReads:
             return None
         return entry
 
-    async def _make(self, key: Hashable, read: Callable[[], Awaitable[T]], fresh: Freshness | None) -> T:
+    async def _make(self, key: Hashable, read: Callable[[], Awaitable[T]]) -> T:
         self.made += 1
-        slots = fresh.slots if fresh is not None else None
-
-        async def reading() -> T:
-            if slots is None:
-                return await read()
-            async with slots:
-                return await read()
-
-        entry = _Entry(self._serial(), self._clock(), asyncio.ensure_future(reading()))
+        entry = _Entry(self._serial(), self._clock(), asyncio.ensure_future(read()))
         self._entries.pop(key, None)
         self._entries[key] = entry
         self._prune()

@@ -194,7 +194,7 @@ class BoardPage(LocationDayPage):
         await self._show_attention()
 
     def follow_events(self) -> None:
-        on_events(self.concerns_me, self.refresh_journeys_of, principal=self.principal, shares_reads=True)
+        on_events(self.concerns_me, self.refresh_journeys_of, principal=self.principal)
 
     async def refresh_journeys_of(self, events: list[DomainEvent]) -> None:
         """Patch the cards the events name on this day and the stats once; a batch naming more

@@ -268,7 +268,7 @@ class JourneyScreen:
         self.clock = await clock_panel(self.principal, self.journey_id, self.locate)
         with ui.column().classes("w-full gap-0").style(_PAGE_STYLE):
             self.render()
-        on_events(self.concerns_me, self.on_events, collapse=per_journey, shares_reads=True)
+        on_events(self.concerns_me, self.on_events, collapse=per_journey)
         # what was committed between the first read and the subscription (e.g. a phone's outbox
         # sending as the page is rebuilt after a restart) would otherwise wait for the next change
         await self.reload()

@@ -1,6 +1,6 @@
 """Versioned shared reads (issue 18): a live refresh takes a read that started after its newest
 event, running or finished; any other call only a running one of the current serial; finished
-reads are bounded in number and age; a refresh answered by another's read holds no slot."""
+reads are bounded in number and age."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import asyncio
 
 import pytest
 
-from domain.runtime.shared_reads import SharedReads, connection_slot, live_refresh
+from domain.runtime.shared_reads import SharedReads, live_refresh
 from tests.fake_clock import FakeClock
 
 
@@ -108,29 +108,3 @@ async def test_a_failed_read_reaches_its_callers_and_is_not_kept(clock: FakeCloc
         with pytest.raises(RuntimeError):
             await shared.run("stats", failing)
         assert await shared.run("stats", failing) == 2
-
-
-async def test_only_a_read_made_holds_a_slot(clock: FakeClock) -> None:
-    serial, source = [1], Source()
-    shared = reads(serial, clock)
-    slots = asyncio.Semaphore(1)
-    with live_refresh(1, slots):
-        assert await shared.run("stats", source) == 1
-    await slots.acquire()  # every slot taken by other refreshes
-    with live_refresh(1, slots):
-        assert await shared.run("stats", source) == 1  # answered by the finished read: no slot needed
-        waiting = asyncio.ensure_future(shared.run("card", source))
-        await asyncio.sleep(0.01)
-        assert not waiting.done() and source.value == 1  # a read to make waits for a slot
-        slots.release()
-        assert await waiting == 2
-
-
-async def test_connection_slot_holds_a_live_refreshs_slot_and_nothing_elsewhere() -> None:
-    slots = asyncio.Semaphore(1)
-    async with connection_slot():
-        assert not slots.locked()
-    with live_refresh(1, slots):
-        async with connection_slot():
-            assert slots.locked()
-    assert not slots.locked()
