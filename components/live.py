@@ -17,6 +17,14 @@ interval after it, wait and are handed over together. A sync publishes one event
 (`journeys.synced`, see `domain/events/touched.py`): a page it touches refreshes once for it, the
 others ignore it — each refresh being a read through the domain and a rebuild of elements, the one
 real cost of a live page.
+
+Sharing (issue 18): a refresh runs in `domain.runtime.shared_reads.live_refresh` with the serial of
+its batch's newest event, so a shared read made for another page since that event answers it, and
+the refresh holds its slot only as long as patching its page takes. Refreshes keep holding a slot
+throughout, shared reads or not: when 150 pages waited for one read and were patched together,
+the loop ran all of them in one stretch without serving sockets (measured with bench/fanout.py
+during a sync: requests stalled 10-12 s and the boards never showed the result); the slots make
+the pages take turns, with the loop's I/O between them.
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ from nicegui import background_tasks, context
 from domain.events.bus import DomainEvent, bus
 from domain.events.touched import in_scope
 from domain.access.rbac import Principal
+from domain.runtime.shared_reads import live_refresh
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +54,9 @@ CollapseKey = Callable[[DomainEvent], Hashable]
 #: Seconds between two refreshes of one subscription (the issue asks for 250–500 ms).
 REFRESH_INTERVAL = 0.3
 #: Live refreshes running at once in this process. Each holds a database connection while it
-#: reads; 300 pages refreshing together exhausted the pool (measured with bench/fanout.py: its
-#: 5 s timeout failed 519 refreshes, and those pages never showed the change) and starved the
-#: requests. A refresh waiting here loses nothing: events that arrive meanwhile join its batch.
+#: reads; 300 pages refreshing together exhausted the pool (measured with bench/fanout.py: its 5 s
+#: timeout failed 519 refreshes, and those pages never showed the change) and starved the requests.
+#: A refresh waiting here loses nothing: events that arrive meanwhile join its batch.
 MAX_CONCURRENT_REFRESHES = 4
 #: Distinct events a subscription may have waiting; beyond that the page is hopelessly behind
 #: (its next refresh re-reads everything anyway), so further events are dropped.
@@ -70,6 +79,19 @@ def on_events(predicate: Predicate, handler: BatchHandler, *, principal: Princip
     serial = itertools.count()
     flushing = False
     last_refresh = -math.inf
+    #: The bus serial of the newest waiting event (conservative: the serial when it was delivered).
+    newest = 0
+
+    async def refresh() -> None:
+        batch = list(waiting.values())
+        waiting.clear()
+        try:
+            with live_refresh(newest):
+                result = handler(batch)
+                if asyncio.iscoroutine(result):
+                    await result
+        except Exception:  # a failed refresh must not end the page's live updates
+            log.exception("live update failed on page %s", client.page.path)
 
     async def flush() -> None:
         nonlocal flushing, last_refresh
@@ -81,20 +103,13 @@ def on_events(predicate: Predicate, handler: BatchHandler, *, principal: Princip
                 async with _refresh_slots(loop):
                     if client.is_deleted:
                         return
-                    batch = list(waiting.values())
-                    waiting.clear()
-                    try:
-                        result = handler(batch)
-                        if asyncio.iscoroutine(result):
-                            await result
-                    except Exception:  # a failed refresh must not end the page's live updates
-                        log.exception("live update failed on page %s", client.page.path)
+                    await refresh()
                 last_refresh = loop.time()
         finally:
             flushing = False
 
     def deliver(event: DomainEvent) -> None:
-        nonlocal flushing
+        nonlocal flushing, newest
         if client.is_deleted:
             return
         if principal is not None and not in_scope(event, principal):
@@ -106,6 +121,7 @@ def on_events(predicate: Predicate, handler: BatchHandler, *, principal: Princip
             log.warning("live update dropped: page %s has %d events waiting", client.page.path, len(waiting))
             return
         waiting[key] = event
+        newest = bus.serial
         if not flushing:
             flushing = True
             background_tasks.create(flush(), name=f"live update {event.type.value}", context=client)

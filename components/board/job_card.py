@@ -154,17 +154,25 @@ def ready_to_hand_over(card: JobCard) -> bool:
             and setup is not None and setup.status in (StepStatus.PENDING, StepStatus.IN_PROGRESS))
 
 
+def _actions(card: JobCard, on_assign: AssignHandler | None, on_hand_over: AssignHandler | None) -> tuple[bool, bool]:
+    """Which buttons the card offers: hand-over, assign."""
+    if card.status in CLOSED_STATUSES:
+        return False, False
+    return on_hand_over is not None and ready_to_hand_over(card), on_assign is not None
+
+
 def fill_job_card(card: JobCard, on_assign: AssignHandler | None, on_hand_over: AssignHandler | None = None) -> None:
     """The card's content, built in the current container (so a live update can rebuild it).
     Closed journeys offer no buttons; a set-up journey offers its hand-over to the crew."""
     ui.html(card_html(card)).classes("w-full")
-    if card.status in CLOSED_STATUSES:
+    hand_over, assign = _actions(card, on_assign, on_hand_over)
+    if not (hand_over or assign):
         return
     with ui.row().classes("w-full justify-end gap-2"):
-        if on_hand_over is not None and ready_to_hand_over(card):
+        if on_hand_over is not None and hand_over:
             ui.button("Hand over to the crew", icon="send", on_click=lambda: on_hand_over(card.id)).props(
                 f'outline dense no-caps color=primary data-testid="hand-over-{card.id}"').mark(f"hand-over-{card.id}")
-        if on_assign is not None:
+        if on_assign is not None and assign:
             ui.button("Assign crew", icon="group_add", on_click=lambda: on_assign(card.id)).props(
                 f'unelevated dense no-caps color=primary data-testid="assign-{card.id}"').mark(f"assign-{card.id}")
 
@@ -179,7 +187,16 @@ def job_card(card: JobCard, on_assign: AssignHandler | None, on_hand_over: Assig
 
 
 def refill_job_card(element: ui.card, card: JobCard, on_assign: AssignHandler | None,
-                    on_hand_over: AssignHandler | None = None) -> None:
+                    on_hand_over: AssignHandler | None = None, shown: JobCard | None = None) -> None:
+    """Show `card` in a card built by `job_card`. Given what it `shown` so far, and the same buttons
+    apply (their handlers take only the journey's id), only its HTML block is replaced (issue 18:
+    a change reaches every open board; rebuilding each card's components was most of its cost)."""
+    same_buttons = shown is not None and _actions(shown, on_assign, on_hand_over) == _actions(
+        card, on_assign, on_hand_over)
+    block = element.default_slot.children[0] if element.default_slot.children else None
+    if same_buttons and isinstance(block, ui.html):
+        block.set_content(card_html(card))
+        return
     element.clear()
     with element:
         fill_job_card(card, on_assign, on_hand_over)

@@ -5,7 +5,7 @@ crew's phone."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from nicegui import ui
 from nicegui.events import UploadEventArguments
@@ -56,7 +56,7 @@ def _verify_dialog(verify: Verify) -> ui.dialog:
     return dialog
 
 
-def documents_card(documents: list[DocumentInfo], verify: Verify | None = None) -> None:
+def documents_card(documents: Sequence[DocumentInfo], verify: Verify | None = None) -> None:
     """The journey's documents (from `journey_documents`, newest first); with `verify`, a "Check a
     document" button (the desk, not the phone)."""
     with tid(ui.card().props("flat bordered").classes("w-full gap-1"), "documents"):

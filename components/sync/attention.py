@@ -3,7 +3,7 @@ dates and times in the branch's zone), what was released, and "Mark handled" for
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -48,7 +48,7 @@ def attention_line(item: AttentionItem, branches: Mapping[int, str] | None = Non
             + (f" {changes}." if changes else ""))
 
 
-def attention_entries(items: list[AttentionItem], *, on_resolve: Resolve | None = None, link: bool = True,
+def attention_entries(items: Sequence[AttentionItem], *, on_resolve: Resolve | None = None, link: bool = True,
                       branches: Mapping[int, str] | None = None) -> None:
     """One line per entry, with a link to its journey (where the reader may open journeys) and,
     when allowed, "Mark handled"."""

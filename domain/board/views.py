@@ -23,7 +23,9 @@ from domain.access.rbac import Permission, Principal, journey_scope, location_vi
 from domain.board.cards import CardFilters, JobCard, filter_clauses, job_card, load_cards, unassigned_clause
 from domain.board.resources import trucks_query
 from domain.paging import Page
-from domain.runtime.single_flight import SingleFlight
+from domain.events.bus import bus
+from domain.runtime.shared_reads import SharedReads
+from domain.sync.attention import AttentionItem, attention_list
 from domain.timewindow import today_in
 from domain.unit_of_work import read_session
 
@@ -38,14 +40,15 @@ CHART_DAYS = 14
 
 T = TypeVar("T")
 
-#: Board reads of the pages that show the same thing at the same moment, made once (issue 18).
-shared_reads = SingleFlight()
+#: Board reads of the pages that show the same thing, made once for all of them (issue 18).
+shared_reads = SharedReads(lambda: bus.serial)
 
 
 async def _read(principal: Principal, location_id: int, key: tuple[Hashable, ...],
                 read: Callable[[], Awaitable[T]]) -> T:
-    """`read()`, shared with concurrent readers of the same location, `key` and view class who
-    also see the location; a principal without a class, or who does not see it, reads alone."""
+    """`read()`, shared (`domain.runtime.shared_reads`) with readers of the same location, `key`
+    and view class who also see the location; a principal without a class, or who does not see
+    it, reads alone."""
     view_class = location_view_class(principal)
     if view_class is None or not sees_journey_of(principal, view_class.company_id, location_id, ()):
         return await read()
@@ -159,6 +162,16 @@ async def board_card(principal: Principal, journey_id: int, location_id: int, da
     return await _read(principal, location_id, ("card", journey_id, day, filters), read)
 
 
+async def board_attention(principal: Principal, location_id: int) -> tuple[AttentionItem, ...]:
+    """The location's open "Needs attention" entries (`attention_list`), shared like the board:
+    within a location its principal sees, `journey_scope` is the same for a whole view class."""
+
+    async def read() -> tuple[AttentionItem, ...]:
+        return tuple(await attention_list(principal, location_id))
+
+    return await _read(principal, location_id, ("attention",), read)
+
+
 async def get_card(principal: Principal, journey_id: int) -> JobCard | None:
     async with read_session() as session:
         return await job_card(session, principal, journey_id)
@@ -236,7 +249,16 @@ class CompanyOverview:
 
 
 async def company_overview(principal: Principal) -> CompanyOverview:
+    """Shared (`domain.runtime.shared_reads`) between the admins of one view class: an admin sees
+    the whole company, so the figures depend on nothing else; others read alone."""
     principal.require(Permission.MANAGE_COMPANY)
+    view_class = location_view_class(principal)
+    if view_class is None or not principal.can(Permission.VIEW_ALL_LOCATIONS):
+        return await _company_overview(principal)
+    return await shared_reads.run((view_class, "overview"), lambda: _company_overview(principal))
+
+
+async def _company_overview(principal: Principal) -> CompanyOverview:
     async with read_session() as session:
         locations = (await session.execute(
             select(Location.id, Location.timezone).where(Location.company_id == principal.company_id,

@@ -164,10 +164,17 @@ Handler = Callable[[DomainEvent], Awaitable[None] | None]
 
 class EventBus:
     """In-process publish/subscribe. Handlers must be quick; slow work belongs in a task
-    (`components.live.on_event` runs page handlers as tasks for that reason)."""
+    (`components.live.on_event` runs page handlers as tasks for that reason).
+
+    Every event published gets the next `serial` before any handler sees it: events relayed from
+    another instance too, whose serial is therefore taken after that instance's commit. A read that
+    started when `serial` was S has seen everything the events up to S announce
+    (`domain.runtime.shared_reads`)."""
 
     def __init__(self) -> None:
         self._handlers: list[Handler] = []
+        #: The serial of the newest event published in this process (0: none yet).
+        self.serial = 0
 
     def subscribe(self, handler: Handler) -> Callable[[], None]:
         """Register a handler; returns the function that unsubscribes it (safe to call twice)."""
@@ -184,6 +191,7 @@ class EventBus:
         return len(self._handlers)
 
     async def publish(self, event: DomainEvent) -> None:
+        self.serial += 1
         for handler in list(self._handlers):
             try:
                 result = handler(event)

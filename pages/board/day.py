@@ -3,7 +3,9 @@ job cards, the Assign and New journey dialogs — kept live by domain events.
 
 Managers, admins and auditors use the same board within their own scope (auditors read only);
 admins also see company-wide figures and a chart of jobs per day. Live updates re-read only the
-affected card and the stats through the domain with this page's principal.
+affected card and the stats through the domain with this page's principal (reads shared with the
+pages that show the same thing, `domain.runtime.shared_reads`), and patch the page in place: the
+grid is rebuilt only when the user changes the location, day or filters (issue 18).
 
 `/dashboard` and `/dashboard/timeline`, the board's old addresses, redirect here (old bookmarks)."""
 
@@ -16,26 +18,26 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
-from components.admin.overview import company_overview_panel
+from components.admin.overview import CompanyOverviewPanel
 from components.board.assign_dialog import open_assign_dialog
 from components.board.controls import LocationDayPage, open_location_page
 from components.board.job_card import job_card, refill_job_card
-from components.board.stats_tiles import stats_tiles
+from components.board.stats_tiles import StatsTiles
 from components.journeys.form import open_journey_form
 from components.live import on_events
 from components.sync.attention import attention_entries
 from db.enums import DataSource, JourneyStatus
 from domain.access.locations import LocationOption
 from domain.access.rbac import Permission, Principal
-from domain.board.cards import CardFilters
-from domain.board.views import Board, BoardStats, board_card, board_stats, load_board
+from domain.board.cards import CardFilters, JobCard
+from domain.board.views import Board, BoardStats, board_attention, board_card, board_stats, load_board
 from domain.errors import DomainError
 from domain.events.bus import DomainEvent
 from domain.events.touched import touched
 from domain.journeys.labels import status_label
 from domain.paging import MAX_SEARCH_LENGTH
 from domain.workflow import phases as workflow
-from domain.sync.attention import AttentionItem, attention_list, resolve_attention
+from domain.sync.attention import AttentionItem, resolve_attention
 from pages.access.session import guarded_page
 from pages.board import timeline
 from pages.journeys import detail as journey_page
@@ -52,6 +54,10 @@ class BoardPage(LocationDayPage):
         super().__init__(principal, locations, location_id, day)
         self.filters = filters
         self.cards: dict[int, ui.card] = {}
+        #: What each card shows (a card whose data did not change is not refilled).
+        self.shown: dict[int, JobCard] = {}
+        self.tiles: StatsTiles | None = None
+        self.overview_panel: CompanyOverviewPanel | None = None
         self.on_assign = self.assign if principal.can(Permission.ASSIGN_CREW) else None
         self.on_hand_over = self.hand_over if principal.can(Permission.ASSIGN_CREW) else None
         with ui.column().classes("w-full q-pa-md gap-3"):
@@ -105,18 +111,51 @@ class BoardPage(LocationDayPage):
         return await load_board(self.principal, self.location_id, self.day, self.filters)
 
     async def show(self, board: Board) -> None:
+        """The board for a new location, day or filters: the grid is built anew."""
         self._show_stats(board.stats)
         await self._show_attention()
-        if self.principal.can(Permission.MANAGE_COMPANY):
-            self.overview.clear()
-            with self.overview:
-                await company_overview_panel(self.principal)
+        if self.principal.can(Permission.MANAGE_COMPANY) and self.overview_panel is None:
+            with self.overview:  # company-wide: the same whatever the location, day or filters
+                self.overview_panel = await CompanyOverviewPanel.create(self.principal)
         self.grid.clear()
-        self.cards = {}
+        self.cards, self.shown = {}, {}
         with self.grid:
             for card in board.cards:
-                self.cards[card.id] = job_card(card, self.on_assign, self.on_hand_over)
+                self._add_card(card)
         self.empty.set_text(NOTHING_MATCHES)
+        self.empty.set_visibility(not self.cards)
+
+    def _add_card(self, card: JobCard) -> None:
+        """A new card at the end of the current container (the grid)."""
+        self.cards[card.id] = job_card(card, self.on_assign, self.on_hand_over)
+        self.shown[card.id] = card
+
+    def _patch_card(self, card: JobCard) -> None:
+        """Refill a shown card, unless it shows this already."""
+        if self.shown.get(card.id) != card:
+            refill_job_card(self.cards[card.id], card, self.on_assign, self.on_hand_over, self.shown.get(card.id))
+            self.shown[card.id] = card
+
+    def _drop_card(self, journey_id: int) -> None:
+        self.cards.pop(journey_id).delete()
+        self.shown.pop(journey_id, None)
+
+    def _patch_cards(self, cards: tuple[JobCard, ...]) -> None:
+        """Make the grid show `cards`, in order, touching only what differs: gone cards are
+        deleted, changed ones refilled, new ones added, and cards moved only if out of order."""
+        wanted = {card.id for card in cards}
+        for journey_id in [j for j in self.cards if j not in wanted]:
+            self._drop_card(journey_id)
+        for card in cards:
+            if card.id in self.cards:
+                self._patch_card(card)
+            else:
+                with self.grid:
+                    self._add_card(card)
+        order = [self.cards[card.id] for card in cards]
+        for index, element in enumerate(order):
+            if self.grid.default_slot.children[index] is not element:
+                element.move(self.grid, index)
         self.empty.set_visibility(not self.cards)
 
     def show_refusal(self, message: str) -> None:
@@ -124,18 +163,20 @@ class BoardPage(LocationDayPage):
         left on screen would look like its results."""
         super().show_refusal(message)
         self.grid.clear()
-        self.cards = {}
+        self.cards, self.shown = {}, {}
         self.empty.set_text(message)
         self.empty.set_visibility(True)
 
     def _show_stats(self, stats: BoardStats) -> None:
-        self.stats.clear()
-        with self.stats:
-            stats_tiles(stats)
+        if self.tiles is None:
+            with self.stats:
+                self.tiles = StatsTiles(stats)
+        else:
+            self.tiles.update(stats)
 
     async def _show_attention(self) -> None:
         """SmartMoving changes that moved or broke a plan at this location: old → new, what was released."""
-        items = await attention_list(self.principal, self.location_id)
+        items = await board_attention(self.principal, self.location_id)
         self.attention.clear()
         self.attention.set_visibility(bool(items))
         with self.attention:
@@ -158,16 +199,28 @@ class BoardPage(LocationDayPage):
     async def refresh_journeys_of(self, events: list[DomainEvent]) -> None:
         """Patch the cards the events name on this day and the stats once; a batch naming more
         journeys than `PATCH_AT_MOST`, or a sync batch too large to say which, re-reads the board
-        in one query instead."""
+        in one query instead (and patches it in just the same)."""
         journey_ids = self._journeys_named(events)
         if journey_ids is None or len(journey_ids) > PATCH_AT_MOST:
-            await self.reload()
+            await self.refresh_board()
         else:
             for journey_id in journey_ids:
                 await self.refresh_card(journey_id)
             await self.refresh_stats()
         if any(e.data.get("needs_attention") for e in events):
             await self._show_attention()
+        if self.overview_panel is not None:
+            self.overview_panel.follow(events)
+
+    async def refresh_board(self) -> None:
+        """Re-read the whole board for a live update and patch the page with it."""
+        try:
+            board = await self.load()
+        except DomainError:  # e.g. the location was taken from the user: say so as a reload does
+            await self.reload()
+            return
+        self._show_stats(board.stats)
+        self._patch_cards(board.cards)
 
     def _journeys_named(self, events: list[DomainEvent]) -> list[int] | None:
         """The journeys of the shown location and day the events name, in order; None when one of
@@ -193,15 +246,13 @@ class BoardPage(LocationDayPage):
     async def refresh_card(self, journey_id: int) -> None:
         assert self.day is not None
         card = await board_card(self.principal, journey_id, self.location_id, self.day, self.filters)
-        element = self.cards.get(journey_id)
-        if card is None and element is not None:
-            element.delete()
-            del self.cards[journey_id]
-        elif card is not None and element is not None:
-            refill_job_card(element, card, self.on_assign, self.on_hand_over)
+        if card is None and journey_id in self.cards:
+            self._drop_card(journey_id)
+        elif card is not None and journey_id in self.cards:
+            self._patch_card(card)
         elif card is not None:
             with self.grid:
-                self.cards[journey_id] = job_card(card, self.on_assign, self.on_hand_over)
+                self._add_card(card)
         self.empty.set_visibility(not self.cards)
 
     async def hand_over(self, journey_id: int) -> None:

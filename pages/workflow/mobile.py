@@ -40,8 +40,9 @@ from domain.events.touched import concerns_user, touched
 from domain.workflow import phases as workflow
 from domain.journeys.job_sheet import JobSheet
 from domain.journeys.labels import PHASE_LABELS, status_label
-from domain.workflow.crew_journeys import JourneyCard, journey_card, journey_sheet, my_journeys
-from domain.documents.library import DocumentInfo, journey_documents
+from domain.workflow.crew_journeys import JourneyCard, my_journeys
+from domain.workflow.crew_screen import crew_journey_view
+from domain.documents.library import DocumentInfo
 from domain.workflow.media import signature_png
 from pages.access.session import guarded_page
 
@@ -225,24 +226,24 @@ class JourneyScreen:
         self.redrawing = asyncio.Lock()  # one reload at a time (actions, live events, reconnects)
         self.client = context.client
         self.item_boxes: dict[str, ui.column] = {}
+        self.sheet_box: ui.card | None = None
         self.missing_label: ui.label | None = None
         self.complete_button: ui.button | None = None
         self.on_my_way: ui.button | None = None
         self.card: JourneyCard
         self.view: workflow.WorkflowView
         self.sheet: JobSheet | None = None
-        self.documents: list[DocumentInfo] = []
+        self.documents: tuple[DocumentInfo, ...] = ()
         self.offline_view: OfflineView | None = None
         self.clock: ClockPanel | None = None
         self.actions = ItemActions(record=self.record, photo=self.photo, signature=self.signature,
                                    position=self.position, notify=self.warn)
 
     async def load(self) -> bool:
-        """Read the journey again; False when nothing changed (no redraw, so no tap is lost to one)."""
-        card = await journey_card(self.principal, self.journey_id)
-        view = await workflow.journey_workflow(self.principal, self.journey_id)
-        sheet = await journey_sheet(self.principal, self.journey_id)
-        documents = await journey_documents(self.principal, self.journey_id)
+        """Read the journey again; False when nothing changed (no redraw, so no tap is lost to one).
+        A live refresh shares the read with the user's other pages of the journey."""
+        read = await crew_journey_view(self.principal, self.journey_id)
+        card, view, sheet, documents = read.card, read.workflow, read.sheet, read.documents
         changed = (getattr(self, "view", None) != view or getattr(self, "card", None) != card
                    or getattr(self, "sheet", None) != sheet or getattr(self, "documents", None) != documents)
         self.card, self.view, self.sheet, self.documents = card, view, sheet, documents
@@ -298,15 +299,18 @@ class JourneyScreen:
     def layout(self) -> tuple[Any, ...]:
         """What decides the page's layout. When only answers on the current phase change (the
         other crew member recorded something), only those items are redrawn: a tap on another
-        item at that moment is not lost to a redraw."""
-        view, phase = self.view, self.view.current
+        item at that moment is not lost to a redraw. When only the journey's card changes beyond
+        its title and what setup waits for (notes, times, addresses), only its sheet is redrawn."""
+        view, phase, card = self.view, self.view.current, self.card
         others = tuple((p.phase, p.status, p.items, p.other_records) for p in view.phases if p is not phase)
-        return (self.card, self.sheet, view.journey_status, phase.phase, phase.status, phase.rejection_reason,
-                tuple(i.key for i in phase.items), view.viewer_is_crew, view.viewer_can_dispatch, others)
+        return ((card.customer_name, card.job_number, card.location_name, setup_waiting_words(card)), self.sheet,
+                self.documents, view.journey_status, view.progress, phase.phase, phase.status,
+                phase.rejection_reason, tuple(i.key for i in phase.items), view.viewer_is_crew,
+                view.viewer_can_dispatch, others)
 
     async def reload(self) -> None:
         async with self.redrawing:
-            before, layout = self.view, self.layout()
+            before, layout, card = self.view, self.layout(), self.card
             try:
                 changed = await self.load()
             except NotFound:  # taken off the journey meanwhile
@@ -315,12 +319,16 @@ class JourneyScreen:
             if not changed:
                 return
             self.client.run_javascript("window.ccrmCrew && window.ccrmCrew.refresh()")  # the phone's copy
-            if self.layout() != layout or not self.item_boxes:
+            if self.layout() != layout or self.sheet_box is None:
                 self.render.refresh()
                 return
+            if self.card != card:
+                self.sheet_box.clear()
+                with self.sheet_box:
+                    self._sheet_lines(self.card)
             answers = {item.key: item for item in before.current.items}
             for item in self.view.current.items:
-                if answers.get(item.key) != item:
+                if answers.get(item.key) != item and item.key in self.item_boxes:
                     self.draw_item(item)
             self.update_footer()
 
@@ -425,32 +433,35 @@ class JourneyScreen:
                 documents_card(self.documents)
 
     def _sheet(self, card: JourneyCard) -> None:
-        with tid(ui.card().classes("w-full q-pa-md gap-2").props("flat bordered"), "job-sheet"):
-            with ui.row().classes("w-full items-center justify-between no-wrap"):
-                day = {0: "Today", 1: "Tomorrow"}.get(card.days_from_today, f"{card.journey_date:%a %d %b}")
-                ui.label(f"{day} · {_time_range(card)}").classes("text-subtitle1 text-weight-bold")
-                _status_chip(self.view.journey_status, self.view.current_phase)
-            if card.customer_phone:
-                tid(ui.button(f"Call {card.customer_name}", icon="call", color="positive").props(
-                    f'href="{_phone_href(card.customer_phone)}" unelevated no-caps size=lg').classes("w-full").style(
-                    TOUCH), "call-customer")
-            for label, address, name in (("From", card.origin_address, "origin"),
-                                         ("To", card.destination_address, "destination")):
-                if not address:
-                    continue
-                with ui.row().classes("w-full items-center no-wrap gap-2"):
-                    with ui.column().classes("col gap-0"):
-                        ui.label(label).classes("text-caption text-grey-7")
-                        ui.label(address).classes("text-body1")
-                    tid(ui.button(icon="directions").props(
-                        f'href="{_maps_href(address)}" target=_blank round unelevated size=lg color=primary '
-                        f'aria-label="Directions to {label.lower()} address"'), f"maps-{name}")
-            ui.label(f"{_truck_line(card)} · {_crew_line(card)}").classes("text-body2 text-grey-8")
-            details = " · ".join(x for x in (card.service_type, card.move_size) if x)
-            if details:
-                ui.label(details).classes("text-body2 text-grey-8")
-            if card.notes:
-                ui.label(card.notes).classes("text-body2")
+        with tid(ui.card().classes("w-full q-pa-md gap-2").props("flat bordered"), "job-sheet") as self.sheet_box:
+            self._sheet_lines(card)
+
+    def _sheet_lines(self, card: JourneyCard) -> None:
+        with ui.row().classes("w-full items-center justify-between no-wrap"):
+            day = {0: "Today", 1: "Tomorrow"}.get(card.days_from_today, f"{card.journey_date:%a %d %b}")
+            ui.label(f"{day} · {_time_range(card)}").classes("text-subtitle1 text-weight-bold")
+            _status_chip(self.view.journey_status, self.view.current_phase)
+        if card.customer_phone:
+            tid(ui.button(f"Call {card.customer_name}", icon="call", color="positive").props(
+                f'href="{_phone_href(card.customer_phone)}" unelevated no-caps size=lg').classes("w-full").style(
+                TOUCH), "call-customer")
+        for label, address, name in (("From", card.origin_address, "origin"),
+                                     ("To", card.destination_address, "destination")):
+            if not address:
+                continue
+            with ui.row().classes("w-full items-center no-wrap gap-2"):
+                with ui.column().classes("col gap-0"):
+                    ui.label(label).classes("text-caption text-grey-7")
+                    ui.label(address).classes("text-body1")
+                tid(ui.button(icon="directions").props(
+                    f'href="{_maps_href(address)}" target=_blank round unelevated size=lg color=primary '
+                    f'aria-label="Directions to {label.lower()} address"'), f"maps-{name}")
+        ui.label(f"{_truck_line(card)} · {_crew_line(card)}").classes("text-body2 text-grey-8")
+        details = " · ".join(x for x in (card.service_type, card.move_size) if x)
+        if details:
+            ui.label(details).classes("text-body2 text-grey-8")
+        if card.notes:
+            ui.label(card.notes).classes("text-body2")
 
     def _current(self, view: workflow.WorkflowView) -> None:
         phase = view.current

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,13 +19,17 @@ from db.models import User as UserModel
 from domain.access.locations import LocationOption, visible_locations
 from domain.access.rbac import Principal
 from domain.board.assignment import CrewChoice, assign
+from domain.board.views import load_board
 from domain.events import bus as events
 from domain.events.bus import DomainEvent, EventType
 from domain.journeys.detail import journey_detail
-from domain.journeys.edit import JourneyDraft, create_journey
+from domain.journeys.edit import JourneyDraft, cancel_journey, create_journey
+from domain.journeys.status import update_journey_notes
 from domain.timewindow import today_in
 from domain.unit_of_work import read_session, unit_of_work
+from tests.helpers import sign_in
 from tests.principals import principal_for
+from tests.sync.helpers import executed_sql
 from tests.ui.test_login import _sign_in
 
 #: Late enough that the demo journeys (which end by 19:00) leave trucks and crew free.
@@ -401,3 +407,79 @@ async def test_an_event_never_puts_an_invisible_journey_on_the_board(branch: Bra
         await user.should_see(branch.truck[1], retries=SLOW)
     await user.should_not_see("Hidden Customer")
     assert _card_ids(user) == before
+
+
+async def test_a_whole_board_update_patches_the_grid_in_place(branch: Branch, user: User) -> None:
+    stays, changes, leaves = [await branch.journey(n) for n in ("Stays Customer", "Changes Customer", "Leaves")]
+    arrives = await create_journey(branch.dispatcher, JourneyDraft(
+        branch.location.id, branch.today + timedelta(days=1), "Arrives Customer"))
+    await _sign_in(user, "dispatcher@demo.ccrm")
+    await user.should_see(marker=f"job-card-{leaves}", retries=SLOW)
+    before = {i: user.find(marker=f"job-card-{i}").elements.pop() for i in _card_ids(user)}
+    content = {i: list(e.default_slot.children) for i, e in before.items()}
+    html = {i: str(children[0].content) for i, children in content.items()}  # type: ignore[attr-defined]
+    total = user.find(marker="stat-total").elements.pop()
+    async with unit_of_work() as session:  # what a sync writes, then announces as one batch for the day
+        (await session.get_one(Journey, changes)).customer_name = "Changed Customer"
+        (await session.get_one(Journey, leaves)).journey_date = branch.today + timedelta(days=1)
+        (await session.get_one(Journey, arrives)).journey_date = branch.today
+    await events.bus.publish(DomainEvent(EventType.JOURNEYS_SYNCED, branch.dispatcher.company_id,
+                                         data={"locations": [branch.location.id]}))
+    await user.should_see("Arrives Customer", retries=SLOW)
+    await user.should_see("Changed Customer")
+    await user.should_not_see("Leaves")
+    assert _card_ids(user) == set(before) - {leaves} | {arrives}
+    assert before[leaves].is_deleted
+    after = {i: user.find(marker=f"job-card-{i}").elements.pop() for i in _card_ids(user)}
+    assert all(after[i] is before[i] for i in set(before) - {leaves})  # nothing was rebuilt from scratch
+    assert list(after[stays].default_slot.children) == content[stays]  # unchanged: not even refilled
+    assert str(content[stays][0].content) == html[stays]  # type: ignore[attr-defined]
+    # changed: its HTML block replaced in place (the same buttons apply)
+    assert list(after[changes].default_slot.children) == content[changes]
+    assert "Changed Customer" in str(content[changes][0].content) != html[changes]  # type: ignore[attr-defined]
+    assert user.find(marker="stat-total").elements.pop() is total  # the tiles are updated in place
+    shown = [int(str(e.props["data-testid"]).rsplit("-", 1)[1]) for e in after[stays].parent_slot.children]
+    assert shown == [c.id for c in (await load_board(branch.dispatcher, branch.location.id)).cards]  # in order
+
+
+async def test_one_change_refreshes_an_admins_and_a_dispatchers_board_each_with_its_own_figures(
+        branch: Branch, create_user: Callable[[], User]) -> None:
+    """The two pages show the same board key (branch, day, no filters) and are refreshed by the
+    same event, each reading what its own class may see (issue 18)."""
+    dispatcher_page, admin_page = create_user(), create_user()
+    await sign_in(dispatcher_page, "dispatcher@demo.ccrm")
+    await sign_in(admin_page, "admin@demo.ccrm")
+    await admin_page.open(f"/board?location={branch.location.id}")
+    for page in (dispatcher_page, admin_page):
+        await page.should_see(marker="job-card", retries=SLOW)
+    admin = await principal_for("admin@demo.ccrm")
+    journey_id = await create_journey(admin, JourneyDraft(branch.location.id, branch.today, "Scoped Customer",
+                                                          estimated_value=Decimal("4321")))
+    for page in (dispatcher_page, admin_page):
+        await page.should_see(marker=f"job-card-{journey_id}", retries=SLOW)
+    with admin_page.scope(marker=f"job-card-{journey_id}"):
+        await admin_page.should_see("$4,321")
+    await dispatcher_page.should_not_see("$")
+    await dispatcher_page.should_not_see("estimated-value")
+    await dispatcher_page.should_not_see(marker="stat-value")
+    await admin_page.should_see(marker="stat-value")
+
+
+async def test_the_company_overview_is_read_again_only_for_changes_it_counts(branch: Branch, user: User) -> None:
+    journey_id = await branch.journey("Counted Customer")
+    await sign_in(user, "admin@demo.ccrm")
+    await user.open(f"/board?location={branch.location.id}")
+    await user.should_see(marker=f"job-card-{journey_id}", retries=SLOW)
+    chart, total = user.find(marker="jobs-chart").elements.pop(), user.find(marker="company-total").elements.pop()
+    jobs = int(total.text)
+    admin = await principal_for("admin@demo.ccrm")
+    with executed_sql(lambda sql: "GROUP BY JOURNEYS.JOURNEY_DATE, JOURNEYS.DATA_SOURCE" in sql) as overview_reads:
+        await update_journey_notes(admin, journey_id, "Ring twice")
+        with user.scope(marker=f"job-card-{journey_id}"):
+            await user.should_see("Ring twice", retries=SLOW)
+        assert overview_reads == []  # a note changes no figure of the company
+        await cancel_journey(admin, journey_id)
+        await user.should_see(marker="company-total", content=str(jobs - 1), retries=100)
+    assert len(overview_reads) == 1
+    assert user.find(marker="jobs-chart").elements == {chart} and not chart.is_deleted  # updated in place
+    assert user.find(marker="company-total").elements == {total}

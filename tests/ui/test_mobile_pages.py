@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import re
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -17,7 +18,9 @@ from sqlalchemy import select
 from db.enums import CrewRole, JourneyStatus, MediaKind, Phase, StepStatus
 from db.models import CrewAssignment, Journey, Media, StepActivity
 from domain.events import bus as events
+from domain.journeys.status import update_journey_notes
 from domain.workflow import phases as workflow
+from domain.workflow.crew_screen import shared_reads as phone_reads
 from domain.events.bus import DomainEvent, EventType
 from domain.workflow.media import SIGNATURE_DATA_URL_PREFIX
 from domain.documents.consent import CONSENT_VERSION, PAPER_COPY_NOTE
@@ -214,6 +217,35 @@ async def test_a_burst_of_changes_redraws_the_phone_once(world: World, user: Use
         await asyncio.sleep(0.5)  # a second redraw, if any, would have run by now
 
     assert len(card_reads) == 1  # one re-read for twenty events (the page once re-read for each)
+
+
+async def test_the_phones_of_one_driver_on_a_journey_read_it_once_per_change(
+        world: World, create_user: Callable[[], User]) -> None:
+    phones = [create_user() for _ in range(3)]
+    for phone in phones:
+        await sign_in(phone, world["driver"].email, PASSWORD)
+        await phone.open(f"/mobile/journey/{world.journey_id}")
+        await phone.should_see("Ada Lovelace")
+    async with unit_of_work() as session:
+        journey = await session.get_one(Journey, world.journey_id)
+        journey.customer_name = "Grace Hopper"
+    made = phone_reads.made
+    await events.bus.publish(DomainEvent(EventType.JOURNEY_CHANGED, world.company_id, world.location_id,
+                                         world.journey_id))
+    for phone in phones:
+        await phone.should_see("Grace Hopper", retries=30)
+    assert phone_reads.made - made == 1  # one read for the three pages, however their refreshes fell
+
+
+async def test_new_notes_redraw_only_the_job_sheet(world: World, user: User) -> None:
+    await sign_in(user, world["driver"].email, PASSWORD)
+    await user.open(f"/mobile/journey/{world.journey_id}")
+    await user.should_see("Ada Lovelace")
+    current, sheet = user.find(marker="current-phase").elements.pop(), user.find(marker="job-sheet").elements.pop()
+    await update_journey_notes(world["dispatcher"], world.journey_id, "Gate code 4411")
+    await user.should_see("Gate code 4411", retries=30)
+    assert user.find(marker="current-phase").elements == {current} and not current.is_deleted
+    assert user.find(marker="job-sheet").elements == {sheet}  # its lines redrawn, in the same card
 
 
 async def test_a_rejection_shows_at_once_on_the_crew_page(world: World, user: User) -> None:
