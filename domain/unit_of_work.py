@@ -59,6 +59,12 @@ async def unit_of_work() -> AsyncIterator[AsyncSession]:
     if shared is not None:
         yield shared
         return
+    reads = _reads()
+    if reads is not None and reads.depth == 0:
+        # A GET that writes (an export recorded in the audit trail) hands its read connection back
+        # first: a request never holds two, so a full pool cannot deadlock on requests each waiting
+        # for a second one. The next read block takes a connection again.
+        await reads.session.close()
     async with session_factory()() as session:
         async with session.begin():
             yield session

@@ -45,6 +45,19 @@ async def test_the_reads_inside_share_one_session(db: str) -> None:
     assert await _session_of_a_read() is not first  # and nothing is shared after the block
 
 
+async def test_a_write_inside_gives_the_read_connection_back_first(db: str) -> None:
+    """A GET that writes (an export recorded in the audit trail) holds one connection at a time:
+    with two, a pool full of such requests would wait on itself."""
+    async with request_reads():
+        reads = await _session_of_a_read()
+        await _company_names()
+        assert reads.in_transaction()
+        async with unit_of_work():
+            assert not reads.in_transaction()  # its connection is back in the pool
+        await _company_names()
+        assert reads.in_transaction()  # and the reads after it take one again
+
+
 async def test_a_read_after_a_write_sees_the_write_not_the_object_read_before(db: str) -> None:
     company_id = await _new_company("Before Movers")
     async with request_reads():
