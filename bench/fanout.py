@@ -403,6 +403,7 @@ async def measure_sync(apps: Apps, database_url: str, browser: Browser, target: 
             last_seen = [max(p.seen[m] for m in plan.markers) for p in fleet.boards
                          if all(m in p.seen for m in plan.markers)]
             converged = [wall_now - (perf_now - at) - ended for at in last_seen]  # from the run's end
+            closed = sum(not p.sio.connected for p in fleet.boards)
             rss, refused = apps.rss(), fleet.refused_opens
             await fleet.close()
     label = f"sync of {SYNC_JOBS} jobs, {pages} pages open ({boards} boards of a branch gaining {plan.jobs} cards)"
@@ -413,6 +414,8 @@ async def measure_sync(apps: Apps, database_url: str, browser: Browser, target: 
                 SYNC_API_P95_MS),
         reported(SECTION, f"{label}: API max during the run", max(api_ms, default=0), "ms"),
         at_most(SECTION, f"{label}: board pages that never showed the result", boards - len(last_seen), "pages", 0),
+        reported(SECTION, f"{label}: board pages whose socket had closed (a browser reconnects; the bench's "
+                 "clients do not)", closed, "pages"),
         reported(SECTION, f"{label}: app CPU, run and convergence", cpu, "s"),
         reported(SECTION, f"{label}: app RSS", rss, "MiB"),
         reported(SECTION, f"{label}: page loads refused (not built within 3 s), asked again", refused, "loads"),
