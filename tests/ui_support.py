@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+
+from nicegui import background_tasks
 from nicegui.testing import User
 from sqlalchemy import select
 
@@ -21,3 +24,13 @@ async def step_status(journey_id: int, phase: Phase) -> StepStatus:
             JourneyStep.journey_id == journey_id, JourneyStep.phase == phase))
     assert status is not None
     return status
+
+
+async def live_updates_done(polls: int = 400) -> None:
+    """Until no page's live update is waiting or running (`components.live` runs each as a
+    background task named "live update ..."): the events published so far have been handled."""
+    for _ in range(polls):
+        if not any(task.get_name().startswith("live update") for task in background_tasks.running_tasks):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("live updates still running")

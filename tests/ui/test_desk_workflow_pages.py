@@ -7,14 +7,14 @@ from nicegui import ui
 from nicegui.testing import User
 
 from db.enums import ItemKind, Phase, StepStatus
-from domain.events.bus import DomainEvent, EventType
+from domain.events.bus import DomainEvent, EventType, bus
 from domain.workflow import template as phase_template
 from domain.workflow import approvals
 from domain.workflow import phases as workflow
 from pages.workflow.approvals import changes_queue
 from tests.helpers import sign_in
 from tests.journey_factory import PASSWORD, World, make_world, password_hash, through
-from tests.ui_support import step_status
+from tests.ui_support import live_updates_done, step_status
 
 pytestmark = pytest.mark.postgres_only
 
@@ -59,6 +59,20 @@ async def test_the_queue_fills_live_and_stays_in_scope(world: World, user: User)
     await user.should_see("Nothing is waiting for approval.")
     await through(world, Phase.MORNING_PREP)
     await user.should_see("Ada Lovelace · Morning prep", retries=30)
+
+
+async def test_a_live_update_that_changes_nothing_leaves_the_queue_as_drawn(world: World, user: User) -> None:
+    await through(world, Phase.MORNING_PREP)
+    await sign_in(user, world["manager"].email, PASSWORD)
+    await user.open("/approvals")
+    await user.should_see("Ada Lovelace · Morning prep")
+    [approve] = user.find(marker=f"approve-{world.journey_id}-MORNING_PREP").elements
+    await bus.publish(DomainEvent(EventType.JOURNEY_CHANGED, world.company_id, world.location_id, world.journey_id,
+                                  data={"fields": ["scheduled_start"]}))  # may change the queue; changed nothing
+    await live_updates_done()
+    assert not approve.is_deleted  # not redrawn
+    await workflow.approve_phase(world["dispatcher"], world.journey_id, Phase.MORNING_PREP)  # one it shows
+    await user.should_not_see("Ada Lovelace · Morning prep", retries=30)
 
 
 async def test_a_manager_of_another_branch_sees_nothing(world: World, user: User) -> None:
