@@ -71,7 +71,7 @@ READS = {
     "domain.admin.tenancy.read_owned", "domain.runtime.health.check_health",
     "domain.board.availability.availability",
     "domain.board.views.load_board", "domain.board.views.board_stats", "domain.board.views.board_card",
-    "domain.board.views.get_card",
+    "domain.board.views.get_card", "domain.board.views.board_attention",
     "domain.board.views.active_journeys", "domain.board.views.load_timeline", "domain.board.views.company_overview",
     "domain.admin.overview.list_companies", "domain.admin.overview.company_detail",
     "domain.admin.overview.company_stats", "domain.admin.overview.company_catalogue",
@@ -86,7 +86,7 @@ READS = {
     "domain.workflow.approvals.approval_queue",
     "domain.admin.bookings.truck_bookings_from_today", "domain.admin.bookings.user_bookings_from_today",
     "domain.workflow.crew_journeys.my_journeys", "domain.workflow.crew_journeys.journey_card",
-    "domain.workflow.crew_journeys.journey_sheet",
+    "domain.workflow.crew_journeys.journey_sheet", "domain.workflow.crew_screen.crew_journey_view",
     "domain.workflow.media.media_file",
     "domain.workflow.template.company_template", "domain.workflow.phases.journey_workflow",
     # Reads of SmartMoving (and of the journeys already stored) that a sync run collects before it
