@@ -19,9 +19,9 @@ others ignore it — each refresh being a read through the domain and a rebuild 
 real cost of a live page.
 
 Sharing (issue 18): a refresh runs in `domain.runtime.shared_reads.live_refresh` with the serial of
-its batch's newest event, so a shared read made for another page since that event answers it, and
-the refresh holds its slot only as long as patching its page takes. Refreshes keep holding a slot
-throughout, shared reads or not: when 150 pages waited for one read and were patched together,
+its batch's newest event, so a shared read made for another page since that event answers it (and
+then the refresh's slot is held only while its page is patched). Refreshes hold a slot throughout,
+shared reads or not: when 150 pages waited for one read and were patched together,
 the loop ran all of them in one stretch without serving sockets (measured with bench/fanout.py
 during a sync: requests stalled 10-12 s and the boards never showed the result); the slots make
 the pages take turns, with the loop's I/O between them.

@@ -74,8 +74,3 @@ class StatsTiles:
             if tile.color(stats) != tile.color(before):
                 value.classes(remove=_COLORS, add=tile.color(stats))
             box.set_visibility(tile.shown(stats))
-
-
-def stats_tiles(stats: BoardStats, prefix: str = "stat") -> StatsTiles:
-    """`StatsTiles(stats, prefix)`."""
-    return StatsTiles(stats, prefix)
